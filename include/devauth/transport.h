@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * How SPDM messages reach a device.  One small interface; the
+ * implementations are one file each under lib/transport/:
+ *   emu_client.c  the DMTF spdm-emu socket protocol (what QEMU speaks too)
+ *   inproc.c      an in-process pair for tests and benchmarks
+ * framing.c turns SPDM messages into transport messages (NONE, MCTP,
+ * PCI_DOE) and back, for both sides, and answers DOE discovery.
+ */
+#ifndef DEVAUTH_TRANSPORT_H
+#define DEVAUTH_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <devauth/error.h>
+
+/* Values are the spdm-emu TransportType numbers. */
+enum da_framing {
+	DA_FRAMING_NONE = 0,
+	DA_FRAMING_MCTP = 1,
+	DA_FRAMING_PCI_DOE = 2,
+};
+int da_framing_parse(const char *s, enum da_framing *out); /* "none", "mctp", "pci-doe" */
+const char *da_framing_name(enum da_framing f);
+/* Trailing padding a framing may add after an SPDM message. */
+size_t da_framing_max_pad(enum da_framing f);
+
+struct da_pcap;
+struct da_transport;
+
+struct da_transport_ops {
+	/*
+	 * Send one SPDM request, wait at most timeout_ms for one SPDM
+	 * response.  rsp gets the SPDM message with the framing header
+	 * removed (DOE padding is still there: the SPDM layer knows the
+	 * true length).  -ETIMEDOUT, -ECONNRESET (peer closed), -EBADMSG
+	 * (bad framing), -EMSGSIZE (larger than rsp_cap).
+	 */
+	int (*exchange)(struct da_transport *t, const uint8_t *req, size_t req_len,
+			uint8_t *rsp, size_t rsp_cap, size_t *rsp_len,
+			unsigned int timeout_ms, struct da_err *err);
+	/* End the conversation: SHUTDOWN, or CONTINUE when keep is set. */
+	int (*close)(struct da_transport *t, bool keep, struct da_err *err);
+	void (*destroy)(struct da_transport *t);
+};
+
+struct da_transport {
+	const struct da_transport_ops *ops;
+	enum da_framing framing;
+	struct da_pcap *pcap;		/* not owned; every transport message is logged */
+	char name[64];			/* for messages: "127.0.0.1:2323" */
+};
+
+static inline int da_transport_exchange(struct da_transport *t, const uint8_t *req,
+					size_t req_len, uint8_t *rsp, size_t rsp_cap,
+					size_t *rsp_len, unsigned int timeout_ms,
+					struct da_err *err)
+{
+	return t->ops->exchange(t, req, req_len, rsp, rsp_cap, rsp_len, timeout_ms, err);
+}
+
+/*
+ * spdm-emu socket client: TCP connect to host:port (TCP_NODELAY), TEST
+ * hello unless framing is NONE, DOE discovery for PCI_DOE.
+ */
+int da_transport_emu_connect(const char *hostport, enum da_framing framing,
+			     unsigned int timeout_ms, struct da_transport **out,
+			     struct da_err *err);
+
+/*
+ * In-process transport: exchange() frames the request, hands the
+ * transport message to handler (the device side, which must deframe,
+ * answer DOE discovery itself if it wants to), and deframes the answer,
+ * exactly as over a socket.  handler returns the response transport
+ * message length or -errno; -ETIMEDOUT models a device that never
+ * answers, -ECONNRESET a device that dropped the link.
+ */
+typedef int (*da_inproc_handler)(void *ctx, const uint8_t *req, size_t req_len,
+				 uint8_t *rsp, size_t rsp_cap);
+int da_transport_inproc(enum da_framing framing, da_inproc_handler handler, void *ctx,
+			struct da_transport **out);
+
+void da_transport_destroy(struct da_transport *t);
+
+#endif

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Certificate chains as SPDM carries them, and the checks of
+ * system.md section 3 ("internal consistency", no trust decision),
+ * plus path validation against caller-supplied anchors for verifiers.
+ * X.509 parsing and signature checks are OpenSSL's; this file only
+ * decides which checks apply.
+ */
+#ifndef DEVAUTH_X509_H
+#define DEVAUTH_X509_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/x509.h>
+
+#include <devauth/error.h>
+
+/* The PCIe CMA identity (PCIe r6.1 sec 6.31.3) of a function. */
+struct cma_identity {
+	uint16_t vendor, device;
+	uint32_t class_code;		/* 24 bits */
+	uint8_t revision;
+	bool has_subsys;		/* type-0 header function */
+	uint16_t ssvid, ssid;
+	bool has_serial;		/* Device Serial Number capability */
+	uint64_t serial;
+};
+/*
+ * "Vendor=%04x:Device=%04x:CC=%06x:REV=%02x[:SSVID=%04x:SSID=%04x][:%016llx]"
+ * lower-case hex; returns snprintf's result.
+ */
+int cma_identity_format(const struct cma_identity *id, char *buf, size_t len);
+
+/*
+ * A parsed SPDM certificate chain: u16 Length | u16 reserved |
+ * RootHash[H] | DER certificates, root first.
+ */
+#define SPDM_CHAIN_MAX_CERTS 16
+struct spdm_chain {
+	STACK_OF(X509) *certs;		/* root first; owned */
+	size_t ncerts;
+	const uint8_t *root_hash;	/* borrowed from the chain bytes */
+	/* offsets of each DER certificate inside the chain bytes */
+	size_t cert_off[SPDM_CHAIN_MAX_CERTS];
+	size_t cert_len[SPDM_CHAIN_MAX_CERTS];
+};
+
+/*
+ * Parse the chain bytes: Length equals len, RootHash equals
+ * Hash(first certificate DER), each certificate is one complete DER
+ * X.509 with no trailing bytes, at most SPDM_CHAIN_MAX_CERTS.
+ * The DER walk uses struct cur over the ASN.1 length headers only to
+ * find boundaries; OpenSSL parses each certificate.
+ */
+int spdm_chain_parse(const uint8_t *chain, size_t len, uint32_t base_hash,
+		     struct spdm_chain *out, struct da_err *err);
+void spdm_chain_free(struct spdm_chain *c);
+
+/*
+ * Internal consistency (system.md section 3): each certificate is signed
+ * by the previous one (the first: self-signed, or at least parsed);
+ * BasicConstraints CA=TRUE on all but the leaf, CA=FALSE or absent on
+ * the leaf; the leaf has digitalSignature and not keyCertSign key usage.
+ * No dates, no trust anchors: that is policy.
+ * Error messages name the certificate by position and subject:
+ * "certificate 2 (CN=...): BasicConstraints CA=TRUE on the leaf".
+ */
+int spdm_chain_check(const struct spdm_chain *c, struct da_err *err);
+
+/*
+ * Leaf identity: the SubjectAltName otherName 2.23.147 UTF8String equals
+ * the formatted identity exactly.  -ENOENT if the leaf carries no such
+ * otherName, -EACCES if it differs (message shows both strings).
+ */
+int cma_check_leaf_san(X509 *leaf, const struct cma_identity *id, struct da_err *err);
+/* The leaf's 2.23.147 string, if any (for display / verifiers); -ENOENT if none. */
+int cma_leaf_san_string(X509 *leaf, char *buf, size_t len);
+
+/* The leaf public key, with a reference the caller must free. */
+EVP_PKEY *spdm_chain_leaf_key(const struct spdm_chain *c);
+static inline X509 *spdm_chain_leaf(const struct spdm_chain *c)
+{
+	return c->ncerts ? sk_X509_value(c->certs, (int)c->ncerts - 1) : NULL;
+}
+
+/*
+ * Trust anchors for verifiers (not the TSM): a DER or PEM file, or a
+ * directory of them.  Validation with X509_verify_cert; the chain's own
+ * root may or may not be one of the anchors (it is matched by key and
+ * subject).  check_time=false disables validity dates.
+ */
+struct da_trust;
+struct da_trust *da_trust_load(const char *path, struct da_err *err);
+void da_trust_free(struct da_trust *t);
+int da_trust_verify_chain(struct da_trust *t, const struct spdm_chain *c, bool check_time,
+			  struct da_err *err);
+
+/* "CN=..., O=..." one-line subject for display. */
+void da_x509_subject(X509 *x, char *buf, size_t len);
+
+#endif

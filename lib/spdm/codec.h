@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SPDM wire codec: one encoder and one decoder per message, one file per
+ * protocol phase (version.c, capabilities.c, algorithms.c, digests.c,
+ * certificate.c, challenge.c, measurements.c, error.c).  Requester and
+ * responder both use it.
+ *
+ * Decoders take the whole message (4-byte header included) and read it
+ * only through struct cur.  They check the minimum length and every
+ * length field against the bytes present.  They return the message's
+ * true length (> 0) on success: bytes after it are NOT an error here,
+ * because PCI DOE pads every data object to a dword and the padding
+ * arrives with the message.  The caller decides how many trailing bytes
+ * its transport allows (spdm_check_trailing()) and appends only the true
+ * length to transcripts.  Decoders do NOT check the response code or the
+ * echoed version: spdm_decode_hdr() + the caller do that, because the
+ * caller knows what it asked for.  On failure they return -EBADMSG
+ * (malformed) or -EPROTO (well-formed but not allowed) and set err to
+ * "<MESSAGE>: <field> ...".  Decoders whose message is only a header
+ * (GET_VERSION, GET_DIGESTS) return 4.
+ *
+ * Pointers in decoded structs borrow from the message buffer.
+ *
+ * Encoders write the whole message including the header into a wcur and
+ * take the version for the header byte; fields that do not exist in
+ * that version are not written.  They return wcur_finish(w): the total
+ * bytes in w, or -ENOSPC.
+ */
+#ifndef DEVAUTH_SPDM_CODEC_H
+#define DEVAUTH_SPDM_CODEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <devauth/error.h>
+#include <devauth/spdm.h>
+
+#include "../cursor.h"
+
+struct spdm_hdr {
+	uint8_t version;
+	uint8_t code;
+	uint8_t param1;
+	uint8_t param2;
+};
+
+/*
+ * What a decoder must know about the negotiated state to find field
+ * boundaries.  Zero sizes mean "not negotiated yet".
+ */
+struct spdm_dec_params {
+	uint8_t version;	/* negotiated, SPDM_VER_1x */
+	uint16_t hash_size;	/* BaseHashAlgo digest size H */
+	uint16_t sig_size;	/* BaseAsymAlgo signature size S */
+	uint16_t meas_hash_size; /* MeasurementHashAlgo size, 0 for raw */
+	bool multi_key_conn;	/* 1.3 MULTI_KEY_CONN_RSP negotiated */
+};
+
+int spdm_decode_hdr(const uint8_t *msg, size_t len, struct spdm_hdr *h,
+		    struct da_err *err);
+/*
+ * len - true_len trailing bytes: at most max_pad (3 for PCI DOE, 0
+ * otherwise) and all zero, else -EBADMSG naming the message.
+ */
+int spdm_check_trailing(const uint8_t *msg, size_t len, size_t true_len, size_t max_pad,
+			struct da_err *err);
+void spdm_encode_hdr(struct wcur *w, uint8_t version, uint8_t code,
+		     uint8_t param1, uint8_t param2);
+
+/* ---- GET_VERSION / VERSION (version.c) ---- */
+#define SPDM_MAX_VERSION_ENTRIES 16
+struct spdm_version_rsp {
+	uint8_t count;
+	uint16_t entries[SPDM_MAX_VERSION_ENTRIES]; /* major<<12|minor<<8|upd<<4|alpha */
+};
+int spdm_encode_get_version(struct wcur *w);
+int spdm_decode_get_version(const uint8_t *msg, size_t len, struct da_err *err);
+int spdm_encode_version(struct wcur *w, const struct spdm_version_rsp *v);
+/* More than SPDM_MAX_VERSION_ENTRIES entries is accepted; the rest are dropped. */
+int spdm_decode_version(const uint8_t *msg, size_t len, struct spdm_version_rsp *v,
+			struct da_err *err);
+/* Entry -> header version byte (0x12 for 1.2.x) */
+static inline uint8_t spdm_version_entry_to_ver(uint16_t e)
+{
+	return (uint8_t)(e >> 8);
+}
+
+/* ---- GET_CAPABILITIES / CAPABILITIES (capabilities.c) ---- */
+struct spdm_caps {
+	uint8_t ct_exponent;		/* 1.1+ */
+	uint32_t flags;			/* 1.1+ for requests; all versions for responses */
+	uint32_t data_transfer_size;	/* 1.2+ */
+	uint32_t max_spdm_msg_size;	/* 1.2+ */
+	uint8_t param1;			/* 1.3: request bit0 = SupportedAlgorithms wanted */
+};
+int spdm_encode_get_capabilities(struct wcur *w, uint8_t version, const struct spdm_caps *c);
+int spdm_decode_get_capabilities(const uint8_t *msg, size_t len, uint8_t version,
+				 struct spdm_caps *c, struct da_err *err);
+int spdm_encode_capabilities(struct wcur *w, uint8_t version, const struct spdm_caps *c);
+/*
+ * 1.2+: DataTransferSize >= 42 and MaxSPDMmsgSize >= DataTransferSize are
+ * checked here (-EPROTO).  A 1.3 response that carries the
+ * SupportedAlgorithms extension (param1 bit 0) is rejected as we never
+ * ask for it.
+ */
+int spdm_decode_capabilities(const uint8_t *msg, size_t len, uint8_t version,
+			     struct spdm_caps *c, struct da_err *err);
+
+/* ---- NEGOTIATE_ALGORITHMS / ALGORITHMS (algorithms.c) ---- */
+struct spdm_alg_struct {
+	uint8_t type;		/* SPDM_ALG_TYPE_* */
+	uint16_t bits;		/* supported (request) or selected (response) */
+};
+#define SPDM_MAX_ALG_STRUCTS 4
+struct spdm_neg_algs {
+	uint8_t meas_spec;
+	uint8_t other_params;		/* 1.2+ */
+	uint32_t base_asym;
+	uint32_t base_hash;
+	uint8_t mel_spec;		/* 1.3 */
+	uint8_t num_structs;
+	struct spdm_alg_struct structs[SPDM_MAX_ALG_STRUCTS];
+};
+struct spdm_algorithms {
+	uint8_t meas_spec_sel;
+	uint8_t other_params_sel;	/* 1.2+ */
+	uint32_t meas_hash_algo;
+	uint32_t base_asym_sel;
+	uint32_t base_hash_sel;
+	uint8_t mel_spec_sel;		/* 1.3 */
+	uint8_t num_structs;
+	struct spdm_alg_struct structs[SPDM_MAX_ALG_STRUCTS];
+};
+int spdm_encode_negotiate_algorithms(struct wcur *w, uint8_t version,
+				     const struct spdm_neg_algs *a);
+/* Extended (vendor) algorithms are skipped; an unknown struct type is -EPROTO. */
+int spdm_decode_negotiate_algorithms(const uint8_t *msg, size_t len, uint8_t version,
+				     struct spdm_neg_algs *a, struct da_err *err);
+int spdm_encode_algorithms(struct wcur *w, uint8_t version, const struct spdm_algorithms *a);
+/*
+ * Checks the Length field equals the message length and the struct table
+ * fits.  Does NOT check selection rules (that is policy of the caller,
+ * see spdm_check_algorithms() in the requester).
+ */
+int spdm_decode_algorithms(const uint8_t *msg, size_t len, uint8_t version,
+			   struct spdm_algorithms *a, struct da_err *err);
+
+/* ---- GET_DIGESTS / DIGESTS (digests.c) ---- */
+struct spdm_digests {
+	uint8_t supported_mask;		/* 1.3 param1 */
+	uint8_t provisioned_mask;	/* param2 */
+	/* digest[slot] for each provisioned slot, in slot order */
+	const uint8_t *digest[SPDM_MAX_SLOTS];
+	/* 1.3 with MULTI_KEY_CONN only */
+	uint8_t key_pair_id[SPDM_MAX_SLOTS];
+	uint8_t cert_info[SPDM_MAX_SLOTS];
+	uint16_t key_usage_mask[SPDM_MAX_SLOTS];
+};
+int spdm_encode_get_digests(struct wcur *w, uint8_t version);
+int spdm_decode_get_digests(const uint8_t *msg, size_t len, struct da_err *err);
+/* digest pointers for provisioned slots must be set; hash_size from p */
+int spdm_encode_digests(struct wcur *w, const struct spdm_dec_params *p,
+			const struct spdm_digests *d);
+int spdm_decode_digests(const uint8_t *msg, size_t len, const struct spdm_dec_params *p,
+			struct spdm_digests *d, struct da_err *err);
+
+/* ---- GET_CERTIFICATE / CERTIFICATE (certificate.c) ---- */
+struct spdm_get_certificate {
+	uint8_t slot;
+	uint8_t attributes;		/* 1.3 param2: bit0 SlotSizeRequested */
+	uint16_t offset;
+	uint16_t length;
+};
+struct spdm_certificate {
+	uint8_t slot;
+	uint8_t cert_info;		/* 1.3 param2 [2:0] certificate model */
+	uint16_t portion_len;
+	uint16_t remainder_len;
+	const uint8_t *portion;
+};
+int spdm_encode_get_certificate(struct wcur *w, uint8_t version,
+				const struct spdm_get_certificate *g);
+int spdm_decode_get_certificate(const uint8_t *msg, size_t len, uint8_t version,
+				struct spdm_get_certificate *g, struct da_err *err);
+int spdm_encode_certificate(struct wcur *w, uint8_t version, const struct spdm_certificate *c);
+int spdm_decode_certificate(const uint8_t *msg, size_t len, uint8_t version,
+			    struct spdm_certificate *c, struct da_err *err);
+
+/* ---- CHALLENGE / CHALLENGE_AUTH (challenge.c) ---- */
+struct spdm_challenge {
+	uint8_t slot;			/* 0xFF = provisioned public key */
+	uint8_t meas_summary_type;	/* SPDM_MEAS_SUMMARY_* */
+	uint8_t nonce[SPDM_NONCE_SIZE];
+	uint8_t req_context[SPDM_REQ_CONTEXT_SIZE]; /* 1.3 */
+};
+struct spdm_challenge_auth {
+	uint8_t param1;			/* [3:0] slot, bit 7 BasicMutAuthReq */
+	uint8_t slot_mask;		/* param2 */
+	const uint8_t *cert_chain_hash;	/* H bytes */
+	const uint8_t *nonce;		/* 32 bytes */
+	const uint8_t *meas_summary_hash; /* H bytes or NULL when not requested */
+	uint16_t opaque_len;
+	const uint8_t *opaque;
+	const uint8_t *req_context;	/* 1.3, 8 bytes, else NULL */
+	const uint8_t *signature;	/* S bytes */
+	size_t signed_len;		/* bytes before the signature: what M1 covers */
+};
+int spdm_encode_challenge(struct wcur *w, uint8_t version, const struct spdm_challenge *c);
+int spdm_decode_challenge(const uint8_t *msg, size_t len, uint8_t version,
+			  struct spdm_challenge *c, struct da_err *err);
+/*
+ * Encodes everything but the signature (so the caller can hash the
+ * transcript), then the caller appends S bytes with wcur_bytes().
+ */
+int spdm_encode_challenge_auth_unsigned(struct wcur *w, const struct spdm_dec_params *p,
+					const struct spdm_challenge_auth *a);
+/* meas_summary_type: what the CHALLENGE asked for (decides whether the hash exists) */
+int spdm_decode_challenge_auth(const uint8_t *msg, size_t len, const struct spdm_dec_params *p,
+			       uint8_t meas_summary_type, struct spdm_challenge_auth *a,
+			       struct da_err *err);
+
+/* ---- GET_MEASUREMENTS / MEASUREMENTS (measurements.c) ---- */
+struct spdm_get_measurements {
+	uint8_t attributes;		/* SPDM_MEAS_ATTR_* */
+	uint8_t operation;		/* SPDM_MEAS_OP_* or an index */
+	uint8_t nonce[SPDM_NONCE_SIZE];	/* if signature requested */
+	uint8_t slot;			/* SlotIDParam, 1.1+, if signature requested */
+	uint8_t req_context[SPDM_REQ_CONTEXT_SIZE]; /* 1.3 */
+};
+struct spdm_measurements {
+	uint8_t param1;			/* op COUNT: number of indices */
+	uint8_t param2;			/* [3:0] slot, [5:4] content changed (1.2) */
+	uint8_t num_blocks;
+	uint32_t record_len;		/* 24 bits */
+	const uint8_t *record;
+	const uint8_t *nonce;		/* NULL where the version omits it */
+	uint16_t opaque_len;
+	const uint8_t *opaque;
+	const uint8_t *req_context;	/* 1.3 */
+	const uint8_t *signature;	/* NULL if not signed */
+	size_t signed_len;		/* bytes before the signature */
+};
+int spdm_encode_get_measurements(struct wcur *w, uint8_t version,
+				 const struct spdm_get_measurements *g);
+int spdm_decode_get_measurements(const uint8_t *msg, size_t len, uint8_t version,
+				 struct spdm_get_measurements *g, struct da_err *err);
+/* signed: whether a signature follows (caller appends it, as for CHALLENGE_AUTH) */
+int spdm_encode_measurements_unsigned(struct wcur *w, const struct spdm_dec_params *p,
+				      bool sig_requested, const struct spdm_measurements *m);
+int spdm_decode_measurements(const uint8_t *msg, size_t len, const struct spdm_dec_params *p,
+			     bool sig_requested, struct spdm_measurements *m,
+			     struct da_err *err);
+
+/* One measurement block (DMTF measurement specification). */
+struct spdm_meas_block {
+	uint8_t index;
+	uint8_t spec;			/* MeasurementSpecification */
+	uint16_t size;			/* MeasurementSize */
+	/* DMTF format, valid when spec == SPDM_MEAS_SPEC_DMTF */
+	uint8_t dmtf_type;		/* includes SPDM_DMTF_MEAS_RAW_BIT */
+	uint16_t value_size;
+	const uint8_t *value;
+	const uint8_t *raw;		/* whole block, 4 + size bytes */
+	size_t raw_len;
+};
+/*
+ * Iterate the MeasurementRecord: returns 1 with *b filled, 0 at the end,
+ * negative on a malformed block.  A DMTF block whose value size does not
+ * equal MeasurementSize - 3 is malformed.
+ */
+int spdm_meas_block_next(struct cur *rec, struct spdm_meas_block *b, struct da_err *err);
+void spdm_encode_meas_block(struct wcur *w, uint8_t index, uint8_t dmtf_type,
+			    const uint8_t *value, uint16_t value_size);
+
+/* ---- ERROR / RESPOND_IF_READY (error.c) ---- */
+struct spdm_error {
+	uint8_t code;
+	uint8_t data;
+	/* ResponseNotReady extended data */
+	uint8_t rdt_exponent;
+	uint8_t request_code;
+	uint8_t token;
+	uint8_t rdtm;
+	const uint8_t *ext;
+	size_t ext_len;
+};
+int spdm_encode_error(struct wcur *w, uint8_t version, uint8_t code, uint8_t data,
+		      const uint8_t *ext, size_t ext_len);
+int spdm_encode_response_not_ready(struct wcur *w, uint8_t version, uint8_t rdt_exponent,
+				   uint8_t request_code, uint8_t token, uint8_t rdtm);
+int spdm_decode_error(const uint8_t *msg, size_t len, struct spdm_error *e,
+		      struct da_err *err);
+int spdm_encode_respond_if_ready(struct wcur *w, uint8_t version, uint8_t request_code,
+				 uint8_t token);
+int spdm_decode_respond_if_ready(const uint8_t *msg, size_t len, uint8_t *request_code,
+				 uint8_t *token, struct da_err *err);
+/*
+ * The one place SPDM ERROR codes become errno:
+ * Busy -> -EBUSY, ResponseNotReady -> -EINPROGRESS (caller retries with
+ * RESPOND_IF_READY), RequestResynch/ResetRequired -> -ECONNRESET,
+ * VersionMismatch -> -EPROTO, UnsupportedRequest -> -EOPNOTSUPP,
+ * InvalidRequest/UnexpectedRequest/others -> -EINVAL or -EPROTO.
+ */
+int spdm_error_to_errno(uint8_t code);
+
+#endif
