@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * An emulated SPDM/CMA device: what it is (identity, versions,
+ * algorithms, slots, measurements), how it misbehaves (faults), and the
+ * responder that answers for it.  The responder shares the codec and the
+ * crypto with the requester.
+ *
+ *   device.c      emu_device: configuration, in-memory PKI, measurements,
+ *                 reset/swap/update/faults (thread-safe: a control thread
+ *                 may change a device while a connection is being served)
+ *   responder.c   one connection's SPDM state machine and transcripts
+ *   rsp-*.c       one file per request (version, capabilities,
+ *                 algorithms, digests, certificate, challenge,
+ *                 measurements, respond_if_ready)
+ *   faults.c      the fault catalogue: names, parsing, where each applies
+ */
+#ifndef DEVAUTH_EMU_DEVICE_H
+#define DEVAUTH_EMU_DEVICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <devauth/error.h>
+#include <devauth/spdm.h>
+#include <devauth/transport.h>
+
+#include "crypto/x509.h"
+#include "cursor.h"
+
+/* The fault catalogue (docs/faults.md).  One bit each; combinable. */
+enum emu_fault {
+	EMU_FAULT_BAD_CHALLENGE_SIG,	/* "bad-challenge-sig" */
+	EMU_FAULT_BAD_MEAS_SIG,		/* "bad-meas-sig" */
+	EMU_FAULT_WRONG_CHAIN_HASH,	/* "wrong-chain-hash": CHALLENGE_AUTH CertChainHash */
+	EMU_FAULT_DIGEST_MISMATCH,	/* "digest-mismatch": DIGESTS[slot] */
+	EMU_FAULT_ROOT_HASH_MISMATCH,	/* "root-hash-mismatch": chain header RootHash */
+	EMU_FAULT_LEAF_CA,		/* "leaf-ca" */
+	EMU_FAULT_LEAF_NO_DIGSIG,	/* "leaf-no-digsig" */
+	EMU_FAULT_INTER_NOT_CA,		/* "inter-not-ca" */
+	EMU_FAULT_BROKEN_CHAIN_SIG,	/* "broken-chain-sig" */
+	EMU_FAULT_WRONG_SAN,		/* "wrong-san" */
+	EMU_FAULT_NO_SAN,		/* "no-san" */
+	EMU_FAULT_EXPIRED_LEAF,		/* "expired-leaf" */
+	EMU_FAULT_TRUNCATED,		/* "truncated": CHALLENGE_AUTH cut short */
+	EMU_FAULT_LENGTH_OVERRUN,	/* "length-overrun": CERTIFICATE PortionLength > bytes */
+	EMU_FAULT_WRONG_VERSION,	/* "wrong-version": a response echoes another version */
+	EMU_FAULT_WRONG_CODE,		/* "wrong-code": DIGESTS answered with CERTIFICATE code */
+	EMU_FAULT_NONCE_ECHO,		/* "nonce-echo": responder nonce = requester nonce */
+	EMU_FAULT_REPLAY_CHALLENGE,	/* "replay-challenge": first CHALLENGE_AUTH ever sent, again */
+	EMU_FAULT_NOT_READY_ONCE,	/* "not-ready-once": ResponseNotReady, then success */
+	EMU_FAULT_NOT_READY_FOREVER,	/* "not-ready-forever" */
+	EMU_FAULT_BUSY,			/* "busy": ERROR Busy to every request */
+	EMU_FAULT_BUSY_ONCE,		/* "busy-once": Busy once per request code, then success */
+	EMU_FAULT_RESYNCH,		/* "resynch": ERROR RequestResynch to CHALLENGE */
+	EMU_FAULT_SLOW,			/* "slow": CHALLENGE_AUTH later than the CT timeout */
+	EMU_FAULT_DROP,			/* "drop": connection closed mid-response (CERTIFICATE) */
+	EMU_FAULT_TWO_ALGS,		/* "two-algs": ALGORITHMS selects two BaseAsym bits */
+	EMU_FAULT_UNSUPPORTED_ALG,	/* "unsupported-alg": selects an algorithm not offered */
+	EMU_FAULT_BAD_MEAS_BLOCK,	/* "bad-meas-block": block size field past the record */
+	EMU_FAULT_COUNT
+};
+const char *emu_fault_name(enum emu_fault f);
+/* "a,b,c" or "none" -> bit mask; -EINVAL naming the unknown fault. */
+int emu_fault_parse(const char *list, uint64_t *mask, struct da_err *err);
+
+#define EMU_MAX_MEAS_BLOCKS 32
+struct emu_meas_block {
+	uint8_t index;
+	uint8_t dmtf_type;		/* SPDM_DMTF_MEAS_*, without the raw bit */
+	bool is_volatile;		/* changes on every reset */
+	bool firmware;			/* changes on `update` */
+	uint16_t len;
+	uint8_t value[256];		/* raw value; hashed on the wire unless raw is asked */
+};
+
+struct emu_slot_files {
+	const char *chain_path;		/* DER certificates, root first (or PEM bundle) */
+	const char *key_path;		/* PEM private key of the leaf */
+};
+
+struct emu_device_config {
+	char name[32];			/* "0000:01:00.0" */
+	struct cma_identity id;
+	uint8_t min_version, max_version; /* SPDM_VER_1x */
+	uint32_t asym;			/* BaseAsym bits it supports */
+	uint32_t hash;			/* BaseHash bits */
+	uint32_t meas_hash;		/* MeasurementHash bits */
+	uint32_t caps;			/* CAPABILITIES flags */
+	uint8_t ct_exponent, rdt_exponent;
+	uint8_t provisioned_slots;	/* mask; slot 0 at least */
+	struct emu_slot_files slot_files[SPDM_MAX_SLOTS]; /* NULL paths: generate */
+	size_t nmeas;
+	struct emu_meas_block meas[EMU_MAX_MEAS_BLOCKS];
+	uint64_t faults;		/* 1ull << enum emu_fault */
+};
+
+/*
+ * A sensible default: all versions 1.0-1.4, every algorithm this build
+ * supports, CERT|CHAL|MEAS(sig)|CHUNK-free caps, slots 0 and 1, the
+ * measurement blocks of docs/emu.md (ROM, firmware, hw config, fw config,
+ * manifest, device mode, version string, SVN, a volatile boot counter).
+ */
+void emu_device_config_default(struct emu_device_config *c, const char *name, unsigned int n);
+
+struct emu_device;
+int emu_device_create(const struct emu_device_config *c, struct emu_device **out,
+		      struct da_err *err);
+void emu_device_free(struct emu_device *d);
+const struct emu_device_config *emu_device_config(const struct emu_device *d);
+/* Root certificate of a slot's chain (trust anchor for tests); borrowed. */
+X509 *emu_device_root(const struct emu_device *d, uint8_t slot);
+/* The slot's SPDM chain bytes (header, RootHash, certs) for the negotiated hash. */
+int emu_device_chain(struct emu_device *d, uint8_t slot, uint32_t base_hash,
+		     struct da_buf *out, struct da_err *err);
+
+/* Runtime control (docs/emu.md).  reset also bumps the reset generation. */
+int emu_device_reset(struct emu_device *d);
+int emu_device_swap(struct emu_device *d, struct da_err *err);
+int emu_device_update(struct emu_device *d);
+void emu_device_set_faults(struct emu_device *d, uint64_t faults);
+uint64_t emu_device_reset_gen(const struct emu_device *d);
+
+/* One connection to a device. */
+struct spdm_responder;
+struct spdm_responder *spdm_responder_new(struct emu_device *d, enum da_framing framing);
+void spdm_responder_free(struct spdm_responder *r);
+/*
+ * One transport message in, one transport message out (framing, DOE
+ * discovery and padding handled here).  Returns the response length,
+ * 0 for "send nothing" or -errno: -ECONNRESET means "drop the
+ * connection now" (reset, fault "drop"), -ETIMEDOUT "never answer".
+ * Has the da_inproc_handler signature with ctx = struct spdm_responder.
+ */
+int spdm_responder_transport(void *ctx, const uint8_t *req, size_t req_len, uint8_t *rsp,
+			     size_t rsp_cap);
+/* The same at the SPDM level (no framing): for unit tests. */
+int spdm_responder_handle(struct spdm_responder *r, const uint8_t *req, size_t req_len,
+			  uint8_t *rsp, size_t rsp_cap);
+
+#endif
