@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The native SPDM requester (what the kernel's lib/spdm does for PCIe
+ * CMA): VERSION/CAPABILITIES/ALGORITHMS, DIGESTS, CERTIFICATE,
+ * CHALLENGE, signed MEASUREMENTS.  It checks internal consistency
+ * (system.md section 3) and makes no trust decision.
+ *
+ * The same message-processing code runs live (over a transport) and
+ * passively over a recorded exchange (a pcap or a transcript), so a
+ * capture is verified by exactly the code that authenticates devices.
+ */
+#ifndef DEVAUTH_REQUESTER_H
+#define DEVAUTH_REQUESTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include <devauth/error.h>
+#include <devauth/pcap.h>
+#include <devauth/spdm.h>
+#include <devauth/transport.h>
+
+struct cma_identity;
+
+#define SPDM_REQ_MAX_PREF 12
+
+struct spdm_req_config {
+	const char *dev_name;		/* prefix of every message ("0000:01:00.0") */
+	uint8_t min_version, max_version;
+	/* Algorithm preference, strongest wish first; the offer is their union. */
+	uint32_t asym_pref[SPDM_REQ_MAX_PREF];
+	size_t n_asym;
+	uint32_t hash_pref[SPDM_REQ_MAX_PREF];
+	size_t n_hash;
+	uint8_t slot;			/* slot to CHALLENGE */
+	bool all_slots;			/* read and check every provisioned chain */
+	uint8_t meas_summary_type;	/* SPDM_MEAS_SUMMARY_*; NONE if no MEAS_CAP */
+	bool have_nonce;		/* caller-supplied CHALLENGE nonce */
+	uint8_t nonce[SPDM_NONCE_SIZE];
+	bool have_meas_nonce;
+	uint8_t meas_nonce[SPDM_NONCE_SIZE];
+	const struct cma_identity *expect_id; /* PCIe SAN check; NULL: report only */
+	unsigned int busy_retries;	/* ERROR Busy: bounded retries */
+	unsigned int not_ready_retries;	/* ResponseNotReady: bounded RESPOND_IF_READY */
+	unsigned int rtt_ms;		/* transport allowance added to CT/RDT */
+	uint16_t cert_portion;		/* GET_CERTIFICATE Length */
+	uint32_t max_msg_size;		/* our DataTransferSize = MaxSPDMmsgSize */
+};
+
+/* Defaults: 1.0-1.4, every algorithm this build does (strongest first), slot 0. */
+void spdm_req_config_default(struct spdm_req_config *c);
+
+enum da_check_result {
+	DA_CHECK_PASS,
+	DA_CHECK_FAIL,
+	DA_CHECK_SKIP,
+};
+
+struct da_check {
+	char name[40];
+	enum da_check_result result;
+	char detail[320];
+};
+
+#define DA_MAX_CHECKS 48
+struct da_checklist {
+	size_t n;
+	struct da_check c[DA_MAX_CHECKS];
+};
+
+void da_check_add(struct da_checklist *l, const char *name, enum da_check_result res,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Was there a failure? */
+bool da_checklist_failed(const struct da_checklist *l);
+const char *da_check_result_name(enum da_check_result r);
+
+struct spdm_req;
+
+struct spdm_req *spdm_req_new(const struct spdm_req_config *c, struct da_transport *t);
+void spdm_req_free(struct spdm_req *r);
+
+/* Live: VCA, DIGESTS, CERTIFICATE, CHALLENGE; fills the checklist. */
+int spdm_req_authenticate(struct spdm_req *r, struct da_err *err);
+/* Live: signed GET_MEASUREMENTS of all blocks (needs spdm_req_authenticate() first). */
+int spdm_req_measure(struct spdm_req *r, struct da_err *err);
+/*
+ * Re-challenge after recovery: VCA and CHALLENGE with a fresh nonce,
+ * verified with the cached leaf key (no certificate read).
+ */
+int spdm_req_rechallenge(struct spdm_req *r, struct da_err *err);
+
+/*
+ * Passive: feed a recorded exchange, message by message, through the
+ * same checks.  Requests must be followed by their responses.
+ */
+int spdm_req_replay(struct spdm_req *r, const struct da_spdm_msg *msgs, size_t n,
+		    struct da_err *err);
+
+struct spdm_req_info {
+	uint8_t version;
+	uint32_t rsp_caps;
+	uint8_t ct_exponent;
+	uint32_t data_transfer_size, max_msg_size;
+	uint8_t meas_spec;
+	uint32_t base_asym, base_hash, meas_hash;
+	uint16_t dhe, aead, req_base_asym, key_schedule;
+	uint8_t other_params;
+	uint8_t provisioned_mask, supported_mask;
+	uint8_t slot;
+	bool authenticated;		/* CHALLENGE_AUTH verified */
+	bool measured;			/* signed MEASUREMENTS verified */
+	uint8_t req_nonce[SPDM_NONCE_SIZE], rsp_nonce[SPDM_NONCE_SIZE];
+	uint8_t meas_req_nonce[SPDM_NONCE_SIZE];
+	size_t hash_size, sig_size;
+};
+const struct spdm_req_info *spdm_req_info(const struct spdm_req *r);
+const struct da_checklist *spdm_req_checks(const struct spdm_req *r);
+
+/*
+ * Evidence objects (pci-tsm types): CERTn = slot n's chain exactly as
+ * read (SPDM header, RootHash, DER certificates); VCA = the whole
+ * authentication transcript A || B || C followed by the CHALLENGE_AUTH
+ * signature (so the last S bytes are the signature and everything
+ * before is what was signed); MEASUREMENTS = L1 followed by the
+ * MEASUREMENTS signature.  -ENOENT if not collected.
+ */
+int spdm_req_evidence(const struct spdm_req *r, unsigned int type, const uint8_t **data,
+		      size_t *len);
+/* MeasurementRecord of the last MEASUREMENTS (all blocks), -ENOENT if none. */
+int spdm_req_meas_record(const struct spdm_req *r, const uint8_t **data, size_t *len);
+/* Parsed chain of a slot (lib/crypto/x509.h), NULL if not read and checked. */
+struct spdm_chain;
+const struct spdm_chain *spdm_req_chain(const struct spdm_req *r, uint8_t slot);
+/* Cached leaf public key of the challenged slot (borrowed), NULL before. */
+EVP_PKEY *spdm_req_leaf_key(const struct spdm_req *r);
+/* Subjects of the chain of a slot, root first, for display. */
+size_t spdm_req_chain_subjects(const struct spdm_req *r, uint8_t slot, char (*out)[256],
+			       size_t max);
+
+#endif

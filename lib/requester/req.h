@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Requester internals.  Files follow the protocol:
+ *   core.c          state, exchange (Busy, ResponseNotReady, timeouts),
+ *                   response header checks, transcripts, checks list
+ *   vca.c           GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS
+ *   digests.c       GET_DIGESTS
+ *   certificate.c   GET_CERTIFICATE and the chain checks
+ *   challenge.c     CHALLENGE and the CHALLENGE_AUTH signature
+ *   measurements.c  GET_MEASUREMENTS and the L1 signature
+ *   authenticate.c  the flows in protocol order, live and replayed
+ *
+ * Each phase has a build_* function (live: makes the request) and a
+ * process_* function (live and replay: takes the request bytes and the
+ * response bytes and does every check), so a capture is verified by
+ * exactly the code that talks to devices.
+ */
+#ifndef DEVAUTH_REQ_H
+#define DEVAUTH_REQ_H
+
+#include <devauth/requester.h>
+
+#include "crypto/crypto.h"
+#include "crypto/x509.h"
+#include "cursor.h"
+#include "spdm/codec.h"
+
+#define REQ_BUF_SIZE (SPDM_MAX_CERT_CHAIN_SIZE + 1024)
+
+enum req_phase {
+	PH_NONE,		/* nothing yet, or after GET_VERSION was sent */
+	PH_VERSION,		/* VERSION received */
+	PH_CAPS,		/* CAPABILITIES received */
+	PH_ALGS,		/* ALGORITHMS received: negotiated */
+};
+
+struct spdm_req {
+	struct spdm_req_config cfg;
+	struct da_transport *t;		/* NULL when replaying */
+	bool replay;
+	char dev[64];
+
+	enum req_phase phase;
+	struct spdm_version_rsp versions;
+	uint8_t req_caps_version;	/* version the requester chose */
+	uint32_t offered_asym, offered_hash, offered_meas_hash;
+	struct spdm_dec_params p;
+	struct spdm_req_info info;
+
+	/* Transcripts, exactly as signatures cover them (true lengths). */
+	struct da_buf vca;		/* A */
+	struct da_buf m1;		/* B || C, reset after each CHALLENGE */
+	struct da_buf l1;		/* measurement messages since the last other request */
+	bool l1_open;
+
+	/* Digests and chains */
+	bool have_digests;
+	uint8_t digest[SPDM_MAX_SLOTS][SPDM_MAX_HASH_SIZE];
+	struct da_buf chain[SPDM_MAX_SLOTS];	/* complete chains, as read */
+	struct spdm_chain parsed[SPDM_MAX_SLOTS];
+	bool chain_ok[SPDM_MAX_SLOTS];
+	/* A chain read in progress */
+	struct da_buf reading;
+	int reading_slot;
+	uint32_t reading_total;
+
+	/* CHALLENGE in flight */
+	uint8_t chal_slot;
+	uint8_t chal_summary_type;
+	EVP_PKEY *leaf_key;		/* of chal_slot, cached for re-challenge */
+	uint8_t leaf_slot;
+
+	/* Evidence */
+	struct da_buf ev_vca;
+	struct da_buf ev_meas;
+	struct da_buf meas_record;
+
+	struct da_checklist checks;
+
+	/* Message buffers */
+	uint8_t req_buf[4096];
+	uint8_t rsp_buf[REQ_BUF_SIZE];
+};
+
+/* core.c */
+int req_fail(struct spdm_req *r, struct da_err *err, const char *check, int code,
+	     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void req_pass(struct spdm_req *r, const char *check, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/*
+ * Send req, get the response to it: retries Busy, follows
+ * ResponseNotReady with RESPOND_IF_READY, maps other ERRORs to errno
+ * (spdm_error_to_errno), checks the echoed version and the response
+ * code.  crypto: the request makes the device sign (CT timeout).
+ */
+int req_exchange(struct spdm_req *r, const uint8_t *req, size_t req_len, uint8_t expect_code,
+		 bool crypto, const uint8_t **rsp, size_t *rsp_len, struct da_err *err);
+/* Header checks for a response in replay and live: code, version echo. */
+int req_check_rsp_hdr(struct spdm_req *r, const uint8_t *req, size_t req_len,
+		      const uint8_t *rsp, size_t rsp_len, uint8_t expect_code,
+		      struct da_err *err);
+/* Decoder's true length + the framing's allowed padding. */
+int req_true_len(struct spdm_req *r, const uint8_t *msg, size_t len, long true_len,
+		 size_t max_pad, struct da_err *err);
+/* A non-measurement request closes the L1 transcript (DSP0274 L1 rules). */
+void req_l1_reset(struct spdm_req *r);
+const char *req_msg_name(uint8_t code);
+
+/* vca.c */
+int req_build_get_version(struct spdm_req *r, struct wcur *w);
+int req_process_version(struct spdm_req *r, const uint8_t *req, size_t req_len,
+			const uint8_t *rsp, size_t rsp_len, size_t max_pad, struct da_err *err);
+int req_build_get_capabilities(struct spdm_req *r, struct wcur *w);
+int req_process_capabilities(struct spdm_req *r, const uint8_t *req, size_t req_len,
+			     const uint8_t *rsp, size_t rsp_len, size_t max_pad,
+			     struct da_err *err);
+int req_build_negotiate_algorithms(struct spdm_req *r, struct wcur *w);
+int req_process_algorithms(struct spdm_req *r, const uint8_t *req, size_t req_len,
+			   const uint8_t *rsp, size_t rsp_len, size_t max_pad,
+			   struct da_err *err);
+
+/* digests.c */
+int req_build_get_digests(struct spdm_req *r, struct wcur *w);
+int req_process_digests(struct spdm_req *r, const uint8_t *req, size_t req_len,
+			const uint8_t *rsp, size_t rsp_len, size_t max_pad, struct da_err *err);
+
+/* certificate.c */
+int req_build_get_certificate(struct spdm_req *r, uint8_t slot, uint16_t offset,
+			      struct wcur *w);
+/* Returns 1 when the chain is complete (and checked), 0 if more to read. */
+int req_process_certificate(struct spdm_req *r, const uint8_t *req, size_t req_len,
+			    const uint8_t *rsp, size_t rsp_len, size_t max_pad,
+			    struct da_err *err);
+int req_check_chain(struct spdm_req *r, uint8_t slot, struct da_err *err);
+
+/* challenge.c */
+int req_build_challenge(struct spdm_req *r, uint8_t slot, struct wcur *w);
+int req_process_challenge_auth(struct spdm_req *r, const uint8_t *req, size_t req_len,
+			       const uint8_t *rsp, size_t rsp_len, size_t max_pad,
+			       struct da_err *err);
+
+/* measurements.c */
+int req_build_get_measurements(struct spdm_req *r, uint8_t operation, bool sign,
+			       struct wcur *w);
+int req_process_measurements(struct spdm_req *r, const uint8_t *req, size_t req_len,
+			     const uint8_t *rsp, size_t rsp_len, size_t max_pad,
+			     struct da_err *err);
+
+/* authenticate.c: one (request, response) pair, dispatched on the request code. */
+int req_process_pair(struct spdm_req *r, const uint8_t *req, size_t req_len,
+		     const uint8_t *rsp, size_t rsp_len, size_t max_pad, struct da_err *err);
+
+#endif

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: MIT
+/*
+ * devauth dump: decode a pcap of an SPDM exchange (LINKTYPE_PCI_DOE or
+ * LINKTYPE_MCTP) message by message; with --verify, run it through the
+ * requester's checks (the same code that authenticates live devices).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/crypto.h"
+#include "identity.h"
+#include "spdm/codec.h"
+
+#include "devauth.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s dump FILE.pcap [--verify] [--trust ROOT|DIR] [--no-check-time]\n"
+		"       [--identity Vendor=...] [--nonce HEX] [--json]\n", prog);
+}
+
+/* A one-line summary of the fields that matter, from the codec. */
+static void describe(const struct da_spdm_msg *m, const struct spdm_dec_params *p,
+		     uint8_t summary_type, bool sig, char *out, size_t len)
+{
+	struct spdm_hdr h;
+	char hex[2 * SPDM_NONCE_SIZE + 1];
+
+	out[0] = '\0';
+	if (spdm_decode_hdr(m->data, m->len, &h, NULL) < 0)
+		return;
+	switch (h.code) {
+	case SPDM_VERSION: {
+		struct spdm_version_rsp v;
+		size_t off = 0;
+
+		if (spdm_decode_version(m->data, m->len, &v, NULL) < 0)
+			break;
+		for (unsigned int i = 0; i < v.count && off < len; i++) {
+			int n = snprintf(out + off, len - off, "%s%u.%u", i ? " " : "versions ",
+					 v.entries[i] >> 12, (v.entries[i] >> 8) & 0xf);
+
+			if (n < 0)
+				break;
+			off += (size_t)n;
+		}
+		break;
+	}
+	case SPDM_CAPABILITIES: {
+		struct spdm_caps c;
+
+		if (spdm_decode_capabilities(m->data, m->len, h.version, &c, NULL) > 0)
+			snprintf(out, len, "flags 0x%08x CTExponent %u", c.flags, c.ct_exponent);
+		break;
+	}
+	case SPDM_ALGORITHMS: {
+		struct spdm_algorithms a;
+
+		if (spdm_decode_algorithms(m->data, m->len, h.version, &a, NULL) > 0)
+			snprintf(out, len, "%s %s measurements %s", spdm_asym_name(a.base_asym_sel),
+				 spdm_hash_name(a.base_hash_sel),
+				 spdm_meas_hash_name(a.meas_hash_algo));
+		break;
+	}
+	case SPDM_DIGESTS: {
+		struct spdm_digests d;
+
+		if (p->hash_size && spdm_decode_digests(m->data, m->len, p, &d, NULL) > 0)
+			snprintf(out, len, "provisioned slots 0x%02x", d.provisioned_mask);
+		break;
+	}
+	case SPDM_GET_CERTIFICATE: {
+		struct spdm_get_certificate g;
+
+		if (spdm_decode_get_certificate(m->data, m->len, h.version, &g, NULL) > 0)
+			snprintf(out, len, "slot %u offset %u length %u", g.slot, g.offset, g.length);
+		break;
+	}
+	case SPDM_CERTIFICATE: {
+		struct spdm_certificate c;
+
+		if (spdm_decode_certificate(m->data, m->len, h.version, &c, NULL) > 0)
+			snprintf(out, len, "slot %u portion %u remainder %u", c.slot, c.portion_len,
+				 c.remainder_len);
+		break;
+	}
+	case SPDM_CHALLENGE: {
+		struct spdm_challenge c;
+
+		if (spdm_decode_challenge(m->data, m->len, h.version, &c, NULL) > 0) {
+			hex_str(c.nonce, SPDM_NONCE_SIZE, hex, sizeof(hex));
+			snprintf(out, len, "slot %u summary 0x%02x nonce %s", c.slot,
+				 c.meas_summary_type, hex);
+		}
+		break;
+	}
+	case SPDM_CHALLENGE_AUTH: {
+		struct spdm_challenge_auth a;
+
+		if (p->sig_size && spdm_decode_challenge_auth(m->data, m->len, p, summary_type, &a,
+							      NULL) > 0) {
+			hex_str(a.nonce, SPDM_NONCE_SIZE, hex, sizeof(hex));
+			snprintf(out, len, "slot %u nonce %s signature %u bytes", a.param1 & 0xf, hex,
+				 p->sig_size);
+		}
+		break;
+	}
+	case SPDM_GET_MEASUREMENTS: {
+		struct spdm_get_measurements g;
+
+		if (spdm_decode_get_measurements(m->data, m->len, h.version, &g, NULL) > 0)
+			snprintf(out, len, "operation 0x%02x%s", g.operation,
+				 g.attributes & SPDM_MEAS_ATTR_SIG ? " signed" : "");
+		break;
+	}
+	case SPDM_MEASUREMENTS: {
+		struct spdm_measurements ms;
+
+		if (p->sig_size && spdm_decode_measurements(m->data, m->len, p, sig, &ms, NULL) > 0)
+			snprintf(out, len, "%u blocks, record %u bytes%s", ms.num_blocks,
+				 ms.record_len, ms.signature ? ", signed" : "");
+		break;
+	}
+	case SPDM_ERROR: {
+		struct spdm_error e;
+
+		if (spdm_decode_error(m->data, m->len, &e, NULL) > 0)
+			snprintf(out, len, "%s data 0x%02x", spdm_error_name(e.code), e.data);
+		break;
+	}
+	}
+}
+
+int dump_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "verify", no_argument, NULL, 'v' },
+		{ "trust", required_argument, NULL, 'T' },
+		{ "no-check-time", no_argument, NULL, 'D' },
+		{ "identity", required_argument, NULL, 'i' },
+		{ "nonce", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct spdm_req_config cfg;
+	struct report_opts ro = { .check_time = true };
+	struct cma_identity id;
+	struct da_capture cap = { 0 };
+	struct da_spdm_msg *msgs = NULL;
+	struct da_checklist extra = { 0 };
+	struct spdm_dec_params p = { 0 };
+	struct da_err err = { 0 }, verr = { 0 };
+	struct spdm_req *r = NULL;
+	bool verify = false, json = false, ok, sig = false;
+	uint8_t summary = 0;
+	json_object *j = NULL, *jm = NULL;
+	size_t n = 0;
+	int c, ret;
+
+	spdm_req_config_default(&cfg);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "vT:Di:n:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			verify = true;
+			break;
+		case 'T':
+			ro.trust_path = optarg;
+			verify = true;
+			break;
+		case 'D':
+			ro.check_time = false;
+			break;
+		case 'i':
+			if (cma_identity_parse(optarg, &id, &err)) {
+				fprintf(stderr, "%s dump: %s\n", prog, err.msg);
+				return 2;
+			}
+			cfg.expect_id = &id;
+			verify = true;
+			break;
+		case 'n':
+			if (parse_hex(optarg, cfg.nonce, sizeof(cfg.nonce))) {
+				fprintf(stderr, "%s dump: --nonce needs 64 hex digits\n", prog);
+				return 2;
+			}
+			cfg.have_nonce = true;
+			verify = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind + 1 != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (da_pcap_read(argv[optind], &cap, &err) || da_capture_spdm(&cap, &msgs, &n, &err)) {
+		fprintf(stderr, "%s dump: %s: %s\n", prog, argv[optind], err.msg);
+		da_capture_free(&cap);
+		return 2;
+	}
+
+	/* The replay gives the negotiated sizes that decoding needs, verifying or not. */
+	cfg.dev_name = argv[optind];
+	r = spdm_req_new(&cfg, NULL);
+	if (!r) {
+		ret = 2;
+		goto out;
+	}
+	ret = spdm_req_replay(r, msgs, n, &verr);
+	{
+		const struct spdm_req_info *i = spdm_req_info(r);
+
+		p.version = i->version;
+		p.hash_size = (uint16_t)i->hash_size;
+		p.sig_size = (uint16_t)i->sig_size;
+		p.meas_hash_size = (uint16_t)spdm_meas_hash_size(i->meas_hash);
+	}
+	if (json) {
+		j = json_object_new_object();
+		jm = json_object_new_array();
+		json_object_object_add(j, "file", json_object_new_string(argv[optind]));
+		json_object_object_add(j, "linktype", json_object_new_int((int)cap.linktype));
+	} else {
+		printf("%s: linktype %u, %zu records, %zu SPDM messages\n", argv[optind],
+		       cap.linktype, cap.nrec, n);
+	}
+	for (size_t k = 0; k < n; k++) {
+		const struct da_spdm_msg *m = &msgs[k];
+		char desc[256];
+		uint8_t code = m->len >= 2 ? m->data[1] : 0;
+		uint8_t ver = m->len ? m->data[0] : 0;
+
+		if (code == SPDM_CHALLENGE && m->len >= 4)
+			summary = m->data[3];
+		if (code == SPDM_GET_MEASUREMENTS && m->len >= 3)
+			sig = m->data[2] & SPDM_MEAS_ATTR_SIG;
+		describe(m, &p, summary, sig, desc, sizeof(desc));
+		if (json) {
+			json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "record", json_object_new_int64((int64_t)m->record));
+			json_object_object_add(o, "message", json_object_new_string(
+				m->secured ? "secured" : spdm_code_name(code)));
+			json_object_object_add(o, "version", json_object_new_int(ver));
+			json_object_object_add(o, "length", json_object_new_int64((int64_t)m->len));
+			json_object_object_add(o, "summary", json_object_new_string(desc));
+			json_object_array_add(jm, o);
+		} else {
+			printf("%4zu %-8s %-22s %u.%u %5zu  %s\n", m->record,
+			       code & 0x80 ? "request" : "response",
+			       m->secured ? "secured" : spdm_code_name(code), ver >> 4, ver & 0xf,
+			       m->len, desc);
+		}
+	}
+	if (!verify) {
+		if (json) {
+			json_object_object_add(j, "messages", jm);
+			printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY));
+		}
+		ret = 0;
+		goto out;
+	}
+	if (!ret)
+		report_trust(r, &extra, &ro);
+	ok = !ret && spdm_req_info(r)->authenticated &&
+	     !da_checklist_failed(spdm_req_checks(r)) && !da_checklist_failed(&extra);
+	ro.title = argv[optind];
+	if (json) {
+		json_object *v = report_json(r, &extra, &ro, ok, ret ? verr.msg : NULL);
+
+		json_object_object_add(j, "messages", jm);
+		json_object_object_add(j, "verification", v);
+		printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY));
+	} else {
+		printf("\n");
+		report_print(r, &extra, &ro, ok, ret ? verr.msg : NULL);
+	}
+	ret = ok ? 0 : 1;
+out:
+	if (j)
+		json_object_put(j);
+	spdm_req_free(r);
+	free(msgs);
+	da_capture_free(&cap);
+	return ret;
+}

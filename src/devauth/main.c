@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+/*
+ * devauth: device authentication from userspace.  One file per
+ * subcommand; adding one is a new file and a row here.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "devauth.h"
+
+const char *prog;
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *description;
+} subcommands[] = {
+	{ "probe", probe_main, "Authenticate a device over the spdm-emu socket and measure it" },
+	{ "dump", dump_main, "Decode (and verify) a captured SPDM exchange" },
+};
+
+static void show_usage(FILE *f)
+{
+	fprintf(f, "Usage: %s <cmd> [<args>]\n\nAvailable subcommands:\n", prog);
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		fprintf(f, "  %-10s %s\n", subcommands[i].name, subcommands[i].description);
+	fprintf(f, "\n'%s <cmd> --help' shows the options of a subcommand.\n", prog);
+}
+
+int main(int argc, char **argv)
+{
+	prog = argv[0];
+	if (argc < 2) {
+		show_usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		show_usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
+		if (!strcmp(argv[1], subcommands[i].name))
+			return subcommands[i].fn(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "%s: invalid subcommand '%s'\n", prog, argv[1]);
+	show_usage(stderr);
+	return 2;
+}
