@@ -103,7 +103,7 @@ void spdm_req_config_default(struct spdm_req_config *c)
 	c->not_ready_retries = 5;
 	c->rtt_ms = 1000;
 	c->cert_portion = 1024;
-	c->max_msg_size = 0x1200;
+	c->max_msg_size = REQ_MAX_MSG;
 }
 
 struct spdm_req *spdm_req_new(const struct spdm_req_config *c, struct da_transport *t)
@@ -118,6 +118,10 @@ struct spdm_req *spdm_req_new(const struct spdm_req_config *c, struct da_transpo
 	snprintf(r->dev, sizeof(r->dev), "%s", c->dev_name ? c->dev_name :
 		 (t ? t->name : "capture"));
 	r->cfg.dev_name = r->dev;
+	if (r->cfg.max_msg_size > REQ_MAX_MSG || r->cfg.max_msg_size < SPDM_MIN_DATA_TRANSFER_SIZE)
+		r->cfg.max_msg_size = REQ_MAX_MSG;
+	if (!r->cfg.cert_portion || r->cfg.cert_portion > REQ_MAX_MSG - 64)
+		r->cfg.cert_portion = 1024;
 	r->reading_slot = -1;
 	return r;
 }

@@ -25,7 +25,14 @@
 #include "cursor.h"
 #include "spdm/codec.h"
 
-#define REQ_BUF_SIZE (SPDM_MAX_CERT_CHAIN_SIZE + 1024)
+/*
+ * We advertise DataTransferSize = MaxSPDMmsgSize = REQ_MAX_MSG, so no
+ * response may be larger (1.0/1.1 devices are kept small by the portion
+ * size we ask for).  Keeps the per-device state small: the chains and
+ * transcripts, which are evidence, live in growable buffers.
+ */
+#define REQ_MAX_MSG 0x1200
+#define REQ_BUF_SIZE (REQ_MAX_MSG + 64)
 
 enum req_phase {
 	PH_NONE,		/* nothing yet, or after GET_VERSION was sent */
@@ -78,7 +85,7 @@ struct spdm_req {
 	struct da_checklist checks;
 
 	/* Message buffers */
-	uint8_t req_buf[4096];
+	uint8_t req_buf[512];
 	uint8_t rsp_buf[REQ_BUF_SIZE];
 };
 
