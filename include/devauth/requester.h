@@ -65,14 +65,16 @@ struct da_check {
 	char detail[320];
 };
 
-#define DA_MAX_CHECKS 48
+/* Grows as checks are added; {0} is an empty list. */
 struct da_checklist {
-	size_t n;
-	struct da_check c[DA_MAX_CHECKS];
+	size_t n, cap;
+	struct da_check *c;
 };
 
 void da_check_add(struct da_checklist *l, const char *name, enum da_check_result res,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void da_checklist_reset(struct da_checklist *l);
+void da_checklist_free(struct da_checklist *l);
 /* Was there a failure? */
 bool da_checklist_failed(const struct da_checklist *l);
 const char *da_check_result_name(enum da_check_result r);
@@ -81,6 +83,8 @@ struct spdm_req;
 
 struct spdm_req *spdm_req_new(const struct spdm_req_config *c, struct da_transport *t);
 void spdm_req_free(struct spdm_req *r);
+/* sizeof the per-device requester state (without its buffers), for benchmarks. */
+size_t spdm_req_state_size(void);
 
 /* Live: VCA, DIGESTS, CERTIFICATE, CHALLENGE; fills the checklist. */
 int spdm_req_authenticate(struct spdm_req *r, struct da_err *err);
@@ -131,9 +135,13 @@ int spdm_req_evidence(const struct spdm_req *r, unsigned int type, const uint8_t
 		      size_t *len);
 /* MeasurementRecord of the last MEASUREMENTS (all blocks), -ENOENT if none. */
 int spdm_req_meas_record(const struct spdm_req *r, const uint8_t **data, size_t *len);
-/* Parsed chain of a slot (lib/crypto/x509.h), NULL if not read and checked. */
+/*
+ * Parsed chain of a slot (lib/crypto/x509.h), NULL if not read and
+ * checked.  Parsed on first use and kept: the requester itself keeps
+ * only the chain bytes and the leaf keys, to stay small per device.
+ */
 struct spdm_chain;
-const struct spdm_chain *spdm_req_chain(const struct spdm_req *r, uint8_t slot);
+const struct spdm_chain *spdm_req_chain(struct spdm_req *r, uint8_t slot);
 /* Cached leaf public key of the challenged slot (borrowed), NULL before. */
 EVP_PKEY *spdm_req_leaf_key(const struct spdm_req *r);
 /* Subjects of the chain of a slot, root first, for display. */

@@ -114,6 +114,7 @@ static int challenge(struct spdm_req *r, uint8_t slot, struct da_err *err)
 
 static int finish(struct spdm_req *r, int ret, struct da_err *err)
 {
+	req_trim(r);
 	if (ret)
 		da_err_prefix(err, "%s", r->dev);
 	return ret;
@@ -126,7 +127,7 @@ int spdm_req_authenticate(struct spdm_req *r, struct da_err *err)
 
 	if (!r->t)
 		return da_errf(err, -EINVAL, "%s: no transport", r->dev);
-	r->checks.n = 0;
+	da_checklist_reset(&r->checks);
 	ret = vca(r, err) ?: step(r, build(r, req_build_get_digests), SPDM_DIGESTS, false, err);
 	if (ret)
 		return finish(r, ret, err);
@@ -151,7 +152,7 @@ int spdm_req_rechallenge(struct spdm_req *r, struct da_err *err)
 	if (!r->t || !r->leaf_key)
 		return da_errf(err, -EINVAL, "%s: re-challenge needs an earlier authentication",
 			       r->dev);
-	r->checks.n = 0;
+	da_checklist_reset(&r->checks);
 	ret = vca(r, err) ?: step(r, build(r, req_build_get_digests), SPDM_DIGESTS, false, err) ?:
 	      challenge(r, r->leaf_slot, err);
 	return finish(r, ret, err);
@@ -185,7 +186,7 @@ int spdm_req_replay(struct spdm_req *r, const struct da_spdm_msg *msgs, size_t n
 	size_t i = 0;
 	int ret;
 
-	r->checks.n = 0;
+	da_checklist_reset(&r->checks);
 	while (i < n) {
 		const struct da_spdm_msg *q = &msgs[i], *s;
 		struct spdm_hdr h;
@@ -230,5 +231,6 @@ int spdm_req_replay(struct spdm_req *r, const struct da_spdm_msg *msgs, size_t n
 			return ret;
 		}
 	}
+	req_trim(r);
 	return 0;
 }

@@ -106,53 +106,62 @@ int req_process_certificate(struct spdm_req *r, const uint8_t *req, size_t req_l
 int req_check_chain(struct spdm_req *r, uint8_t slot, struct da_err *err)
 {
 	struct da_buf *b = &r->chain[slot];
+	struct spdm_chain c = { 0 };
 	uint8_t h[SPDM_MAX_HASH_SIZE];
 	char check[40], id[200];
 	X509 *leaf;
-	EVP_PKEY *key;
+	EVP_PKEY *key = NULL;
 	int ret;
 
 	spdm_chain_free(&r->parsed[slot]);
+	EVP_PKEY_free(r->slot_key[slot]);
+	r->slot_key[slot] = NULL;
 	snprintf(check, sizeof(check), "chain-format slot %u", slot);
-	ret = spdm_chain_parse(b->data, b->len, r->info.base_hash, &r->parsed[slot], err);
+	ret = spdm_chain_parse(b->data, b->len, r->info.base_hash, &c, err);
 	if (ret) {
 		da_err_prefix(err, "CERTIFICATE: slot %u", slot);
-		return req_fail(r, NULL, check, ret, "%s", err ? err->msg : "parse failed");
+		req_fail(r, NULL, check, ret, "%s", err ? err->msg : "parse failed");
+		goto out;
 	}
-	req_pass(r, check, "%zu certificates, %zu bytes, RootHash matches", r->parsed[slot].ncerts,
-		 b->len);
+	req_pass(r, check, "%zu certificates, %zu bytes, RootHash matches", c.ncerts, b->len);
 
 	snprintf(check, sizeof(check), "chain-consistency slot %u", slot);
-	ret = spdm_chain_check(&r->parsed[slot], err);
+	ret = spdm_chain_check(&c, err);
 	if (ret) {
 		da_err_prefix(err, "CERTIFICATE: slot %u", slot);
-		return req_fail(r, NULL, check, ret, "%s", err ? err->msg : "check failed");
+		req_fail(r, NULL, check, ret, "%s", err ? err->msg : "check failed");
+		goto out;
 	}
 	req_pass(r, check, "signatures, BasicConstraints, KeyUsage");
 
 	snprintf(check, sizeof(check), "digest slot %u", slot);
-	if (!r->have_digests || !(r->info.provisioned_mask & (1u << slot)))
-		return req_fail(r, err, check, -ENOENT,
-				"CERTIFICATE: slot %u is not in DIGESTS' ProvisionedSlotMask 0x%02x",
-				slot, r->info.provisioned_mask);
+	if (!r->have_digests || !(r->info.provisioned_mask & (1u << slot))) {
+		ret = req_fail(r, err, check, -ENOENT,
+			       "CERTIFICATE: slot %u is not in DIGESTS' ProvisionedSlotMask 0x%02x",
+			       slot, r->info.provisioned_mask);
+		goto out;
+	}
 	ret = spdm_hash(r->info.base_hash, b->data, b->len, h);
-	if (ret)
-		return da_errf(err, ret, "CERTIFICATE: hashing slot %u chain failed", slot);
-	if (memcmp(h, r->digest[slot], r->p.hash_size))
-		return req_fail(r, err, check, -EKEYREJECTED,
-				"DIGESTS: digest of slot %u does not match the hash of its chain", slot);
+	if (ret) {
+		da_errf(err, ret, "CERTIFICATE: hashing slot %u chain failed", slot);
+		goto out;
+	}
+	if (memcmp(h, r->digest[slot], r->p.hash_size)) {
+		ret = req_fail(r, err, check, -EKEYREJECTED,
+			       "DIGESTS: digest of slot %u does not match the hash of its chain", slot);
+		goto out;
+	}
 	req_pass(r, check, "DIGESTS[%u] = Hash(chain)", slot);
 
-	leaf = spdm_chain_leaf(&r->parsed[slot]);
-	key = spdm_chain_leaf_key(&r->parsed[slot]);
+	leaf = spdm_chain_leaf(&c);
+	key = spdm_chain_leaf_key(&c);
 	snprintf(check, sizeof(check), "leaf-key slot %u", slot);
 	if (!key || !spdm_key_matches_asym(key, r->info.base_asym)) {
-		EVP_PKEY_free(key);
-		return req_fail(r, err, check, -EKEYREJECTED,
-				"CERTIFICATE: slot %u leaf key is not a %s key", slot,
-				spdm_asym_name(r->info.base_asym));
+		ret = req_fail(r, err, check, -EKEYREJECTED,
+			       "CERTIFICATE: slot %u leaf key is not a %s key", slot,
+			       spdm_asym_name(r->info.base_asym));
+		goto out;
 	}
-	EVP_PKEY_free(key);
 	req_pass(r, check, "%s", spdm_asym_name(r->info.base_asym));
 
 	snprintf(check, sizeof(check), "pcie-identity slot %u", slot);
@@ -160,7 +169,8 @@ int req_check_chain(struct spdm_req *r, uint8_t slot, struct da_err *err)
 		ret = cma_check_leaf_san(leaf, r->cfg.expect_id, err);
 		if (ret) {
 			da_err_prefix(err, "CERTIFICATE: slot %u", slot);
-			return req_fail(r, NULL, check, ret, "%s", err ? err->msg : "SAN mismatch");
+			req_fail(r, NULL, check, ret, "%s", err ? err->msg : "SAN mismatch");
+			goto out;
 		}
 		cma_identity_format(r->cfg.expect_id, id, sizeof(id));
 		req_pass(r, check, "%s", id);
@@ -171,6 +181,11 @@ int req_check_chain(struct spdm_req *r, uint8_t slot, struct da_err *err)
 		da_check_add(&r->checks, check, DA_CHECK_SKIP,
 			     "leaf carries no PCIe identity (otherName 2.23.147)");
 	}
+	r->slot_key[slot] = key;
+	key = NULL;
 	r->chain_ok[slot] = true;
-	return 0;
+out:
+	EVP_PKEY_free(key);
+	spdm_chain_free(&c);
+	return ret;
 }

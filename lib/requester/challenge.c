@@ -115,8 +115,8 @@ int req_process_challenge_auth(struct spdm_req *r, const uint8_t *req, size_t re
 	ret = hash_m1(r, req, (size_t)qlen, rsp, a.signed_len, h);
 	if (ret)
 		return da_errf(err, ret, "CHALLENGE_AUTH: hashing M1 failed");
-	key = spdm_chain_leaf_key(&r->parsed[c.slot]);
-	if (!key)
+	key = r->slot_key[c.slot];
+	if (!key || !EVP_PKEY_up_ref(key))
 		return da_errf(err, -ENOMEM, "CHALLENGE_AUTH: no leaf key for slot %u", c.slot);
 	ret = spdm_verify(key, r->info.base_asym, r->info.base_hash, r->p.version,
 			  SPDM_CTX_CHALLENGE_AUTH, h, a.signature, r->p.sig_size, err);
@@ -147,6 +147,6 @@ int req_process_challenge_auth(struct spdm_req *r, const uint8_t *req, size_t re
 	memcpy(r->info.req_nonce, c.nonce, SPDM_NONCE_SIZE);
 	memcpy(r->info.rsp_nonce, a.nonce, SPDM_NONCE_SIZE);
 	/* M1 ends with CHALLENGE_AUTH: B and C start over. */
-	da_buf_reset(&r->m1);
+	da_buf_free(&r->m1);
 	return 0;
 }

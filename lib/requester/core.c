@@ -19,14 +19,33 @@ void da_check_add(struct da_checklist *l, const char *name, enum da_check_result
 	struct da_check *c;
 	va_list ap;
 
-	if (l->n >= DA_MAX_CHECKS)
-		return;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct da_check *p = realloc(l->c, cap * sizeof(*p));
+
+		/* A check that cannot be recorded must not vanish silently. */
+		if (!p)
+			abort();
+		l->c = p;
+		l->cap = cap;
+	}
 	c = &l->c[l->n++];
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	c->result = res;
 	va_start(ap, fmt);
 	vsnprintf(c->detail, sizeof(c->detail), fmt, ap);
 	va_end(ap);
+}
+
+void da_checklist_reset(struct da_checklist *l)
+{
+	l->n = 0;
+}
+
+void da_checklist_free(struct da_checklist *l)
+{
+	free(l->c);
+	*l = (struct da_checklist){ 0 };
 }
 
 bool da_checklist_failed(const struct da_checklist *l)
@@ -126,6 +145,11 @@ struct spdm_req *spdm_req_new(const struct spdm_req_config *c, struct da_transpo
 	return r;
 }
 
+size_t spdm_req_state_size(void)
+{
+	return sizeof(struct spdm_req);
+}
+
 void spdm_req_free(struct spdm_req *r)
 {
 	if (!r)
@@ -140,8 +164,11 @@ void spdm_req_free(struct spdm_req *r)
 	for (int i = 0; i < SPDM_MAX_SLOTS; i++) {
 		da_buf_free(&r->chain[i]);
 		spdm_chain_free(&r->parsed[i]);
+		EVP_PKEY_free(r->slot_key[i]);
 	}
 	EVP_PKEY_free(r->leaf_key);
+	da_checklist_free(&r->checks);
+	free(r->rsp_buf);
 	free(r);
 }
 
@@ -189,9 +216,13 @@ int spdm_req_meas_record(const struct spdm_req *r, const uint8_t **data, size_t 
 	return 0;
 }
 
-const struct spdm_chain *spdm_req_chain(const struct spdm_req *r, uint8_t slot)
+const struct spdm_chain *spdm_req_chain(struct spdm_req *r, uint8_t slot)
 {
 	if (slot >= SPDM_MAX_SLOTS || !r->chain_ok[slot])
+		return NULL;
+	if (!r->parsed[slot].certs &&
+	    spdm_chain_parse(r->chain[slot].data, r->chain[slot].len, r->info.base_hash,
+			     &r->parsed[slot], NULL))
 		return NULL;
 	return &r->parsed[slot];
 }
@@ -199,15 +230,28 @@ const struct spdm_chain *spdm_req_chain(const struct spdm_req *r, uint8_t slot)
 size_t spdm_req_chain_subjects(const struct spdm_req *r, uint8_t slot, char (*out)[256],
 			       size_t max)
 {
-	const struct spdm_chain *c;
+	struct spdm_chain c = { 0 };
 	size_t i;
 
-	if (slot >= SPDM_MAX_SLOTS || !r->parsed[slot].certs)
+	if (slot >= SPDM_MAX_SLOTS || !r->chain_ok[slot] ||
+	    spdm_chain_parse(r->chain[slot].data, r->chain[slot].len, r->info.base_hash, &c, NULL))
 		return 0;
-	c = &r->parsed[slot];
-	for (i = 0; i < c->ncerts && i < max; i++)
-		da_x509_subject(sk_X509_value(c->certs, (int)i), out[i], sizeof(out[i]));
+	for (i = 0; i < c.ncerts && i < max; i++)
+		da_x509_subject(sk_X509_value(c.certs, (int)i), out[i], sizeof(out[i]));
+	spdm_chain_free(&c);
 	return i;
+}
+
+void req_trim(struct spdm_req *r)
+{
+	free(r->rsp_buf);
+	r->rsp_buf = NULL;
+	da_buf_free(&r->reading);
+	r->reading_slot = -1;
+	if (!r->m1.len)
+		da_buf_free(&r->m1);
+	if (!r->l1_open)
+		da_buf_free(&r->l1);
 }
 
 void req_l1_reset(struct spdm_req *r)
@@ -298,9 +342,14 @@ int req_exchange(struct spdm_req *r, const uint8_t *req, size_t req_len, uint8_t
 	ret = spdm_decode_hdr(req, req_len, &qh, err);
 	if (ret < 0)
 		return ret;
+	if (!r->rsp_buf) {
+		r->rsp_buf = malloc(REQ_BUF_SIZE);
+		if (!r->rsp_buf)
+			return da_errf(err, -ENOMEM, "%s: out of memory", req_msg_name(qh.code));
+	}
 	for (;;) {
 		len = 0;
-		ret = da_transport_exchange(r->t, send, send_len, r->rsp_buf, sizeof(r->rsp_buf),
+		ret = da_transport_exchange(r->t, send, send_len, r->rsp_buf, REQ_BUF_SIZE,
 					    &len, timeout_ms(r, crypto), err);
 		if (ret < 0) {
 			if (ret == -ETIMEDOUT)

@@ -141,12 +141,11 @@ int req_process_measurements(struct spdm_req *r, const uint8_t *req, size_t req_
 	ret = hash_l1(r, h);
 	if (ret)
 		return da_errf(err, ret, "MEASUREMENTS: hashing L1 failed");
-	key = spdm_chain_leaf_key(&r->parsed[g.slot]);
+	key = r->slot_key[g.slot];
 	if (!key)
 		return da_errf(err, -ENOMEM, "MEASUREMENTS: no leaf key for slot %u", g.slot);
 	ret = spdm_verify(key, r->info.base_asym, r->info.base_hash, r->p.version,
 			  SPDM_CTX_MEASUREMENTS, h, m.signature, r->p.sig_size, err);
-	EVP_PKEY_free(key);
 	if (ret) {
 		da_err_prefix(err, "MEASUREMENTS: signature");
 		return req_fail(r, NULL, "measurements-signature", ret, "%s",
@@ -163,5 +162,6 @@ int req_process_measurements(struct spdm_req *r, const uint8_t *req, size_t req_
 	r->info.measured = true;
 	/* A signed response ends L1. */
 	req_l1_reset(r);
+	da_buf_free(&r->l1);
 	return 0;
 }

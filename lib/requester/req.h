@@ -64,7 +64,8 @@ struct spdm_req {
 	bool have_digests;
 	uint8_t digest[SPDM_MAX_SLOTS][SPDM_MAX_HASH_SIZE];
 	struct da_buf chain[SPDM_MAX_SLOTS];	/* complete chains, as read */
-	struct spdm_chain parsed[SPDM_MAX_SLOTS];
+	struct spdm_chain parsed[SPDM_MAX_SLOTS];	/* only for callers: spdm_req_chain() */
+	EVP_PKEY *slot_key[SPDM_MAX_SLOTS];		/* leaf key of each checked chain */
 	bool chain_ok[SPDM_MAX_SLOTS];
 	/* A chain read in progress */
 	struct da_buf reading;
@@ -84,12 +85,14 @@ struct spdm_req {
 
 	struct da_checklist checks;
 
-	/* Message buffers */
+	/* Message buffers: the response buffer lives only during an operation. */
 	uint8_t req_buf[512];
-	uint8_t rsp_buf[REQ_BUF_SIZE];
+	uint8_t *rsp_buf;
 };
 
 /* core.c */
+/* Drop what only an operation in progress needs. */
+void req_trim(struct spdm_req *r);
 int req_fail(struct spdm_req *r, struct da_err *err, const char *check, int code,
 	     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void req_pass(struct spdm_req *r, const char *check, const char *fmt, ...)

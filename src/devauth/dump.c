@@ -293,6 +293,7 @@ out:
 	if (j)
 		json_object_put(j);
 	spdm_req_free(r);
+	da_checklist_free(&extra);
 	free(msgs);
 	da_capture_free(&cap);
 	return ret;

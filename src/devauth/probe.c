@@ -175,6 +175,7 @@ int probe_main(int argc, char **argv)
 	ret = ok ? 0 : 1;
 out:
 	spdm_req_free(r);
+	da_checklist_free(&extra);
 	da_transport_destroy(t);
 	if (pcap && da_pcap_close(pcap)) {
 		fprintf(stderr, "%s probe: writing %s failed\n", prog, pcap_path);
