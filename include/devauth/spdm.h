@@ -130,7 +130,12 @@
 /* OtherParamsSupport / OtherParamsSelection (1.2+) */
 #define SPDM_OPAQUE_DATA_FMT_0		(1u << 0)
 #define SPDM_OPAQUE_DATA_FMT_1		(1u << 1)
-#define SPDM_MULTI_KEY_CONN		(1u << 5)	/* 1.3 */
+/*
+ * 1.3: bit 4 of OtherParamsSupport is ResponderMultiKeyConn, of
+ * OtherParamsSelection RequesterMultiKeyConnSel (DSP0274 1.3 sec 10.4).
+ */
+#define SPDM_MULTI_KEY_CONN		(1u << 4)
+#define SPDM_OPAQUE_DATA_FMT_MASK	0x0Fu
 
 /* BaseAsymAlgo */
 #define SPDM_ASYM_RSASSA_2048		(1u << 0)
@@ -209,9 +214,12 @@
 #define SPDM_DMTF_MEAS_VERSION		0x06
 #define SPDM_DMTF_MEAS_SVN		0x07
 #define SPDM_DMTF_MEAS_HEM		0x08
+#define SPDM_DMTF_MEAS_INFORMATIONAL	0x09	/* 1.3 */
+#define SPDM_DMTF_MEAS_STRUCT_MANIFEST	0x0A	/* 1.3 */
 #define SPDM_DMTF_MEAS_RAW_BIT		0x80
 
 #define SPDM_NONCE_SIZE			32
+#define SPDM_MAX_OPAQUE_DATA_SIZE	1024
 #define SPDM_REQ_CONTEXT_SIZE		8	/* 1.3 */
 #define SPDM_MAX_SLOTS			8
 #define SPDM_MAX_HASH_SIZE		64

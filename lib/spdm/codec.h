@@ -67,6 +67,11 @@ int spdm_check_trailing(const uint8_t *msg, size_t len, size_t true_len, size_t 
 			struct da_err *err);
 void spdm_encode_hdr(struct wcur *w, uint8_t version, uint8_t code,
 		     uint8_t param1, uint8_t param2);
+/*
+ * For the decoders: "<MESSAGE>: truncated at <field> (<len> bytes)",
+ * returns -EBADMSG.
+ */
+int spdm_trunc(struct da_err *err, const char *msg, const char *field, size_t len);
 
 /* ---- GET_VERSION / VERSION (version.c) ---- */
 #define SPDM_MAX_VERSION_ENTRIES 16
@@ -95,6 +100,7 @@ struct spdm_caps {
 	uint8_t param1;			/* 1.3: request bit0 = SupportedAlgorithms wanted */
 };
 int spdm_encode_get_capabilities(struct wcur *w, uint8_t version, const struct spdm_caps *c);
+/* 1.2+: the same DataTransferSize / MaxSPDMmsgSize checks as the response. */
 int spdm_decode_get_capabilities(const uint8_t *msg, size_t len, uint8_t version,
 				 struct spdm_caps *c, struct da_err *err);
 int spdm_encode_capabilities(struct wcur *w, uint8_t version, const struct spdm_caps *c);
@@ -134,7 +140,11 @@ struct spdm_algorithms {
 };
 int spdm_encode_negotiate_algorithms(struct wcur *w, uint8_t version,
 				     const struct spdm_neg_algs *a);
-/* Extended (vendor) algorithms are skipped; an unknown struct type is -EPROTO. */
+/*
+ * Extended (vendor) algorithms are skipped; an unknown or repeated struct
+ * type, more than SPDM_MAX_ALG_STRUCTS, or a fixed algorithm size other
+ * than 2 is -EPROTO.  Length must equal the true length (as ALGORITHMS).
+ */
 int spdm_decode_negotiate_algorithms(const uint8_t *msg, size_t len, uint8_t version,
 				     struct spdm_neg_algs *a, struct da_err *err);
 int spdm_encode_algorithms(struct wcur *w, uint8_t version, const struct spdm_algorithms *a);
@@ -215,7 +225,10 @@ int spdm_decode_challenge(const uint8_t *msg, size_t len, uint8_t version,
  */
 int spdm_encode_challenge_auth_unsigned(struct wcur *w, const struct spdm_dec_params *p,
 					const struct spdm_challenge_auth *a);
-/* meas_summary_type: what the CHALLENGE asked for (decides whether the hash exists) */
+/*
+ * meas_summary_type: what the CHALLENGE asked for (decides whether the hash
+ * exists).  OpaqueDataLength above SPDM_MAX_OPAQUE_DATA_SIZE is -EPROTO.
+ */
 int spdm_decode_challenge_auth(const uint8_t *msg, size_t len, const struct spdm_dec_params *p,
 			       uint8_t meas_summary_type, struct spdm_challenge_auth *a,
 			       struct da_err *err);
@@ -248,6 +261,11 @@ int spdm_decode_get_measurements(const uint8_t *msg, size_t len, uint8_t version
 /* signed: whether a signature follows (caller appends it, as for CHALLENGE_AUTH) */
 int spdm_encode_measurements_unsigned(struct wcur *w, const struct spdm_dec_params *p,
 				      bool sig_requested, const struct spdm_measurements *m);
+/*
+ * NumberOfBlocks must equal the blocks in the record (0 for a COUNT
+ * response); every block must be well formed.  The Nonce exists from 1.2,
+ * or when a signature was requested (1.0/1.1).
+ */
 int spdm_decode_measurements(const uint8_t *msg, size_t len, const struct spdm_dec_params *p,
 			     bool sig_requested, struct spdm_measurements *m,
 			     struct da_err *err);

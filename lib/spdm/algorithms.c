@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: MIT
+/*
+ * NEGOTIATE_ALGORITHMS / ALGORITHMS (DSP0274 sec 10.5).
+ *
+ * Fixed part, request (32 bytes): header, Length(2),
+ * MeasurementSpecification, OtherParamsSupport (1.2+, reserved before),
+ * BaseAsymAlgo(4), BaseHashAlgo(4), Reserved(12), ExtAsymCount,
+ * ExtHashCount, Reserved, MELspecification (1.3+, reserved before).
+ *
+ * Fixed part, response (36 bytes): header, Length(2),
+ * MeasurementSpecificationSel, OtherParamsSelection (1.2+),
+ * MeasurementHashAlgo(4), BaseAsymSel(4), BaseHashSel(4), Reserved(11),
+ * MELspecificationSel (1.3+), ExtAsymSelCount, ExtHashSelCount,
+ * Reserved(2).
+ *
+ * Then ExtAsym and ExtHash (4 bytes each), then from 1.1 param1
+ * AlgStructure tables: AlgType, AlgCount ([7:4] fixed bytes = 2,
+ * [3:0] external count), AlgSupported(2), AlgExternal(4 each).
+ */
+#include <errno.h>
+
+#include "codec.h"
+
+static bool alg_type_known(uint8_t t)
+{
+	return t == SPDM_ALG_TYPE_DHE || t == SPDM_ALG_TYPE_AEAD ||
+	       t == SPDM_ALG_TYPE_REQ_BASE_ASYM || t == SPDM_ALG_TYPE_KEY_SCHEDULE;
+}
+
+static void encode_structs(struct wcur *w, uint8_t n, const struct spdm_alg_struct *s)
+{
+	for (uint8_t i = 0; i < n; i++) {
+		wcur_u8(w, s[i].type);
+		wcur_u8(w, 2 << 4);
+		wcur_u16(w, s[i].bits);
+	}
+}
+
+/*
+ * The struct table and the external algorithm lists.  Every table must fit
+ * in the Length-bounded cursor c.
+ */
+static int decode_structs(struct cur *c, const char *name, uint8_t n,
+			  struct spdm_alg_struct *out, struct da_err *err)
+{
+	uint8_t seen = 0;
+
+	if (n > SPDM_MAX_ALG_STRUCTS)
+		return da_errf(err, -EPROTO, "%s: Param1 announces %u AlgStructures, at most %u",
+			       name, n, SPDM_MAX_ALG_STRUCTS);
+	for (uint8_t i = 0; i < n; i++) {
+		uint8_t type, count;
+		uint16_t bits;
+
+		if (cur_u8(c, &type) || cur_u8(c, &count))
+			return da_errf(err, -EBADMSG,
+				       "%s: AlgStructure %u does not fit in Length", name, i);
+		if (!alg_type_known(type))
+			return da_errf(err, -EPROTO, "%s: AlgStructure %u has unknown AlgType %u",
+				       name, i, type);
+		if (seen & (1u << type))
+			return da_errf(err, -EPROTO, "%s: AlgType %u appears twice", name, type);
+		seen |= 1u << type;
+		if ((count >> 4) != 2)
+			return da_errf(err, -EPROTO,
+				       "%s: AlgStructure %u AlgCount fixed size %u, expected 2",
+				       name, i, count >> 4);
+		if (cur_u16(c, &bits))
+			return da_errf(err, -EBADMSG,
+				       "%s: AlgStructure %u AlgSupported does not fit in Length",
+				       name, i);
+		if (cur_skip(c, 4u * (count & 0x0F)))
+			return da_errf(err, -EBADMSG,
+				       "%s: AlgStructure %u: %u external algorithms %s",
+				       name, i, count & 0x0F, "do not fit in Length");
+		out[i].type = type;
+		out[i].bits = bits;
+	}
+	return 0;
+}
+
+/*
+ * Length is the whole message; it must fit what was received and equal
+ * what its fields add up to.  Returns the Length-bounded cursor in *body,
+ * positioned after the Length field.
+ */
+static int length_field(const uint8_t *msg, size_t len, const char *name, uint16_t *length,
+			struct cur *body, struct da_err *err)
+{
+	struct cur c = cur_init(msg, len);
+
+	if (cur_skip(&c, 4))
+		return spdm_trunc(err, name, "header", len);
+	if (cur_u16(&c, length))
+		return spdm_trunc(err, name, "Length", len);
+	if (*length > len)
+		return da_errf(err, -EBADMSG, "%s: Length %u exceeds the %zu bytes received",
+			       name, *length, len);
+	if (*length < 6)
+		return da_errf(err, -EBADMSG, "%s: Length %u is shorter than its own header",
+			       name, *length);
+	*body = cur_init(msg, *length);
+	return cur_skip(body, 6);
+}
+
+static int check_length_used(const struct cur *c, const char *name, uint16_t length,
+			     struct da_err *err)
+{
+	if (!cur_at_end(c))
+		return da_errf(err, -EBADMSG, "%s: Length %u, but the fields end at %zu",
+			       name, length, c->off);
+	return length;
+}
+
+int spdm_encode_negotiate_algorithms(struct wcur *w, uint8_t version,
+				     const struct spdm_neg_algs *a)
+{
+	uint8_t n = version >= SPDM_VER_11 ? a->num_structs : 0;
+	size_t start = w->len, at;
+
+	if (n > SPDM_MAX_ALG_STRUCTS)
+		return -EINVAL;
+	spdm_encode_hdr(w, version, SPDM_NEGOTIATE_ALGORITHMS, n, 0);
+	at = wcur_reserve(w, 2);
+	wcur_u8(w, a->meas_spec);
+	wcur_u8(w, version >= SPDM_VER_12 ? a->other_params : 0);
+	wcur_u32(w, a->base_asym);
+	wcur_u32(w, a->base_hash);
+	wcur_zero(w, 12);
+	wcur_u8(w, 0);		/* ExtAsymCount */
+	wcur_u8(w, 0);		/* ExtHashCount */
+	wcur_u8(w, 0);
+	wcur_u8(w, version >= SPDM_VER_13 ? a->mel_spec : 0);
+	encode_structs(w, n, a->structs);
+	wcur_put_u16_at(w, at, (uint16_t)(w->len - start));
+	return (int)wcur_finish(w);
+}
+
+int spdm_decode_negotiate_algorithms(const uint8_t *msg, size_t len, uint8_t version,
+				     struct spdm_neg_algs *a, struct da_err *err)
+{
+	static const char name[] = "NEGOTIATE_ALGORITHMS";
+	struct spdm_hdr h;
+	struct cur c;
+	uint16_t length;
+	uint8_t ext_asym, ext_hash, mel;
+	int ret;
+
+	*a = (struct spdm_neg_algs){ 0 };
+	ret = length_field(msg, len, name, &length, &c, err);
+	if (ret)
+		return ret;
+	spdm_decode_hdr(msg, len, &h, NULL);
+	if (cur_u8(&c, &a->meas_spec) || cur_u8(&c, &a->other_params) ||
+	    cur_u32(&c, &a->base_asym) || cur_u32(&c, &a->base_hash) || cur_skip(&c, 12) ||
+	    cur_u8(&c, &ext_asym) || cur_u8(&c, &ext_hash) || cur_skip(&c, 1) ||
+	    cur_u8(&c, &mel))
+		return da_errf(err, -EBADMSG, "%s: Length %u is shorter than the fixed fields",
+			       name, length);
+	if (version < SPDM_VER_12)
+		a->other_params = 0;
+	if (version >= SPDM_VER_13)
+		a->mel_spec = mel;
+	/* Vendor algorithms are never selected by us: skip them. */
+	if (cur_skip(&c, 4u * ext_asym))
+		return da_errf(err, -EBADMSG, "%s: ExtAsymCount %u does not fit in Length %u",
+			       name, ext_asym, length);
+	if (cur_skip(&c, 4u * ext_hash))
+		return da_errf(err, -EBADMSG, "%s: ExtHashCount %u does not fit in Length %u",
+			       name, ext_hash, length);
+	/* The struct table exists from 1.1; in 1.0 param1 is reserved. */
+	if (version >= SPDM_VER_11) {
+		ret = decode_structs(&c, name, h.param1, a->structs, err);
+		if (ret)
+			return ret;
+		a->num_structs = h.param1;
+	}
+	return check_length_used(&c, name, length, err);
+}
+
+int spdm_encode_algorithms(struct wcur *w, uint8_t version, const struct spdm_algorithms *a)
+{
+	uint8_t n = version >= SPDM_VER_11 ? a->num_structs : 0;
+	size_t start = w->len, at;
+
+	if (n > SPDM_MAX_ALG_STRUCTS)
+		return -EINVAL;
+	spdm_encode_hdr(w, version, SPDM_ALGORITHMS, n, 0);
+	at = wcur_reserve(w, 2);
+	wcur_u8(w, a->meas_spec_sel);
+	wcur_u8(w, version >= SPDM_VER_12 ? a->other_params_sel : 0);
+	wcur_u32(w, a->meas_hash_algo);
+	wcur_u32(w, a->base_asym_sel);
+	wcur_u32(w, a->base_hash_sel);
+	wcur_zero(w, 11);
+	wcur_u8(w, version >= SPDM_VER_13 ? a->mel_spec_sel : 0);
+	wcur_u8(w, 0);		/* ExtAsymSelCount */
+	wcur_u8(w, 0);		/* ExtHashSelCount */
+	wcur_u16(w, 0);
+	encode_structs(w, n, a->structs);
+	wcur_put_u16_at(w, at, (uint16_t)(w->len - start));
+	return (int)wcur_finish(w);
+}
+
+int spdm_decode_algorithms(const uint8_t *msg, size_t len, uint8_t version,
+			   struct spdm_algorithms *a, struct da_err *err)
+{
+	static const char name[] = "ALGORITHMS";
+	struct spdm_hdr h;
+	struct cur c;
+	uint16_t length;
+	uint8_t ext_asym, ext_hash, mel;
+	int ret;
+
+	*a = (struct spdm_algorithms){ 0 };
+	ret = length_field(msg, len, name, &length, &c, err);
+	if (ret)
+		return ret;
+	spdm_decode_hdr(msg, len, &h, NULL);
+	if (cur_u8(&c, &a->meas_spec_sel) || cur_u8(&c, &a->other_params_sel) ||
+	    cur_u32(&c, &a->meas_hash_algo) || cur_u32(&c, &a->base_asym_sel) ||
+	    cur_u32(&c, &a->base_hash_sel) || cur_skip(&c, 11) || cur_u8(&c, &mel) ||
+	    cur_u8(&c, &ext_asym) || cur_u8(&c, &ext_hash) || cur_skip(&c, 2))
+		return da_errf(err, -EBADMSG, "%s: Length %u is shorter than the fixed fields",
+			       name, length);
+	if (version < SPDM_VER_12)
+		a->other_params_sel = 0;
+	if (version >= SPDM_VER_13)
+		a->mel_spec_sel = mel;
+	if (cur_skip(&c, 4u * ext_asym))
+		return da_errf(err, -EBADMSG, "%s: ExtAsymSelCount %u does not fit in Length %u",
+			       name, ext_asym, length);
+	if (cur_skip(&c, 4u * ext_hash))
+		return da_errf(err, -EBADMSG, "%s: ExtHashSelCount %u does not fit in Length %u",
+			       name, ext_hash, length);
+	if (version >= SPDM_VER_11) {
+		ret = decode_structs(&c, name, h.param1, a->structs, err);
+		if (ret)
+			return ret;
+		a->num_structs = h.param1;
+	}
+	return check_length_used(&c, name, length, err);
+}
