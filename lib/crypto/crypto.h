@@ -19,7 +19,7 @@
 size_t spdm_hash_size(uint32_t base_hash);
 /* Digest size for a MeasurementHashAlgo bit; 0 for RAW and unsupported. */
 size_t spdm_meas_hash_size(uint32_t meas_hash);
-/* Signature size for a BaseAsymAlgo bit (P-256: 64, RSA-3072: 384, Ed448: 114), 0 if unsupported. */
+/* Signature size for a BaseAsymAlgo bit (P-256: 64, RSA-3072: 384, Ed448: 114), else 0. */
 size_t spdm_sig_size(uint32_t base_asym);
 /* Which algorithm bits this build can do (OpenSSL provider dependent). */
 uint32_t spdm_supported_asym(void);
@@ -30,7 +30,11 @@ uint32_t spdm_supported_meas_hash(void);
 int spdm_hash(uint32_t base_hash, const void *data, size_t len, uint8_t *out);
 int spdm_meas_hash(uint32_t meas_hash, const void *data, size_t len, uint8_t *out);
 
-/* Incremental hash (used for transcripts too large to keep twice). */
+/*
+ * Incremental hash (used for transcripts too large to keep twice).
+ * spdm_hash_final() finalises a copy: the context stays usable, so a
+ * transcript can be hashed at a signature and keep growing.
+ */
 struct spdm_hash_ctx {
 	EVP_MD_CTX *md;
 	uint32_t base_hash;
@@ -58,9 +62,10 @@ void spdm_combined_prefix(uint8_t version, const char *context,
  *  - 1.0/1.1: the signed message is transcript_hash itself;
  *  - 1.2+: the signed message is combined_prefix(version, context) ||
  *    transcript_hash.
- * RSA and ECDSA hash the signed message with base_hash as usual (so for
- * 1.0/1.1 the digest fed to the primitive is Hash(Hash(M1))); EdDSA
- * signs the message directly.  ECDSA signatures are r||s, each the size
+ * 1.2+: RSA and ECDSA hash the signed message with base_hash as usual;
+ * 1.0/1.1: transcript_hash IS the digest fed to the RSA/ECDSA primitive
+ * (Sign(Hash(M1)), as libspdm does and the DMTF 1.1 capture proves; not
+ * Hash(Hash(M1))).  EdDSA signs the message directly.  ECDSA signatures are r||s, each the size
  * of the curve order, and are converted to DER for OpenSSL here.  RSAPSS
  * uses salt length = hash length.
  * Returns 0 if valid, -EBADMSG if the signature does not verify, other

@@ -97,6 +97,14 @@ void da_trust_free(struct da_trust *t);
 int da_trust_verify_chain(struct da_trust *t, const struct spdm_chain *c, bool check_time,
 			  struct da_err *err);
 
+/*
+ * Certificates from a buffer or file: a PEM bundle, or concatenated DER
+ * certificates (each exactly one DER X.509).  *out is a new stack.
+ */
+int da_x509_parse_certs(const uint8_t *buf, size_t len, STACK_OF(X509) **out,
+			struct da_err *err);
+int da_x509_read_certs_file(const char *path, STACK_OF(X509) **out, struct da_err *err);
+
 /* "CN=..., O=..." one-line subject for display. */
 void da_x509_subject(X509 *x, char *buf, size_t len);
 
