@@ -24,14 +24,19 @@ struct da_pcap;
 /* Framing NONE has no standard link type: -EOPNOTSUPP. */
 int da_pcap_open_write(const char *path, enum da_framing framing, struct da_pcap **out,
 		       struct da_err *err);
-/* Log one transport message exactly as it crossed the transport. */
+/*
+ * Log one transport message exactly as it crossed the transport (for
+ * MCTP with the 4-byte MCTP transport header in front, see pcap.c).
+ * Safe to call from several threads.
+ */
 int da_pcap_log(struct da_pcap *p, const uint8_t *tmsg, size_t len);
 int da_pcap_close(struct da_pcap *p); /* flushes; returns the first write error */
 
 struct da_pcap_record {
 	const uint8_t *data;
-	size_t len;
-	uint32_t ts_sec, ts_usec;
+	size_t len;			/* incl_len: the bytes in the file */
+	uint32_t orig_len;		/* > len when the writer cut the packet at SnapLen */
+	uint32_t ts_sec, ts_usec;	/* nanosecond files are converted to usec */
 };
 
 struct da_capture {
@@ -58,8 +63,9 @@ struct da_spdm_msg {
 
 /*
  * The SPDM messages of a capture in order: DOE discovery objects are
- * skipped, framing is removed; anything that is neither is -EBADMSG
- * naming the record.  *out is malloc'ed.
+ * skipped, framing is removed; anything that is neither, or a record cut
+ * at SnapLen, is -EBADMSG naming the record; a link type other than DOE
+ * or MCTP is -EOPNOTSUPP.  *out is malloc'ed (also when *n is 0).
  */
 int da_capture_spdm(const struct da_capture *c, struct da_spdm_msg **out, size_t *n,
 		    struct da_err *err);

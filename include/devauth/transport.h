@@ -68,6 +68,14 @@ static inline int da_transport_exchange(struct da_transport *t, const uint8_t *r
 int da_transport_emu_connect(const char *hostport, enum da_framing framing,
 			     unsigned int timeout_ms, struct da_transport **out,
 			     struct da_err *err);
+/*
+ * The same, with pcap set before the DOE discovery so that the capture
+ * holds every transport message from the first one on, as the DMTF
+ * captures do.  hostport: "host:port", "[v6addr]:port" or "host" (2323).
+ */
+int da_transport_emu_connect_pcap(const char *hostport, enum da_framing framing,
+				  unsigned int timeout_ms, struct da_pcap *pcap,
+				  struct da_transport **out, struct da_err *err);
 
 /*
  * In-process transport: exchange() frames the request, hands the

@@ -138,13 +138,13 @@ int probe_main(int argc, char **argv)
 		fprintf(stderr, "%s probe: %s\n", prog, err.msg);
 		return 2;
 	}
-	ret = da_transport_emu_connect(hostport, framing, cfg.rtt_ms, &t, &err);
+	/* The pcap is attached before TEST and DOE discovery, as DMTF's captures start. */
+	ret = da_transport_emu_connect_pcap(hostport, framing, cfg.rtt_ms, pcap, &t, &err);
 	if (ret) {
 		fprintf(stderr, "%s probe: %s: %s\n", prog, hostport, err.msg);
 		da_pcap_close(pcap);
 		return 1;
 	}
-	t->pcap = pcap;
 	cfg.dev_name = hostport;
 	r = spdm_req_new(&cfg, t);
 	if (!r) {
