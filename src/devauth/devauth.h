@@ -15,6 +15,16 @@ extern const char *prog;
 
 int probe_main(int argc, char **argv);
 int dump_main(int argc, char **argv);
+int list_main(int argc, char **argv);
+int connect_main(int argc, char **argv);
+int disconnect_main(int argc, char **argv);
+int evidence_main(int argc, char **argv);
+int bind_main(int argc, char **argv);
+int unbind_main(int argc, char **argv);
+int attest_main(int argc, char **argv);
+int verify_main(int argc, char **argv);
+int policy_main(int argc, char **argv);
+int pin_main(int argc, char **argv);
 
 /* util.c */
 int parse_hex(const char *s, uint8_t *out, size_t len);

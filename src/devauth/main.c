@@ -17,6 +17,16 @@ static const struct {
 } subcommands[] = {
 	{ "probe", probe_main, "Authenticate a device over the spdm-emu socket and measure it" },
 	{ "dump", dump_main, "Decode (and verify) a captured SPDM exchange" },
+	{ "list", list_main, "List TSMs and devices with their state" },
+	{ "connect", connect_main, "Connect a device to a TSM (authenticate it)" },
+	{ "disconnect", disconnect_main, "Disconnect a device" },
+	{ "evidence", evidence_main, "Read a device's evidence into a bundle" },
+	{ "bind", bind_main, "Bind a driver to a connected device" },
+	{ "unbind", unbind_main, "Unbind the driver" },
+	{ "attest", attest_main, "Connect, read evidence with a fresh nonce, verify, bind if accepted" },
+	{ "verify", verify_main, "Verify evidence (bundle, pcap, sysfs, netlink event) against trust anchors and policy" },
+	{ "policy", policy_main, "Write a policy from known-good evidence (policy init --from BUNDLE)" },
+	{ "pin", pin_main, "Derive a revalidation pin from verified evidence" },
 };
 
 static void show_usage(FILE *f)

@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: MIT
+/* Placeholder until the subcommand lands; it refuses rather than pretends. */
+#include <stdio.h>
+
+#include "devauth.h"
+
+int connect_main(int argc, char **argv)
+{
+	fprintf(stderr, "%s connect: not implemented yet\n", prog);
+	return 2;
+}
