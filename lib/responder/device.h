@@ -100,6 +100,10 @@ struct emu_device_config {
  * supports, CERT|CHAL|MEAS(sig)|CHUNK-free caps, slots 0 and 1, the
  * measurement blocks of docs/emu.md (ROM, firmware, hw config, fw config,
  * manifest, device mode, version string, SVN, a volatile boot counter).
+ * Indices: 1 ROM, 2 firmware (changes on update), 3 hw config, 4 fw
+ * config, 5 manifest, 6 device mode, 7 version string, 8 SVN, 0x10 boot
+ * counter (volatile).  n makes the values (and the PCI device id and
+ * serial) differ between devices.  CTExponent 12, RDTExponent 10.
  */
 void emu_device_config_default(struct emu_device_config *c, const char *name, unsigned int n);
 
@@ -107,14 +111,48 @@ struct emu_device;
 int emu_device_create(const struct emu_device_config *c, struct emu_device **out,
 		      struct da_err *err);
 void emu_device_free(struct emu_device *d);
+/*
+ * The configuration the device was created with.  meas[] and faults change
+ * at runtime under the device lock: read those only while no control
+ * thread runs (tests), the rest is immutable.
+ */
 const struct emu_device_config *emu_device_config(const struct emu_device *d);
 /* Root certificate of a slot's chain (trust anchor for tests); borrowed. */
 X509 *emu_device_root(const struct emu_device *d, uint8_t slot);
-/* The slot's SPDM chain bytes (header, RootHash, certs) for the negotiated hash. */
+/*
+ * The slot's SPDM chain bytes (header, RootHash, certs) for base_hash.
+ * A device serves every BaseAsym of its config, so a slot has one leaf per
+ * BaseAsym (same root, same intermediate, same identity).
+ * emu_device_chain() appends the chain whose leaf is of the device's
+ * preferred BaseAsym (the first of its config in the selection order
+ * below); emu_device_chain_for() the one a connection that negotiated
+ * base_asym receives.  Both reflect the faults set now.
+ *
+ * Selection order (ALGORITHMS picks the first one common to the offer
+ * and the config):
+ *   BaseAsym: ECDSA P-384, P-256, P-521, Ed25519, Ed448, RSAPSS-3072,
+ *             RSASSA-3072, RSAPSS-4096, RSASSA-4096, RSAPSS-2048, RSASSA-2048
+ *   BaseHash: SHA-384, SHA-256, SHA-512, SHA3-384, SHA3-256, SHA3-512
+ *   MeasurementHash (the device's own choice): SHA-512, SHA-384, SHA-256,
+ *             SHA3-512, SHA3-384, SHA3-256, raw bit stream only
+ * MeasurementSummaryHash "TCB" covers the non-volatile blocks of DMTF
+ * types immutable ROM, mutable firmware, hardware config and firmware
+ * config; "all" covers every block; both hash the blocks exactly as the
+ * MEASUREMENTS record carries them (hashed form) with BaseHash.
+ */
 int emu_device_chain(struct emu_device *d, uint8_t slot, uint32_t base_hash,
 		     struct da_buf *out, struct da_err *err);
+int emu_device_chain_for(struct emu_device *d, uint8_t slot, uint32_t base_asym,
+			 uint32_t base_hash, struct da_buf *out, struct da_err *err);
 
-/* Runtime control (docs/emu.md).  reset also bumps the reset generation. */
+/*
+ * Runtime control (docs/emu.md, docs/faults.md).  reset bumps the reset
+ * generation and the volatile blocks (a boot counter); every connection
+ * opened before it answers its next request with -ECONNRESET (the link
+ * went down) and then starts from scratch.  update bumps a revision in
+ * the firmware blocks.  swap makes new leaf keys and certificates (same
+ * roots, intermediates, identity); -EOPNOTSUPP for slots from files.
+ */
 int emu_device_reset(struct emu_device *d);
 int emu_device_swap(struct emu_device *d, struct da_err *err);
 int emu_device_update(struct emu_device *d);

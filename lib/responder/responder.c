@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: MIT
+/*
+ * One connection to an emulated device: the SPDM state machine, the
+ * transcripts (A = VCA, B = digests/certificates, L1 = measurements) and
+ * the faults that apply to every request (busy, not-ready, wrong
+ * version/code).  One file per request handles the rest (rsp-*.c).
+ *
+ * Transcript rules (DSP0274, as libspdm's responder applies them): every
+ * request other than GET_MEASUREMENTS restarts L1; GET_MEASUREMENTS
+ * restarts B (a CHALLENGE after it no longer covers the certificate
+ * reads); CHALLENGE_AUTH restarts B after it is signed; GET_VERSION
+ * restarts everything.  Only successful exchanges are appended, with
+ * their true lengths; ERROR and RESPOND_IF_READY never are (the deferred
+ * request and its final response are).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/crypto.h"
+#include "responder_internal.h"
+#include "transport/framing.h"
+
+#define BIT_SET(arr, b) ((arr)[(b) / 8] & (1u << ((b) % 8)))
+#define BIT_ON(arr, b) ((arr)[(b) / 8] |= (uint8_t)(1u << ((b) % 8)))
+
+static void slots_free(struct spdm_responder *r)
+{
+	for (int i = 0; i < SPDM_MAX_SLOTS; i++) {
+		EVP_PKEY_free(r->slot[i].key);
+		da_buf_free(&r->slot[i].chain);
+		memset(&r->slot[i], 0, sizeof(r->slot[i]));
+	}
+}
+
+void rsp_reset_connection(struct spdm_responder *r)
+{
+	slots_free(r);
+	da_buf_reset(&r->a);
+	da_buf_reset(&r->b);
+	da_buf_reset(&r->l1);
+	da_buf_reset(&r->pending);
+	r->have_pending = false;
+	r->state = RSP_IDLE;
+	r->version = 0;
+	r->asym = r->hash = r->meas_hash = 0;
+	r->meas_spec = 0;
+	r->provisioned = 0;
+	memset(&r->req_caps, 0, sizeof(r->req_caps));
+	memset(&r->p, 0, sizeof(r->p));
+}
+
+struct spdm_responder *spdm_responder_new(struct emu_device *d, enum da_framing framing)
+{
+	struct spdm_responder *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->dev = d;
+	r->framing = framing;
+	r->gen = emu_device_reset_gen(d);
+	return r;
+}
+
+void spdm_responder_free(struct spdm_responder *r)
+{
+	if (!r)
+		return;
+	slots_free(r);
+	da_buf_free(&r->a);
+	da_buf_free(&r->b);
+	da_buf_free(&r->l1);
+	da_buf_free(&r->pending);
+	free(r);
+}
+
+static uint8_t err_version(const struct spdm_responder *r)
+{
+	return r->state >= RSP_AFTER_CAPS ? r->version : SPDM_VER_10;
+}
+
+int rsp_error_ext(struct rsp_ctx *c, uint8_t code, uint8_t data, const void *ext, size_t n)
+{
+	c->w.len = 0;
+	c->w.err = 0;
+	return spdm_encode_error(&c->w, err_version(c->r), code, data, ext, n);
+}
+
+int rsp_error(struct rsp_ctx *c, uint8_t code, uint8_t data)
+{
+	return rsp_error_ext(c, code, data, NULL, 0);
+}
+
+int rsp_check_len(struct rsp_ctx *c, int true_len)
+{
+	if (true_len < 0)
+		return true_len;
+	if (spdm_check_trailing(c->req, c->req_len, (size_t)true_len,
+				da_framing_max_pad(c->r->framing), NULL))
+		return -EBADMSG;
+	c->req_len = (size_t)true_len;
+	return 0;
+}
+
+int rsp_append(struct da_buf *t, const struct rsp_ctx *c, const uint8_t *rsp, size_t rsp_len)
+{
+	int ret = da_buf_append(t, c->req, c->req_len);
+
+	if (!ret)
+		ret = da_buf_append(t, rsp, rsp_len);
+	return ret;
+}
+
+bool rsp_too_large(const struct spdm_responder *r, size_t len)
+{
+	return r->version >= SPDM_VER_12 && r->req_caps.data_transfer_size &&
+	       len > r->req_caps.data_transfer_size;
+}
+
+static bool is_known_request(uint8_t code)
+{
+	switch (code) {
+	case SPDM_GET_VERSION:
+	case SPDM_GET_CAPABILITIES:
+	case SPDM_NEGOTIATE_ALGORITHMS:
+	case SPDM_GET_DIGESTS:
+	case SPDM_GET_CERTIFICATE:
+	case SPDM_CHALLENGE:
+	case SPDM_GET_MEASUREMENTS:
+	case SPDM_RESPOND_IF_READY:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* not-ready-once / not-ready-forever apply to the requests that sign. */
+static int maybe_defer(struct rsp_ctx *c)
+{
+	struct spdm_responder *r = c->r;
+	uint8_t code = c->hdr.code;
+	int ret;
+
+	if (r->in_deferred || (code != SPDM_CHALLENGE && code != SPDM_GET_MEASUREMENTS))
+		return 0;
+	if (!(r->faults & EMU_FAULT(EMU_FAULT_NOT_READY_FOREVER))) {
+		if (!(r->faults & EMU_FAULT(EMU_FAULT_NOT_READY_ONCE)) ||
+		    BIT_SET(r->not_ready_done, code))
+			return 0;
+		BIT_ON(r->not_ready_done, code);
+	}
+	da_buf_reset(&r->pending);
+	ret = da_buf_append(&r->pending, c->req, c->req_len);
+	if (ret < 0)
+		return ret;
+	r->have_pending = true;
+	r->pending_code = code;
+	r->pending_token = r->next_token++;
+	c->w.len = 0;
+	return spdm_encode_response_not_ready(&c->w, r->version, r->dev->cfg.rdt_exponent, code,
+					      r->pending_token, 2);
+}
+
+static int dispatch_request(struct rsp_ctx *c)
+{
+	struct spdm_responder *r = c->r;
+	uint8_t code = c->hdr.code;
+	int ret;
+
+	if (r->faults & EMU_FAULT(EMU_FAULT_BUSY))
+		return rsp_error(c, SPDM_ERR_BUSY, 0);
+	if ((r->faults & EMU_FAULT(EMU_FAULT_BUSY_ONCE)) && !r->in_deferred &&
+	    !BIT_SET(r->busy_once_done, code)) {
+		BIT_ON(r->busy_once_done, code);
+		return rsp_error(c, SPDM_ERR_BUSY, 0);
+	}
+	if (code == SPDM_GET_VERSION)
+		return rsp_get_version(c);
+	/* after GET_CAPABILITIES every request carries the negotiated version */
+	if (r->state >= RSP_AFTER_CAPS && c->hdr.version != r->version)
+		return rsp_error(c, SPDM_ERR_VERSION_MISMATCH, 0);
+	if (!is_known_request(code))
+		return rsp_error(c, SPDM_ERR_UNSUPPORTED_REQUEST, code);
+	if (code == SPDM_RESPOND_IF_READY)
+		return rsp_respond_if_ready(c);
+	if (code != SPDM_GET_CAPABILITIES && code != SPDM_NEGOTIATE_ALGORITHMS &&
+	    r->state != RSP_NEGOTIATED)
+		return rsp_error(c, SPDM_ERR_UNEXPECTED_REQUEST, 0);
+
+	if (code != SPDM_GET_MEASUREMENTS)
+		da_buf_reset(&r->l1);
+	else
+		da_buf_reset(&r->b);
+
+	ret = maybe_defer(c);
+	if (ret)
+		return ret;
+
+	switch (code) {
+	case SPDM_GET_CAPABILITIES:
+		return rsp_get_capabilities(c);
+	case SPDM_NEGOTIATE_ALGORITHMS:
+		return rsp_negotiate_algorithms(c);
+	case SPDM_GET_DIGESTS:
+		return rsp_get_digests(c);
+	case SPDM_GET_CERTIFICATE:
+		return rsp_get_certificate(c);
+	case SPDM_CHALLENGE:
+		return rsp_challenge(c);
+	case SPDM_GET_MEASUREMENTS:
+		return rsp_get_measurements(c);
+	default:
+		return rsp_error(c, SPDM_ERR_UNSUPPORTED_REQUEST, code);
+	}
+}
+
+int rsp_dispatch(struct spdm_responder *r, const uint8_t *req, size_t req_len, uint8_t *rsp,
+		 size_t rsp_cap)
+{
+	struct rsp_ctx c = {
+		.r = r, .req = req, .req_len = req_len, .w = wcur_init(rsp, rsp_cap),
+	};
+	int ret;
+
+	if (!r->in_deferred)
+		r->faults = emu_device_faults(r->dev);
+	if (spdm_decode_hdr(req, req_len, &c.hdr, NULL) < 0)
+		return rsp_error(&c, SPDM_ERR_INVALID_REQUEST, 0);
+	ret = dispatch_request(&c);
+	if (ret < 4)
+		return ret;
+	/* no chunking here: a response must fit the requester's DataTransferSize */
+	if (rsp[1] != SPDM_ERROR && rsp_too_large(r, (size_t)ret)) {
+		uint8_t size[4];
+		struct wcur sw = wcur_init(size, sizeof(size));
+
+		wcur_u32(&sw, (uint32_t)ret);
+		return rsp_error_ext(&c, SPDM_ERR_RESPONSE_TOO_LARGE, 0, size, sizeof(size));
+	}
+	/* faults that bend any response after it was built (and transcribed) */
+	if ((r->faults & EMU_FAULT(EMU_FAULT_WRONG_VERSION)) && rsp[1] != SPDM_VERSION &&
+	    rsp[1] != SPDM_ERROR)
+		rsp[0] = rsp[0] == SPDM_VER_10 ? SPDM_VER_11 : (uint8_t)(rsp[0] - 1);
+	if ((r->faults & EMU_FAULT(EMU_FAULT_WRONG_CODE)) && rsp[1] == SPDM_DIGESTS)
+		rsp[1] = SPDM_CERTIFICATE;
+	return ret;
+}
+
+int spdm_responder_handle(struct spdm_responder *r, const uint8_t *req, size_t req_len,
+			  uint8_t *rsp, size_t rsp_cap)
+{
+	uint64_t gen = emu_device_reset_gen(r->dev);
+
+	/* the device was reset under us: the link goes down, the state is gone */
+	if (gen != r->gen) {
+		r->gen = gen;
+		rsp_reset_connection(r);
+		return -ECONNRESET;
+	}
+	return rsp_dispatch(r, req, req_len, rsp, rsp_cap);
+}
+
+int spdm_responder_transport(void *ctx, const uint8_t *req, size_t req_len, uint8_t *rsp,
+			     size_t rsp_cap)
+{
+	struct spdm_responder *r = ctx;
+	enum da_payload_kind kind;
+	const uint8_t *payload;
+	size_t plen;
+	struct wcur w = wcur_init(rsp, rsp_cap);
+	uint8_t *tmp;
+	int ret;
+
+	if (da_frame_decode(r->framing, req, req_len, &kind, &payload, &plen, NULL) < 0)
+		return 0;	/* not ours to answer: a real device ignores it */
+	switch (kind) {
+	case DA_PAYLOAD_DOE_DISCOVERY:
+		ret = da_doe_discovery_answer(payload, plen, &w, NULL);
+		return ret < 0 ? 0 : ret;
+	case DA_PAYLOAD_SPDM:
+		break;
+	default:
+		return 0;	/* no sessions: secured messages get no answer */
+	}
+	tmp = malloc(rsp_cap ? rsp_cap : 1);
+	if (!tmp)
+		return -ENOMEM;
+	ret = spdm_responder_handle(r, payload, plen, tmp, rsp_cap);
+	if (ret > 0)
+		ret = da_frame_encode(r->framing, DA_PAYLOAD_SPDM, tmp, (size_t)ret, &w);
+	free(tmp);
+	return ret;
+}

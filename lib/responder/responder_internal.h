@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to lib/responder: the device object, one connection's state,
+ * and the per-request handlers.  Nothing outside lib/responder includes
+ * this.
+ */
+#ifndef DEVAUTH_RESPONDER_INTERNAL_H
+#define DEVAUTH_RESPONDER_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include "crypto/pki.h"
+#include "device.h"
+#include "spdm/codec.h"
+
+#define EMU_FAULT(f) (1ull << (f))
+
+/* Algorithm preference orders (documented in device.h and docs/faults.md). */
+extern const uint32_t emu_asym_order[];
+extern const uint32_t emu_hash_order[];
+extern const uint32_t emu_meas_hash_order[];
+uint32_t emu_pick(const uint32_t *order, uint32_t mask);
+
+/* A leaf generated for (slot, asym, pki faults); dropped by swap. */
+struct emu_leaf {
+	uint8_t slot;
+	uint32_t asym;
+	unsigned int pki_faults;
+	struct pki_ca leaf;
+};
+
+struct emu_slot {
+	bool from_file;
+	uint32_t file_asym;		/* the key's BaseAsym bit family, file slots */
+	STACK_OF(X509) *file_certs;	/* root first, file slots */
+	EVP_PKEY *file_key;
+	struct pki_ca root;		/* generated slots */
+	struct pki_ca inter;
+	struct pki_ca inter_bad;	/* CA=FALSE, made on demand */
+};
+
+struct emu_device {
+	pthread_mutex_t lock;
+	struct emu_device_config cfg;	/* meas[] and faults change at runtime */
+	uint64_t reset_gen;
+	uint64_t swap_gen;
+	struct emu_slot slot[SPDM_MAX_SLOTS];
+	struct emu_leaf *leaves;
+	size_t nleaves;
+	/* fault "replay-challenge": the first CHALLENGE_AUTH this device sent */
+	uint8_t *first_auth;
+	size_t first_auth_len;
+};
+
+/* What a connection took from the device for one slot at ALGORITHMS time. */
+struct rsp_slot {
+	bool present;
+	EVP_PKEY *key;			/* leaf private key, referenced */
+	struct da_buf chain;		/* SPDM chain bytes (header, RootHash, certs) */
+	uint8_t digest[SPDM_MAX_HASH_SIZE];
+};
+
+enum rsp_state {
+	RSP_IDLE = 0,		/* nothing yet, or after a reset */
+	RSP_AFTER_VERSION,
+	RSP_AFTER_CAPS,
+	RSP_NEGOTIATED,
+};
+
+struct spdm_responder {
+	struct emu_device *dev;
+	enum da_framing framing;
+	uint64_t gen;			/* device reset_gen this connection lives in */
+	enum rsp_state state;
+	uint8_t version;		/* negotiated with GET_CAPABILITIES */
+	struct spdm_caps req_caps;
+	uint32_t asym, hash, meas_hash;	/* selected */
+	uint8_t meas_spec;
+	struct spdm_dec_params p;
+	struct rsp_slot slot[SPDM_MAX_SLOTS];
+	uint8_t provisioned;
+
+	struct da_buf a;		/* VCA */
+	struct da_buf b;		/* DIGESTS/CERTIFICATE since VCA or the last CHALLENGE */
+	struct da_buf l1;		/* GET_MEASUREMENTS/MEASUREMENTS since the last signature */
+
+	uint64_t faults;		/* snapshot for the request being served */
+	/* fault state */
+	uint8_t busy_once_done[32];	/* bit per request code */
+	uint8_t not_ready_done[32];
+	bool have_pending;		/* a request deferred with ResponseNotReady */
+	uint8_t pending_code;
+	uint8_t pending_token;
+	uint8_t next_token;
+	struct da_buf pending;
+	bool in_deferred;		/* answering RESPOND_IF_READY */
+};
+
+/* A response being built: w writes into the caller's buffer. */
+struct rsp_ctx {
+	struct spdm_responder *r;
+	const uint8_t *req;
+	size_t req_len;			/* true length after the decoder */
+	struct spdm_hdr hdr;
+	struct wcur w;
+};
+
+/* Errors that become an SPDM ERROR response; returns the response length. */
+int rsp_error(struct rsp_ctx *c, uint8_t code, uint8_t data);
+int rsp_error_ext(struct rsp_ctx *c, uint8_t code, uint8_t data, const void *ext, size_t n);
+/* Check the decoder's true length against the framing's padding. */
+int rsp_check_len(struct rsp_ctx *c, int true_len);
+/* Append request (true length) and response to a transcript. */
+int rsp_append(struct da_buf *t, const struct rsp_ctx *c, const uint8_t *rsp, size_t rsp_len);
+/* 1.2+: the response must fit the requester's DataTransferSize. */
+bool rsp_too_large(const struct spdm_responder *r, size_t len);
+
+int rsp_get_version(struct rsp_ctx *c);
+int rsp_get_capabilities(struct rsp_ctx *c);
+int rsp_negotiate_algorithms(struct rsp_ctx *c);
+int rsp_get_digests(struct rsp_ctx *c);
+int rsp_get_certificate(struct rsp_ctx *c);
+int rsp_challenge(struct rsp_ctx *c);
+int rsp_get_measurements(struct rsp_ctx *c);
+int rsp_respond_if_ready(struct rsp_ctx *c);
+
+/* Core dispatch (responder.c), also used to answer a deferred request. */
+int rsp_dispatch(struct spdm_responder *r, const uint8_t *req, size_t req_len, uint8_t *rsp,
+		 size_t rsp_cap);
+void rsp_reset_connection(struct spdm_responder *r);
+
+/* device.c: snapshots under the device lock */
+int emu_device_snapshot_slot(struct emu_device *d, uint8_t slot, uint32_t asym,
+			     uint32_t hash, uint64_t faults, struct rsp_slot *out,
+			     struct da_err *err);
+uint32_t emu_device_slot_asym_mask(struct emu_device *d);
+void emu_device_snapshot_meas(struct emu_device *d, struct emu_meas_block *out, size_t *n);
+uint64_t emu_device_faults(struct emu_device *d);
+/*
+ * replay-challenge: the device keeps the first CHALLENGE_AUTH it sends;
+ * with replay set, a later one is replaced by it (returns true, out
+ * filled).
+ */
+bool emu_device_replay_auth(struct emu_device *d, const uint8_t *auth, size_t len,
+			    bool replay, uint8_t *out, size_t cap, size_t *out_len);
+
+/* faults.c: pki faults a device fault set implies */
+unsigned int emu_faults_to_pki_leaf(uint64_t faults);
+bool emu_faults_inter_bad(uint64_t faults);
+
+/* measurements helpers (rsp-measurements.c) shared with CHALLENGE */
+int rsp_meas_summary(struct spdm_responder *r, uint8_t type, uint8_t *out);
+/* Encode one block as it goes on the wire (hashed unless raw). */
+int rsp_encode_block(struct spdm_responder *r, struct wcur *w, const struct emu_meas_block *b,
+		     bool raw);
+
+#endif
