@@ -174,7 +174,7 @@ int req_check_chain(struct spdm_req *r, uint8_t slot, struct da_err *err)
 		}
 		cma_identity_format(r->cfg.expect_id, id, sizeof(id));
 		req_pass(r, check, "%s", id);
-	} else if (cma_leaf_san_string(leaf, id, sizeof(id)) == 0) {
+	} else if (cma_leaf_san_string(leaf, id, sizeof(id)) >= 0) {
 		da_check_add(&r->checks, check, DA_CHECK_SKIP, "leaf says %s (no identity to compare)",
 			     id);
 	} else {

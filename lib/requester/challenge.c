@@ -122,7 +122,7 @@ int req_process_challenge_auth(struct spdm_req *r, const uint8_t *req, size_t re
 			  SPDM_CTX_CHALLENGE_AUTH, h, a.signature, r->p.sig_size, err);
 	if (ret) {
 		EVP_PKEY_free(key);
-		da_err_prefix(err, "CHALLENGE_AUTH: signature");
+		da_err_prefix(err, "CHALLENGE_AUTH");
 		return req_fail(r, NULL, "challenge-signature", ret, "%s",
 				err ? err->msg : "does not verify");
 	}

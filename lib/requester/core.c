@@ -352,10 +352,13 @@ int req_exchange(struct spdm_req *r, const uint8_t *req, size_t req_len, uint8_t
 		ret = da_transport_exchange(r->t, send, send_len, r->rsp_buf, REQ_BUF_SIZE,
 					    &len, timeout_ms(r, crypto), err);
 		if (ret < 0) {
-			if (ret == -ETIMEDOUT)
-				da_err_prefix(err, "%s: no response within %u ms (CTExponent %u)",
+			if (ret == -ETIMEDOUT && crypto)
+				da_err_prefix(err, "%s: no response within %u ms (2^CTExponent %u us + %u ms)",
 					      req_msg_name(qh.code), timeout_ms(r, crypto),
-					      r->info.ct_exponent);
+					      r->info.ct_exponent, r->cfg.rtt_ms);
+			else if (ret == -ETIMEDOUT)
+				da_err_prefix(err, "%s: no response within %u ms",
+					      req_msg_name(qh.code), timeout_ms(r, crypto));
 			else
 				da_err_prefix(err, "%s", req_msg_name(qh.code));
 			return ret;

@@ -147,7 +147,7 @@ int req_process_measurements(struct spdm_req *r, const uint8_t *req, size_t req_
 	ret = spdm_verify(key, r->info.base_asym, r->info.base_hash, r->p.version,
 			  SPDM_CTX_MEASUREMENTS, h, m.signature, r->p.sig_size, err);
 	if (ret) {
-		da_err_prefix(err, "MEASUREMENTS: signature");
+		da_err_prefix(err, "MEASUREMENTS");
 		return req_fail(r, NULL, "measurements-signature", ret, "%s",
 				err ? err->msg : "does not verify");
 	}

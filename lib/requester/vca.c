@@ -174,12 +174,22 @@ static uint32_t union_of(const uint32_t *pref, size_t n)
 	return u;
 }
 
+/* EdDSA exists from 1.2 on (DSP0274 1.2 added Ed25519/Ed448 to BaseAsymAlgo). */
+static uint32_t asym_for_version(uint8_t ver)
+{
+	uint32_t a = spdm_supported_asym();
+
+	if (ver < SPDM_VER_12)
+		a &= ~(SPDM_ASYM_EDDSA_ED25519 | SPDM_ASYM_EDDSA_ED448 | SPDM_ASYM_SM2_P256);
+	return a;
+}
+
 int req_build_negotiate_algorithms(struct spdm_req *r, struct wcur *w)
 {
 	struct spdm_neg_algs a = {
 		.meas_spec = SPDM_MEAS_SPEC_DMTF,
 		.other_params = r->p.version >= SPDM_VER_12 ? SPDM_OPAQUE_DATA_FMT_1 : 0,
-		.base_asym = union_of(r->cfg.asym_pref, r->cfg.n_asym) & spdm_supported_asym(),
+		.base_asym = union_of(r->cfg.asym_pref, r->cfg.n_asym) & asym_for_version(r->p.version),
 		.base_hash = union_of(r->cfg.hash_pref, r->cfg.n_hash) & spdm_supported_hash(),
 		/*
 		 * No DHE/AEAD/ReqBaseAsym/KeySchedule structs: without a
@@ -240,7 +250,7 @@ int req_process_algorithms(struct spdm_req *r, const uint8_t *req, size_t req_le
 		return req_fail(r, err, "algorithms", -EPROTO,
 				"ALGORITHMS: BaseHashSel 0x%08x is not exactly one of the offered 0x%08x",
 				a.base_hash_sel, q.base_hash);
-	if (!spdm_sig_size(a.base_asym_sel) || !spdm_hash_size(a.base_hash_sel))
+	if (!(a.base_asym_sel & asym_for_version(ver)) || !spdm_hash_size(a.base_hash_sel))
 		return req_fail(r, err, "algorithms", -EOPNOTSUPP,
 				"ALGORITHMS: selected %s/%s, not supported here",
 				spdm_asym_name(a.base_asym_sel), spdm_hash_name(a.base_hash_sel));
