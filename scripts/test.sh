@@ -41,7 +41,7 @@ fuzz_pass=0
 	-Db_sanitize=address,undefined -Db_lundef=false
 ninja -C build-fuzz
 for f in build-fuzz/fuzz/fuzz_*; do
-	[ -x "$f" ] || continue
+	[ -f "$f" ] && [ -x "$f" ] || continue
 	name=$(basename "$f")
 	corpus=$(find fuzz -type d -path "*/corpus/$name" | head -n 1)
 	work=$(mktemp -d)
@@ -58,7 +58,7 @@ done
 
 echo "== benchmarks"
 for b in build/bench/bench_*; do
-	[ -x "$b" ] && DEVAUTH_VECTORS="$(pwd)/../shared/vectors" "$b"
+	[ -f "$b" ] && [ -x "$b" ] && DEVAUTH_VECTORS="$(pwd)/../shared/vectors" "$b"
 done
 
 passed=$((p1 + p2 + fuzz_pass))
