@@ -18,6 +18,7 @@
  * [3:0] external count), AlgSupported(2), AlgExternal(4 each).
  */
 #include <errno.h>
+#include <string.h>
 
 #include "codec.h"
 
@@ -112,6 +113,34 @@ static int check_length_used(const struct cur *c, const char *name, uint16_t len
 	return length;
 }
 
+/*
+ * What follows the fixed fields in both messages: vendor (external)
+ * algorithms, which we never select and skip, then from 1.1 the struct
+ * table (in 1.0 param1 is reserved), and nothing past Length.
+ */
+static int decode_tail(struct cur *c, const char *name, uint8_t version, uint8_t nstructs,
+		       uint8_t ext_asym, uint8_t ext_hash, uint16_t length,
+		       struct spdm_alg_struct *structs, uint8_t *num, struct da_err *err)
+{
+	/* The response's fields are the "Sel" counts; name them as the spec does. */
+	const char *sel = strcmp(name, "ALGORITHMS") ? "" : "Sel";
+	int ret;
+
+	if (cur_skip(c, 4u * ext_asym))
+		return da_errf(err, -EBADMSG, "%s: ExtAsym%sCount %u does not fit in Length %u",
+			       name, sel, ext_asym, length);
+	if (cur_skip(c, 4u * ext_hash))
+		return da_errf(err, -EBADMSG, "%s: ExtHash%sCount %u does not fit in Length %u",
+			       name, sel, ext_hash, length);
+	if (version >= SPDM_VER_11) {
+		ret = decode_structs(c, name, nstructs, structs, err);
+		if (ret)
+			return ret;
+		*num = nstructs;
+	}
+	return check_length_used(c, name, length, err);
+}
+
 int spdm_encode_negotiate_algorithms(struct wcur *w, uint8_t version,
 				     const struct spdm_neg_algs *a)
 {
@@ -161,21 +190,8 @@ int spdm_decode_negotiate_algorithms(const uint8_t *msg, size_t len, uint8_t ver
 		a->other_params = 0;
 	if (version >= SPDM_VER_13)
 		a->mel_spec = mel;
-	/* Vendor algorithms are never selected by us: skip them. */
-	if (cur_skip(&c, 4u * ext_asym))
-		return da_errf(err, -EBADMSG, "%s: ExtAsymCount %u does not fit in Length %u",
-			       name, ext_asym, length);
-	if (cur_skip(&c, 4u * ext_hash))
-		return da_errf(err, -EBADMSG, "%s: ExtHashCount %u does not fit in Length %u",
-			       name, ext_hash, length);
-	/* The struct table exists from 1.1; in 1.0 param1 is reserved. */
-	if (version >= SPDM_VER_11) {
-		ret = decode_structs(&c, name, h.param1, a->structs, err);
-		if (ret)
-			return ret;
-		a->num_structs = h.param1;
-	}
-	return check_length_used(&c, name, length, err);
+	return decode_tail(&c, name, version, h.param1, ext_asym, ext_hash, length, a->structs,
+			   &a->num_structs, err);
 }
 
 int spdm_encode_algorithms(struct wcur *w, uint8_t version, const struct spdm_algorithms *a)
@@ -227,17 +243,6 @@ int spdm_decode_algorithms(const uint8_t *msg, size_t len, uint8_t version,
 		a->other_params_sel = 0;
 	if (version >= SPDM_VER_13)
 		a->mel_spec_sel = mel;
-	if (cur_skip(&c, 4u * ext_asym))
-		return da_errf(err, -EBADMSG, "%s: ExtAsymSelCount %u does not fit in Length %u",
-			       name, ext_asym, length);
-	if (cur_skip(&c, 4u * ext_hash))
-		return da_errf(err, -EBADMSG, "%s: ExtHashSelCount %u does not fit in Length %u",
-			       name, ext_hash, length);
-	if (version >= SPDM_VER_11) {
-		ret = decode_structs(&c, name, h.param1, a->structs, err);
-		if (ret)
-			return ret;
-		a->num_structs = h.param1;
-	}
-	return check_length_used(&c, name, length, err);
+	return decode_tail(&c, name, version, h.param1, ext_asym, ext_hash, length, a->structs,
+			   &a->num_structs, err);
 }
