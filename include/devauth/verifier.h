@@ -26,7 +26,11 @@ void da_policy_free(struct da_policy *p);
 struct da_verify_opts {
 	const struct da_policy *policy;	/* NULL: consistency and signatures only */
 	const char *trust_path;		/* anchors; overrides the policy's */
-	bool have_nonce;		/* the nonce the verifier supplied */
+	/*
+	 * The nonce the verifier supplied: it must be the requester nonce
+	 * of the CHALLENGE and of the signed GET_MEASUREMENTS.
+	 */
+	bool have_nonce;
 	uint8_t nonce[SPDM_NONCE_SIZE];
 };
 
@@ -34,15 +38,70 @@ struct da_verdict {
 	bool accepted;
 	struct da_checklist checks;	/* every check: pass / fail / skipped + reason */
 	char reason[DA_ERR_MSG_MAX];	/* first failure, "" if accepted */
+	/*
+	 * What the evidence proved, once its transcript replayed (for
+	 * output, `policy init` and pins); zero / NULL otherwise.
+	 */
+	bool replayed;
+	uint8_t version, slot;
+	uint32_t base_asym, base_hash, meas_hash;
+	char identity[160];		/* leaf PCIe identity, "" if none */
+	uint8_t chain_hash[SPDM_MAX_HASH_SIZE]; /* BaseHash of the slot's chain */
+	size_t hash_size;
+	uint8_t *leaf_spki;		/* DER SubjectPublicKeyInfo of the leaf */
+	size_t leaf_spki_len;
+	uint8_t *meas_record;		/* MeasurementRecord of the signed MEASUREMENTS */
+	size_t meas_record_len;
+	bool have_nonce;		/* requester nonce of the CHALLENGE */
+	uint8_t nonce[SPDM_NONCE_SIZE];
 };
 
 /*
  * Returns 0 when the evidence could be evaluated (accepted or not: see
- * verdict->accepted), -errno with err set when it is malformed.
+ * verdict->accepted), -errno with err set when it is malformed (the
+ * message names the object and the offset).  *verdict is overwritten;
+ * release it with da_verdict_free().  The transcript objects are split
+ * into messages and replayed through the requester (every check of
+ * system.md section 3), then trust anchors and policy (docs/policy.md).
  */
 int da_verify(const struct da_evidence *ev, const struct da_verify_opts *o,
 	      struct da_verdict *verdict, struct da_err *err);
 void da_verdict_free(struct da_verdict *v);
 json_object *da_verdict_json(const struct da_verdict *v);
+
+/*
+ * The same over a recorded exchange (a pcap's messages): the messages
+ * are replayed as they are, then trust and policy as for evidence.
+ */
+int da_verify_msgs(const struct da_spdm_msg *msgs, size_t n, const char *name,
+		   const struct da_verify_opts *o, struct da_verdict *verdict,
+		   struct da_err *err);
+
+/*
+ * `devauth policy init`: a policy (JSON) from evidence that verified
+ * (verdicts of one or more captures of the same golden device).  Blocks
+ * whose value differs between the verdicts, blocks of a volatile DMTF
+ * type (informational, hash-extended) and the indices in
+ * extra_volatile (bitmap of 256) become "volatile".  trust_path, if not
+ * NULL, is written as the anchors.
+ */
+int da_policy_from_verdicts(const struct da_verdict *const *v, size_t n,
+			    const uint8_t extra_volatile[32], const char *trust_path,
+			    json_object **out, struct da_err *err);
+
+/* docs/pin.md */
+enum da_pin_mode {
+	DA_PIN_EXACT,		/* chain hash + key + every non-volatile measurement */
+	DA_PIN_SAME_KEY,	/* the leaf public key only */
+	DA_PIN_SAME_DEVICE,	/* key + identity + immutable (non-volatile) measurements */
+};
+int da_pin_mode_parse(const char *s, enum da_pin_mode *mode);
+const char *da_pin_mode_name(enum da_pin_mode mode);
+/* A pin from an accepted verdict; volatile: policy's volatile indices (may be NULL). */
+int da_pin_from_verdict(const struct da_verdict *v, enum da_pin_mode mode,
+			const struct da_policy *policy, json_object **out, struct da_err *err);
+
+/* Pretty JSON to path, atomically (temp file, fsync, rename). */
+int da_json_write_file(json_object *j, const char *path, struct da_err *err);
 
 #endif

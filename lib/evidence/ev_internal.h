@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/* Helpers shared by the importers (lib/evidence). */
+#ifndef DEVAUTH_EVIDENCE_INTERNAL_H
+#define DEVAUTH_EVIDENCE_INTERNAL_H
+
+#include <devauth/evidence.h>
+
+#include "verifier/transcript.h"
+
+/* Whole file into memory (malloc'ed), at most max bytes. */
+int da_read_file(const char *path, uint8_t **out, size_t *len, size_t max, struct da_err *err);
+
+/*
+ * Version, algorithms and slot from the VCA object (a walk over its
+ * messages, no checks beyond their framing); ti gets the offsets.
+ */
+int da_evidence_fill_meta(struct da_evidence *ev, struct da_transcript_info *ti,
+			  struct da_err *err);
+
+#endif

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+/*
+ * struct da_evidence: the raw objects plus what is known about them.
+ * Objects are owned copies so that a bundle outlives whatever produced it
+ * (a requester, a capture, a netlink dump).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <devauth/evidence.h>
+
+#include "ev_internal.h"
+
+void da_evidence_init(struct da_evidence *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+}
+
+void da_evidence_free(struct da_evidence *ev)
+{
+	for (unsigned int i = 0; i <= DA_EV_MAX; i++)
+		free(ev->obj[i].data);
+	da_evidence_init(ev);
+}
+
+int da_evidence_set(struct da_evidence *ev, unsigned int type, const void *obj, size_t len)
+{
+	uint8_t *p = NULL;
+
+	if (type > DA_EV_MAX)
+		return -EINVAL;
+	if (len) {
+		p = malloc(len);
+		if (!p)
+			return -ENOMEM;
+		memcpy(p, obj, len);
+	}
+	free(ev->obj[type].data);
+	ev->obj[type].data = p;
+	ev->obj[type].len = len;
+	return 0;
+}
+
+const char *da_evidence_type_name(unsigned int type)
+{
+	static const char *const names[] = {
+		"CERT0", "CERT1", "CERT2", "CERT3", "CERT4", "CERT5", "CERT6", "CERT7",
+		"VCA", "MEASUREMENTS", "REPORT",
+	};
+
+	return type <= DA_EV_MAX ? names[type] : "unknown";
+}
+
+int da_evidence_fill_meta(struct da_evidence *ev, struct da_transcript_info *ti,
+			  struct da_err *err)
+{
+	const struct da_evidence_obj *o = &ev->obj[DA_EV_VCA];
+	struct da_msg_list l = { 0 };
+	int ret;
+
+	if (!o->len)
+		return da_errf(err, -ENOENT, "evidence: no VCA object");
+	ret = da_split_vca(o->data, o->len, &l, ti, err);
+	da_msg_list_free(&l);
+	if (ret)
+		return ret;
+	ev->version = ti->p.version;
+	ev->base_asym = ti->base_asym;
+	ev->base_hash = ti->base_hash;
+	ev->meas_hash = ti->meas_hash;
+	ev->slot = ti->slot < SPDM_MAX_SLOTS ? ti->slot : 0;
+	return 0;
+}

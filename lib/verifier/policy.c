@@ -1,0 +1,527 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The policy file (docs/policy.md, docs/policy.schema.json): JSON, read
+ * with json-c from a length-bounded buffer.  Unknown keys are errors so
+ * that a typo never silently weakens a policy; every error names the key.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <json-c/json.h>
+
+#include "crypto/crypto.h"
+#include "cursor.h"
+#include "verifier_internal.h"
+
+#include "evidence/ev_internal.h"
+
+#define POLICY_MAX_SIZE (4u << 20)
+
+void da_policy_free(struct da_policy *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->ntrust; i++)
+		free(p->trust[i]);
+	for (size_t i = 0; i < p->nrefs; i++)
+		for (size_t k = 0; k < p->refs[i].nvals; k++)
+			free(p->refs[i].vals[k].data);
+	free(p);
+}
+
+static int bad(struct da_err *err, const char *key, const char *what)
+{
+	return da_errf(err, -EINVAL, "policy: %s: %s", key, what);
+}
+
+static int get_bool(json_object *v, const char *key, bool *out, struct da_err *err)
+{
+	if (!json_object_is_type(v, json_type_boolean))
+		return bad(err, key, "expected true or false");
+	*out = json_object_get_boolean(v);
+	return 0;
+}
+
+/* A number, or a string of hex digits with an optional 0x ("8086", "0x8086"). */
+static int get_uint(json_object *v, const char *key, uint64_t max, uint64_t *out,
+		    struct da_err *err)
+{
+	const char *s;
+	char *end;
+	uint64_t x;
+
+	if (json_object_is_type(v, json_type_int)) {
+		int64_t i = json_object_get_int64(v);
+
+		if (i < 0 || (uint64_t)i > max)
+			return da_errf(err, -EINVAL, "policy: %s: %lld is out of range 0-%llu", key,
+				       (long long)i, (unsigned long long)max);
+		*out = (uint64_t)i;
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_string))
+		return bad(err, key, "expected a number or a hex string");
+	s = json_object_get_string(v);
+	if (!strncasecmp(s, "0x", 2))
+		s += 2;
+	if (!*s || strlen(s) > 16)
+		return bad(err, key, "expected a hex string");
+	for (const char *q = s; *q; q++)
+		if (!isxdigit((unsigned char)*q))
+			return bad(err, key, "expected a hex string");
+	errno = 0;
+	x = strtoull(s, &end, 16);
+	if (errno || *end || x > max)
+		return da_errf(err, -EINVAL, "policy: %s: \"%s\" is out of range 0-0x%llx", key,
+			       json_object_get_string(v), (unsigned long long)max);
+	*out = x;
+	return 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static int get_hex_bytes(json_object *v, const char *key, struct da_policy_value *out,
+			 struct da_err *err)
+{
+	struct cur c;
+	size_t n;
+
+	if (!json_object_is_type(v, json_type_string))
+		return bad(err, key, "expected a hex string");
+	n = (size_t)json_object_get_string_len(v);
+	if (!n || n % 2 || n / 2 > 65535)
+		return bad(err, key, "expected an even number of hex digits (1-65535 bytes)");
+	c = cur_init(json_object_get_string(v), n);
+	out->data = malloc(n / 2);
+	if (!out->data)
+		return da_errf(err, -ENOMEM, "policy: out of memory");
+	out->len = n / 2;
+	for (size_t i = 0; i < n / 2; i++) {
+		uint8_t d[2];
+		int hi, lo;
+
+		if (cur_bytes(&c, d, 2))
+			break;
+		hi = hexval((char)d[0]);
+		lo = hexval((char)d[1]);
+		if (hi < 0 || lo < 0) {
+			free(out->data);
+			out->data = NULL;
+			return bad(err, key, "expected hex digits");
+		}
+		out->data[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+static int get_array(json_object *v, const char *key, struct da_err *err)
+{
+	return json_object_is_type(v, json_type_array) ? 0 : bad(err, key, "expected an array");
+}
+
+typedef const char *(*name_fn)(uint32_t bit);
+
+/* ["ECDSA-P384", "SHA-384", ...] -> bits, names as spdm_*_name() spells them. */
+static int get_alg_set(json_object *v, const char *key, name_fn fn, uint32_t *out,
+		       struct da_err *err)
+{
+	char k[64];
+	int ret;
+
+	ret = get_array(v, key, err);
+	if (ret)
+		return ret;
+	*out = 0;
+	for (size_t i = 0; i < json_object_array_length(v); i++) {
+		json_object *e = json_object_array_get_idx(v, i);
+		const char *s;
+		uint32_t bit = 0;
+
+		snprintf(k, sizeof(k), "%s[%zu]", key, i);
+		if (!json_object_is_type(e, json_type_string))
+			return bad(err, k, "expected an algorithm name");
+		s = json_object_get_string(e);
+		/* The name tables answer "unknown" for bits they do not know. */
+		for (unsigned int b = 0; b < 32 && !bit && strcasecmp(s, "unknown"); b++)
+			if (!strcasecmp(fn(1u << b), s))
+				bit = 1u << b;
+		if (!bit)
+			return da_errf(err, -EINVAL, "policy: %s: unknown algorithm \"%s\"", k, s);
+		*out |= bit;
+	}
+	if (!*out)
+		return bad(err, key, "an empty set allows nothing");
+	return 0;
+}
+
+static int get_versions(json_object *v, struct da_policy *p, struct da_err *err)
+{
+	char k[32];
+	int ret = get_array(v, "versions", err);
+
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < json_object_array_length(v); i++) {
+		json_object *e = json_object_array_get_idx(v, i);
+		const char *s = json_object_get_string(e);
+		unsigned int minor;
+		char extra;
+
+		snprintf(k, sizeof(k), "versions[%zu]", i);
+		if (!json_object_is_type(e, json_type_string) ||
+		    sscanf(s, "1.%u%c", &minor, &extra) != 1 || minor > 4)
+			return bad(err, k, "expected \"1.0\" .. \"1.4\"");
+		p->versions |= 1u << minor;
+	}
+	if (!p->versions)
+		return bad(err, "versions", "an empty set allows nothing");
+	return 0;
+}
+
+static int get_index_list(json_object *v, const char *key, uint8_t *bitmap, struct da_err *err)
+{
+	char k[48];
+	uint64_t x;
+	int ret = get_array(v, key, err);
+
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < json_object_array_length(v); i++) {
+		snprintf(k, sizeof(k), "%s[%zu]", key, i);
+		ret = get_uint(json_object_array_get_idx(v, i), k, 254, &x, err);
+		if (ret)
+			return ret;
+		if (!x)
+			return bad(err, k, "index 0 is not a measurement block");
+		bitmap[x / 8] |= (uint8_t)(1u << (x % 8));
+	}
+	return 0;
+}
+
+static int get_slots(json_object *v, struct da_policy *p, struct da_err *err)
+{
+	char k[32];
+	uint64_t x;
+	int ret = get_array(v, "slots", err);
+
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < json_object_array_length(v); i++) {
+		snprintf(k, sizeof(k), "slots[%zu]", i);
+		ret = get_uint(json_object_array_get_idx(v, i), k, 7, &x, err);
+		if (ret)
+			return ret;
+		p->slots |= (uint8_t)(1u << x);
+	}
+	if (!p->slots)
+		return bad(err, "slots", "an empty set allows nothing");
+	return 0;
+}
+
+static int get_identity(json_object *v, struct da_policy *p, struct da_err *err)
+{
+	static const struct {
+		const char *key;
+		unsigned int bit;
+		uint64_t max;
+	} fields[] = {
+		{ "vendor", ID_VENDOR, 0xffff }, { "device", ID_DEVICE, 0xffff },
+		{ "class", ID_CLASS, 0xffffff }, { "revision", ID_REVISION, 0xff },
+		{ "ssvid", ID_SSVID, 0xffff }, { "ssid", ID_SSID, 0xffff },
+		{ "serial", ID_SERIAL, UINT64_MAX },
+	};
+
+	if (json_object_is_type(v, json_type_string)) {
+		if (strcmp(json_object_get_string(v), "any"))
+			return bad(err, "identity", "expected \"any\" or an object");
+		p->require_identity = true;
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_object))
+		return bad(err, "identity", "expected \"any\" or an object");
+	json_object_object_foreach(v, key, val) {
+		char k[64];
+		uint64_t x;
+		size_t i;
+		int ret;
+
+		snprintf(k, sizeof(k), "identity.%.40s", key);
+		for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+			if (!strcmp(key, fields[i].key))
+				break;
+		if (i == sizeof(fields) / sizeof(fields[0]))
+			return bad(err, k, "unknown key");
+		ret = get_uint(val, k, fields[i].max, &x, err);
+		if (ret)
+			return ret;
+		p->id_fields |= fields[i].bit;
+		switch (fields[i].bit) {
+		case ID_VENDOR:
+			p->id.vendor = (uint16_t)x;
+			break;
+		case ID_DEVICE:
+			p->id.device = (uint16_t)x;
+			break;
+		case ID_CLASS:
+			p->id.class_code = (uint32_t)x;
+			break;
+		case ID_REVISION:
+			p->id.revision = (uint8_t)x;
+			break;
+		case ID_SSVID:
+			p->id.ssvid = (uint16_t)x;
+			break;
+		case ID_SSID:
+			p->id.ssid = (uint16_t)x;
+			break;
+		default:
+			p->id.serial = x;
+			break;
+		}
+	}
+	p->require_identity = true;
+	return 0;
+}
+
+static int get_values(json_object *v, const char *key, struct da_policy_ref *r,
+		      struct da_err *err)
+{
+	char k[128];
+	int ret;
+
+	if (json_object_is_type(v, json_type_string))
+		return get_hex_bytes(v, key, &r->vals[r->nvals++], err);
+	ret = get_array(v, key, err);
+	if (ret)
+		return ret;
+	if (!json_object_array_length(v))
+		return bad(err, key, "an empty set allows nothing");
+	if (json_object_array_length(v) > DA_POLICY_MAX_VALUES)
+		return bad(err, key, "more than 16 values");
+	for (size_t i = 0; i < json_object_array_length(v); i++) {
+		snprintf(k, sizeof(k), "%s[%zu]", key, i);
+		ret = get_hex_bytes(json_object_array_get_idx(v, i), k, &r->vals[r->nvals], err);
+		if (ret)
+			return ret;
+		r->nvals++;
+	}
+	return 0;
+}
+
+static int get_measurements(json_object *v, struct da_policy *p, struct da_err *err)
+{
+	uint8_t seen[32] = { 0 };
+	int ret = get_array(v, "measurements", err);
+
+	if (ret)
+		return ret;
+	if (json_object_array_length(v) > 254)
+		return bad(err, "measurements", "more than 254 blocks");
+	for (size_t i = 0; i < json_object_array_length(v); i++) {
+		json_object *e = json_object_array_get_idx(v, i), *x;
+		struct da_policy_ref *r = &p->refs[p->nrefs];
+		char k[40], kk[96];
+		uint64_t idx;
+		bool d, raw;
+
+		snprintf(k, sizeof(k), "measurements[%zu]", i);
+		if (!json_object_is_type(e, json_type_object))
+			return bad(err, k, "expected an object");
+		json_object_object_foreach(e, key, val) {
+			(void)val;
+			if (strcmp(key, "index") && strcmp(key, "digest") && strcmp(key, "raw") &&
+			    strcmp(key, "type") && strcmp(key, "comment")) {
+				snprintf(kk, sizeof(kk), "%s.%.32s", k, key);
+				return bad(err, kk, "unknown key");
+			}
+		}
+		snprintf(kk, sizeof(kk), "%s.index", k);
+		if (!json_object_object_get_ex(e, "index", &x))
+			return bad(err, kk, "missing");
+		ret = get_uint(x, kk, 254, &idx, err);
+		if (ret)
+			return ret;
+		if (!idx)
+			return bad(err, kk, "index 0 is not a measurement block");
+		if (seen[idx / 8] & (1u << (idx % 8)))
+			return bad(err, kk, "index listed twice");
+		seen[idx / 8] |= (uint8_t)(1u << (idx % 8));
+		d = json_object_object_get_ex(e, "digest", NULL);
+		raw = json_object_object_get_ex(e, "raw", NULL);
+		if (d == raw) {
+			return bad(err, k, "needs exactly one of \"digest\" and \"raw\"");
+		}
+		r->index = (uint8_t)idx;
+		r->raw = raw;
+		p->nrefs++;
+		snprintf(kk, sizeof(kk), "%s.%s", k, raw ? "raw" : "digest");
+		json_object_object_get_ex(e, raw ? "raw" : "digest", &x);
+		ret = get_values(x, kk, r, err);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int get_trust(json_object *v, struct da_policy *p, struct da_err *err)
+{
+	json_object *e;
+	char k[48];
+
+	if (json_object_is_type(v, json_type_string)) {
+		p->trust[0] = strdup(json_object_get_string(v));
+		if (!p->trust[0])
+			return da_errf(err, -ENOMEM, "policy: out of memory");
+		p->ntrust = 1;
+		return 0;
+	}
+	if (get_array(v, "trust_anchors", err))
+		return -EINVAL;
+	if (json_object_array_length(v) > DA_POLICY_MAX_ANCHORS)
+		return bad(err, "trust_anchors", "more than 16 entries");
+	for (size_t i = 0; i < json_object_array_length(v); i++) {
+		e = json_object_array_get_idx(v, i);
+		snprintf(k, sizeof(k), "trust_anchors[%zu]", i);
+		if (!json_object_is_type(e, json_type_string) || !*json_object_get_string(e))
+			return bad(err, k, "expected a file or directory path");
+		p->trust[p->ntrust] = strdup(json_object_get_string(e));
+		if (!p->trust[p->ntrust])
+			return da_errf(err, -ENOMEM, "policy: out of memory");
+		p->ntrust++;
+	}
+	return 0;
+}
+
+static int parse_obj(json_object *root, struct da_policy *p, struct da_err *err)
+{
+	uint64_t x;
+	int ret = 0;
+
+	if (!json_object_is_type(root, json_type_object))
+		return bad(err, "(top level)", "expected an object");
+	json_object_object_foreach(root, key, v) {
+		if (!strcmp(key, "version")) {
+			ret = get_uint(v, key, 1, &x, err);
+			if (!ret && x != 1)
+				ret = bad(err, key, "this build reads policy version 1");
+		} else if (!strcmp(key, "comment")) {
+			ret = json_object_is_type(v, json_type_string) ? 0 :
+			      bad(err, key, "expected a string");
+		} else if (!strcmp(key, "trust_anchors")) {
+			ret = get_trust(v, p, err);
+		} else if (!strcmp(key, "check_dates")) {
+			ret = get_bool(v, key, &p->check_dates, err);
+		} else if (!strcmp(key, "require_pcie_identity")) {
+			bool b = false;
+
+			ret = get_bool(v, key, &b, err);
+			p->require_identity |= b;
+		} else if (!strcmp(key, "identity")) {
+			ret = get_identity(v, p, err);
+		} else if (!strcmp(key, "versions")) {
+			ret = get_versions(v, p, err);
+		} else if (!strcmp(key, "base_asym")) {
+			ret = get_alg_set(v, key, (name_fn)spdm_asym_name, &p->asym, err);
+		} else if (!strcmp(key, "base_hash")) {
+			ret = get_alg_set(v, key, (name_fn)spdm_hash_name, &p->hash, err);
+		} else if (!strcmp(key, "measurement_hash")) {
+			ret = get_alg_set(v, key, (name_fn)spdm_meas_hash_name, &p->meas_hash, err);
+		} else if (!strcmp(key, "slots")) {
+			ret = get_slots(v, p, err);
+		} else if (!strcmp(key, "require_measurements")) {
+			ret = get_bool(v, key, &p->require_measurements, err);
+		} else if (!strcmp(key, "measurements")) {
+			ret = get_measurements(v, p, err);
+		} else if (!strcmp(key, "volatile")) {
+			ret = get_index_list(v, key, p->volatile_idx, err);
+		} else {
+			ret = bad(err, key, "unknown key");
+		}
+		if (ret)
+			return ret;
+	}
+	/* A reference value for a volatile index could never be compared. */
+	for (size_t i = 0; i < p->nrefs; i++)
+		if (da_policy_is_volatile(p, p->refs[i].index))
+			return da_errf(err, -EINVAL,
+				       "policy: measurements: index %u is also listed as volatile",
+				       p->refs[i].index);
+	return 0;
+}
+
+int da_policy_parse(const char *json, size_t len, struct da_policy **out, struct da_err *err)
+{
+	struct json_tokener *tok;
+	struct da_policy *p;
+	json_object *root;
+	int ret;
+
+	*out = NULL;
+	if (len > POLICY_MAX_SIZE || len > INT32_MAX)
+		return da_errf(err, -EFBIG, "policy: larger than %u bytes", POLICY_MAX_SIZE);
+	tok = json_tokener_new();
+	if (!tok)
+		return da_errf(err, -ENOMEM, "policy: out of memory");
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	root = json_tokener_parse_ex(tok, json, (int)len);
+	if (!root || json_tokener_get_error(tok) != json_tokener_success ||
+	    tok->char_offset != (int)len) {
+		/* Trailing whitespace is fine; anything else after the object is not. */
+		size_t off = (size_t)tok->char_offset;
+		bool trailing_ok = root && json_tokener_get_error(tok) == json_tokener_success;
+
+		for (size_t i = off; trailing_ok && i < len; i++)
+			if (!isspace((unsigned char)json[i]))
+				trailing_ok = false;
+		if (!trailing_ok) {
+			ret = da_errf(err, -EINVAL, "policy: offset %zu: %s", off,
+				      root ? "data after the JSON object" :
+				      json_tokener_error_desc(json_tokener_get_error(tok)));
+			json_object_put(root);
+			json_tokener_free(tok);
+			return ret;
+		}
+	}
+	json_tokener_free(tok);
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		json_object_put(root);
+		return da_errf(err, -ENOMEM, "policy: out of memory");
+	}
+	p->check_dates = true;
+	ret = parse_obj(root, p, err);
+	json_object_put(root);
+	if (ret) {
+		da_policy_free(p);
+		return ret;
+	}
+	*out = p;
+	return 0;
+}
+
+int da_policy_load(const char *path, struct da_policy **out, struct da_err *err)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	*out = NULL;
+	ret = da_read_file(path, &buf, &len, POLICY_MAX_SIZE, err);
+	if (ret)
+		return ret;
+	ret = da_policy_parse((const char *)buf, len, out, err);
+	if (ret)
+		da_err_prefix(err, "%s", path);
+	free(buf);
+	return ret;
+}

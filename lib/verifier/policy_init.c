@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `devauth policy init`: a policy from the verdicts of known-good
+ * evidence.  The output is the input format of policy.c, so what init
+ * writes verifies the evidence it came from.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "crypto/crypto.h"
+#include "identity.h"
+#include "verifier_internal.h"
+
+bool da_meas_type_volatile(uint8_t dmtf_type);
+
+/* DMTF value types whose value is expected to change from boot to boot. */
+bool da_meas_type_volatile(uint8_t dmtf_type)
+{
+	switch (dmtf_type & 0x7f) {
+	case SPDM_DMTF_MEAS_HEM:
+	case SPDM_DMTF_MEAS_INFORMATIONAL:
+		return true;
+	}
+	return false;
+}
+
+static json_object *hex_string(const uint8_t *p, size_t n)
+{
+	static const char d[] = "0123456789abcdef";
+	char *s = malloc(2 * n + 1);
+	json_object *j;
+
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		s[2 * i] = d[p[i] >> 4];
+		s[2 * i + 1] = d[p[i] & 15];
+	}
+	s[2 * n] = '\0';
+	j = json_object_new_string(s);
+	free(s);
+	return j;
+}
+
+/* The block of index in a record, 1 if found. */
+static int find_block(const struct da_verdict *v, uint8_t index, struct spdm_meas_block *out)
+{
+	struct cur c = cur_init(v->meas_record, v->meas_record_len);
+	struct spdm_meas_block b;
+
+	while (spdm_meas_block_next(&c, &b, NULL) > 0) {
+		if (b.index == index) {
+			*out = b;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static json_object *one_name(const char *s)
+{
+	json_object *a = json_object_new_array();
+
+	json_object_array_add(a, json_object_new_string(s));
+	return a;
+}
+
+static json_object *identity_json(const char *s)
+{
+	struct cma_identity id;
+	json_object *j;
+	char buf[24];
+
+	if (cma_identity_parse(s, &id, NULL))
+		return NULL;
+	j = json_object_new_object();
+#define ADD(key, fmt, val)						\
+	do {								\
+		snprintf(buf, sizeof(buf), fmt, val);			\
+		json_object_object_add(j, key, json_object_new_string(buf)); \
+	} while (0)
+	ADD("vendor", "%04x", id.vendor);
+	ADD("device", "%04x", id.device);
+	ADD("class", "%06x", id.class_code);
+	ADD("revision", "%02x", id.revision);
+	if (id.has_subsys) {
+		ADD("ssvid", "%04x", id.ssvid);
+		ADD("ssid", "%04x", id.ssid);
+	}
+	if (id.has_serial)
+		ADD("serial", "%016llx", (unsigned long long)id.serial);
+#undef ADD
+	return j;
+}
+
+int da_policy_from_verdicts(const struct da_verdict *const *v, size_t n,
+			    const uint8_t extra_volatile[32], const char *trust_path,
+			    json_object **out, struct da_err *err)
+{
+	uint8_t vol[32] = { 0 };
+	json_object *j, *refs, *vl, *ja;
+	const struct da_verdict *g;
+	struct spdm_meas_block b, o;
+	struct cur c;
+	char buf[160];
+
+	*out = NULL;
+	if (!n)
+		return da_errf(err, -EINVAL, "policy init: no evidence");
+	for (size_t i = 0; i < n; i++)
+		if (!v[i]->accepted || !v[i]->replayed)
+			return da_errf(err, -EKEYREJECTED,
+				       "policy init: evidence %zu was not accepted: %s", i + 1,
+				       v[i]->reason);
+	g = v[0];
+	if (extra_volatile)
+		memcpy(vol, extra_volatile, sizeof(vol));
+	/* Volatile: by type, or because the golden captures disagree. */
+	c = cur_init(g->meas_record, g->meas_record_len);
+	while (g->meas_record && spdm_meas_block_next(&c, &b, NULL) > 0) {
+		bool differs = da_meas_type_volatile(b.dmtf_type);
+
+		for (size_t i = 1; i < n && !differs; i++)
+			differs = !find_block(v[i], b.index, &o) || o.raw_len != b.raw_len ||
+				  memcmp(o.raw, b.raw, b.raw_len);
+		if (differs)
+			vol[b.index / 8] |= (uint8_t)(1u << (b.index % 8));
+	}
+
+	j = json_object_new_object();
+	json_object_object_add(j, "version", json_object_new_int(1));
+	snprintf(buf, sizeof(buf), "written by devauth policy init from %zu accepted bundle%s", n,
+		 n > 1 ? "s" : "");
+	json_object_object_add(j, "comment", json_object_new_string(buf));
+	if (trust_path) {
+		ja = json_object_new_array();
+		json_object_array_add(ja, json_object_new_string(trust_path));
+		json_object_object_add(j, "trust_anchors", ja);
+	}
+	json_object_object_add(j, "check_dates", json_object_new_boolean(1));
+	json_object_object_add(j, "require_pcie_identity", json_object_new_boolean(g->identity[0]));
+	if (g->identity[0]) {
+		json_object *id = identity_json(g->identity);
+
+		if (id)
+			json_object_object_add(j, "identity", id);
+	}
+	snprintf(buf, sizeof(buf), "%u.%u", g->version >> 4, g->version & 0xf);
+	json_object_object_add(j, "versions", one_name(buf));
+	json_object_object_add(j, "base_asym", one_name(spdm_asym_name(g->base_asym)));
+	json_object_object_add(j, "base_hash", one_name(spdm_hash_name(g->base_hash)));
+	if (g->meas_hash)
+		json_object_object_add(j, "measurement_hash",
+				       one_name(spdm_meas_hash_name(g->meas_hash)));
+	ja = json_object_new_array();
+	json_object_array_add(ja, json_object_new_int(g->slot));
+	json_object_object_add(j, "slots", ja);
+	json_object_object_add(j, "require_measurements",
+			       json_object_new_boolean(g->meas_record != NULL));
+	refs = json_object_new_array();
+	c = cur_init(g->meas_record, g->meas_record_len);
+	while (g->meas_record && spdm_meas_block_next(&c, &b, NULL) > 0) {
+		json_object *r;
+
+		if (vol[b.index / 8] & (1u << (b.index % 8)))
+			continue;
+		r = json_object_new_object();
+		json_object_object_add(r, "index", json_object_new_int(b.index));
+		json_object_object_add(r, "type", json_object_new_string(
+			spdm_dmtf_meas_type_name(b.dmtf_type & 0x7f)));
+		json_object_object_add(r, b.dmtf_type & SPDM_DMTF_MEAS_RAW_BIT ? "raw" : "digest",
+				       hex_string(b.value, b.value_size));
+		json_object_array_add(refs, r);
+	}
+	json_object_object_add(j, "measurements", refs);
+	vl = json_object_new_array();
+	for (unsigned int i = 1; i < 255; i++)
+		if (vol[i / 8] & (1u << (i % 8)))
+			json_object_array_add(vl, json_object_new_int((int)i));
+	json_object_object_add(j, "volatile", vl);
+	*out = j;
+	return 0;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/* The parsed policy (policy.c), shared by verify.c and pin.c. */
+#ifndef DEVAUTH_VERIFIER_INTERNAL_H
+#define DEVAUTH_VERIFIER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <devauth/verifier.h>
+
+#include "crypto/x509.h"
+#include "spdm/codec.h"
+
+#define DA_POLICY_MAX_ANCHORS 16
+#define DA_POLICY_MAX_VALUES 16
+
+struct da_policy_value {
+	uint8_t *data;
+	size_t len;
+};
+
+/* Reference values of one measurement index: any one of them matches. */
+struct da_policy_ref {
+	uint8_t index;
+	bool raw;			/* "raw": hashed when the block is a digest */
+	size_t nvals;
+	struct da_policy_value vals[DA_POLICY_MAX_VALUES];
+};
+
+enum {
+	ID_VENDOR = 1u << 0,
+	ID_DEVICE = 1u << 1,
+	ID_CLASS = 1u << 2,
+	ID_REVISION = 1u << 3,
+	ID_SSVID = 1u << 4,
+	ID_SSID = 1u << 5,
+	ID_SERIAL = 1u << 6,
+};
+
+struct da_policy {
+	char *trust[DA_POLICY_MAX_ANCHORS];
+	size_t ntrust;
+	bool check_dates;
+	bool require_identity;		/* leaf must carry a PCIe identity */
+	unsigned int id_fields;		/* ID_*: fields that must match */
+	struct cma_identity id;
+	uint32_t versions;		/* bit (minor) for 1.minor; 0: any */
+	uint32_t asym, hash, meas_hash;	/* allowed bits; 0: any */
+	uint8_t slots;			/* allowed slots; 0: any */
+	bool require_measurements;
+	uint8_t volatile_idx[32];	/* bitmap */
+	size_t nrefs;
+	struct da_policy_ref refs[256];
+};
+
+static inline bool da_policy_is_volatile(const struct da_policy *p, uint8_t index)
+{
+	return p && (p->volatile_idx[index / 8] & (1u << (index % 8)));
+}
+
+#endif
