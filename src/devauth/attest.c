@@ -1,11 +1,335 @@
 // SPDX-License-Identifier: MIT
-/* Placeholder until the subcommand lands; it refuses rather than pretends. */
+/*
+ * devauth attest: the whole native-CMA flow for one device or all of
+ * them: connect (if needed), read evidence with a fresh nonce of our
+ * own, verify it against the trust anchors and policy, and bind only
+ * if it is accepted (a bound device whose evidence is refused is
+ * unbound).  --all runs the devices in parallel, one TSM connection
+ * per worker.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <devauth/evidence.h>
+#include <devauth/verifier.h>
+
+#include "crypto/crypto.h"
+#include "tsm/pci_tsm.h"
 
 #include "devauth.h"
+#include "ipc.h"
+
+struct attest_opts {
+	const char *sock;
+	const struct da_policy *policy;
+	const char *trust;
+	bool no_bind;
+};
+
+struct attest_result {
+	char dev[64];
+	bool done, accepted, bound;
+	uint64_t generation;
+	char reason[DA_ERR_MSG_MAX];
+	json_object *verdict;		/* da_verdict_json, NULL if none */
+	struct da_checklist checks;
+};
+
+static void attest_one(const struct attest_opts *o, struct attest_result *res)
+{
+	struct da_verify_opts vo = { .policy = o->policy, .trust_path = o->trust };
+	struct da_verdict v = { 0 };
+	struct ipc_evidence ev = { 0 };
+	struct da_evidence b;
+	struct da_err err = { 0 };
+	struct ipc_dev info;
+	struct ipc_list l = { 0 };
+	struct ipc *ipc = NULL;
+	bool have_b = false;
+	uint32_t state;
+	int ret;
+
+	ret = ipc_open(o->sock, &ipc, &err);
+	if (!ret)
+		ret = ipc_list(ipc, res->dev, &l, &err);
+	if (ret)
+		goto out;
+	state = l.n_devs == 1 ? l.devs[0].state : PCI_TSM_STATE_UNCONNECTED;
+	if (state != PCI_TSM_STATE_CONNECTED && state != PCI_TSM_STATE_BOUND) {
+		ret = ipc_connect(ipc, res->dev, NULL, -1, &err);
+		if (ret)
+			goto out;
+	}
+	/* Our own nonce: the evidence must be fresh, not a replay of an older dump. */
+	ret = da_random(vo.nonce, sizeof(vo.nonce));
+	if (ret) {
+		da_errf(&err, ret, "%s: no random nonce", res->dev);
+		goto out;
+	}
+	vo.have_nonce = true;
+	ret = ipc_evidence_fetch(ipc, res->dev, PCI_TSM_TYPES_NATIVE, false, vo.nonce, &ev, &info,
+				 &err);
+	if (ret)
+		goto out;
+	res->generation = ev.generation;
+	ret = ipc_evidence_bundle(&ev, &info, vo.nonce, &b, &err);
+	if (ret)
+		goto out;
+	have_b = true;
+	ret = da_verify(&b, &vo, &v, &err);
+	if (ret)
+		goto out;
+	res->verdict = da_verdict_json(&v);
+	for (size_t i = 0; i < v.checks.n; i++)
+		da_check_add(&res->checks, v.checks.c[i].name, v.checks.c[i].result, "%s",
+			     v.checks.c[i].detail);
+	res->accepted = v.accepted;
+	if (!v.accepted) {
+		snprintf(res->reason, sizeof(res->reason), "%s", v.reason);
+		/* What is bound must still verify; evidence that does not is unbound. */
+		if (info.state == PCI_TSM_STATE_BOUND && !o->no_bind)
+			ret = ipc_unbind(ipc, res->dev, &err);
+		goto out;
+	}
+	if (info.state == PCI_TSM_STATE_BOUND) {
+		res->bound = true;
+	} else if (!o->no_bind) {
+		ret = ipc_bind(ipc, res->dev, true, ev.generation, &err);
+		res->bound = !ret;
+	}
+out:
+	if (ret && !res->reason[0])
+		snprintf(res->reason, sizeof(res->reason), "%s", err.msg);
+	res->done = true;
+	if (have_b)
+		da_evidence_free(&b);
+	da_verdict_free(&v);
+	ipc_evidence_free(&ev);
+	ipc_list_free(&l);
+	ipc_close(ipc);
+}
+
+struct pool {
+	const struct attest_opts *o;
+	struct attest_result *res;
+	size_t n;
+	atomic_size_t next, finished, accepted;
+	bool tty;
+	pthread_mutex_t lock;
+};
+
+static void *worker(void *arg)
+{
+	struct pool *p = arg;
+
+	for (;;) {
+		size_t i = atomic_fetch_add(&p->next, 1), done;
+
+		if (i >= p->n)
+			break;
+		attest_one(p->o, &p->res[i]);
+		if (p->res[i].accepted)
+			atomic_fetch_add(&p->accepted, 1);
+		done = atomic_fetch_add(&p->finished, 1) + 1;
+		pthread_mutex_lock(&p->lock);
+		if (p->n == 1)
+			;
+		else if (p->tty)
+			fprintf(stderr, "\rattest: %zu/%zu done, %zu accepted ", done, p->n,
+				(size_t)atomic_load(&p->accepted));
+		else
+			fprintf(stderr, "attest: [%zu/%zu] %s %s\n", done, p->n, p->res[i].dev,
+				p->res[i].accepted ? "accepted" : "refused");
+		pthread_mutex_unlock(&p->lock);
+	}
+	return NULL;
+}
+
+static void print_checks(const struct attest_result *r)
+{
+	for (size_t i = 0; i < r->checks.n; i++)
+		printf("  %-7s %-24s %s\n", da_check_result_name(r->checks.c[i].result),
+		       r->checks.c[i].name, r->checks.c[i].detail);
+}
+
+static json_object *result_json(const struct attest_result *r)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "device", json_object_new_string(r->dev));
+	json_object_object_add(o, "accepted", json_object_new_boolean(r->accepted));
+	json_object_object_add(o, "bound", json_object_new_boolean(r->bound));
+	json_object_object_add(o, "generation", json_object_new_int64((int64_t)r->generation));
+	if (r->reason[0])
+		json_object_object_add(o, "reason", json_object_new_string(r->reason));
+	if (r->verdict)
+		json_object_object_add(o, "verdict", json_object_get(r->verdict));
+	return o;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s attest DEV...|--all [--policy FILE] [--trust ROOT.pem|DIR]\n"
+		"       [--jobs N] [--no-bind] [--json] [--socket PATH]\n", prog);
+}
 
 int attest_main(int argc, char **argv)
 {
-	fprintf(stderr, "%s attest: not implemented yet\n", prog);
-	return 2;
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "trust", required_argument, NULL, 'T' },
+		{ "jobs", required_argument, NULL, 'J' },
+		{ "no-bind", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct attest_opts o = { 0 };
+	struct da_policy *policy = NULL;
+	struct pool p = { .o = &o };
+	struct da_err err = { 0 };
+	const char *policy_path = NULL;
+	bool all = false, json = false;
+	long jobs = sysconf(_SC_NPROCESSORS_ONLN) * 4;
+	pthread_t *th = NULL;
+	size_t nth = 0;
+	char *end;
+	int c, rc = 0;
+
+	while ((c = getopt_long(argc, argv, "ap:T:J:njS:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			all = true;
+			break;
+		case 'p':
+			policy_path = optarg;
+			break;
+		case 'T':
+			o.trust = optarg;
+			break;
+		case 'J':
+			jobs = strtol(optarg, &end, 0);
+			if (*end || jobs < 1 || jobs > 1024) {
+				fprintf(stderr, "%s attest: --jobs: 1-1024\n", prog);
+				return 2;
+			}
+			break;
+		case 'n':
+			o.no_bind = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'S':
+			o.sock = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (all == (optind < argc)) {
+		usage(stderr);
+		return 2;
+	}
+	if (policy_path && da_policy_load(policy_path, &policy, &err)) {
+		fprintf(stderr, "%s attest: %s\n", prog, err.msg);
+		return 2;
+	}
+	o.policy = policy;
+	if (all) {
+		struct ipc *ipc = NULL;
+		struct ipc_list l;
+
+		if (ipc_open(o.sock, &ipc, &err) || ipc_list(ipc, NULL, &l, &err)) {
+			fprintf(stderr, "%s attest: %s\n", prog, err.msg);
+			ipc_close(ipc);
+			rc = 1;
+			goto out;
+		}
+		ipc_close(ipc);
+		p.n = l.n_devs;
+		p.res = calloc(p.n ? p.n : 1, sizeof(*p.res));
+		for (size_t i = 0; p.res && i < p.n; i++)
+			snprintf(p.res[i].dev, sizeof(p.res[i].dev), "%s", l.devs[i].name);
+		ipc_list_free(&l);
+	} else {
+		p.n = (size_t)(argc - optind);
+		p.res = calloc(p.n, sizeof(*p.res));
+		for (size_t i = 0; p.res && i < p.n; i++)
+			snprintf(p.res[i].dev, sizeof(p.res[i].dev), "%s", argv[optind + (int)i]);
+	}
+	if (!p.res) {
+		fprintf(stderr, "%s attest: out of memory\n", prog);
+		rc = 1;
+		goto out;
+	}
+	p.tty = isatty(STDERR_FILENO);
+	pthread_mutex_init(&p.lock, NULL);
+	nth = (size_t)jobs < p.n ? (size_t)jobs : p.n;
+	th = calloc(nth ? nth : 1, sizeof(*th));
+	for (size_t i = 0; th && i < nth; i++)
+		if (pthread_create(&th[i], NULL, worker, &p))
+			nth = i;
+	if (!th || !nth)
+		worker(&p);
+	for (size_t i = 0; th && i < nth; i++)
+		pthread_join(th[i], NULL);
+	if (p.tty && all)
+		fputc('\n', stderr);
+
+	if (json) {
+		json_object *arr = json_object_new_array();
+
+		for (size_t i = 0; i < p.n; i++)
+			json_object_array_add(arr, result_json(&p.res[i]));
+		printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
+							      JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(arr);
+	} else if (!all && p.n == 1) {
+		const struct attest_result *r = &p.res[0];
+
+		printf("%s: evidence generation %llu\n", r->dev,
+		       (unsigned long long)r->generation);
+		print_checks(r);
+		printf("%s: %s%s%s\n", r->dev, r->accepted ? "ACCEPTED" : "REFUSED",
+		       r->accepted ? (r->bound ? ", bound" : ", not bound") : ": ",
+		       r->accepted ? "" : r->reason);
+	} else {
+		printf("%-14s %-9s %-6s %-5s %s\n", "DEVICE", "RESULT", "BOUND", "GEN", "REASON");
+		for (size_t i = 0; i < p.n; i++) {
+			const struct attest_result *r = &p.res[i];
+
+			printf("%-14s %-9s %-6s %-5llu %s\n", r->dev,
+			       r->accepted ? "accepted" : "refused", r->bound ? "yes" : "no",
+			       (unsigned long long)r->generation, r->reason);
+		}
+		printf("%zu device(s): %zu accepted, %zu refused\n", p.n,
+		       (size_t)atomic_load(&p.accepted), p.n - (size_t)atomic_load(&p.accepted));
+	}
+	for (size_t i = 0; i < p.n; i++)
+		if (!p.res[i].accepted || (!o.no_bind && !p.res[i].bound))
+			rc = 1;
+	pthread_mutex_destroy(&p.lock);
+out:
+	for (size_t i = 0; p.res && i < p.n; i++) {
+		json_object_put(p.res[i].verdict);
+		da_checklist_free(&p.res[i].checks);
+	}
+	free(p.res);
+	free(th);
+	da_policy_free(policy);
+	return rc;
 }

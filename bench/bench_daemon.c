@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+/*
+ * How does the TSM core scale with the number of devices?
+ *
+ * For N = 1, 16, 64, 256 emulated devices (devauth-emu, one port each),
+ * devauthd and `devauth attest --all --no-bind` (connect, evidence with
+ * a fresh nonce, verify) run as real processes.  Measured: the wall time
+ * of the attest run and the CPU time of all three processes.  The ideal
+ * is perfect parallelism, N x (CPU time of the one-device run) / cores;
+ * printed is the wall time against that ideal (target <= 1.2 at 256).
+ * The one-device run carries the fixed costs (process start, LIST), so
+ * the last column also compares the wall time with the run's own CPU
+ * time spread over the cores: how well the work itself parallelises.
+ * Never fails on time.
+ *
+ *   bench_daemon [N...]      (DEVAUTH_BUILD: the build dir; default: ..)
+ */
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../tests/daemon/harness.h"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* utime + stime of a running process, in seconds. */
+static double proc_cpu(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut = 0, st = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	if (!p || !(p = strrchr(buf, ')')))
+		return 0;
+	/* fields 14 and 15 (utime, stime), counted from after the comm */
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+		return 0;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static double children_cpu(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_CHILDREN, &ru);
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+struct result {
+	double wall, cpu;
+	int rc;
+};
+
+static int one_run(int n, struct result *res)
+{
+	static char out[1 << 20];
+	const char *emu_extra[] = { NULL };
+	size_t cap = (size_t)n * 96 + 16, len = 0;
+	char *json = malloc(cap);
+	double c0, c1, t0, d0, e0;
+	struct rig r;
+	int ret = -1;
+
+	if (!json)
+		return -1;
+	len += (size_t)snprintf(json + len, cap - len, "[");
+	for (int i = 0; i < n; i++)
+		len += (size_t)snprintf(json + len, cap - len,
+					"%s{\"name\":\"0000:%02x:%02x.0\",\"asym\":[\"ecdsa-p256\"],"
+					"\"hash\":[\"sha256\"]}", i ? "," : "", 1 + i / 32, i % 32);
+	snprintf(json + len, cap - len, "]");
+	rig_init(&r);
+	if (rig_start_emu(&r, json, emu_extra) || rig_start_daemon(&r, NULL)) {
+		fprintf(stderr, "bench_daemon: N=%d: start failed (logs in %s)\n", n, r.dir);
+		goto out;
+	}
+	e0 = proc_cpu(r.emu.pid);
+	d0 = proc_cpu(r.d.pid);
+	c0 = children_cpu();
+	t0 = now();
+	res->rc = devauth(&r, out, sizeof(out), "attest", "--all", "--no-bind", NULL);
+	res->wall = now() - t0;
+	c1 = children_cpu();
+	res->cpu = (c1 - c0) + (proc_cpu(r.emu.pid) - e0) + (proc_cpu(r.d.pid) - d0);
+	ret = 0;
+out:
+	rig_cleanup(&r);
+	free(json);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	static const int def[] = { 1, 16, 64, 256 };
+	int ns[16], nn = 0;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	double cpu1 = 0;
+	char build[4096];
+
+	if (!getenv("DEVAUTH_BUILD")) {
+		snprintf(build, sizeof(build), "%s/..", dirname(argv[0]));
+		setenv("DEVAUTH_BUILD", build, 1);
+	}
+	for (int i = 1; i < argc && nn < 16; i++)
+		ns[nn++] = atoi(argv[i]);
+	if (!nn)
+		for (size_t i = 0; i < sizeof(def) / sizeof(def[0]); i++)
+			ns[nn++] = def[i];
+	printf("bench_daemon: devauth-emu + devauthd + devauth attest --all, %ld core(s)\n", cores);
+	printf("%6s %10s %10s %12s %14s %8s %10s\n", "N", "wall s", "cpu s", "cpu/dev ms",
+	       "ideal wall s", "ratio", "wall/(cpu/cores)");
+	for (int i = 0; i < nn; i++) {
+		struct result res = { 0 };
+		double ideal;
+
+		if (ns[i] < 1 || ns[i] > 1024 || one_run(ns[i], &res))
+			continue;
+		if (!cpu1)
+			cpu1 = ns[i] == 1 ? res.cpu : res.cpu / ns[i];
+		ideal = ns[i] * cpu1 / (double)cores;
+		printf("%6d %10.3f %10.3f %12.2f %14.3f %8.2f %10.2f%s\n", ns[i], res.wall, res.cpu,
+		       1000 * res.cpu / ns[i], ideal, res.wall / ideal,
+		       res.wall / (res.cpu / (double)cores), res.rc ? "  (attest failed)" : "");
+		fflush(stdout);
+	}
+	return 0;
+}

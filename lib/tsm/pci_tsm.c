@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: MIT
+/*
+ * pci-tsm messages: build with libmnl, parse headers through struct cur
+ * and attributes through libmnl's validated accessors.  Shared by
+ * devauthd (requests in, replies out) and devauth (the other way).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+#include "tsm/pci_tsm.h"
+
+const char *pci_tsm_state_name(uint32_t state)
+{
+	switch (state) {
+	case PCI_TSM_STATE_UNCONNECTED: return "unconnected";
+	case PCI_TSM_STATE_CONNECTING: return "connecting";
+	case PCI_TSM_STATE_CONNECTED: return "connected";
+	case PCI_TSM_STATE_BOUND: return "bound";
+	case PCI_TSM_STATE_FAILED: return "failed";
+	}
+	return "unknown";
+}
+
+const char *pci_tsm_event_name(uint32_t event)
+{
+	switch (event) {
+	case PCI_TSM_EVENT_CONNECTED: return "connected";
+	case PCI_TSM_EVENT_CONNECT_FAILED: return "connect-failed";
+	case PCI_TSM_EVENT_DISCONNECTED: return "disconnected";
+	case PCI_TSM_EVENT_BOUND: return "bound";
+	case PCI_TSM_EVENT_UNBOUND: return "unbound";
+	case PCI_TSM_EVENT_SESSION_LOST: return "session-lost";
+	case PCI_TSM_EVENT_REVALIDATED: return "revalidated";
+	case PCI_TSM_EVENT_REVALIDATION_FAILED: return "revalidation-failed";
+	}
+	return "unknown";
+}
+
+const char *pci_tsm_cmd_name(uint8_t cmd)
+{
+	static const char *const names[] = {
+		[PCI_TSM_CMD_EVIDENCE_READ] = "EVIDENCE_READ",
+		[PCI_TSM_CMD_LIST] = "LIST",
+		[PCI_TSM_CMD_CONNECT] = "CONNECT",
+		[PCI_TSM_CMD_DISCONNECT] = "DISCONNECT",
+		[PCI_TSM_CMD_BIND] = "BIND",
+		[PCI_TSM_CMD_UNBIND] = "UNBIND",
+		[PCI_TSM_CMD_LOCK] = "LOCK",
+		[PCI_TSM_CMD_UNLOCK] = "UNLOCK",
+		[PCI_TSM_CMD_ACCEPT] = "ACCEPT",
+		[PCI_TSM_CMD_SUBSCRIBE] = "SUBSCRIBE",
+		[PCI_TSM_CMD_EVENT] = "EVENT",
+	};
+
+	if (cmd < sizeof(names) / sizeof(names[0]) && names[cmd])
+		return names[cmd];
+	return "UNKNOWN";
+}
+
+struct parse_ctx {
+	struct pci_tsm_msg *m;
+	bool strict;
+	struct da_err *err;
+	int ret;
+	size_t consumed;	/* aligned bytes of the attributes seen */
+};
+
+static int attr_str(struct parse_ctx *c, const struct nlattr *a, const char *what, char *dst,
+		    size_t cap)
+{
+	struct cur cur;
+	uint16_t n;
+
+	if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
+		return da_errf(c->err, -EINVAL, "pci-tsm: attribute %s is not a NUL-terminated string",
+			       what);
+	n = mnl_attr_get_payload_len(a);
+	if (n > cap)
+		return da_errf(c->err, -EINVAL, "pci-tsm: attribute %s is %u bytes, at most %zu",
+			       what, n, cap);
+	cur = cur_init(mnl_attr_get_payload(a), n);
+	return cur_bytes(&cur, dst, n);
+}
+
+static int attr_u32(struct parse_ctx *c, const struct nlattr *a, const char *what, uint32_t *v)
+{
+	if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+		return da_errf(c->err, -EINVAL, "pci-tsm: attribute %s is %u bytes, not a u32",
+			       what, mnl_attr_get_payload_len(a));
+	*v = mnl_attr_get_u32(a);
+	return 0;
+}
+
+static int attr_cb(const struct nlattr *a, void *data)
+{
+	struct parse_ctx *c = data;
+	struct pci_tsm_msg *m = c->m;
+	uint16_t type = mnl_attr_get_type(a);
+	int ret = 0;
+
+	c->consumed += MNL_ALIGN(mnl_attr_get_len(a));
+	if (type > PCI_TSM_A_MAX || type == PCI_TSM_A_UNSPEC) {
+		if (!c->strict)
+			return MNL_CB_OK;
+		ret = da_errf(c->err, -EINVAL, "pci-tsm: unknown attribute %u", type);
+		goto out;
+	}
+	if (pci_tsm_has(m, type) && type != PCI_TSM_A_EVIDENCE_VAL) {
+		ret = da_errf(c->err, -EINVAL, "pci-tsm: attribute %u given twice", type);
+		goto out;
+	}
+	m->present |= 1ull << type;
+	switch (type) {
+	case PCI_TSM_A_EVIDENCE_TYPE:
+		ret = attr_u32(c, a, "EVIDENCE_TYPE", &m->type);
+		break;
+	case PCI_TSM_A_EVIDENCE_TYPE_MASK:
+		ret = attr_u32(c, a, "EVIDENCE_TYPE_MASK", &m->type_mask);
+		break;
+	case PCI_TSM_A_EVIDENCE_FLAGS:
+		ret = attr_u32(c, a, "EVIDENCE_FLAGS", &m->flags);
+		break;
+	case PCI_TSM_A_SLOT:
+		ret = attr_u32(c, a, "SLOT", &m->slot);
+		break;
+	case PCI_TSM_A_STATE:
+		ret = attr_u32(c, a, "STATE", &m->state);
+		break;
+	case PCI_TSM_A_HASH_ALGO:
+		ret = attr_u32(c, a, "HASH_ALGO", &m->hash_algo);
+		break;
+	case PCI_TSM_A_VERSION:
+		ret = attr_u32(c, a, "VERSION", &m->spdm_version);
+		break;
+	case PCI_TSM_A_BASE_ASYM:
+		ret = attr_u32(c, a, "BASE_ASYM", &m->base_asym);
+		break;
+	case PCI_TSM_A_MEAS_HASH:
+		ret = attr_u32(c, a, "MEAS_HASH", &m->meas_hash);
+		break;
+	case PCI_TSM_A_EVENT:
+		ret = attr_u32(c, a, "EVENT", &m->event);
+		break;
+	case PCI_TSM_A_MCGRP:
+		ret = attr_u32(c, a, "MCGRP", &m->mcgrp);
+		break;
+	case PCI_TSM_A_EVIDENCE_GENERATION:
+		if (mnl_attr_validate(a, MNL_TYPE_U64) < 0) {
+			ret = da_errf(c->err, -EINVAL,
+				      "pci-tsm: attribute EVIDENCE_GENERATION is not a u64");
+			break;
+		}
+		m->generation = mnl_attr_get_u64(a);
+		break;
+	case PCI_TSM_A_EVIDENCE_DEV_NAME:
+		ret = attr_str(c, a, "EVIDENCE_DEV_NAME", m->dev_name, sizeof(m->dev_name));
+		break;
+	case PCI_TSM_A_TSM_NAME:
+		ret = attr_str(c, a, "TSM_NAME", m->tsm_name, sizeof(m->tsm_name));
+		break;
+	case PCI_TSM_A_TSM_TYPE:
+		ret = attr_str(c, a, "TSM_TYPE", m->tsm_type, sizeof(m->tsm_type));
+		break;
+	case PCI_TSM_A_ENDPOINT:
+		ret = attr_str(c, a, "ENDPOINT", m->endpoint, sizeof(m->endpoint));
+		break;
+	case PCI_TSM_A_STATUS:
+		ret = attr_str(c, a, "STATUS", m->status, sizeof(m->status));
+		break;
+	case PCI_TSM_A_IDENTITY:
+		ret = attr_str(c, a, "IDENTITY", m->identity, sizeof(m->identity));
+		break;
+	case PCI_TSM_A_EVIDENCE_NONCE:
+		if (mnl_attr_get_payload_len(a) == 0 ||
+		    mnl_attr_get_payload_len(a) > PCI_TSM_NONCE_MAX) {
+			ret = da_errf(c->err, -EINVAL,
+				      "pci-tsm: attribute EVIDENCE_NONCE is %u bytes, 1-%d allowed",
+				      mnl_attr_get_payload_len(a), PCI_TSM_NONCE_MAX);
+			break;
+		}
+		m->nonce = mnl_attr_get_payload(a);
+		m->nonce_len = mnl_attr_get_payload_len(a);
+		break;
+	case PCI_TSM_A_EVIDENCE_VAL:
+		if (m->val)
+			ret = da_buf_append(m->val, mnl_attr_get_payload(a),
+					    mnl_attr_get_payload_len(a));
+		if (ret)
+			da_errf(c->err, ret, "pci-tsm: EVIDENCE_VAL: out of memory");
+		break;
+	}
+out:
+	if (ret) {
+		c->ret = ret;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+static int extack_cb(const struct nlattr *a, void *data)
+{
+	struct parse_ctx *c = data;
+
+	if (mnl_attr_get_type(a) != NLMSGERR_ATTR_MSG)
+		return MNL_CB_OK;
+	if (attr_str(c, a, "NLMSGERR_ATTR_MSG", c->m->extack, sizeof(c->m->extack))) {
+		c->ret = -EINVAL;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+/* NLMSG_ERROR and NLMSG_DONE: the errno, then (with NLM_F_ACK_TLVS) the extack. */
+static int parse_status(const struct nlmsghdr *nlh, struct cur *c, struct pci_tsm_msg *m,
+			struct parse_ctx *pc, struct da_err *err)
+{
+	int32_t e;
+	size_t off = sizeof(*nlh);
+
+	if (cur_bytes(c, &e, sizeof(e)))
+		return da_errf(err, -EBADMSG, "pci-tsm: %s without an error code",
+			       nlh->nlmsg_type == NLMSG_ERROR ? "NLMSG_ERROR" : "NLMSG_DONE");
+	off += sizeof(e);
+	if (e > 0 || e < -4095)
+		return da_errf(err, -EBADMSG, "pci-tsm: error code %d out of range", e);
+	m->error = e;
+	if (nlh->nlmsg_type == NLMSG_ERROR) {
+		struct nlmsghdr orig;
+
+		if (cur_bytes(c, &orig, sizeof(orig)))
+			return da_errf(err, -EBADMSG, "pci-tsm: NLMSG_ERROR without the request header");
+		off += sizeof(orig);
+		if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+			/* The whole request is echoed: skip its payload. */
+			if (orig.nlmsg_len < sizeof(orig) ||
+			    cur_skip(c, NLMSG_ALIGN(orig.nlmsg_len) - sizeof(orig)))
+				return da_errf(err, -EBADMSG,
+					       "pci-tsm: NLMSG_ERROR: echoed request length %u",
+					       orig.nlmsg_len);
+			off += NLMSG_ALIGN(orig.nlmsg_len) - sizeof(orig);
+		}
+	}
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || cur_at_end(c))
+		return 0;
+	if (mnl_attr_parse(nlh, (unsigned int)(off - sizeof(*nlh)), extack_cb, pc) < 0)
+		return da_errf(err, pc->ret ? pc->ret : -EBADMSG,
+			       "pci-tsm: malformed extended ack attributes");
+	return 0;
+}
+
+int pci_tsm_parse(const uint8_t *buf, size_t len, bool is_request, struct pci_tsm_msg *m,
+		  struct da_err *err)
+{
+	struct parse_ctx pc = { .m = m, .strict = is_request, .err = err };
+	struct cur c = cur_init(buf, len);
+	struct nlmsghdr nlh;
+	struct genlmsghdr g;
+	struct da_buf *val = m->val;
+
+	memset(m, 0, sizeof(*m));
+	m->val = val;
+	if (cur_bytes(&c, &nlh, sizeof(nlh)))
+		return da_errf(err, -EBADMSG, "pci-tsm: message of %zu bytes is shorter than nlmsghdr",
+			       len);
+	m->nl_type = nlh.nlmsg_type;
+	m->nl_flags = nlh.nlmsg_flags;
+	m->seq = nlh.nlmsg_seq;
+	m->pid = nlh.nlmsg_pid;
+	/* One message per datagram, and its length is the datagram's (up to alignment). */
+	if (nlh.nlmsg_len < sizeof(nlh) || nlh.nlmsg_len > len || NLMSG_ALIGN(nlh.nlmsg_len) < len)
+		return da_errf(err, -EBADMSG, "pci-tsm: nlmsg_len %u does not match the %zu bytes received",
+			       nlh.nlmsg_len, len);
+	c.len = nlh.nlmsg_len;
+	if (nlh.nlmsg_type == NLMSG_ERROR || nlh.nlmsg_type == NLMSG_DONE) {
+		if (is_request)
+			return da_errf(err, -EINVAL, "pci-tsm: message type %u is not a request",
+				       nlh.nlmsg_type);
+		return parse_status((const struct nlmsghdr *)buf, &c, m, &pc, err);
+	}
+	if (nlh.nlmsg_type != PCI_TSM_LOCAL_FAMILY_ID)
+		return da_errf(err, -EOPNOTSUPP, "pci-tsm: message type %u is not the pci-tsm family (%u)",
+			       nlh.nlmsg_type, PCI_TSM_LOCAL_FAMILY_ID);
+	if (is_request && !(nlh.nlmsg_flags & NLM_F_REQUEST))
+		return da_errf(err, -EINVAL, "pci-tsm: NLM_F_REQUEST is not set");
+	if (cur_bytes(&c, &g, sizeof(g)))
+		return da_errf(err, -EBADMSG, "pci-tsm: message without a genlmsghdr");
+	m->cmd = g.cmd;
+	m->version = g.version;
+	if (is_request && (g.cmd == PCI_TSM_CMD_UNSPEC || g.cmd > PCI_TSM_CMD_MAX))
+		return da_errf(err, -EOPNOTSUPP, "pci-tsm: unknown command %u", g.cmd);
+	if (g.version != PCI_TSM_FAMILY_VERSION)
+		return da_errf(err, -EOPNOTSUPP, "pci-tsm: %s: version %u, only %u is known",
+			       pci_tsm_cmd_name(g.cmd), g.version, PCI_TSM_FAMILY_VERSION);
+	if (cur_at_end(&c))
+		return 0;
+	if (mnl_attr_parse((const struct nlmsghdr *)buf, sizeof(g), attr_cb, &pc) < 0) {
+		if (pc.ret)
+			return pc.ret;
+		return da_errf(err, -EINVAL, "pci-tsm: %s: malformed attributes",
+			       pci_tsm_cmd_name(g.cmd));
+	}
+	/* libmnl stops quietly at an attribute that runs past the end: that is an error. */
+	if (pc.consumed < cur_left(&c))
+		return da_errf(err, -EINVAL,
+			       "pci-tsm: %s: attribute at offset %zu runs past the message end",
+			       pci_tsm_cmd_name(g.cmd), c.off + pc.consumed);
+	return 0;
+}
+
+struct nlmsghdr *pci_tsm_put_hdr(void *buf, size_t cap, uint8_t cmd, uint16_t flags,
+				 uint32_t seq)
+{
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *g;
+
+	if (cap < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(*g)))
+		return NULL;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = PCI_TSM_LOCAL_FAMILY_ID;
+	nlh->nlmsg_flags = flags;
+	nlh->nlmsg_seq = seq;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = cmd;
+	g->version = PCI_TSM_FAMILY_VERSION;
+	return nlh;
+}
+
+bool pci_tsm_put_u32(struct nlmsghdr *nlh, size_t cap, uint16_t type, uint32_t v)
+{
+	return mnl_attr_put_u32_check(nlh, cap, type, v);
+}
+
+bool pci_tsm_put_u64(struct nlmsghdr *nlh, size_t cap, uint16_t type, uint64_t v)
+{
+	return mnl_attr_put_u64_check(nlh, cap, type, v);
+}
+
+bool pci_tsm_put_str(struct nlmsghdr *nlh, size_t cap, uint16_t type, const char *s)
+{
+	return mnl_attr_put_strz_check(nlh, cap, type, s);
+}
+
+bool pci_tsm_put_bin(struct nlmsghdr *nlh, size_t cap, uint16_t type, const void *p, size_t len)
+{
+	if (len > UINT16_MAX - MNL_ATTR_HDRLEN)
+		return false;
+	return mnl_attr_put_check(nlh, cap, type, len, p);
+}
+
+static size_t put_status(void *buf, size_t cap, uint16_t type, uint32_t seq, uint32_t pid,
+			 int error, const struct nlmsghdr *orig, const char *msg)
+{
+	struct nlmsghdr *nlh;
+	int32_t *e;
+
+	if (cap < MNL_NLMSG_HDRLEN + sizeof(struct nlmsgerr) + 16)
+		return 0;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_seq = seq;
+	nlh->nlmsg_pid = pid;
+	if (orig) {
+		struct nlmsgerr *ne = mnl_nlmsg_put_extra_header(nlh, sizeof(*ne));
+
+		ne->error = error;
+		ne->msg = *orig;
+		nlh->nlmsg_flags = NLM_F_CAPPED;
+	} else {
+		e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+		*e = error;
+	}
+	if (msg && *msg) {
+		/* A message that does not fit is cut, never dropped. */
+		char tmp[DA_ERR_MSG_MAX];
+
+		snprintf(tmp, sizeof(tmp), "%s", msg);
+		if (mnl_attr_put_strz_check(nlh, cap, NLMSGERR_ATTR_MSG, tmp))
+			nlh->nlmsg_flags |= NLM_F_ACK_TLVS;
+	}
+	return nlh->nlmsg_len;
+}
+
+size_t pci_tsm_put_error(void *buf, size_t cap, const struct pci_tsm_msg *req, int error,
+			 const char *msg)
+{
+	struct nlmsghdr orig = {
+		.nlmsg_len = MNL_NLMSG_HDRLEN,
+		.nlmsg_type = req ? req->nl_type : 0,
+		.nlmsg_flags = req ? req->nl_flags : 0,
+		.nlmsg_seq = req ? req->seq : 0,
+		.nlmsg_pid = req ? req->pid : 0,
+	};
+
+	return put_status(buf, cap, NLMSG_ERROR, orig.nlmsg_seq, 0, error, &orig, msg);
+}
+
+size_t pci_tsm_put_done(void *buf, size_t cap, uint32_t seq, int error, const char *msg)
+{
+	size_t n = put_status(buf, cap, NLMSG_DONE, seq, 0, error, NULL, msg);
+
+	if (n)
+		((struct nlmsghdr *)buf)->nlmsg_flags |= NLM_F_MULTI;
+	return n;
+}

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The one seam between the CLI and the TSM core.  Subcommands call
+ * these; only ipc.c knows whether the TSM is devauthd on its local
+ * socket or (later) the kernel's pci-tsm generic netlink family.
+ */
+#ifndef DEVAUTH_IPC_H
+#define DEVAUTH_IPC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <devauth/error.h>
+#include <devauth/spdm.h>
+
+#include "cursor.h"
+
+#define IPC_DEFAULT_SOCKET "/run/devauth/devauthd.sock"
+
+struct ipc_tsm {
+	char name[32];
+	char type[32];
+};
+
+struct ipc_dev {
+	char name[64];
+	char tsm[32];			/* "" when not connected */
+	char endpoint[128];
+	char status[DA_ERR_MSG_MAX];
+	char identity[160];
+	uint32_t state;			/* enum pci_tsm_state */
+	uint32_t slot, version, base_asym, base_hash, meas_hash;
+	uint32_t types;			/* evidence objects present, bit n = type n */
+	uint64_t generation;
+};
+
+struct ipc_list {
+	struct ipc_tsm *tsms;
+	size_t n_tsms;
+	struct ipc_dev *devs;
+	size_t n_devs;
+};
+
+struct ipc_evidence {
+	uint64_t generation;
+	bool digest;			/* objects are the TSM's digests */
+	uint32_t hash_algo;		/* of the digests */
+	uint32_t present;		/* bit n: obj[n] was returned */
+	struct da_buf obj[DA_EV_MAX + 1];
+};
+
+struct ipc;
+
+/*
+ * Open the TSM.  target NULL: $DEVAUTH_SOCKET, else the default socket.
+ * "genetlink" selects the kernel backend (not available yet: -EOPNOTSUPP).
+ */
+int ipc_open(const char *target, struct ipc **out, struct da_err *err);
+void ipc_close(struct ipc *ipc);
+
+/* dev NULL: every TSM and device. */
+int ipc_list(struct ipc *ipc, const char *dev, struct ipc_list *out, struct da_err *err);
+void ipc_list_free(struct ipc_list *l);
+/* tsm NULL: the first TSM; slot < 0: slot 0. */
+int ipc_connect(struct ipc *ipc, const char *dev, const char *tsm, int slot, struct da_err *err);
+int ipc_disconnect(struct ipc *ipc, const char *dev, struct da_err *err);
+/* With have_gen, the TSM refuses when the evidence is no longer generation gen. */
+int ipc_bind(struct ipc *ipc, const char *dev, bool have_gen, uint64_t gen, struct da_err *err);
+int ipc_unbind(struct ipc *ipc, const char *dev, struct da_err *err);
+/* The TDISP commands (the TSM answers EOPNOTSUPP until TDISP exists). */
+int ipc_simple(struct ipc *ipc, uint8_t cmd, const char *dev, struct da_err *err);
+/*
+ * Dump evidence objects (mask: bit n = type n).  nonce (32 bytes) makes
+ * the TSM re-challenge the device with it first.  -EAGAIN when the
+ * evidence changed during the dump.
+ */
+int ipc_evidence_read(struct ipc *ipc, const char *dev, uint32_t mask, bool digest,
+		      const uint8_t *nonce, size_t nonce_len, struct ipc_evidence *out,
+		      struct da_err *err);
+void ipc_evidence_free(struct ipc_evidence *ev);
+
+/* "cert0,vca,measurements" or "all" -> mask */
+int ipc_parse_types(const char *s, uint32_t *mask);
+const char *ipc_type_name(unsigned int type);
+
+/*
+ * EVIDENCE_READ then LIST for the device's algorithms, retried (a few
+ * times) while a refresh by someone else changes the generation.
+ */
+int ipc_evidence_fetch(struct ipc *ipc, const char *dev, uint32_t mask, bool digest,
+		       const uint8_t *nonce, struct ipc_evidence *ev, struct ipc_dev *info,
+		       struct da_err *err);
+/*
+ * An evidence bundle from a dump: the objects, the device's negotiated
+ * algorithms as LIST reported them, and the nonce the caller supplied.
+ */
+struct da_evidence;
+int ipc_evidence_bundle(const struct ipc_evidence *in, const struct ipc_dev *info,
+			const uint8_t *nonce, struct da_evidence *out, struct da_err *err);
+
+#endif

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * devauthd: the TSM core as a daemon.  It owns the devices and their
+ * SPDM state, runs connect, keeps evidence with a generation counter and
+ * serves the pci-tsm family (lib/tsm/pci_tsm.h) on a local socket.
+ *
+ * Per device: a state machine (enum pci_tsm_state), an operation lock
+ * that serialises SPDM work on that device (held across the exchange,
+ * taken with a timeout so a hung device only costs its own callers), and
+ * a state lock for the short reads of fields by dumps and LIST.
+ */
+#ifndef DEVAUTHD_H
+#define DEVAUTHD_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <devauth/error.h>
+#include <devauth/spdm.h>
+#include <devauth/transport.h>
+
+#include "crypto/x509.h"
+#include "cursor.h"
+#include "tsm/pci_tsm.h"
+
+#define DAEMON_MAX_DEVICES	4096
+#define DAEMON_MAX_TSMS		8
+
+struct tsm {
+	char name[PCI_TSM_TSM_NAME_MAX];
+	char type[32];			/* "native-spdm" */
+};
+
+struct dev {
+	char name[PCI_TSM_DEV_NAME_MAX];
+	char endpoint[128];		/* "127.0.0.1:2400" (spdm-emu socket) */
+	enum da_framing framing;
+	bool have_id;
+	struct cma_identity id;		/* expected PCIe identity, checked by the TSM */
+	uint8_t min_version, max_version;
+
+	pthread_mutex_t op_lock;	/* serialises SPDM operations */
+	pthread_mutex_t lock;		/* protects everything below */
+	uint32_t state;			/* enum pci_tsm_state */
+	char tsm[PCI_TSM_TSM_NAME_MAX];
+	uint8_t slot;
+	char status[DA_ERR_MSG_MAX];	/* why the last operation failed, "" */
+	uint64_t generation;		/* bumps on every evidence change */
+	bool have_evidence;
+	struct da_buf obj[DA_EV_MAX + 1];
+	uint8_t version;
+	uint32_t base_asym, base_hash, meas_hash;
+	char identity[160];		/* SAN identity string of the leaf, "" */
+	/* Persisted (state.json): the binding and the digests it was accepted with. */
+	bool bound;
+	uint32_t bound_hash;
+	uint8_t bound_digest[DA_EV_MAX + 1][SPDM_MAX_HASH_SIZE];
+	bool bound_have[DA_EV_MAX + 1];
+};
+
+struct daemon {
+	const char *config_path;
+	const char *socket_path;
+	const char *state_dir;
+	const char *ready_file;
+	mode_t socket_mode;
+	unsigned int op_timeout_ms;	/* whole device operation */
+	unsigned int dump_delay_ms;	/* testing: pause between dumped objects */
+	gid_t group;			/* "devauth" group, (gid_t)-1 if none */
+	struct tsm tsms[DAEMON_MAX_TSMS];
+	size_t n_tsms;
+	struct dev *devs;
+	size_t n_devs;
+	pthread_mutex_t state_lock;	/* serialises state.json writes */
+};
+
+/* config.c */
+int daemon_config_load(struct daemon *d, const char *path, struct da_err *err);
+void daemon_free(struct daemon *d);
+struct dev *daemon_find_dev(struct daemon *d, const char *name);
+const struct tsm *daemon_find_tsm(struct daemon *d, const char *name);
+
+/* device.c: each returns 0 or -errno with err naming the device and reason. */
+int dev_connect(struct daemon *d, struct dev *dv, const char *tsm, uint8_t slot,
+		const uint8_t *nonce, struct da_err *err);
+int dev_refresh(struct daemon *d, struct dev *dv, const uint8_t *nonce, struct da_err *err);
+int dev_disconnect(struct daemon *d, struct dev *dv, struct da_err *err);
+int dev_bind(struct daemon *d, struct dev *dv, bool have_gen, uint64_t gen, struct da_err *err);
+int dev_unbind(struct daemon *d, struct dev *dv, struct da_err *err);
+/* Wait for the device's operation lock at most op_timeout_ms: -EBUSY. */
+int dev_op_lock(struct daemon *d, struct dev *dv, struct da_err *err);
+void dev_op_unlock(struct dev *dv);
+
+/* state.c: bound devices and their accepted digests, written atomically. */
+int state_save(struct daemon *d, struct da_err *err);
+int state_load(struct daemon *d, struct da_err *err);
+
+/* server.c */
+int server_run(struct daemon *d, struct da_err *err);
+void server_stop(void);
+/* Notify the "events" group (never blocks). */
+void server_event(uint32_t event, const struct dev *dv, uint32_t state, uint64_t gen,
+		  const char *reason);
+
+void dlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The per-device state machine:
+ *
+ *   unconnected --CONNECT--> connecting --ok--> connected --BIND--> bound
+ *        ^                       |                  |                 |
+ *        |                       +--fail--> failed  |  <---UNBIND-----+
+ *        +-----------DISCONNECT-----------------------+
+ *
+ * A refresh (EVIDENCE_READ with NONCE) re-authenticates a connected or
+ * bound device with the caller's nonce and keeps its state.  Every
+ * evidence change bumps the generation, so a dump that spans one can
+ * tell.  Issue 6 adds session-lost -> revalidate transitions here.
+ *
+ * SPDM work runs with only the operation lock held; results are
+ * published under the state lock in one step, so LIST and dumps never
+ * wait for a device.
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include <devauth/requester.h>
+
+#include "crypto/crypto.h"
+
+#include "devauthd.h"
+
+int dev_op_lock(struct daemon *d, struct dev *dv, struct da_err *err)
+{
+	struct timespec ts;
+	int ret;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += d->op_timeout_ms / 1000;
+	ts.tv_nsec += (long)(d->op_timeout_ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	ret = pthread_mutex_timedlock(&dv->op_lock, &ts);
+	if (ret == ETIMEDOUT)
+		return da_errf(err, -EBUSY, "%s: busy: another operation did not finish in %u ms",
+			       dv->name, d->op_timeout_ms);
+	if (ret)
+		return da_errf(err, -ret, "%s: operation lock: %s", dv->name, strerror(ret));
+	return 0;
+}
+
+void dev_op_unlock(struct dev *dv)
+{
+	pthread_mutex_unlock(&dv->op_lock);
+}
+
+/* Tell the events group what just happened, with the state it left behind. */
+static void notify(struct dev *dv, uint32_t event, const char *reason)
+{
+	uint32_t state;
+	uint64_t gen;
+
+	pthread_mutex_lock(&dv->lock);
+	state = dv->state;
+	gen = dv->generation;
+	pthread_mutex_unlock(&dv->lock);
+	server_event(event, dv, state, gen, reason);
+}
+
+static void set_status(struct dev *dv, uint32_t state, const char *status)
+{
+	pthread_mutex_lock(&dv->lock);
+	dv->state = state;
+	snprintf(dv->status, sizeof(dv->status), "%s", status);
+	pthread_mutex_unlock(&dv->lock);
+}
+
+/*
+ * One authentication: connect the transport, VCA .. CHALLENGE (with the
+ * caller's nonce when given), signed MEASUREMENTS when the device has
+ * MEAS_CAP (with the same nonce, so a verifier sees its own nonce in
+ * both), then publish every object under a new generation.
+ */
+static int authenticate(struct daemon *d, struct dev *dv, uint8_t slot, const uint8_t *nonce,
+			struct da_err *err)
+{
+	struct spdm_req_config cfg;
+	struct da_transport *t = NULL;
+	struct spdm_req *r = NULL;
+	struct da_buf obj[DA_EV_MAX + 1] = { 0 };
+	const struct spdm_req_info *info;
+	char identity[160] = "";
+	int ret;
+
+	spdm_req_config_default(&cfg);
+	cfg.dev_name = dv->name;
+	cfg.slot = slot;
+	if (dv->min_version) {
+		cfg.min_version = dv->min_version;
+		cfg.max_version = dv->max_version;
+	}
+	cfg.expect_id = dv->have_id ? &dv->id : NULL;
+	if (nonce) {
+		cfg.have_nonce = true;
+		memcpy(cfg.nonce, nonce, SPDM_NONCE_SIZE);
+		cfg.have_meas_nonce = true;
+		memcpy(cfg.meas_nonce, nonce, SPDM_NONCE_SIZE);
+	}
+	ret = da_transport_emu_connect(dv->endpoint, dv->framing, d->op_timeout_ms, &t, err);
+	if (ret) {
+		da_err_prefix(err, "%s: transport %s", dv->name, dv->endpoint);
+		return ret;
+	}
+	r = spdm_req_new(&cfg, t);
+	if (!r) {
+		ret = da_errf(err, -ENOMEM, "%s: out of memory", dv->name);
+		goto out;
+	}
+	ret = spdm_req_authenticate(r, err);
+	if (ret)
+		goto out;
+	info = spdm_req_info(r);
+	if ((info->rsp_caps & SPDM_CAP_MEAS_MASK) == SPDM_CAP_MEAS_SIG) {
+		ret = spdm_req_measure(r, err);
+		if (ret)
+			goto out;
+	}
+	for (unsigned int type = 0; type <= DA_EV_MEASUREMENTS; type++) {
+		const uint8_t *p;
+		size_t n;
+
+		if (spdm_req_evidence(r, type, &p, &n))
+			continue;
+		ret = da_buf_append(&obj[type], p, n);
+		if (ret) {
+			da_errf(err, ret, "%s: out of memory for evidence", dv->name);
+			goto out;
+		}
+	}
+	{
+		const struct spdm_chain *ch = spdm_req_chain(r, slot);
+
+		if (ch)
+			cma_leaf_san_string(spdm_chain_leaf(ch), identity, sizeof(identity));
+	}
+	pthread_mutex_lock(&dv->lock);
+	for (unsigned int type = 0; type <= DA_EV_MAX; type++) {
+		da_buf_free(&dv->obj[type]);
+		dv->obj[type] = obj[type];
+		obj[type] = (struct da_buf){ 0 };
+	}
+	dv->have_evidence = true;
+	dv->generation++;
+	dv->slot = slot;
+	dv->version = info->version;
+	dv->base_asym = info->base_asym;
+	dv->base_hash = info->base_hash;
+	dv->meas_hash = info->meas_hash;
+	snprintf(dv->identity, sizeof(dv->identity), "%s", identity);
+	pthread_mutex_unlock(&dv->lock);
+out:
+	if (t && t->ops->close)
+		t->ops->close(t, false, NULL);
+	for (unsigned int type = 0; type <= DA_EV_MAX; type++)
+		da_buf_free(&obj[type]);
+	spdm_req_free(r);
+	da_transport_destroy(t);
+	return ret;
+}
+
+int dev_connect(struct daemon *d, struct dev *dv, const char *tsm, uint8_t slot,
+		const uint8_t *nonce, struct da_err *err)
+{
+	uint32_t prev;
+	int ret;
+
+	ret = dev_op_lock(d, dv, err);
+	if (ret)
+		return ret;
+	pthread_mutex_lock(&dv->lock);
+	prev = dv->state;
+	/* A bound device stays bound across a reconnect (issue 6 revalidates it here). */
+	if (prev != PCI_TSM_STATE_BOUND)
+		dv->state = PCI_TSM_STATE_CONNECTING;
+	snprintf(dv->tsm, sizeof(dv->tsm), "%s", tsm);
+	pthread_mutex_unlock(&dv->lock);
+
+	ret = authenticate(d, dv, slot, nonce, err);
+	if (ret) {
+		if (prev == PCI_TSM_STATE_BOUND) {
+			set_status(dv, prev, err ? err->msg : "connect failed");
+		} else {
+			pthread_mutex_lock(&dv->lock);
+			/* Old evidence must not outlive a failed connect. */
+			if (dv->have_evidence)
+				dv->generation++;
+			dv->have_evidence = false;
+			pthread_mutex_unlock(&dv->lock);
+			set_status(dv, PCI_TSM_STATE_FAILED, err ? err->msg : "connect failed");
+		}
+		dlog("%s: connect failed: %s", dv->name, err ? err->msg : "");
+		notify(dv, PCI_TSM_EVENT_CONNECT_FAILED, err ? err->msg : "connect failed");
+	} else {
+		set_status(dv, prev == PCI_TSM_STATE_BOUND ? prev : PCI_TSM_STATE_CONNECTED, "");
+		dlog("%s: connected to %s (slot %u)", dv->name, tsm, slot);
+		notify(dv, PCI_TSM_EVENT_CONNECTED, NULL);
+	}
+	dev_op_unlock(dv);
+	return ret;
+}
+
+int dev_refresh(struct daemon *d, struct dev *dv, const uint8_t *nonce, struct da_err *err)
+{
+	uint32_t state;
+	uint8_t slot;
+	int ret;
+
+	ret = dev_op_lock(d, dv, err);
+	if (ret)
+		return ret;
+	pthread_mutex_lock(&dv->lock);
+	state = dv->state;
+	slot = dv->slot;
+	pthread_mutex_unlock(&dv->lock);
+	if (state != PCI_TSM_STATE_CONNECTED && state != PCI_TSM_STATE_BOUND) {
+		ret = da_errf(err, -ENXIO, "%s: not connected to a TSM (state %s): connect first",
+			      dv->name, pci_tsm_state_name(state));
+		goto out;
+	}
+	ret = authenticate(d, dv, slot, nonce, err);
+	if (ret) {
+		/* Evidence that could not be refreshed is no longer evidence. */
+		pthread_mutex_lock(&dv->lock);
+		dv->have_evidence = false;
+		dv->generation++;
+		snprintf(dv->status, sizeof(dv->status), "%s", err ? err->msg : "refresh failed");
+		if (dv->state == PCI_TSM_STATE_CONNECTED)
+			dv->state = PCI_TSM_STATE_FAILED;
+		pthread_mutex_unlock(&dv->lock);
+		dlog("%s: refresh failed: %s", dv->name, err ? err->msg : "");
+		/* The TSM's session with the device is gone (issue 6 recovers from here). */
+		notify(dv, PCI_TSM_EVENT_SESSION_LOST, err ? err->msg : "refresh failed");
+	}
+out:
+	dev_op_unlock(dv);
+	return ret;
+}
+
+int dev_disconnect(struct daemon *d, struct dev *dv, struct da_err *err)
+{
+	int ret = dev_op_lock(d, dv, err);
+
+	if (ret)
+		return ret;
+	pthread_mutex_lock(&dv->lock);
+	if (dv->state == PCI_TSM_STATE_BOUND) {
+		ret = da_errf(err, -EBUSY, "%s: a driver is bound: unbind first", dv->name);
+	} else {
+		for (unsigned int type = 0; type <= DA_EV_MAX; type++)
+			da_buf_free(&dv->obj[type]);
+		if (dv->have_evidence)
+			dv->generation++;
+		dv->have_evidence = false;
+		dv->state = PCI_TSM_STATE_UNCONNECTED;
+		dv->tsm[0] = '\0';
+		dv->status[0] = '\0';
+	}
+	pthread_mutex_unlock(&dv->lock);
+	if (!ret)
+		notify(dv, PCI_TSM_EVENT_DISCONNECTED, NULL);
+	dev_op_unlock(dv);
+	return ret;
+}
+
+int dev_bind(struct daemon *d, struct dev *dv, bool have_gen, uint64_t gen, struct da_err *err)
+{
+	int ret = dev_op_lock(d, dv, err);
+
+	if (ret)
+		return ret;
+	pthread_mutex_lock(&dv->lock);
+	if (dv->state == PCI_TSM_STATE_BOUND) {
+		ret = da_errf(err, -EALREADY, "%s: already bound", dv->name);
+		goto unlock;
+	}
+	if (dv->state != PCI_TSM_STATE_CONNECTED || !dv->have_evidence) {
+		ret = da_errf(err, -EPERM, "%s: refusing to bind: device is %s, not connected",
+			      dv->name, pci_tsm_state_name(dv->state));
+		goto unlock;
+	}
+	if (have_gen && gen != dv->generation) {
+		ret = da_errf(err, -EAGAIN,
+			      "%s: refusing to bind: evidence generation is %llu, not the verified %llu",
+			      dv->name, (unsigned long long)dv->generation,
+			      (unsigned long long)gen);
+		goto unlock;
+	}
+	/* Remember what was accepted: issue 6 compares a recovered device with it. */
+	dv->bound_hash = dv->base_hash;
+	for (unsigned int type = 0; type <= DA_EV_MAX; type++) {
+		dv->bound_have[type] = dv->obj[type].len > 0;
+		if (dv->bound_have[type] &&
+		    spdm_hash(dv->base_hash, dv->obj[type].data, dv->obj[type].len,
+			      dv->bound_digest[type])) {
+			ret = da_errf(err, -EINVAL, "%s: cannot hash evidence type %u", dv->name,
+				      type);
+			goto unlock;
+		}
+	}
+	dv->bound = true;
+	dv->state = PCI_TSM_STATE_BOUND;
+unlock:
+	pthread_mutex_unlock(&dv->lock);
+	if (!ret) {
+		ret = state_save(d, err);
+		if (ret) {
+			/* Not persisted means not bound: a restart must not disagree. */
+			pthread_mutex_lock(&dv->lock);
+			dv->bound = false;
+			dv->state = PCI_TSM_STATE_CONNECTED;
+			pthread_mutex_unlock(&dv->lock);
+		} else {
+			dlog("%s: bound", dv->name);
+			notify(dv, PCI_TSM_EVENT_BOUND, NULL);
+		}
+	}
+	dev_op_unlock(dv);
+	return ret;
+}
+
+int dev_unbind(struct daemon *d, struct dev *dv, struct da_err *err)
+{
+	uint32_t prev;
+	int ret = dev_op_lock(d, dv, err);
+
+	if (ret)
+		return ret;
+	pthread_mutex_lock(&dv->lock);
+	prev = dv->state;
+	if (!dv->bound) {
+		ret = da_errf(err, -EINVAL, "%s: not bound", dv->name);
+	} else {
+		dv->bound = false;
+		dv->state = dv->have_evidence ? PCI_TSM_STATE_CONNECTED :
+			    PCI_TSM_STATE_UNCONNECTED;
+	}
+	pthread_mutex_unlock(&dv->lock);
+	if (!ret) {
+		ret = state_save(d, err);
+		if (ret) {
+			pthread_mutex_lock(&dv->lock);
+			dv->bound = true;
+			dv->state = prev;
+			pthread_mutex_unlock(&dv->lock);
+		} else {
+			dlog("%s: unbound", dv->name);
+			notify(dv, PCI_TSM_EVENT_UNBOUND, NULL);
+		}
+	}
+	dev_op_unlock(dv);
+	return ret;
+}

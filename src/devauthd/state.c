@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What survives a restart: which devices are bound and the digests of
+ * the evidence they were accepted with (issue 6 adds pins here).  One
+ * file, STATE_DIR/state.json, replaced atomically: write a temporary
+ * file, fsync it, rename it over the old one, fsync the directory.  A
+ * crash at any point leaves either the old or the new file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "crypto/crypto.h"
+
+#include "devauthd.h"
+
+static const char *const type_names[DA_EV_MAX + 1] = {
+	"cert0", "cert1", "cert2", "cert3", "cert4", "cert5", "cert6", "cert7",
+	"vca", "measurements", "report",
+};
+
+static void hex(const uint8_t *p, size_t n, char *out)
+{
+	static const char d[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = d[p[i] >> 4];
+		out[2 * i + 1] = d[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static int unhex(const char *s, uint8_t *out, size_t n)
+{
+	struct cur c = cur_init(s, strlen(s));
+
+	if (c.len != 2 * n)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t b[2];
+		int v = 0;
+
+		if (cur_bytes(&c, b, 2))
+			return -EINVAL;
+		for (int k = 0; k < 2; k++) {
+			int x = b[k] >= '0' && b[k] <= '9' ? b[k] - '0' :
+				b[k] >= 'a' && b[k] <= 'f' ? b[k] - 'a' + 10 : -1;
+
+			if (x < 0)
+				return -EINVAL;
+			v = v << 4 | x;
+		}
+		out[i] = (uint8_t)v;
+	}
+	return 0;
+}
+
+static json_object *state_json(struct daemon *d)
+{
+	json_object *root = json_object_new_object(), *devs = json_object_new_object();
+
+	json_object_object_add(root, "version", json_object_new_int(1));
+	for (size_t i = 0; i < d->n_devs; i++) {
+		struct dev *dv = &d->devs[i];
+		json_object *o, *dg;
+		size_t hs;
+
+		pthread_mutex_lock(&dv->lock);
+		if (!dv->bound) {
+			pthread_mutex_unlock(&dv->lock);
+			continue;
+		}
+		hs = spdm_hash_size(dv->bound_hash);
+		o = json_object_new_object();
+		dg = json_object_new_object();
+		json_object_object_add(o, "bound", json_object_new_boolean(1));
+		json_object_object_add(o, "tsm", json_object_new_string(dv->tsm));
+		json_object_object_add(o, "slot", json_object_new_int(dv->slot));
+		json_object_object_add(o, "hash-algo", json_object_new_int64(dv->bound_hash));
+		for (unsigned int t = 0; t <= DA_EV_MAX; t++) {
+			char h[2 * SPDM_MAX_HASH_SIZE + 1];
+
+			if (!dv->bound_have[t] || !hs)
+				continue;
+			hex(dv->bound_digest[t], hs, h);
+			json_object_object_add(dg, type_names[t], json_object_new_string(h));
+		}
+		json_object_object_add(o, "digests", dg);
+		pthread_mutex_unlock(&dv->lock);
+		json_object_object_add(devs, dv->name, o);
+	}
+	json_object_object_add(root, "devices", devs);
+	return root;
+}
+
+int state_save(struct daemon *d, struct da_err *err)
+{
+	char path[4096], tmp[4096];
+	json_object *j;
+	const char *s;
+	size_t len, off = 0;
+	int fd = -1, dfd = -1, ret = 0;
+
+	if (!d->state_dir)
+		return 0;
+	snprintf(path, sizeof(path), "%s/state.json", d->state_dir);
+	snprintf(tmp, sizeof(tmp), "%s/.state.json.XXXXXX", d->state_dir);
+	pthread_mutex_lock(&d->state_lock);
+	j = state_json(d);
+	s = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY);
+	len = strlen(s);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		ret = da_errf(err, -errno, "state: cannot create %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, s + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ret = da_errf(err, -EIO, "state: writing %s: %s", tmp, strerror(errno));
+			goto out;
+		}
+		off += (size_t)n;
+	}
+	if (fchmod(fd, 0600) || fsync(fd)) {
+		ret = da_errf(err, -errno, "state: fsync %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	close(fd);
+	fd = -1;
+	if (rename(tmp, path)) {
+		ret = da_errf(err, -errno, "state: rename to %s: %s", path, strerror(errno));
+		goto out;
+	}
+	tmp[0] = '\0';
+	dfd = open(d->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fsync(dfd))
+		ret = da_errf(err, -errno, "state: fsync directory %s: %s", d->state_dir,
+			      strerror(errno));
+out:
+	if (fd >= 0)
+		close(fd);
+	if (dfd >= 0)
+		close(dfd);
+	if (tmp[0])
+		unlink(tmp);
+	json_object_put(j);
+	pthread_mutex_unlock(&d->state_lock);
+	return ret;
+}
+
+static int load_dev(struct daemon *d, const char *path, const char *name, json_object *o,
+		    struct da_err *err)
+{
+	struct dev *dv = daemon_find_dev(d, name);
+	json_object *v, *dg;
+	size_t hs;
+
+	if (!dv) {
+		/* A device removed from the config: its binding goes with it. */
+		dlog("state: %s: device %s is no longer configured, dropping its binding", path,
+		     name);
+		return 0;
+	}
+	if (!json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, "hash-algo", &v) ||
+	    !json_object_is_type(v, json_type_int))
+		return da_errf(err, -EINVAL, "%s: device %s: needs \"hash-algo\"", path, name);
+	dv->bound_hash = (uint32_t)json_object_get_int64(v);
+	hs = spdm_hash_size(dv->bound_hash);
+	if (!hs)
+		return da_errf(err, -EINVAL, "%s: device %s: unknown hash-algo %#x", path, name,
+			       dv->bound_hash);
+	if (json_object_object_get_ex(o, "slot", &v) && json_object_is_type(v, json_type_int) &&
+	    json_object_get_int(v) >= 0 && json_object_get_int(v) < SPDM_MAX_SLOTS)
+		dv->slot = (uint8_t)json_object_get_int(v);
+	if (json_object_object_get_ex(o, "tsm", &v) && json_object_is_type(v, json_type_string))
+		snprintf(dv->tsm, sizeof(dv->tsm), "%s", json_object_get_string(v));
+	if (json_object_object_get_ex(o, "digests", &dg)) {
+		if (!json_object_is_type(dg, json_type_object))
+			return da_errf(err, -EINVAL, "%s: device %s: \"digests\" is not an object",
+				       path, name);
+		for (unsigned int t = 0; t <= DA_EV_MAX; t++) {
+			if (!json_object_object_get_ex(dg, type_names[t], &v))
+				continue;
+			if (!json_object_is_type(v, json_type_string) ||
+			    unhex(json_object_get_string(v), dv->bound_digest[t], hs))
+				return da_errf(err, -EINVAL,
+					       "%s: device %s: digests.%s: not %zu hex bytes", path,
+					       name, type_names[t], hs);
+			dv->bound_have[t] = true;
+		}
+	}
+	dv->bound = true;
+	dv->state = PCI_TSM_STATE_BOUND;
+	return 0;
+}
+
+int state_load(struct daemon *d, struct da_err *err)
+{
+	char path[4096];
+	json_object *root, *devs;
+	int ret = 0;
+
+	if (!d->state_dir)
+		return 0;
+	snprintf(path, sizeof(path), "%s/state.json", d->state_dir);
+	if (access(path, F_OK) && errno == ENOENT)
+		return 0;
+	root = json_object_from_file(path);
+	if (!root)
+		return da_errf(err, -EINVAL, "%s: cannot read or parse", path);
+	if (!json_object_object_get_ex(root, "devices", &devs) ||
+	    !json_object_is_type(devs, json_type_object)) {
+		ret = da_errf(err, -EINVAL, "%s: no \"devices\" object", path);
+		goto out;
+	}
+	json_object_object_foreach(devs, name, o) {
+		ret = load_dev(d, path, name, o, err);
+		if (ret)
+			goto out;
+	}
+out:
+	json_object_put(root);
+	return ret;
+}

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: MIT
+/*
+ * lib/tsm: pci-tsm messages built and parsed in process.  Requests are
+ * parsed strictly, replies leniently; error and done messages carry
+ * their extack; an object split into VAL chunks is put back together.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+
+#include <devauth/evidence.h>
+
+#include "tsm/pci_tsm.h"
+
+static uint32_t buf[PCI_TSM_MSG_MAX / 4];
+
+static void test_request_roundtrip(void **state)
+{
+	static const uint8_t nonce[32] = { 1, 2, 3 };
+	struct nlmsghdr *nlh = pci_tsm_put_hdr(buf, sizeof(buf), PCI_TSM_CMD_EVIDENCE_READ,
+					       NLM_F_REQUEST | NLM_F_DUMP, 42);
+	struct pci_tsm_msg m;
+	struct da_err err = { 0 };
+
+	assert_non_null(nlh);
+	assert_true(pci_tsm_put_str(nlh, sizeof(buf), PCI_TSM_A_EVIDENCE_DEV_NAME, "0000:01:00.0"));
+	assert_true(pci_tsm_put_u32(nlh, sizeof(buf), PCI_TSM_A_EVIDENCE_TYPE_MASK, 0x300));
+	assert_true(pci_tsm_put_u32(nlh, sizeof(buf), PCI_TSM_A_EVIDENCE_FLAGS, 1));
+	assert_true(pci_tsm_put_bin(nlh, sizeof(buf), PCI_TSM_A_EVIDENCE_NONCE, nonce, 32));
+	assert_true(pci_tsm_put_u64(nlh, sizeof(buf), PCI_TSM_A_EVIDENCE_GENERATION, 1ull << 40));
+	assert_int_equal(pci_tsm_parse((uint8_t *)buf, nlh->nlmsg_len, true, &m, &err), 0);
+	assert_int_equal(m.nl_type, PCI_TSM_LOCAL_FAMILY_ID);
+	assert_int_equal(m.cmd, PCI_TSM_CMD_EVIDENCE_READ);
+	assert_int_equal(m.version, 1);
+	assert_int_equal(m.seq, 42);
+	assert_string_equal(m.dev_name, "0000:01:00.0");
+	assert_int_equal(m.type_mask, 0x300);
+	assert_int_equal(m.flags, 1);
+	assert_int_equal(m.nonce_len, 32);
+	assert_memory_equal(m.nonce, nonce, 32);
+	assert_int_equal(m.generation, 1ull << 40);
+	assert_true(pci_tsm_has(&m, PCI_TSM_A_EVIDENCE_NONCE));
+	assert_false(pci_tsm_has(&m, PCI_TSM_A_SLOT));
+}
+
+static int parse_req(size_t len, struct da_err *err)
+{
+	struct pci_tsm_msg m;
+
+	da_err_clear(err);
+	return pci_tsm_parse((uint8_t *)buf, len, true, &m, err);
+}
+
+static void test_request_rejects(void **state)
+{
+	struct da_err err = { 0 };
+	struct nlmsghdr *nlh;
+	uint8_t big[300] = { 0 };
+
+	nlh = pci_tsm_put_hdr(buf, sizeof(buf), PCI_TSM_CMD_LIST, NLM_F_REQUEST, 1);
+	assert_int_equal(parse_req(nlh->nlmsg_len, &err), 0);
+	assert_int_equal(parse_req(nlh->nlmsg_len - 1, &err), -EBADMSG);
+	assert_int_equal(parse_req(10, &err), -EBADMSG);
+	/* A datagram longer than its message (two messages in one). */
+	assert_int_equal(parse_req(nlh->nlmsg_len + 8, &err), -EBADMSG);
+	/* Not a request. */
+	nlh->nlmsg_flags = 0;
+	assert_int_equal(parse_req(nlh->nlmsg_len, &err), -EINVAL);
+	/* Unknown command, version, family. */
+	nlh = pci_tsm_put_hdr(buf, sizeof(buf), PCI_TSM_CMD_MAX + 1, NLM_F_REQUEST, 1);
+	assert_int_equal(parse_req(nlh->nlmsg_len, &err), -EOPNOTSUPP);
+	assert_non_null(strstr(err.msg, "unknown command"));
+	nlh = pci_tsm_put_hdr(buf, sizeof(buf), PCI_TSM_CMD_LIST, NLM_F_REQUEST, 1);
+	((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->version = 2;
+	assert_int_equal(parse_req(nlh->nlmsg_len, &err), -EOPNOTSUPP);
+	nlh = pci_tsm_put_hdr(buf, sizeof(buf), PCI_TSM_CMD_LIST, NLM_F_REQUEST, 1);
+	nlh->nlmsg_type = NLMSG_ERROR;
+	assert_int_equal(parse_req(nlh->nlmsg_len, &err), -EINVAL);
+	/* Attributes: unknown, twice, wrong size, unterminated string, nonce too long. */
+	nlh = pci_tsm_put_hdr(buf, sizeof(buf), PCI_TSM_CMD_LIST, NLM_F_REQUEST, 1);
+	mnl_attr_put_u32(nlh, PCI_TSM_A_MAX + 1, 0);
+	assert_int_equal(parse_req(nlh->nlmsg_len, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "unknown attribute"));
+	nlh = pci_tsm_put_hdr(buf, sizeof(buf), PCI_TSM_CMD_LIST, NLM_F_REQUEST, 1);
+	mnl_attr_put_u32(nlh, PCI_TSM_A_SLOT, 0);
+	mnl_attr_put_u32(nlh, PCI_TSM_A_SLOT, 1);
+	assert_int_equal(parse_req(nlh->nlmsg_len, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "twice"));
+	nlh = pci_tsm_put_hdr(buf, sizeof(buf), PCI_TSM_CMD_LIST, NLM_F_REQUEST, 1);
+	mnl_attr_put_u64(nlh, PCI_TSM_A_EVIDENCE_TYPE_MASK, 0);
+	assert_int_equal(parse_req(nlh->nlmsg_len, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "EVIDENCE_TYPE_MASK"));
+	nlh = pci_tsm_put_hdr(buf, sizeof(buf), PCI_TSM_CMD_LIST, NLM_F_REQUEST, 1);
+	mnl_attr_put(nlh, PCI_TSM_A_EVIDENCE_DEV_NAME, 3, "abc");
+	assert_int_equal(parse_req(nlh->nlmsg_len, &err), -EINVAL);
+	nlh = pci_tsm_put_hdr(buf, sizeof(buf), PCI_TSM_CMD_LIST, NLM_F_REQUEST, 1);
+	memset(big, 'a', sizeof(big) - 1);
+	mnl_attr_put_strz(nlh, PCI_TSM_A_EVIDENCE_DEV_NAME, (char *)big);
+	assert_int_equal(parse_req(nlh->nlmsg_len, &err), -EINVAL);
+	nlh = pci_tsm_put_hdr(buf, sizeof(buf), PCI_TSM_CMD_LIST, NLM_F_REQUEST, 1);
+	mnl_attr_put(nlh, PCI_TSM_A_EVIDENCE_NONCE, 257, big);
+	assert_int_equal(parse_req(nlh->nlmsg_len, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "257 bytes"));
+	/* An attribute length that runs past the message. */
+	nlh = pci_tsm_put_hdr(buf, sizeof(buf), PCI_TSM_CMD_LIST, NLM_F_REQUEST, 1);
+	{
+		struct nlattr *a = mnl_nlmsg_get_payload_tail(nlh);
+
+		mnl_attr_put_u32(nlh, PCI_TSM_A_SLOT, 0);
+		a->nla_len = 64;
+	}
+	assert_true(parse_req(nlh->nlmsg_len, &err) < 0);
+}
+
+static void test_error_and_done(void **state)
+{
+	struct pci_tsm_msg req = { .nl_type = PCI_TSM_LOCAL_FAMILY_ID, .seq = 7 }, m;
+	struct da_err err = { 0 };
+	char longmsg[1000];
+	size_t n;
+
+	n = pci_tsm_put_error(buf, sizeof(buf), &req, -ENODEV, "0000:09:00.0: no such device");
+	assert_true(n > 0);
+	assert_int_equal(pci_tsm_parse((uint8_t *)buf, n, false, &m, &err), 0);
+	assert_int_equal(m.nl_type, NLMSG_ERROR);
+	assert_int_equal(m.error, -ENODEV);
+	assert_int_equal(m.seq, 7);
+	assert_string_equal(m.extack, "0000:09:00.0: no such device");
+	/* An ACK has no extack. */
+	n = pci_tsm_put_error(buf, sizeof(buf), &req, 0, NULL);
+	assert_int_equal(pci_tsm_parse((uint8_t *)buf, n, false, &m, &err), 0);
+	assert_int_equal(m.error, 0);
+	assert_string_equal(m.extack, "");
+	n = pci_tsm_put_done(buf, sizeof(buf), 9, -EAGAIN, "changed");
+	assert_int_equal(pci_tsm_parse((uint8_t *)buf, n, false, &m, &err), 0);
+	assert_int_equal(m.nl_type, NLMSG_DONE);
+	assert_true(m.nl_flags & NLM_F_MULTI);
+	assert_int_equal(m.error, -EAGAIN);
+	assert_string_equal(m.extack, "changed");
+	/* A message too long for one error reply is cut, not lost. */
+	memset(longmsg, 'x', sizeof(longmsg) - 1);
+	longmsg[sizeof(longmsg) - 1] = '\0';
+	n = pci_tsm_put_error(buf, sizeof(buf), &req, -EINVAL, longmsg);
+	assert_int_equal(pci_tsm_parse((uint8_t *)buf, n, false, &m, &err), 0);
+	assert_int_equal(strlen(m.extack), DA_ERR_MSG_MAX - 1);
+	/* Replies may carry attributes this build does not know. */
+	{
+		struct nlmsghdr *nlh = pci_tsm_put_hdr(buf, sizeof(buf), PCI_TSM_CMD_LIST,
+						       NLM_F_MULTI, 3);
+
+		mnl_attr_put_u32(nlh, 200, 5);
+		mnl_attr_put_u32(nlh, PCI_TSM_A_STATE, PCI_TSM_STATE_BOUND);
+		assert_int_equal(pci_tsm_parse((uint8_t *)buf, nlh->nlmsg_len, false, &m, &err), 0);
+		assert_int_equal(m.state, PCI_TSM_STATE_BOUND);
+		assert_string_equal(pci_tsm_state_name(m.state), "bound");
+	}
+}
+
+/* An object as devauthd writes it: TYPE, GENERATION, VAL chunks to concatenate; NLMSG_DONE. */
+static void test_dump_for_importer(void **state)
+{
+	static uint8_t obj[10000];
+	struct da_buf val = { 0 };
+	struct da_err err = { 0 };
+	struct pci_tsm_msg m = { .val = &val };
+	struct nlmsghdr *nlh;
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(obj); i++)
+		obj[i] = (uint8_t)(i * 7);
+	nlh = pci_tsm_put_hdr(buf, sizeof(buf), PCI_TSM_CMD_EVIDENCE_READ, NLM_F_MULTI, 5);
+	assert_true(pci_tsm_put_u32(nlh, sizeof(buf), PCI_TSM_A_EVIDENCE_TYPE, DA_EV_VCA));
+	assert_true(pci_tsm_put_u64(nlh, sizeof(buf), PCI_TSM_A_EVIDENCE_GENERATION, 3));
+	for (size_t off = 0; off < sizeof(obj); off += PCI_TSM_VAL_CHUNK) {
+		size_t k = sizeof(obj) - off < PCI_TSM_VAL_CHUNK ? sizeof(obj) - off :
+			   PCI_TSM_VAL_CHUNK;
+
+		assert_true(pci_tsm_put_bin(nlh, sizeof(buf), PCI_TSM_A_EVIDENCE_VAL, obj + off, k));
+	}
+	assert_int_equal(pci_tsm_parse((uint8_t *)buf, nlh->nlmsg_len, false, &m, &err), 0);
+	assert_int_equal(val.len, sizeof(obj));
+	assert_memory_equal(val.data, obj, sizeof(obj));
+	/* The importer checks the VCA itself; the e2e test feeds it a real dump. */
+	n = pci_tsm_put_done(buf, sizeof(buf), 5, 0, NULL);
+	assert_int_equal(pci_tsm_parse((uint8_t *)buf, n, false, &m, &err), 0);
+	assert_int_equal(m.nl_type, NLMSG_DONE);
+	assert_int_equal(m.error, 0);
+	da_buf_free(&val);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_request_roundtrip),
+		cmocka_unit_test(test_request_rejects),
+		cmocka_unit_test(test_error_and_done),
+		cmocka_unit_test(test_dump_for_importer),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
