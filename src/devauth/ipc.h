@@ -71,6 +71,12 @@ int ipc_unbind(struct ipc *ipc, const char *dev, struct da_err *err);
 /* The TDISP commands (the TSM answers EOPNOTSUPP until TDISP exists). */
 int ipc_simple(struct ipc *ipc, uint8_t cmd, const char *dev, struct da_err *err);
 /*
+ * devcmd.c: a whole "DEV [--socket PATH]" subcommand around one ipc
+ * operation; prints "DEV: done" or the error, returns the exit status.
+ */
+int devcmd_main(int argc, char **argv, const char *name, const char *help,
+		int (*op)(struct ipc *ipc, const char *dev, struct da_err *err), const char *done);
+/*
  * Dump evidence objects (mask: bit n = type n).  nonce (32 bytes) makes
  * the TSM re-challenge the device with it first.  -EAGAIN when the
  * evidence changed during the dump.
