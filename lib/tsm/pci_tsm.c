@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libmnl/libmnl.h>
@@ -55,6 +56,9 @@ const char *pci_tsm_cmd_name(uint8_t cmd)
 		[PCI_TSM_CMD_ACCEPT] = "ACCEPT",
 		[PCI_TSM_CMD_SUBSCRIBE] = "SUBSCRIBE",
 		[PCI_TSM_CMD_EVENT] = "EVENT",
+		[PCI_TSM_CMD_PIN] = "PIN",
+		[PCI_TSM_CMD_REVALIDATE] = "REVALIDATE",
+		[PCI_TSM_CMD_RESET] = "RESET",
 	};
 
 	if (cmd < sizeof(names) / sizeof(names[0]) && names[cmd])
@@ -68,7 +72,26 @@ struct parse_ctx {
 	struct da_err *err;
 	int ret;
 	size_t consumed;	/* aligned bytes of the attributes seen */
+	const uint8_t *base;	/* the message, to bound each attribute by nlmsg_len */
+	size_t msg_len;
 };
+
+/*
+ * libmnl walks attributes up to the ALIGNED message end and lets the last
+ * one reach into the alignment padding, which need not exist in the
+ * datagram: every attribute must end within nlmsg_len before a byte of
+ * its payload is read.
+ */
+static bool attr_fits(struct parse_ctx *c, const struct nlattr *a, const char *where)
+{
+	size_t off = (size_t)((const uint8_t *)a - c->base);
+
+	if (off + mnl_attr_get_len(a) <= c->msg_len)
+		return true;
+	c->ret = da_errf(c->err, -EINVAL, "pci-tsm: %s: attribute at offset %zu runs past the message end",
+			 where, off);
+	return false;
+}
 
 static int attr_str(struct parse_ctx *c, const struct nlattr *a, const char *what, char *dst,
 		    size_t cap)
@@ -103,6 +126,8 @@ static int attr_cb(const struct nlattr *a, void *data)
 	uint16_t type = mnl_attr_get_type(a);
 	int ret = 0;
 
+	if (!attr_fits(c, a, pci_tsm_cmd_name(m->cmd)))
+		return MNL_CB_ERROR;
 	c->consumed += MNL_ALIGN(mnl_attr_get_len(a));
 	if (type > PCI_TSM_A_MAX || type == PCI_TSM_A_UNSPEC) {
 		if (!c->strict)
@@ -175,6 +200,21 @@ static int attr_cb(const struct nlattr *a, void *data)
 	case PCI_TSM_A_IDENTITY:
 		ret = attr_str(c, a, "IDENTITY", m->identity, sizeof(m->identity));
 		break;
+	case PCI_TSM_A_CHECK:
+		ret = attr_str(c, a, "CHECK", m->check, sizeof(m->check));
+		break;
+	case PCI_TSM_A_PIN_MODE:
+		ret = attr_str(c, a, "PIN_MODE", m->pin_mode, sizeof(m->pin_mode));
+		break;
+	case PCI_TSM_A_PIN:
+		/* The pin parser bounds and checks it; here only that it is there. */
+		if (!mnl_attr_get_payload_len(a)) {
+			ret = da_errf(c->err, -EINVAL, "pci-tsm: attribute PIN is empty");
+			break;
+		}
+		m->pin = mnl_attr_get_payload(a);
+		m->pin_len = mnl_attr_get_payload_len(a);
+		break;
 	case PCI_TSM_A_EVIDENCE_NONCE:
 		if (mnl_attr_get_payload_len(a) == 0 ||
 		    mnl_attr_get_payload_len(a) > PCI_TSM_NONCE_MAX) {
@@ -206,6 +246,8 @@ static int extack_cb(const struct nlattr *a, void *data)
 {
 	struct parse_ctx *c = data;
 
+	if (!attr_fits(c, a, "extended ack"))
+		return MNL_CB_ERROR;
 	if (mnl_attr_get_type(a) != NLMSGERR_ATTR_MSG)
 		return MNL_CB_OK;
 	if (attr_str(c, a, "NLMSGERR_ATTR_MSG", c->m->extack, sizeof(c->m->extack))) {
@@ -253,10 +295,10 @@ static int parse_status(const struct nlmsghdr *nlh, struct cur *c, struct pci_ts
 	return 0;
 }
 
-int pci_tsm_parse(const uint8_t *buf, size_t len, bool is_request, struct pci_tsm_msg *m,
-		  struct da_err *err)
+static int parse_one(const uint8_t *buf, size_t len, bool is_request, struct pci_tsm_msg *m,
+		     struct da_err *err)
 {
-	struct parse_ctx pc = { .m = m, .strict = is_request, .err = err };
+	struct parse_ctx pc = { .m = m, .strict = is_request, .err = err, .base = buf };
 	struct cur c = cur_init(buf, len);
 	struct nlmsghdr nlh;
 	struct genlmsghdr g;
@@ -276,6 +318,7 @@ int pci_tsm_parse(const uint8_t *buf, size_t len, bool is_request, struct pci_ts
 		return da_errf(err, -EBADMSG, "pci-tsm: nlmsg_len %u does not match the %zu bytes received",
 			       nlh.nlmsg_len, len);
 	c.len = nlh.nlmsg_len;
+	pc.msg_len = nlh.nlmsg_len;
 	if (nlh.nlmsg_type == NLMSG_ERROR || nlh.nlmsg_type == NLMSG_DONE) {
 		if (is_request)
 			return da_errf(err, -EINVAL, "pci-tsm: message type %u is not a request",
@@ -310,6 +353,24 @@ int pci_tsm_parse(const uint8_t *buf, size_t len, bool is_request, struct pci_ts
 			       "pci-tsm: %s: attribute at offset %zu runs past the message end",
 			       pci_tsm_cmd_name(g.cmd), c.off + pc.consumed);
 	return 0;
+}
+
+int pci_tsm_parse(const uint8_t *buf, size_t len, bool is_request, struct pci_tsm_msg *m,
+		  struct da_err *err)
+{
+	struct cur c = cur_init(buf, len);
+	uint32_t nlmsg_len;
+
+	/*
+	 * libmnl reads attribute headers up to NLMSG_ALIGN(nlmsg_len): a
+	 * datagram must carry its alignment padding (libmnl and the kernel
+	 * always send it), or libmnl would read past what was received.
+	 */
+	if (!cur_u32(&c, &nlmsg_len) && nlmsg_len <= len && len < NLMSG_ALIGN(nlmsg_len))
+		return da_errf(err, -EBADMSG,
+			       "pci-tsm: nlmsg_len %u, but the %zu-byte datagram lacks its alignment padding",
+			       nlmsg_len, len);
+	return parse_one(buf, len, is_request, m, err);
 }
 
 struct nlmsghdr *pci_tsm_put_hdr(void *buf, size_t cap, uint8_t cmd, uint16_t flags,
