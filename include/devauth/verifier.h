@@ -104,4 +104,96 @@ int da_pin_from_verdict(const struct da_verdict *v, enum da_pin_mode mode,
 /* Pretty JSON to path, atomically (temp file, fsync, rename). */
 int da_json_write_file(json_object *j, const char *path, struct da_err *err);
 
+/*
+ * revalidation (issue 6): the consumer side of docs/pin.md.  After a
+ * session loss the TSM re-authenticates the device with a nonce of its
+ * own, builds evidence from it and asks da_pin_check() whether it is
+ * still the pinned device.
+ */
+
+/*
+ * Every mode a pin file may carry: the three da_pin_from_verdict()
+ * derives (same values as enum da_pin_mode) plus exec and fatal.
+ */
+enum da_reval_mode {
+	DA_REVAL_EXACT = DA_PIN_EXACT,
+	DA_REVAL_SAME_KEY = DA_PIN_SAME_KEY,
+	DA_REVAL_SAME_DEVICE = DA_PIN_SAME_DEVICE,
+	DA_REVAL_EXEC,		/* a program decides (exit 0 accepts) */
+	DA_REVAL_FATAL,		/* no re-challenge: session loss alone unbinds */
+};
+int da_reval_mode_parse(const char *s, enum da_reval_mode *mode);
+const char *da_reval_mode_name(enum da_reval_mode mode);
+
+#define DA_PIN_MAX_SIZE		(1u << 20)
+#define DA_PIN_EXEC_DEFAULT_MS	5000u
+#define DA_PIN_EXEC_MAX_MS	600000u
+#define DA_PIN_EXEC_OUTPUT_MAX	4096u	/* program output kept for the reason */
+
+struct da_pin_meas {
+	uint8_t index;
+	uint8_t digest_len;
+	uint8_t digest[SPDM_MAX_HASH_SIZE];
+};
+
+/* A parsed pin file; every field is as the file gave it (0 / "" if absent). */
+struct da_pin {
+	enum da_reval_mode mode;
+	char *path;			/* file it came from (da_pin_load), else NULL */
+	uint8_t version;		/* spdm_version, SPDM_VER_1x */
+	bool have_slot;
+	uint8_t slot;
+	uint32_t base_asym, base_hash;
+	uint8_t *leaf_spki;		/* DER SubjectPublicKeyInfo */
+	size_t leaf_spki_len;
+	uint8_t chain_hash[SPDM_MAX_HASH_SIZE];
+	size_t chain_hash_len;
+	char identity[160];
+	char digest_algorithm[32];
+	size_t nmeas;
+	struct da_pin_meas meas[256];
+	uint8_t volatile_idx[32];	/* bitmap */
+	char *exec_program;		/* absolute path, exec mode */
+	unsigned int exec_timeout_ms;
+};
+
+/* Errors name the file (load) and the key: "pin: measurements[2].digest: ...". */
+int da_pin_load(const char *path, struct da_pin **out, struct da_err *err);
+int da_pin_parse(const char *json, size_t len, struct da_pin **out, struct da_err *err);
+void da_pin_free(struct da_pin *pin);
+
+struct da_pin_check_opts {
+	/*
+	 * The nonce the caller (the TSM) put in the re-challenge and the
+	 * signed GET_MEASUREMENTS.  Required: without it a replayed
+	 * transcript passes for a fresh one, so the check fails.
+	 */
+	bool have_nonce;
+	uint8_t nonce[SPDM_NONCE_SIZE];
+	const char *trust_path;		/* optional: anchors the chain must also end in */
+	const struct da_policy *policy;	/* optional: the device's policy as well */
+	const char *pin_path;		/* exec: argv[1]; NULL: pin->path */
+	unsigned int exec_timeout_ms;	/* exec: 0 = the pin's */
+};
+
+struct da_pin_result {
+	bool passed;
+	/* da_verify's checks of the new evidence, then the pin's ("pin-*", "exec"). */
+	struct da_checklist checks;
+	char failed_check[40];		/* first failing check, "" if passed */
+	char reason[DA_ERR_MSG_MAX];	/* e.g. "measurement 2 differs from the pin" */
+};
+
+/*
+ * Does the new evidence (from a re-authentication with o->nonce) show
+ * the pinned device?  Returns 0 when a decision was made (see
+ * res->passed), -errno with err set when it could not be made (malformed
+ * evidence, no pin path for exec, fork failure).  ev may be NULL for
+ * a fatal pin (which never passes).  Release res with da_pin_result_free().
+ */
+int da_pin_check(const struct da_pin *pin, const struct da_evidence *ev,
+		 const struct da_pin_check_opts *o, struct da_pin_result *res,
+		 struct da_err *err);
+void da_pin_result_free(struct da_pin_result *res);
+
 #endif

@@ -46,6 +46,10 @@ enum pci_tsm_cmd {
 	PCI_TSM_CMD_ACCEPT = 9,
 	PCI_TSM_CMD_SUBSCRIBE = 10,	/* join the "events" multicast group */
 	PCI_TSM_CMD_EVENT = 11,		/* notification (daemon -> subscribers) */
+	/* issue 6: recovery */
+	PCI_TSM_CMD_PIN = 12,		/* install (PIN) or remove (no PIN) a device's pin */
+	PCI_TSM_CMD_REVALIDATE = 13,	/* re-challenge a pinned device now */
+	PCI_TSM_CMD_RESET = 14,		/* OS-initiated reset: session lost, then recover */
 	__PCI_TSM_CMD_MAX,
 };
 #define PCI_TSM_CMD_MAX (__PCI_TSM_CMD_MAX - 1)
@@ -70,6 +74,9 @@ enum pci_tsm_attr {
 	PCI_TSM_A_TSM_TYPE = 18,		/* string: "native-spdm" */
 	PCI_TSM_A_EVENT = 19,			/* u32, enum pci_tsm_event */
 	PCI_TSM_A_MCGRP = 20,			/* u32: multicast group, 1 = events */
+	PCI_TSM_A_CHECK = 21,			/* string: the revalidation check that failed */
+	PCI_TSM_A_PIN = 22,			/* binary: pin JSON (docs/pin.md) */
+	PCI_TSM_A_PIN_MODE = 23,		/* string: mode of the installed pin */
 	__PCI_TSM_A_MAX,
 };
 #define PCI_TSM_A_MAX (__PCI_TSM_A_MAX - 1)
@@ -83,6 +90,8 @@ _Static_assert(PCI_TSM_A_EVIDENCE_TYPE == 1 && PCI_TSM_A_EVIDENCE_VAL == 2 &&
 #define PCI_TSM_NONCE_MAX		256
 #define PCI_TSM_DEV_NAME_MAX		64
 #define PCI_TSM_TSM_NAME_MAX		32
+#define PCI_TSM_CHECK_MAX		40
+#define PCI_TSM_PIN_MODE_MAX		16
 /* Types a native-SPDM TSM can produce; REPORT needs TDISP. */
 #define PCI_TSM_TYPES_NATIVE		((1u << (DA_EV_MEASUREMENTS + 1)) - 1)
 #define PCI_TSM_TYPES_ALL		((1u << (DA_EV_MAX + 1)) - 1)
@@ -148,6 +157,10 @@ struct pci_tsm_msg {
 	char identity[160];
 	const uint8_t *nonce;
 	size_t nonce_len;
+	char check[PCI_TSM_CHECK_MAX];
+	const uint8_t *pin;		/* PIN: JSON bytes, not NUL-terminated */
+	size_t pin_len;
+	char pin_mode[PCI_TSM_PIN_MODE_MAX];
 	/* VAL chunks of this message, concatenated (only when val is set by the caller) */
 	struct da_buf *val;
 };

@@ -25,6 +25,9 @@ int attest_main(int argc, char **argv);
 int verify_main(int argc, char **argv);
 int policy_main(int argc, char **argv);
 int pin_main(int argc, char **argv);
+int monitor_main(int argc, char **argv);
+int revalidate_main(int argc, char **argv);
+int reset_main(int argc, char **argv);
 
 /* util.c */
 int parse_hex(const char *s, uint8_t *out, size_t len);

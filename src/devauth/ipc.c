@@ -11,6 +11,7 @@
  * another struct ipc_backend.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #include "tsm/pci_tsm.h"
 
 #include "ipc.h"
+#include "ipc-recovery.h"
 
 #define IPC_RECV_TIMEOUT_S	120
 
@@ -50,7 +52,29 @@ struct ipc {
 	uint32_t seq;
 	char target[108];
 	uint32_t *rx;			/* PCI_TSM_MSG_MAX, aligned for libmnl */
+	ipc_event_fn on_event;		/* events group member (ipc_subscribe) */
+	void *event_ctx;
 };
+
+static bool deliver_event(struct ipc *ipc, const struct pci_tsm_msg *m)
+{
+	struct ipc_event e = { 0 };
+
+	/* Notifications carry sequence 0 and may arrive between a request and its reply. */
+	if (m->nl_type == NLMSG_ERROR || m->nl_type == NLMSG_DONE ||
+	    m->cmd != PCI_TSM_CMD_EVENT || m->seq)
+		return false;
+	if (!ipc->on_event)
+		return true;
+	e.event = m->event;
+	e.state = m->state;
+	e.generation = m->generation;
+	snprintf(e.dev, sizeof(e.dev), "%s", m->dev_name);
+	snprintf(e.reason, sizeof(e.reason), "%s", m->status);
+	snprintf(e.check, sizeof(e.check), "%s", m->check);
+	ipc->on_event(&e, ipc->event_ctx);
+	return true;
+}
 
 static int unix_open(struct ipc *ipc, const char *target, struct da_err *err)
 {
@@ -97,6 +121,8 @@ static int unix_xfer(struct ipc *ipc, void *req, size_t len, struct da_buf *val,
 		ret = pci_tsm_parse((const uint8_t *)ipc->rx, (size_t)n, false, &m, err);
 		if (ret)
 			return ret;
+		if (deliver_event(ipc, &m))
+			continue;
 		if (m.seq != rq->nlmsg_seq)
 			return da_errf(err, -EPROTO, "%s: reply for sequence %u, expected %u",
 				       ipc->target, m.seq, rq->nlmsg_seq);
@@ -492,4 +518,84 @@ int ipc_evidence_fetch(struct ipc *ipc, const char *dev, uint32_t mask, bool dig
 			ipc_evidence_free(ev);
 	}
 	return ret;
+}
+
+/* ---- recovery (issue 6) ---- */
+
+struct pin_args {
+	const char *json;
+	size_t len;
+};
+
+static int add_pin(struct nlmsghdr *nlh, size_t cap, void *ctx)
+{
+	const struct pin_args *a = ctx;
+
+	return pci_tsm_put_bin(nlh, cap, PCI_TSM_A_PIN, a->json, a->len) ? 0 : -ENOSPC;
+}
+
+int ipc_pin(struct ipc *ipc, const char *dev, const char *json, size_t len, struct da_err *err)
+{
+	struct pin_args a = { .json = json, .len = len };
+
+	return request(ipc, PCI_TSM_CMD_PIN, 0, dev, json ? add_pin : NULL, &a, NULL, NULL, NULL,
+		       err);
+}
+
+int ipc_revalidate(struct ipc *ipc, const char *dev, struct da_err *err)
+{
+	return request(ipc, PCI_TSM_CMD_REVALIDATE, 0, dev, NULL, NULL, NULL, NULL, NULL, err);
+}
+
+int ipc_reset(struct ipc *ipc, const char *dev, struct da_err *err)
+{
+	return request(ipc, PCI_TSM_CMD_RESET, 0, dev, NULL, NULL, NULL, NULL, NULL, err);
+}
+
+static int add_mcgrp(struct nlmsghdr *nlh, size_t cap, void *ctx)
+{
+	return pci_tsm_put_u32(nlh, cap, PCI_TSM_A_MCGRP, PCI_TSM_MCGRP_EVENTS) ? 0 : -ENOSPC;
+}
+
+int ipc_subscribe(struct ipc *ipc, ipc_event_fn fn, void *ctx, struct da_err *err)
+{
+	ipc->on_event = fn;
+	ipc->event_ctx = ctx;
+	return request(ipc, PCI_TSM_CMD_SUBSCRIBE, 0, NULL, add_mcgrp, NULL, NULL, NULL, NULL,
+		       err);
+}
+
+int ipc_events(struct ipc *ipc, int timeout_ms, struct da_err *err)
+{
+	struct pollfd pfd = { .fd = ipc->fd, .events = POLLIN };
+
+	for (;;) {
+		struct pci_tsm_msg m = { 0 };
+		ssize_t n;
+		int ret;
+
+		ret = poll(&pfd, 1, timeout_ms < 0 ? -1 : timeout_ms);
+		if (ret < 0 && errno == EINTR)
+			continue;
+		if (ret < 0)
+			return da_errf(err, -errno, "%s: poll: %s", ipc->target, strerror(errno));
+		if (!ret)
+			return 0;
+		n = recv(ipc->fd, ipc->rx, PCI_TSM_MSG_MAX, MSG_TRUNC);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0)
+			return da_errf(err, -errno, "%s: receive: %s", ipc->target, strerror(errno));
+		if (n == 0)
+			return da_errf(err, -ECONNRESET,
+				       "%s: devauthd closed the connection (stopped, or events were missed)",
+				       ipc->target);
+		if ((size_t)n > PCI_TSM_MSG_MAX)
+			return da_errf(err, -EMSGSIZE, "%s: message of %zd bytes is too large",
+				       ipc->target, n);
+		ret = pci_tsm_parse((const uint8_t *)ipc->rx, (size_t)n, false, &m, err);
+		if (ret)
+			return ret;
+		deliver_event(ipc, &m);
+	}
 }

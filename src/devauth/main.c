@@ -26,7 +26,10 @@ static const struct {
 	{ "attest", attest_main, "Connect, read evidence with a fresh nonce, verify, bind if accepted" },
 	{ "verify", verify_main, "Verify evidence (bundle, pcap, sysfs, netlink event) against trust anchors and policy" },
 	{ "policy", policy_main, "Write a policy from known-good evidence (policy init --from BUNDLE)" },
-	{ "pin", pin_main, "Derive a revalidation pin from verified evidence" },
+	{ "pin", pin_main, "Derive a revalidation pin from verified evidence; install it for a device" },
+	{ "monitor", monitor_main, "Print the TSM's events (session-lost, revalidated, ...) as they come" },
+	{ "revalidate", revalidate_main, "Re-challenge a pinned device now and check it against its pin" },
+	{ "reset", reset_main, "Reset a device's session (as an OS-initiated reset) and recover it" },
 };
 
 static void show_usage(FILE *f)

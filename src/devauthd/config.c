@@ -312,9 +312,11 @@ out:
 
 void daemon_free(struct daemon *d)
 {
-	for (size_t i = 0; i < d->n_devs; i++)
+	for (size_t i = 0; i < d->n_devs; i++) {
 		for (unsigned int t = 0; t <= DA_EV_MAX; t++)
 			da_buf_free(&d->devs[i].obj[t]);
+		da_pin_free(d->devs[i].pin);
+	}
 	free(d->devs);
 	d->devs = NULL;
 	d->n_devs = 0;

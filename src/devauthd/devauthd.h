@@ -20,6 +20,7 @@
 #include <devauth/error.h>
 #include <devauth/spdm.h>
 #include <devauth/transport.h>
+#include <devauth/verifier.h>
 
 #include "crypto/x509.h"
 #include "cursor.h"
@@ -58,6 +59,8 @@ struct dev {
 	uint32_t bound_hash;
 	uint8_t bound_digest[DA_EV_MAX + 1][SPDM_MAX_HASH_SIZE];
 	bool bound_have[DA_EV_MAX + 1];
+	/* Persisted (pins/NAME.json): what a recovered device must show again. */
+	struct da_pin *pin;
 };
 
 struct daemon {
@@ -89,6 +92,16 @@ int dev_refresh(struct daemon *d, struct dev *dv, const uint8_t *nonce, struct d
 int dev_disconnect(struct daemon *d, struct dev *dv, struct da_err *err);
 int dev_bind(struct daemon *d, struct dev *dv, bool have_gen, uint64_t gen, struct da_err *err);
 int dev_unbind(struct daemon *d, struct dev *dv, struct da_err *err);
+/*
+ * Recovery (issue 6).  reset: an OS-initiated reset, the session is lost
+ * (session-lost) and the device recovered; otherwise an on-demand
+ * revalidation, which needs a pin.  A pinned device is re-authenticated
+ * with a fresh CSPRNG nonce and checked against its pin: revalidated, or
+ * revalidation-failed + unbound + unconnected.  Returns 0 when recovery
+ * ran (the events tell the outcome), -errno when it could not start.
+ */
+int dev_recover(struct daemon *d, struct dev *dv, bool reset, struct da_pin_result *res,
+		struct da_err *err);
 /* Wait for the device's operation lock at most op_timeout_ms: -EBUSY. */
 int dev_op_lock(struct daemon *d, struct dev *dv, struct da_err *err);
 void dev_op_unlock(struct dev *dv);
@@ -97,12 +110,17 @@ void dev_op_unlock(struct dev *dv);
 int state_save(struct daemon *d, struct da_err *err);
 int state_load(struct daemon *d, struct da_err *err);
 
+/* pins.c: json NULL removes the pin. */
+int dev_set_pin(struct daemon *d, struct dev *dv, const uint8_t *json, size_t len,
+		struct da_err *err);
+int pins_load(struct daemon *d, struct da_err *err);
+
 /* server.c */
 int server_run(struct daemon *d, struct da_err *err);
 void server_stop(void);
 /* Notify the "events" group (never blocks). */
 void server_event(uint32_t event, const struct dev *dv, uint32_t state, uint64_t gen,
-		  const char *reason);
+		  const char *reason, const char *check);
 
 void dlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -10,7 +10,13 @@
  * A refresh (EVIDENCE_READ with NONCE) re-authenticates a connected or
  * bound device with the caller's nonce and keeps its state.  Every
  * evidence change bumps the generation, so a dump that spans one can
- * tell.  Issue 6 adds session-lost -> revalidate transitions here.
+ * tell.
+ *
+ * Recovery (issue 6): a lost session (a failed refresh, a RESET) is
+ * reported as session-lost; a pinned device is then re-authenticated
+ * with a CSPRNG nonce of the daemon and checked against its pin:
+ * revalidated (state kept), or revalidation-failed and unbound,
+ * unconnected.  Unpinned devices keep their state.
  *
  * SPDM work runs with only the operation lock held; results are
  * published under the state lock in one step, so LIST and dumps never
@@ -20,7 +26,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <devauth/evidence.h>
 #include <devauth/requester.h>
+#include <devauth/verifier.h>
 
 #include "crypto/crypto.h"
 
@@ -53,7 +61,7 @@ void dev_op_unlock(struct dev *dv)
 }
 
 /* Tell the events group what just happened, with the state it left behind. */
-static void notify(struct dev *dv, uint32_t event, const char *reason)
+static void notify_check(struct dev *dv, uint32_t event, const char *reason, const char *check)
 {
 	uint32_t state;
 	uint64_t gen;
@@ -62,7 +70,12 @@ static void notify(struct dev *dv, uint32_t event, const char *reason)
 	state = dv->state;
 	gen = dv->generation;
 	pthread_mutex_unlock(&dv->lock);
-	server_event(event, dv, state, gen, reason);
+	server_event(event, dv, state, gen, reason, check);
+}
+
+static void notify(struct dev *dv, uint32_t event, const char *reason)
+{
+	notify_check(dv, event, reason, NULL);
 }
 
 static void set_status(struct dev *dv, uint32_t state, const char *status)
@@ -177,7 +190,7 @@ int dev_connect(struct daemon *d, struct dev *dv, const char *tsm, uint8_t slot,
 		return ret;
 	pthread_mutex_lock(&dv->lock);
 	prev = dv->state;
-	/* A bound device stays bound across a reconnect (issue 6 revalidates it here). */
+	/* A bound device stays bound across a reconnect userspace asked for. */
 	if (prev != PCI_TSM_STATE_BOUND)
 		dv->state = PCI_TSM_STATE_CONNECTING;
 	snprintf(dv->tsm, sizeof(dv->tsm), "%s", tsm);
@@ -203,6 +216,169 @@ int dev_connect(struct daemon *d, struct dev *dv, const char *tsm, uint8_t slot,
 		dlog("%s: connected to %s (slot %u)", dv->name, tsm, slot);
 		notify(dv, PCI_TSM_EVENT_CONNECTED, NULL);
 	}
+	dev_op_unlock(dv);
+	return ret;
+}
+
+/* The evidence as published, as a bundle for the pin check. */
+static int evidence_of(struct dev *dv, const uint8_t *nonce, struct da_evidence *ev,
+		       struct da_err *err)
+{
+	int ret = 0;
+
+	da_evidence_init(ev);
+	pthread_mutex_lock(&dv->lock);
+	snprintf(ev->dev_name, sizeof(ev->dev_name), "%s", dv->name);
+	snprintf(ev->tsm, sizeof(ev->tsm), "%s", dv->tsm);
+	snprintf(ev->identity, sizeof(ev->identity), "%s", dv->identity);
+	ev->version = dv->version;
+	ev->base_asym = dv->base_asym;
+	ev->base_hash = dv->base_hash;
+	ev->meas_hash = dv->meas_hash;
+	ev->slot = dv->slot;
+	ev->generation = dv->generation;
+	ev->time = (uint64_t)time(NULL);
+	ev->have_nonce = true;
+	memcpy(ev->nonce, nonce, SPDM_NONCE_SIZE);
+	for (unsigned int t = 0; t <= DA_EV_MAX && !ret; t++)
+		if (dv->obj[t].len)
+			ret = da_evidence_set(ev, t, dv->obj[t].data, dv->obj[t].len);
+	pthread_mutex_unlock(&dv->lock);
+	if (ret)
+		da_errf(err, ret, "%s: out of memory for evidence", dv->name);
+	return ret;
+}
+
+/*
+ * Trust ends: evidence dropped, unbound, unconnected, persisted; stays
+ * so until userspace attests the device again.
+ */
+static void revoke(struct daemon *d, struct dev *dv, uint32_t event, const char *reason,
+		   const char *check)
+{
+	struct da_err serr = { 0 };
+	bool was_bound;
+
+	pthread_mutex_lock(&dv->lock);
+	was_bound = dv->bound;
+	for (unsigned int t = 0; t <= DA_EV_MAX; t++)
+		da_buf_free(&dv->obj[t]);
+	if (dv->have_evidence)
+		dv->generation++;
+	dv->have_evidence = false;
+	dv->bound = false;
+	dv->state = PCI_TSM_STATE_UNCONNECTED;
+	dv->tsm[0] = '\0';
+	snprintf(dv->status, sizeof(dv->status), "%s", reason);
+	pthread_mutex_unlock(&dv->lock);
+	/* Unbinding is never undone: a state file that disagrees is fixed at the next save. */
+	if (was_bound && state_save(d, &serr))
+		dlog("%s: %s", dv->name, serr.msg);
+	if (event)
+		notify_check(dv, event, reason, check);
+	if (was_bound)
+		notify(dv, PCI_TSM_EVENT_UNBOUND, reason);
+}
+
+/* With the operation lock held; the session is already known lost. */
+static void recover_locked(struct daemon *d, struct dev *dv, struct da_pin_result *res)
+{
+	uint8_t nonce[SPDM_NONCE_SIZE];
+	struct da_pin_check_opts o = { .have_nonce = true };
+	struct da_evidence ev;
+	struct da_err err = { 0 };
+	char reason[DA_ERR_MSG_MAX];
+	uint8_t slot;
+	int ret;
+
+	if (dv->pin->mode == DA_REVAL_FATAL) {
+		snprintf(res->failed_check, sizeof(res->failed_check), "pin-mode");
+		snprintf(res->reason, sizeof(res->reason),
+			 "pin mode fatal: the session was lost, no re-challenge");
+		dlog("%s: %s", dv->name, res->reason);
+		revoke(d, dv, 0, res->reason, NULL);
+		return;
+	}
+	pthread_mutex_lock(&dv->lock);
+	slot = dv->slot;
+	if (!dv->tsm[0])
+		snprintf(dv->tsm, sizeof(dv->tsm), "%s", d->tsms[0].name);
+	pthread_mutex_unlock(&dv->lock);
+	/* The daemon's own nonce: evidence from before the loss cannot answer it. */
+	ret = da_random(nonce, sizeof(nonce));
+	if (ret)
+		da_errf(&err, ret, "%s: no nonce from the CSPRNG", dv->name);
+	else
+		ret = authenticate(d, dv, slot, nonce, &err);
+	if (ret) {
+		snprintf(res->failed_check, sizeof(res->failed_check), "connect");
+		snprintf(res->reason, sizeof(res->reason), "%s", err.msg);
+		goto fail;
+	}
+	ret = evidence_of(dv, nonce, &ev, &err);
+	if (!ret) {
+		memcpy(o.nonce, nonce, sizeof(nonce));
+		ret = da_pin_check(dv->pin, &ev, &o, res, &err);
+		da_evidence_free(&ev);
+	}
+	if (ret) {
+		snprintf(res->failed_check, sizeof(res->failed_check), "pin");
+		snprintf(res->reason, sizeof(res->reason), "%s", err.msg);
+		goto fail;
+	}
+	if (!res->passed)
+		goto fail;
+	snprintf(reason, sizeof(reason), "pin mode %s: every check passed with a fresh nonce",
+		 da_reval_mode_name(dv->pin->mode));
+	pthread_mutex_lock(&dv->lock);
+	dv->status[0] = '\0';
+	pthread_mutex_unlock(&dv->lock);
+	dlog("%s: revalidated (%s)", dv->name, reason);
+	notify(dv, PCI_TSM_EVENT_REVALIDATED, reason);
+	return;
+fail:
+	dlog("%s: revalidation failed: %s: %s", dv->name, res->failed_check, res->reason);
+	revoke(d, dv, PCI_TSM_EVENT_REVALIDATION_FAILED, res->reason, res->failed_check);
+}
+
+int dev_recover(struct daemon *d, struct dev *dv, bool reset, struct da_pin_result *res,
+		struct da_err *err)
+{
+	uint32_t state;
+	bool pinned;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	ret = dev_op_lock(d, dv, err);
+	if (ret)
+		return ret;
+	pthread_mutex_lock(&dv->lock);
+	state = dv->state;
+	pinned = dv->pin != NULL;
+	pthread_mutex_unlock(&dv->lock);
+	if (!reset && !pinned) {
+		ret = da_errf(err, -ENOENT, "%s: REVALIDATE: no pin installed (devauth pin %s ...)",
+			      dv->name, dv->name);
+		goto out;
+	}
+	if (!reset && state != PCI_TSM_STATE_CONNECTED && state != PCI_TSM_STATE_BOUND) {
+		ret = da_errf(err, -ENXIO, "%s: REVALIDATE: device is %s: nothing to revalidate",
+			      dv->name, pci_tsm_state_name(state));
+		goto out;
+	}
+	if (reset) {
+		/*
+		 * The spdm-emu socket protocol has no reset message: the device
+		 * side is reset by its owner (devauth-emu ctl reset); here the
+		 * TSM's session ends, as a reset ends it.
+		 */
+		dlog("%s: reset: session lost", dv->name);
+		notify(dv, PCI_TSM_EVENT_SESSION_LOST, "reset requested");
+	}
+	/* Unpinned: the event is all (the default of the design); state unchanged. */
+	if (pinned && (state == PCI_TSM_STATE_CONNECTED || state == PCI_TSM_STATE_BOUND))
+		recover_locked(d, dv, res);
+out:
 	dev_op_unlock(dv);
 	return ret;
 }
@@ -236,8 +412,14 @@ int dev_refresh(struct daemon *d, struct dev *dv, const uint8_t *nonce, struct d
 			dv->state = PCI_TSM_STATE_FAILED;
 		pthread_mutex_unlock(&dv->lock);
 		dlog("%s: refresh failed: %s", dv->name, err ? err->msg : "");
-		/* The TSM's session with the device is gone (issue 6 recovers from here). */
+		/* The TSM's session with the device is gone: a pinned device is recovered. */
 		notify(dv, PCI_TSM_EVENT_SESSION_LOST, err ? err->msg : "refresh failed");
+		if (dv->pin && state == PCI_TSM_STATE_BOUND) {
+			struct da_pin_result res = { 0 };
+
+			recover_locked(d, dv, &res);
+			da_pin_result_free(&res);
+		}
 	}
 out:
 	dev_op_unlock(dv);
@@ -293,7 +475,7 @@ int dev_bind(struct daemon *d, struct dev *dv, bool have_gen, uint64_t gen, stru
 			      (unsigned long long)gen);
 		goto unlock;
 	}
-	/* Remember what was accepted: issue 6 compares a recovered device with it. */
+	/* Remember what was accepted (state.json); a pin says what recovery compares. */
 	dv->bound_hash = dv->base_hash;
 	for (unsigned int type = 0; type <= DA_EV_MAX; type++) {
 		dv->bound_have[type] = dv->obj[type].len > 0;

@@ -164,7 +164,7 @@ int main(int argc, char **argv)
 			da_errf(&err, ret, "--state-dir %s: %s", d.state_dir, strerror(-ret));
 			goto out;
 		}
-		ret = state_load(&d, &err);
+		ret = state_load(&d, &err) ?: pins_load(&d, &err);
 		if (ret)
 			goto out;
 	}

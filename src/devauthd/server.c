@@ -136,6 +136,9 @@ static int put_dev(struct conn *c, const struct pci_tsm_msg *req, struct dev *dv
 		ok = pci_tsm_put_str(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_STATUS, dv->status);
 	if (ok && dv->identity[0])
 		ok = pci_tsm_put_str(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_IDENTITY, dv->identity);
+	if (ok && dv->pin)
+		ok = pci_tsm_put_str(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_PIN_MODE,
+				     da_reval_mode_name(dv->pin->mode));
 	if (ok && dv->have_evidence)
 		ok = pci_tsm_put_u32(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_VERSION, dv->version) &&
 		     pci_tsm_put_u32(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_BASE_ASYM, dv->base_asym) &&
@@ -351,6 +354,21 @@ static int do_state_change(struct conn *c, const struct pci_tsm_msg *m)
 	case PCI_TSM_CMD_UNBIND:
 		ret = dev_unbind(c->d, dv, &err);
 		break;
+	case PCI_TSM_CMD_PIN:
+		ret = dev_set_pin(c->d, dv, m->pin, m->pin_len, &err);
+		break;
+	case PCI_TSM_CMD_REVALIDATE:
+	case PCI_TSM_CMD_RESET: {
+		struct da_pin_result res = { 0 };
+
+		ret = dev_recover(c->d, dv, m->cmd == PCI_TSM_CMD_RESET, &res, &err);
+		/* The events tell everyone; the caller also gets the verdict. */
+		if (!ret && res.failed_check[0])
+			ret = da_errf(&err, -EKEYREJECTED, "%s: revalidation failed: %s: %s",
+				      dv->name, res.failed_check, res.reason);
+		da_pin_result_free(&res);
+		break;
+	}
 	default:
 		/* LOCK, UNLOCK, ACCEPT: defined by the spec, they need TDISP. */
 		ret = da_errf(&err, -EOPNOTSUPP, "%s: %s: needs TDISP, which this TSM does not do",
@@ -393,7 +411,7 @@ static int do_subscribe(struct conn *c, const struct pci_tsm_msg *m)
  * netlink socket that overran gets ENOBUFS, so it knows it missed events.
  */
 void server_event(uint32_t event, const struct dev *dv, uint32_t state, uint64_t gen,
-		  const char *reason)
+		  const char *reason, const char *check)
 {
 	uint32_t buf[(DA_ERR_MSG_MAX + 512) / 4];
 	struct nlmsghdr *nlh = pci_tsm_put_hdr(buf, sizeof(buf), PCI_TSM_CMD_EVENT, 0, 0);
@@ -404,6 +422,8 @@ void server_event(uint32_t event, const struct dev *dv, uint32_t state, uint64_t
 	pci_tsm_put_u64(nlh, sizeof(buf), PCI_TSM_A_EVIDENCE_GENERATION, gen);
 	if (reason && *reason)
 		pci_tsm_put_str(nlh, sizeof(buf), PCI_TSM_A_STATUS, reason);
+	if (check && *check)
+		pci_tsm_put_str(nlh, sizeof(buf), PCI_TSM_A_CHECK, check);
 	pthread_mutex_lock(&subs_lock);
 	for (size_t i = 0; i < n_subs;) {
 		if (send(subs[i]->fd, nlh, nlh->nlmsg_len, MSG_DONTWAIT | MSG_NOSIGNAL) ==

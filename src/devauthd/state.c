@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * What survives a restart: which devices are bound and the digests of
- * the evidence they were accepted with (issue 6 adds pins here).  One
- * file, STATE_DIR/state.json, replaced atomically: write a temporary
+ * the evidence they were accepted with (pins live next to it, pins.c).
+ * One file, STATE_DIR/state.json, replaced atomically: write a temporary
  * file, fsync it, rename it over the old one, fsync the directory.  A
  * crash at any point leaves either the old or the new file.
  */

@@ -49,6 +49,48 @@ static void test_request_roundtrip(void **state)
 	assert_false(pci_tsm_has(&m, PCI_TSM_A_SLOT));
 }
 
+/* Issue 6: PIN carries JSON bytes; events carry the failed CHECK; LIST the PIN_MODE. */
+static void test_recovery_attributes(void **state)
+{
+	static const char pin[] = "{ \"version\": 1, \"mode\": \"fatal\" }";
+	struct nlmsghdr *nlh = pci_tsm_put_hdr(buf, sizeof(buf), PCI_TSM_CMD_PIN, NLM_F_REQUEST,
+					       7);
+	struct pci_tsm_msg m;
+	struct da_err err = { 0 };
+
+	assert_true(pci_tsm_put_str(nlh, sizeof(buf), PCI_TSM_A_EVIDENCE_DEV_NAME, "0000:01:00.0"));
+	assert_true(pci_tsm_put_bin(nlh, sizeof(buf), PCI_TSM_A_PIN, pin, strlen(pin)));
+	assert_int_equal(pci_tsm_parse((uint8_t *)buf, nlh->nlmsg_len, true, &m, &err), 0);
+	assert_int_equal(m.cmd, PCI_TSM_CMD_PIN);
+	assert_int_equal(m.pin_len, strlen(pin));
+	assert_memory_equal(m.pin, pin, strlen(pin));
+	assert_string_equal(pci_tsm_cmd_name(PCI_TSM_CMD_PIN), "PIN");
+	assert_string_equal(pci_tsm_cmd_name(PCI_TSM_CMD_REVALIDATE), "REVALIDATE");
+	assert_string_equal(pci_tsm_cmd_name(PCI_TSM_CMD_RESET), "RESET");
+
+	/* An empty PIN is refused (removal is the absence of the attribute). */
+	nlh = pci_tsm_put_hdr(buf, sizeof(buf), PCI_TSM_CMD_PIN, NLM_F_REQUEST, 8);
+	assert_true(pci_tsm_put_bin(nlh, sizeof(buf), PCI_TSM_A_PIN, pin, 0));
+	assert_int_equal(pci_tsm_parse((uint8_t *)buf, nlh->nlmsg_len, true, &m, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "PIN is empty"));
+
+	nlh = pci_tsm_put_hdr(buf, sizeof(buf), PCI_TSM_CMD_EVENT, 0, 0);
+	assert_true(pci_tsm_put_u32(nlh, sizeof(buf), PCI_TSM_A_EVENT,
+				    PCI_TSM_EVENT_REVALIDATION_FAILED));
+	assert_true(pci_tsm_put_str(nlh, sizeof(buf), PCI_TSM_A_CHECK, "pin-measurement[2]"));
+	assert_true(pci_tsm_put_str(nlh, sizeof(buf), PCI_TSM_A_PIN_MODE, "same-device"));
+	da_err_clear(&err);
+	assert_int_equal(pci_tsm_parse((uint8_t *)buf, nlh->nlmsg_len, false, &m, &err), 0);
+	assert_string_equal(m.check, "pin-measurement[2]");
+	assert_string_equal(m.pin_mode, "same-device");
+	assert_string_equal(pci_tsm_event_name(m.event), "revalidation-failed");
+	/* A check name longer than the attribute allows is malformed. */
+	nlh = pci_tsm_put_hdr(buf, sizeof(buf), PCI_TSM_CMD_EVENT, 0, 0);
+	assert_true(pci_tsm_put_str(nlh, sizeof(buf), PCI_TSM_A_CHECK,
+				    "0123456789012345678901234567890123456789-too-long"));
+	assert_int_equal(pci_tsm_parse((uint8_t *)buf, nlh->nlmsg_len, false, &m, &err), -EINVAL);
+}
+
 static int parse_req(size_t len, struct da_err *err)
 {
 	struct pci_tsm_msg m;
@@ -198,6 +240,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_request_roundtrip),
+		cmocka_unit_test(test_recovery_attributes),
 		cmocka_unit_test(test_request_rejects),
 		cmocka_unit_test(test_error_and_done),
 		cmocka_unit_test(test_dump_for_importer),

@@ -1,0 +1,1070 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Revalidation (issue 6, docs/pin.md): after a session loss the TSM
+ * re-authenticates the device with its own nonce; the evidence that
+ * yields must first verify on its own (da_verify: transcript, signatures,
+ * the nonce), then show the pinned device: the key, the chain, the
+ * identity and the measurements the pin's mode asks for, or a program's
+ * yes.  The pin file is hostile input like any other: json-c from a
+ * bounded buffer, unknown keys refused, every error names the key.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/x509.h>
+
+#include "crypto/crypto.h"
+#include "cursor.h"
+#include "verifier_internal.h"
+
+#include "evidence/ev_internal.h"
+
+_Static_assert(DA_REVAL_EXACT == 0 && DA_REVAL_SAME_KEY == 1 && DA_REVAL_SAME_DEVICE == 2,
+	       "da_reval_mode extends da_pin_mode");
+
+static const char *const reval_names[] = {
+	[DA_REVAL_EXACT] = "exact",
+	[DA_REVAL_SAME_KEY] = "same-key",
+	[DA_REVAL_SAME_DEVICE] = "same-device",
+	[DA_REVAL_EXEC] = "exec",
+	[DA_REVAL_FATAL] = "fatal",
+};
+
+#define N_MODES (sizeof(reval_names) / sizeof(reval_names[0]))
+
+int da_reval_mode_parse(const char *s, enum da_reval_mode *mode)
+{
+	for (unsigned int i = 0; i < N_MODES; i++) {
+		if (!strcmp(s, reval_names[i])) {
+			*mode = (enum da_reval_mode)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *da_reval_mode_name(enum da_reval_mode mode)
+{
+	return (unsigned int)mode < N_MODES ? reval_names[mode] : "unknown";
+}
+
+void da_pin_free(struct da_pin *pin)
+{
+	if (!pin)
+		return;
+	free(pin->path);
+	free(pin->leaf_spki);
+	free(pin->exec_program);
+	free(pin);
+}
+
+/* ---- the pin file ---- */
+
+static int bad(struct da_err *err, const char *key, const char *what)
+{
+	return da_errf(err, -EINVAL, "pin: %s: %s", key, what);
+}
+
+static int hexval(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (uint8_t)tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Hex string -> at most max bytes into out. */
+static int get_hex(json_object *v, const char *key, uint8_t *out, size_t max, size_t *n,
+		   struct da_err *err)
+{
+	size_t len;
+	struct cur c;
+
+	if (!json_object_is_type(v, json_type_string))
+		return bad(err, key, "expected a hex string");
+	len = (size_t)json_object_get_string_len(v);
+	if (!len || len % 2)
+		return bad(err, key, "expected an even, non-zero number of hex digits");
+	if (len / 2 > max)
+		return da_errf(err, -EINVAL, "pin: %s: %zu bytes, at most %zu allowed", key,
+			       len / 2, max);
+	c = cur_init(json_object_get_string(v), len);
+	for (size_t i = 0; i < len / 2; i++) {
+		uint8_t d[2];
+		int hi, lo;
+
+		if (cur_bytes(&c, d, 2))
+			return bad(err, key, "truncated hex string");
+		hi = hexval(d[0]);
+		lo = hexval(d[1]);
+		if (hi < 0 || lo < 0)
+			return bad(err, key, "expected hex digits");
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	*n = len / 2;
+	return 0;
+}
+
+static int get_int(json_object *v, const char *key, int64_t min, int64_t max, int64_t *out,
+		   struct da_err *err)
+{
+	int64_t i;
+
+	if (!json_object_is_type(v, json_type_int))
+		return bad(err, key, "expected an integer");
+	i = json_object_get_int64(v);
+	if (i < min || i > max)
+		return da_errf(err, -EINVAL, "pin: %s: %lld is out of range %lld-%lld", key,
+			       (long long)i, (long long)min, (long long)max);
+	*out = i;
+	return 0;
+}
+
+static int get_string(json_object *v, const char *key, char *out, size_t cap,
+		      struct da_err *err)
+{
+	size_t len;
+
+	if (!json_object_is_type(v, json_type_string))
+		return bad(err, key, "expected a string");
+	len = (size_t)json_object_get_string_len(v);
+	if (len >= cap)
+		return da_errf(err, -EINVAL, "pin: %s: longer than %zu characters", key, cap - 1);
+	/* json-c strings may hold NULs; a name with one is not a name. */
+	if (strlen(json_object_get_string(v)) != len)
+		return bad(err, key, "contains a NUL character");
+	memcpy(out, json_object_get_string(v), len + 1);
+	return 0;
+}
+
+typedef const char *(*name_fn)(uint32_t bit);
+
+static int get_alg(json_object *v, const char *key, name_fn fn, uint32_t *out,
+		   struct da_err *err)
+{
+	char s[32];
+	int ret = get_string(v, key, s, sizeof(s), err);
+
+	if (ret)
+		return ret;
+	for (unsigned int b = 0; b < 32 && strcmp(s, "unknown"); b++) {
+		if (!strcmp(fn(1u << b), s)) {
+			*out = 1u << b;
+			return 0;
+		}
+	}
+	return da_errf(err, -EINVAL, "pin: %s: unknown algorithm \"%s\"", key, s);
+}
+
+static int get_measurements(json_object *v, struct da_pin *pin, struct da_err *err)
+{
+	uint8_t seen[32] = { 0 };
+	char k[96];
+
+	if (!json_object_is_type(v, json_type_array))
+		return bad(err, "measurements", "expected an array");
+	if (json_object_array_length(v) > 256)
+		return bad(err, "measurements", "more than 256 entries");
+	for (size_t i = 0; i < json_object_array_length(v); i++) {
+		json_object *e = json_object_array_get_idx(v, i), *x;
+		struct da_pin_meas *m = &pin->meas[pin->nmeas];
+		size_t n = 0;
+		int64_t idx;
+		int ret;
+
+		snprintf(k, sizeof(k), "measurements[%zu]", i);
+		if (!json_object_is_type(e, json_type_object))
+			return bad(err, k, "expected an object with index and digest");
+		json_object_object_foreach(e, key, val) {
+			(void)val;
+			if (strcmp(key, "index") && strcmp(key, "digest")) {
+				snprintf(k, sizeof(k), "measurements[%zu].%.32s", i, key);
+				return bad(err, k, "unknown key");
+			}
+		}
+		snprintf(k, sizeof(k), "measurements[%zu].index", i);
+		if (!json_object_object_get_ex(e, "index", &x))
+			return bad(err, k, "missing");
+		ret = get_int(x, k, 0, 255, &idx, err);
+		if (ret)
+			return ret;
+		if (seen[idx / 8] & (1u << (idx % 8)))
+			return da_errf(err, -EINVAL, "pin: %s: index %lld is pinned twice", k,
+				       (long long)idx);
+		seen[idx / 8] |= (uint8_t)(1u << (idx % 8));
+		snprintf(k, sizeof(k), "measurements[%zu].digest", i);
+		if (!json_object_object_get_ex(e, "digest", &x))
+			return bad(err, k, "missing");
+		ret = get_hex(x, k, m->digest, sizeof(m->digest), &n, err);
+		if (ret)
+			return ret;
+		m->index = (uint8_t)idx;
+		m->digest_len = (uint8_t)n;
+		pin->nmeas++;
+	}
+	return 0;
+}
+
+static int get_volatile(json_object *v, struct da_pin *pin, struct da_err *err)
+{
+	char k[32];
+
+	if (!json_object_is_type(v, json_type_array))
+		return bad(err, "volatile", "expected an array of indices");
+	for (size_t i = 0; i < json_object_array_length(v); i++) {
+		int64_t idx;
+		int ret;
+
+		snprintf(k, sizeof(k), "volatile[%zu]", i);
+		ret = get_int(json_object_array_get_idx(v, i), k, 0, 255, &idx, err);
+		if (ret)
+			return ret;
+		pin->volatile_idx[idx / 8] |= (uint8_t)(1u << (idx % 8));
+	}
+	return 0;
+}
+
+static int get_exec(json_object *v, struct da_pin *pin, struct da_err *err)
+{
+	json_object *x;
+	char path[4096];
+	int64_t ms;
+	int ret;
+
+	if (!json_object_is_type(v, json_type_object))
+		return bad(err, "exec", "expected an object with program and timeout_ms");
+	json_object_object_foreach(v, key, val) {
+		char k[48];
+
+		(void)val;
+		if (strcmp(key, "program") && strcmp(key, "timeout_ms")) {
+			snprintf(k, sizeof(k), "exec.%.32s", key);
+			return bad(err, k, "unknown key");
+		}
+	}
+	if (!json_object_object_get_ex(v, "program", &x))
+		return bad(err, "exec.program", "missing");
+	ret = get_string(x, "exec.program", path, sizeof(path), err);
+	if (ret)
+		return ret;
+	/* No shell and no PATH search: the pin names exactly what runs. */
+	if (path[0] != '/')
+		return bad(err, "exec.program", "must be an absolute path");
+	pin->exec_program = strdup(path);
+	if (!pin->exec_program)
+		return da_errf(err, -ENOMEM, "pin: out of memory");
+	pin->exec_timeout_ms = DA_PIN_EXEC_DEFAULT_MS;
+	if (json_object_object_get_ex(v, "timeout_ms", &x)) {
+		ret = get_int(x, "exec.timeout_ms", 1, DA_PIN_EXEC_MAX_MS, &ms, err);
+		if (ret)
+			return ret;
+		pin->exec_timeout_ms = (unsigned int)ms;
+	}
+	return 0;
+}
+
+static const char *const known_keys[] = {
+	"version", "mode", "spdm_version", "slot", "base_asym", "base_hash", "leaf_spki",
+	"chain_hash", "identity", "digest_algorithm", "measurements", "volatile", "exec",
+};
+
+static int parse_obj(json_object *root, struct da_pin *pin, struct da_err *err)
+{
+	uint8_t spki[8192];
+	json_object *v;
+	char s[32];
+	int64_t i;
+	int ret;
+
+	if (!json_object_is_type(root, json_type_object))
+		return bad(err, "(top level)", "expected a JSON object");
+	json_object_object_foreach(root, key, val) {
+		bool known = false;
+
+		(void)val;
+		for (size_t k = 0; k < sizeof(known_keys) / sizeof(known_keys[0]); k++)
+			known |= !strcmp(key, known_keys[k]);
+		if (!known) {
+			snprintf(s, sizeof(s), "%.31s", key);
+			return bad(err, s, "unknown key");
+		}
+	}
+	if (!json_object_object_get_ex(root, "version", &v))
+		return bad(err, "version", "missing");
+	ret = get_int(v, "version", 1, 1, &i, err);
+	if (ret)
+		return ret;
+	if (!json_object_object_get_ex(root, "mode", &v))
+		return bad(err, "mode", "missing");
+	ret = get_string(v, "mode", s, sizeof(s), err);
+	if (ret)
+		return ret;
+	if (da_reval_mode_parse(s, &pin->mode))
+		return da_errf(err, -EINVAL,
+			       "pin: mode: \"%s\" is not exact, same-key, same-device, exec or fatal",
+			       s);
+	if (json_object_object_get_ex(root, "spdm_version", &v)) {
+		unsigned int minor;
+		char extra;
+
+		ret = get_string(v, "spdm_version", s, sizeof(s), err);
+		if (ret)
+			return ret;
+		if (sscanf(s, "1.%u%c", &minor, &extra) != 1 || minor > 4)
+			return bad(err, "spdm_version", "expected \"1.0\" .. \"1.4\"");
+		pin->version = (uint8_t)(0x10 | minor);
+	}
+	if (json_object_object_get_ex(root, "slot", &v)) {
+		ret = get_int(v, "slot", 0, SPDM_MAX_SLOTS - 1, &i, err);
+		if (ret)
+			return ret;
+		pin->have_slot = true;
+		pin->slot = (uint8_t)i;
+	}
+	if (json_object_object_get_ex(root, "base_asym", &v)) {
+		ret = get_alg(v, "base_asym", spdm_asym_name, &pin->base_asym, err);
+		if (ret)
+			return ret;
+	}
+	if (json_object_object_get_ex(root, "base_hash", &v)) {
+		ret = get_alg(v, "base_hash", spdm_hash_name, &pin->base_hash, err);
+		if (ret)
+			return ret;
+	}
+	if (json_object_object_get_ex(root, "leaf_spki", &v)) {
+		const unsigned char *p = spki;
+		EVP_PKEY *k;
+		size_t n = 0;
+
+		ret = get_hex(v, "leaf_spki", spki, sizeof(spki), &n, err);
+		if (ret)
+			return ret;
+		/* Refuse a key we could not verify with now, not at the first reset. */
+		k = d2i_PUBKEY(NULL, &p, (long)n);
+		if (!k || p != spki + n) {
+			EVP_PKEY_free(k);
+			return bad(err, "leaf_spki", "not a DER SubjectPublicKeyInfo");
+		}
+		EVP_PKEY_free(k);
+		pin->leaf_spki = malloc(n);
+		if (!pin->leaf_spki)
+			return da_errf(err, -ENOMEM, "pin: out of memory");
+		memcpy(pin->leaf_spki, spki, n);
+		pin->leaf_spki_len = n;
+	}
+	if (json_object_object_get_ex(root, "chain_hash", &v)) {
+		ret = get_hex(v, "chain_hash", pin->chain_hash, sizeof(pin->chain_hash),
+			      &pin->chain_hash_len, err);
+		if (ret)
+			return ret;
+	}
+	if (json_object_object_get_ex(root, "identity", &v)) {
+		ret = get_string(v, "identity", pin->identity, sizeof(pin->identity), err);
+		if (ret)
+			return ret;
+	}
+	if (json_object_object_get_ex(root, "digest_algorithm", &v)) {
+		ret = get_string(v, "digest_algorithm", pin->digest_algorithm,
+				 sizeof(pin->digest_algorithm), err);
+		if (ret)
+			return ret;
+	}
+	if (json_object_object_get_ex(root, "measurements", &v)) {
+		ret = get_measurements(v, pin, err);
+		if (ret)
+			return ret;
+	}
+	if (json_object_object_get_ex(root, "volatile", &v)) {
+		ret = get_volatile(v, pin, err);
+		if (ret)
+			return ret;
+	}
+	if (json_object_object_get_ex(root, "exec", &v)) {
+		ret = get_exec(v, pin, err);
+		if (ret)
+			return ret;
+	}
+
+	/* What each mode cannot do without. */
+	switch (pin->mode) {
+	case DA_REVAL_EXACT:
+		if (!pin->chain_hash_len)
+			return bad(err, "chain_hash", "missing (mode exact compares it)");
+		/* fallthrough */
+	case DA_REVAL_SAME_DEVICE:
+	case DA_REVAL_SAME_KEY:
+		if (!pin->leaf_spki)
+			return da_errf(err, -EINVAL, "pin: leaf_spki: missing (mode %s compares it)",
+				       da_reval_mode_name(pin->mode));
+		if (pin->nmeas && !pin->digest_algorithm[0])
+			return bad(err, "digest_algorithm",
+				   "missing (measurements are pinned)");
+		break;
+	case DA_REVAL_EXEC:
+		if (!pin->exec_program)
+			return bad(err, "exec", "missing (mode exec runs its program)");
+		break;
+	case DA_REVAL_FATAL:
+		break;
+	}
+	if (pin->exec_program && pin->mode != DA_REVAL_EXEC)
+		return da_errf(err, -EINVAL, "pin: exec: only meaningful in mode exec, not %s",
+			       da_reval_mode_name(pin->mode));
+	return 0;
+}
+
+int da_pin_parse(const char *json, size_t len, struct da_pin **out, struct da_err *err)
+{
+	struct json_tokener *tok;
+	struct da_pin *pin;
+	json_object *root;
+	size_t off;
+	int ret;
+
+	*out = NULL;
+	if (len > DA_PIN_MAX_SIZE)
+		return da_errf(err, -EFBIG, "pin: larger than %u bytes", DA_PIN_MAX_SIZE);
+	tok = json_tokener_new();
+	if (!tok)
+		return da_errf(err, -ENOMEM, "pin: out of memory");
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	root = json_tokener_parse_ex(tok, json, (int)len);
+	off = (size_t)json_tokener_get_parse_end(tok);
+	if (!root || json_tokener_get_error(tok) != json_tokener_success) {
+		ret = da_errf(err, -EINVAL, "pin: offset %zu: %s", off,
+			      root ? "incomplete JSON" :
+			      json_tokener_error_desc(json_tokener_get_error(tok)));
+		json_object_put(root);
+		json_tokener_free(tok);
+		return ret;
+	}
+	json_tokener_free(tok);
+	/* Trailing whitespace is fine; anything else after the object is not. */
+	if (off < len) {
+		struct cur c = cur_init(json, len);
+		uint8_t ch;
+
+		cur_skip(&c, off);
+		while (!cur_u8(&c, &ch)) {
+			if (!isspace(ch)) {
+				json_object_put(root);
+				return da_errf(err, -EINVAL, "pin: offset %zu: data after the JSON object",
+					       c.off - 1);
+			}
+		}
+	}
+	pin = calloc(1, sizeof(*pin));
+	if (!pin) {
+		json_object_put(root);
+		return da_errf(err, -ENOMEM, "pin: out of memory");
+	}
+	ret = parse_obj(root, pin, err);
+	json_object_put(root);
+	if (ret) {
+		da_pin_free(pin);
+		return ret;
+	}
+	*out = pin;
+	return 0;
+}
+
+int da_pin_load(const char *path, struct da_pin **out, struct da_err *err)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	*out = NULL;
+	ret = da_read_file(path, &buf, &len, DA_PIN_MAX_SIZE, err);
+	if (ret)
+		return ret;
+	ret = da_pin_parse((const char *)buf, len, out, err);
+	free(buf);
+	if (ret) {
+		da_err_prefix(err, "%s", path);
+		return ret;
+	}
+	(*out)->path = strdup(path);
+	if (!(*out)->path) {
+		da_pin_free(*out);
+		*out = NULL;
+		return da_errf(err, -ENOMEM, "%s: out of memory", path);
+	}
+	return 0;
+}
+
+/* ---- the check ---- */
+
+void da_pin_result_free(struct da_pin_result *res)
+{
+	da_checklist_free(&res->checks);
+	memset(res, 0, sizeof(*res));
+}
+
+static void hex(const uint8_t *p, size_t n, char *out, size_t cap)
+{
+	static const char d[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n && 2 * i + 2 < cap; i++) {
+		out[2 * i] = d[p[i] >> 4];
+		out[2 * i + 1] = d[p[i] & 15];
+	}
+	out[2 * i] = '\0';
+}
+
+static bool bit_set(const uint8_t *bitmap, uint8_t i)
+{
+	return bitmap[i / 8] & (1u << (i % 8));
+}
+
+/*
+ * Verify the new CHALLENGE_AUTH signature with the pinned key, on its
+ * own: da_verify checked it with the key of the chain the device sent,
+ * this checks that the pinned private key made it.
+ */
+static int sig_verifies_with(const struct da_pin *pin, const struct da_evidence *ev,
+			     const struct da_verdict *v, struct da_err *err)
+{
+	const struct da_evidence_obj *vca = &ev->obj[DA_EV_VCA];
+	const unsigned char *p = pin->leaf_spki;
+	struct da_transcript_info ti;
+	struct da_msg_list l = { 0 };
+	uint8_t h[SPDM_MAX_HASH_SIZE];
+	const uint8_t *signed_part, *sig;
+	EVP_PKEY *key;
+	struct cur c;
+	int ret;
+
+	key = d2i_PUBKEY(NULL, &p, (long)pin->leaf_spki_len);
+	if (!key)
+		return da_errf(err, -EINVAL, "pin: leaf_spki: not a public key");
+	ret = da_split_vca(vca->data, vca->len, &l, &ti, err);
+	da_msg_list_free(&l);
+	if (ret)
+		goto out;
+	c = cur_init(vca->data, vca->len);
+	if (cur_ptr(&c, ti.sig_off, &signed_part) || cur_ptr(&c, ti.p.sig_size, &sig) ||
+	    !cur_at_end(&c)) {
+		ret = da_errf(err, -EBADMSG, "VCA: CHALLENGE_AUTH: Signature does not end the object");
+		goto out;
+	}
+	if (!spdm_key_matches_asym(key, v->base_asym)) {
+		ret = da_errf(err, -EKEYREJECTED,
+			      "the pinned key is not a %s key (the algorithm negotiated now)",
+			      spdm_asym_name(v->base_asym));
+		goto out;
+	}
+	ret = spdm_hash(v->base_hash, signed_part, ti.sig_off, h);
+	if (ret) {
+		ret = da_errf(err, -EIO, "VCA: hashing M1 failed");
+		goto out;
+	}
+	ret = spdm_verify(key, v->base_asym, v->base_hash, v->version, SPDM_CTX_CHALLENGE_AUTH, h,
+			  sig, ti.p.sig_size, err);
+out:
+	EVP_PKEY_free(key);
+	return ret;
+}
+
+static bool check_key(const struct da_pin *pin, const struct da_evidence *ev,
+		      const struct da_verdict *v, struct da_checklist *l)
+{
+	struct da_err e = { 0 };
+
+	if (pin->have_slot && v->slot != pin->slot) {
+		da_check_add(l, "pin-key", DA_CHECK_FAIL,
+			     "slot %u was challenged, the pin is for slot %u", v->slot, pin->slot);
+		return false;
+	}
+	if (v->leaf_spki_len != pin->leaf_spki_len ||
+	    memcmp(v->leaf_spki, pin->leaf_spki, pin->leaf_spki_len)) {
+		da_check_add(l, "pin-key", DA_CHECK_FAIL,
+			     "leaf_spki: the slot %u leaf key differs from the pin (a different device or new keys)",
+			     v->slot);
+		return false;
+	}
+	if (sig_verifies_with(pin, ev, v, &e)) {
+		da_check_add(l, "pin-key", DA_CHECK_FAIL,
+			     "leaf_spki: the new CHALLENGE_AUTH signature does not verify with the pinned key: %s",
+			     e.msg);
+		return false;
+	}
+	da_check_add(l, "pin-key", DA_CHECK_PASS,
+		     "the new nonce was signed with the pinned %s key", spdm_asym_name(v->base_asym));
+	return true;
+}
+
+static bool check_chain_hash(const struct da_pin *pin, const struct da_verdict *v,
+			     struct da_checklist *l)
+{
+	char a[2 * SPDM_MAX_HASH_SIZE + 1], b[2 * SPDM_MAX_HASH_SIZE + 1];
+
+	if (pin->base_hash && pin->base_hash != v->base_hash) {
+		da_check_add(l, "pin-chain-hash", DA_CHECK_FAIL,
+			     "chain_hash: the device negotiated %s now, the pin's hash is %s",
+			     spdm_hash_name(v->base_hash), spdm_hash_name(pin->base_hash));
+		return false;
+	}
+	hex(v->chain_hash, v->hash_size, a, sizeof(a));
+	hex(pin->chain_hash, pin->chain_hash_len, b, sizeof(b));
+	if (v->hash_size != pin->chain_hash_len ||
+	    memcmp(v->chain_hash, pin->chain_hash, pin->chain_hash_len)) {
+		da_check_add(l, "pin-chain-hash", DA_CHECK_FAIL,
+			     "chain_hash: slot %u chain hashes to %.16s..., the pin has %.16s...",
+			     v->slot, a, b);
+		return false;
+	}
+	da_check_add(l, "pin-chain-hash", DA_CHECK_PASS, "slot %u chain is the pinned one (%.16s...)",
+		     v->slot, a);
+	return true;
+}
+
+static bool check_identity(const struct da_pin *pin, const struct da_verdict *v,
+			   struct da_checklist *l)
+{
+	if (strcmp(pin->identity, v->identity)) {
+		da_check_add(l, "pin-identity", DA_CHECK_FAIL,
+			     "identity: the leaf says \"%s\", the pin \"%s\"",
+			     v->identity[0] ? v->identity : "(none)",
+			     pin->identity[0] ? pin->identity : "(none)");
+		return false;
+	}
+	da_check_add(l, "pin-identity", DA_CHECK_PASS, "identity \"%s\" as pinned",
+		     v->identity[0] ? v->identity : "(none)");
+	return true;
+}
+
+/* The digest docs/pin.md pins for a block: as carried, or the hash of its raw value. */
+static int block_digest(const struct spdm_meas_block *b, const struct da_verdict *v,
+			uint8_t *out, size_t *n)
+{
+	uint32_t dig_alg = spdm_meas_hash_size(v->meas_hash) ? v->meas_hash : 0;
+
+	if (!(b->dmtf_type & SPDM_DMTF_MEAS_RAW_BIT)) {
+		if (b->value_size > SPDM_MAX_HASH_SIZE)
+			return -EBADMSG;
+		memcpy(out, b->value, b->value_size);
+		*n = b->value_size;
+		return 0;
+	}
+	if (dig_alg) {
+		*n = spdm_meas_hash_size(dig_alg);
+		return spdm_meas_hash(dig_alg, b->value, b->value_size, out);
+	}
+	*n = spdm_hash_size(v->base_hash);
+	return spdm_hash(v->base_hash, b->value, b->value_size, out);
+}
+
+static bool find_block(const struct da_verdict *v, uint8_t index, struct spdm_meas_block *b)
+{
+	struct cur c = cur_init(v->meas_record, v->meas_record_len);
+
+	while (v->meas_record && spdm_meas_block_next(&c, b, NULL) > 0)
+		if (b->index == index)
+			return true;
+	return false;
+}
+
+static bool check_measurements(const struct da_pin *pin, const struct da_verdict *v,
+			       bool volatile_too, struct da_checklist *l)
+{
+	const char *alg = spdm_meas_hash_size(v->meas_hash) ? spdm_meas_hash_name(v->meas_hash) :
+			  spdm_hash_name(v->base_hash);
+	bool ok = true;
+	size_t compared = 0;
+
+	if (!pin->nmeas) {
+		da_check_add(l, "pin-measurements", DA_CHECK_SKIP, "the pin has no measurements");
+		return true;
+	}
+	if (!v->meas_record) {
+		da_check_add(l, "pin-measurements", DA_CHECK_FAIL,
+			     "measurements: %zu are pinned, the new evidence has no signed MEASUREMENTS",
+			     pin->nmeas);
+		return false;
+	}
+	if (strcmp(alg, pin->digest_algorithm)) {
+		da_check_add(l, "pin-measurements", DA_CHECK_FAIL,
+			     "digest_algorithm: the device measures with %s now, the pin has %s",
+			     alg, pin->digest_algorithm);
+		return false;
+	}
+	for (size_t i = 0; i < pin->nmeas; i++) {
+		const struct da_pin_meas *m = &pin->meas[i];
+		uint8_t d[SPDM_MAX_HASH_SIZE];
+		char name[40], now[2 * 16 + 1], want[2 * 16 + 1];
+		struct spdm_meas_block b;
+		size_t n = 0;
+
+		snprintf(name, sizeof(name), "pin-measurement[%u]", m->index);
+		if (!volatile_too && bit_set(pin->volatile_idx, m->index)) {
+			da_check_add(l, name, DA_CHECK_SKIP, "volatile, not compared in mode %s",
+				     da_reval_mode_name(pin->mode));
+			continue;
+		}
+		if (!find_block(v, m->index, &b)) {
+			da_check_add(l, name, DA_CHECK_FAIL,
+				     "measurement %u is pinned but missing from the new evidence",
+				     m->index);
+			ok = false;
+			continue;
+		}
+		if (block_digest(&b, v, d, &n)) {
+			da_check_add(l, name, DA_CHECK_FAIL,
+				     "measurement %u: its digest could not be computed", m->index);
+			ok = false;
+			continue;
+		}
+		compared++;
+		hex(d, n > 16 ? 16 : n, now, sizeof(now));
+		hex(m->digest, m->digest_len > 16 ? 16 : m->digest_len, want, sizeof(want));
+		if (n != m->digest_len || memcmp(d, m->digest, n)) {
+			da_check_add(l, name, DA_CHECK_FAIL,
+				     "measurement %u differs from the pin (now %s..., pinned %s...)",
+				     m->index, now, want);
+			ok = false;
+		} else {
+			da_check_add(l, name, DA_CHECK_PASS, "measurement %u as pinned (%s...)",
+				     m->index, now);
+		}
+	}
+	if (ok)
+		da_check_add(l, "pin-measurements", DA_CHECK_PASS, "%zu pinned measurements equal",
+			     compared);
+	return ok;
+}
+
+/* ---- exec mode ---- */
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct exec_out {
+	char buf[DA_PIN_EXEC_OUTPUT_MAX + 1];
+	size_t len;
+	bool truncated;
+};
+
+/*
+ * Run program with in on stdin (a socket, so that a program that never
+ * reads cannot raise SIGPIPE in the caller) and the pin path as argv[1];
+ * stdout and stderr are collected, bounded.  No shell, no PATH search.
+ * Returns the exit status (0-255), -ETIMEDOUT when it was killed at the
+ * limit, 256 + signal when a signal ended it, other -errno on failure.
+ */
+static int run_program(const char *program, const char *pin_path, const char *dev,
+		       const uint8_t *in, size_t in_len, unsigned int timeout_ms,
+		       struct exec_out *out, struct da_err *err)
+{
+	char env_dev[96];
+	char *const argv[] = { (char *)program, (char *)pin_path, NULL };
+	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", env_dev, NULL };
+	int in_sk[2] = { -1, -1 }, out_p[2] = { -1, -1 };
+	int64_t deadline = now_ms() + timeout_ms;
+	size_t sent = 0;
+	bool timed_out = false;
+	int status = 0, ret;
+	pid_t pid;
+
+	snprintf(env_dev, sizeof(env_dev), "DEVAUTH_DEVICE=%s", dev);
+	out->len = 0;
+	out->truncated = false;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in_sk) ||
+	    pipe2(out_p, O_CLOEXEC)) {
+		ret = da_errf(err, -errno, "exec: %s: %s", program, strerror(errno));
+		goto close_fds;
+	}
+	pid = fork();
+	if (pid < 0) {
+		ret = da_errf(err, -errno, "exec: %s: fork: %s", program, strerror(errno));
+		goto close_fds;
+	}
+	if (!pid) {
+		/* Only async-signal-safe calls between fork and execve. */
+		setpgid(0, 0);
+		if (dup2(in_sk[1], 0) < 0 || dup2(out_p[1], 1) < 0 || dup2(out_p[1], 2) < 0)
+			_exit(127);
+#ifdef SYS_close_range
+		syscall(SYS_close_range, 3u, ~0u, 0u);
+#endif
+		execve(program, argv, envp);
+		_exit(127);
+	}
+	/* The child's own group, so that the kill reaches what it started too. */
+	setpgid(pid, pid);
+	close(in_sk[1]);
+	close(out_p[1]);
+	in_sk[1] = out_p[1] = -1;
+	fcntl(in_sk[0], F_SETFL, O_NONBLOCK);
+	if (!in_len)
+		shutdown(in_sk[0], SHUT_WR);
+
+	for (;;) {
+		struct pollfd pfd[2] = {
+			{ .fd = out_p[0], .events = POLLIN },
+			{ .fd = sent < in_len ? in_sk[0] : -1, .events = POLLOUT },
+		};
+		int64_t left = deadline - now_ms();
+		int n;
+
+		if (out_p[0] < 0)
+			break;
+		if (left <= 0) {
+			timed_out = true;
+			break;
+		}
+		n = poll(pfd, 2, (int)left);
+		if (n < 0 && errno != EINTR) {
+			ret = da_errf(err, -errno, "exec: poll: %s", strerror(errno));
+			timed_out = true;
+			break;
+		}
+		if (n <= 0)
+			continue;
+		if (pfd[1].revents) {
+			ssize_t w = send(in_sk[0], in + sent, in_len - sent, MSG_NOSIGNAL);
+
+			if (w > 0)
+				sent += (size_t)w;
+			/* A program that stops reading decides on what it read. */
+			if ((w < 0 && errno != EAGAIN && errno != EINTR) || sent == in_len) {
+				sent = in_len;
+				shutdown(in_sk[0], SHUT_WR);
+			}
+		}
+		if (pfd[0].revents) {
+			char tmp[1024];
+			ssize_t r = read(out_p[0], tmp, sizeof(tmp));
+			size_t room = DA_PIN_EXEC_OUTPUT_MAX - out->len;
+
+			if (r < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (r <= 0) {
+				close(out_p[0]);
+				out_p[0] = -1;
+				continue;
+			}
+			/* Keep the first bytes, drain the rest so the program never blocks. */
+			if ((size_t)r > room)
+				out->truncated = true;
+			memcpy(out->buf + out->len, tmp, (size_t)r > room ? room : (size_t)r);
+			out->len += (size_t)r > room ? room : (size_t)r;
+		}
+	}
+	/* Output closed: the program is exiting (or closed it and runs on). */
+	while (!timed_out) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR) {
+			timed_out = true;
+			break;
+		}
+		if (now_ms() >= deadline) {
+			timed_out = true;
+			break;
+		}
+		poll(NULL, 0, 5);
+	}
+	if (timed_out) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		ret = -ETIMEDOUT;
+	} else if (WIFEXITED(status)) {
+		ret = WEXITSTATUS(status);
+	} else {
+		ret = 256 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	}
+	out->buf[out->len] = '\0';
+close_fds:
+	for (int i = 0; i < 2; i++) {
+		if (in_sk[i] >= 0)
+			close(in_sk[i]);
+		if (out_p[i] >= 0)
+			close(out_p[i]);
+	}
+	return ret;
+}
+
+/* Program output into one printable line for an event's reason. */
+static void one_line(const struct exec_out *o, char *dst, size_t cap)
+{
+	size_t n = 0;
+	bool space = false;
+
+	for (size_t i = 0; i < o->len && n + 1 < cap; i++) {
+		unsigned char ch = (unsigned char)o->buf[i];
+
+		if (isspace(ch)) {
+			space = n > 0;
+			continue;
+		}
+		if (space && n + 2 < cap)
+			dst[n++] = ' ';
+		space = false;
+		dst[n++] = isprint(ch) ? (char)ch : '?';
+	}
+	dst[n] = '\0';
+}
+
+static int check_exec(const struct da_pin *pin, const struct da_evidence *ev,
+		      const struct da_pin_check_opts *o, struct da_checklist *l,
+		      struct da_err *err)
+{
+	const char *pin_path = o->pin_path ? o->pin_path : pin->path;
+	unsigned int ms = o->exec_timeout_ms ? o->exec_timeout_ms : pin->exec_timeout_ms;
+	struct da_buf bundle = { 0 };
+	struct exec_out *out;
+	char line[300];
+	int ret;
+
+	if (!pin_path)
+		return da_errf(err, -EINVAL, "exec: no pin file to pass to %s", pin->exec_program);
+	if (!ms)
+		ms = DA_PIN_EXEC_DEFAULT_MS;
+	out = malloc(sizeof(*out));
+	if (!out)
+		return da_errf(err, -ENOMEM, "exec: out of memory");
+	ret = da_evidence_encode(ev, &bundle, err);
+	if (ret)
+		goto out;
+	ret = run_program(pin->exec_program, pin_path, ev->dev_name, bundle.data, bundle.len, ms,
+			  out, err);
+	if (ret < 0 && ret != -ETIMEDOUT)
+		goto out;
+	one_line(out, line, sizeof(line));
+	if (ret == -ETIMEDOUT)
+		da_check_add(l, "exec", DA_CHECK_FAIL, "exec: timed out after %u ms%s%s", ms,
+			     line[0] ? ": " : "", line);
+	else if (ret == 0)
+		da_check_add(l, "exec", DA_CHECK_PASS, "%s accepted%s%s", pin->exec_program,
+			     line[0] ? ": " : "", line);
+	else if (ret == 127 && !line[0])
+		da_check_add(l, "exec", DA_CHECK_FAIL, "exec: %s could not be run (exit 127)",
+			     pin->exec_program);
+	else if (ret > 255)
+		da_check_add(l, "exec", DA_CHECK_FAIL, "exec: %s killed by signal %d%s%s",
+			     pin->exec_program, ret - 256, line[0] ? ": " : "", line);
+	else
+		da_check_add(l, "exec", DA_CHECK_FAIL, "exec: %s rejected (exit %d)%s%s",
+			     pin->exec_program, ret, line[0] ? ": " : "", line);
+	ret = 0;
+out:
+	da_buf_free(&bundle);
+	free(out);
+	return ret;
+}
+
+static void finish(struct da_pin_result *res)
+{
+	res->passed = !da_checklist_failed(&res->checks);
+	res->failed_check[0] = '\0';
+	res->reason[0] = '\0';
+	for (size_t i = 0; i < res->checks.n; i++) {
+		const struct da_check *c = &res->checks.c[i];
+
+		if (c->result != DA_CHECK_FAIL)
+			continue;
+		/* A stale nonce is what a replayed transcript looks like. */
+		if (!strcmp(c->name, "requester-nonce")) {
+			snprintf(res->failed_check, sizeof(res->failed_check), "nonce");
+			snprintf(res->reason, sizeof(res->reason),
+				 "nonce: not the one the revalidation supplied (a replayed transcript): %s",
+				 c->detail);
+		} else {
+			snprintf(res->failed_check, sizeof(res->failed_check), "%s", c->name);
+			snprintf(res->reason, sizeof(res->reason), "%s", c->detail);
+		}
+		return;
+	}
+}
+
+int da_pin_check(const struct da_pin *pin, const struct da_evidence *ev,
+		 const struct da_pin_check_opts *o, struct da_pin_result *res,
+		 struct da_err *err)
+{
+	struct da_verify_opts vo = { 0 };
+	struct da_verdict v = { 0 };
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	if (pin->mode == DA_REVAL_FATAL) {
+		da_check_add(&res->checks, "pin-mode", DA_CHECK_FAIL,
+			     "mode fatal: a session loss alone ends trust, no re-challenge");
+		finish(res);
+		return 0;
+	}
+	if (!ev)
+		return da_errf(err, -EINVAL, "revalidation: no evidence to check");
+	if (!o->have_nonce) {
+		da_check_add(&res->checks, "nonce", DA_CHECK_FAIL,
+			     "no nonce supplied: a replayed transcript could not be told from a fresh one");
+		finish(res);
+		return 0;
+	}
+	vo.policy = o->policy;
+	vo.trust_path = o->trust_path;
+	vo.have_nonce = true;
+	memcpy(vo.nonce, o->nonce, SPDM_NONCE_SIZE);
+	ret = da_verify(ev, &vo, &v, err);
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < v.checks.n; i++)
+		da_check_add(&res->checks, v.checks.c[i].name, v.checks.c[i].result, "%s",
+			     v.checks.c[i].detail);
+	if (!v.accepted || !v.replayed) {
+		/* Nothing else counts when the new evidence does not stand on its own. */
+		if (!da_checklist_failed(&res->checks))
+			da_check_add(&res->checks, "transcript", DA_CHECK_FAIL, "%s", v.reason);
+		goto done;
+	}
+	switch (pin->mode) {
+	case DA_REVAL_SAME_KEY:
+		check_key(pin, ev, &v, &res->checks);
+		break;
+	case DA_REVAL_SAME_DEVICE:
+		/* A renewed certificate is fine here: no chain hash. */
+		if (check_key(pin, ev, &v, &res->checks) && check_identity(pin, &v, &res->checks))
+			check_measurements(pin, &v, false, &res->checks);
+		break;
+	case DA_REVAL_EXACT:
+		if (check_key(pin, ev, &v, &res->checks) &&
+		    check_chain_hash(pin, &v, &res->checks) &&
+		    check_identity(pin, &v, &res->checks))
+			check_measurements(pin, &v, true, &res->checks);
+		break;
+	case DA_REVAL_EXEC:
+		ret = check_exec(pin, ev, o, &res->checks, err);
+		break;
+	case DA_REVAL_FATAL:
+		break;
+	}
+done:
+	da_verdict_free(&v);
+	if (ret) {
+		da_pin_result_free(res);
+		return ret;
+	}
+	finish(res);
+	return 0;
+}
