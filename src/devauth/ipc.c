@@ -28,7 +28,6 @@
 #include "tsm/pci_tsm.h"
 
 #include "ipc.h"
-#include "ipc-recovery.h"
 
 #define IPC_RECV_TIMEOUT_S	120
 

@@ -12,7 +12,6 @@
 
 #include "devauth.h"
 #include "ipc.h"
-#include "ipc-recovery.h"
 
 static void usage(FILE *f)
 {

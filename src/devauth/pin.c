@@ -19,7 +19,6 @@
 
 #include "devauth.h"
 #include "ipc.h"
-#include "ipc-recovery.h"
 
 static void usage(FILE *f)
 {

@@ -2,7 +2,6 @@
 /* devauth reset: an OS-initiated reset of a device, then recovery (issue 6). */
 #include "devauth.h"
 #include "ipc.h"
-#include "ipc-recovery.h"
 
 int reset_main(int argc, char **argv)
 {

@@ -2,7 +2,6 @@
 /* devauth revalidate: re-challenge a pinned device now (docs/pin.md, issue 6). */
 #include "devauth.h"
 #include "ipc.h"
-#include "ipc-recovery.h"
 
 int revalidate_main(int argc, char **argv)
 {
