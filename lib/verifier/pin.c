@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "crypto/crypto.h"
+#include "hex.h"
 #include "verifier_internal.h"
 
 bool da_meas_type_volatile(uint8_t dmtf_type);
@@ -38,19 +39,14 @@ const char *da_pin_mode_name(enum da_pin_mode mode)
 	       mode_names[mode] : "unknown";
 }
 
-static json_object *hexj(const uint8_t *p, size_t n)
+json_object *da_json_hex(const uint8_t *p, size_t n)
 {
-	static const char d[] = "0123456789abcdef";
 	char *s = malloc(2 * n + 1);
 	json_object *j;
 
 	if (!s)
 		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		s[2 * i] = d[p[i] >> 4];
-		s[2 * i + 1] = d[p[i] & 15];
-	}
-	s[2 * n] = '\0';
+	da_hex(p, n, s, 2 * n + 1);
 	j = json_object_new_string(s);
 	free(s);
 	return j;
@@ -82,13 +78,13 @@ int da_pin_from_verdict(const struct da_verdict *v, enum da_pin_mode mode,
 			       json_object_new_string(spdm_asym_name(v->base_asym)));
 	json_object_object_add(j, "base_hash",
 			       json_object_new_string(spdm_hash_name(v->base_hash)));
-	json_object_object_add(j, "leaf_spki", hexj(v->leaf_spki, v->leaf_spki_len));
+	json_object_object_add(j, "leaf_spki", da_json_hex(v->leaf_spki, v->leaf_spki_len));
 	if (mode == DA_PIN_SAME_KEY) {
 		*out = j;
 		return 0;
 	}
 	if (mode == DA_PIN_EXACT)
-		json_object_object_add(j, "chain_hash", hexj(v->chain_hash, v->hash_size));
+		json_object_object_add(j, "chain_hash", da_json_hex(v->chain_hash, v->hash_size));
 	if (v->identity[0])
 		json_object_object_add(j, "identity", json_object_new_string(v->identity));
 	/* Raw blocks are pinned by digest too: MeasurementHash, or BaseHash if raw only. */
@@ -121,7 +117,7 @@ int da_pin_from_verdict(const struct da_verdict *v, enum da_pin_mode mode,
 		}
 		m = json_object_new_object();
 		json_object_object_add(m, "index", json_object_new_int(b.index));
-		json_object_object_add(m, "digest", hexj(h, hs));
+		json_object_object_add(m, "digest", da_json_hex(h, hs));
 		json_object_array_add(ms, m);
 	}
 	json_object_object_add(j, "measurements", ms);

@@ -25,24 +25,6 @@ bool da_meas_type_volatile(uint8_t dmtf_type)
 	return false;
 }
 
-static json_object *hex_string(const uint8_t *p, size_t n)
-{
-	static const char d[] = "0123456789abcdef";
-	char *s = malloc(2 * n + 1);
-	json_object *j;
-
-	if (!s)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		s[2 * i] = d[p[i] >> 4];
-		s[2 * i + 1] = d[p[i] & 15];
-	}
-	s[2 * n] = '\0';
-	j = json_object_new_string(s);
-	free(s);
-	return j;
-}
-
 /* The block of index in a record, 1 if found. */
 static int find_block(const struct da_verdict *v, uint8_t index, struct spdm_meas_block *out)
 {
@@ -170,7 +152,7 @@ int da_policy_from_verdicts(const struct da_verdict *const *v, size_t n,
 		json_object_object_add(r, "type", json_object_new_string(
 			spdm_dmtf_meas_type_name(b.dmtf_type & 0x7f)));
 		json_object_object_add(r, b.dmtf_type & SPDM_DMTF_MEAS_RAW_BIT ? "raw" : "digest",
-				       hex_string(b.value, b.value_size));
+				       da_json_hex(b.value, b.value_size));
 		json_object_array_add(refs, r);
 	}
 	json_object_object_add(j, "measurements", refs);

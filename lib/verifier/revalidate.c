@@ -26,6 +26,7 @@
 
 #include "crypto/crypto.h"
 #include "cursor.h"
+#include "hex.h"
 #include "verifier_internal.h"
 
 #include "evidence/ev_internal.h"
@@ -512,18 +513,6 @@ void da_pin_result_free(struct da_pin_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
-static void hex(const uint8_t *p, size_t n, char *out, size_t cap)
-{
-	static const char d[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n && 2 * i + 2 < cap; i++) {
-		out[2 * i] = d[p[i] >> 4];
-		out[2 * i + 1] = d[p[i] & 15];
-	}
-	out[2 * i] = '\0';
-}
-
 static bool bit_set(const uint8_t *bitmap, uint8_t i)
 {
 	return bitmap[i / 8] & (1u << (i % 8));
@@ -617,8 +606,8 @@ static bool check_chain_hash(const struct da_pin *pin, const struct da_verdict *
 			     spdm_hash_name(v->base_hash), spdm_hash_name(pin->base_hash));
 		return false;
 	}
-	hex(v->chain_hash, v->hash_size, a, sizeof(a));
-	hex(pin->chain_hash, pin->chain_hash_len, b, sizeof(b));
+	da_hex(v->chain_hash, v->hash_size, a, sizeof(a));
+	da_hex(pin->chain_hash, pin->chain_hash_len, b, sizeof(b));
 	if (v->hash_size != pin->chain_hash_len ||
 	    memcmp(v->chain_hash, pin->chain_hash, pin->chain_hash_len)) {
 		da_check_add(l, "pin-chain-hash", DA_CHECK_FAIL,
@@ -728,8 +717,8 @@ static bool check_measurements(const struct da_pin *pin, const struct da_verdict
 			continue;
 		}
 		compared++;
-		hex(d, n > 16 ? 16 : n, now, sizeof(now));
-		hex(m->digest, m->digest_len > 16 ? 16 : m->digest_len, want, sizeof(want));
+		da_hex(d, n > 16 ? 16 : n, now, sizeof(now));
+		da_hex(m->digest, m->digest_len > 16 ? 16 : m->digest_len, want, sizeof(want));
 		if (n != m->digest_len || memcmp(d, m->digest, n)) {
 			da_check_add(l, name, DA_CHECK_FAIL,
 				     "measurement %u differs from the pin (now %s..., pinned %s...)",

@@ -59,4 +59,7 @@ static inline bool da_policy_is_volatile(const struct da_policy *p, uint8_t inde
 	return p && (p->volatile_idx[index / 8] & (1u << (index % 8)));
 }
 
+/* Lower-case hex of p[0..n) as a JSON string (pins, policies). */
+json_object *da_json_hex(const uint8_t *p, size_t n);
+
 #endif

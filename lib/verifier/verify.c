@@ -20,6 +20,7 @@
 #include "crypto/x509.h"
 #include "identity.h"
 #include "transcript.h"
+#include "hex.h"
 #include "verifier_internal.h"
 
 void da_verdict_free(struct da_verdict *v)
@@ -28,18 +29,6 @@ void da_verdict_free(struct da_verdict *v)
 	free(v->leaf_spki);
 	free(v->meas_record);
 	memset(v, 0, sizeof(*v));
-}
-
-static void hex(const uint8_t *p, size_t n, char *out, size_t cap)
-{
-	static const char d[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n && 2 * i + 2 < cap; i++) {
-		out[2 * i] = d[p[i] >> 4];
-		out[2 * i + 1] = d[p[i] & 15];
-	}
-	out[2 * i] = '\0';
 }
 
 /*
@@ -316,7 +305,7 @@ static void check_measurements(const struct da_policy *p, bool have_obj, struct 
 
 		seen[b.index / 8] |= (uint8_t)(1u << (b.index % 8));
 		snprintf(name, sizeof(name), "measurement[%u]", b.index);
-		hex(b.value, b.value_size > 32 ? 32 : b.value_size, val, sizeof(val));
+		da_hex(b.value, b.value_size > 32 ? 32 : b.value_size, val, sizeof(val));
 		if (b.value_size > 32)
 			strcat(val, "...");
 		if (da_policy_is_volatile(p, b.index))
@@ -545,7 +534,7 @@ json_object *da_verdict_json(const struct da_verdict *v)
 		json_object_object_add(j, "slot", json_object_new_int(v->slot));
 		json_object_object_add(j, "identity", v->identity[0] ?
 				       json_object_new_string(v->identity) : NULL);
-		hex(v->chain_hash, v->hash_size, buf, sizeof(buf));
+		da_hex(v->chain_hash, v->hash_size, buf, sizeof(buf));
 		json_object_object_add(j, "chain_hash", json_object_new_string(buf));
 	}
 	for (size_t i = 0; i < v->checks.n; i++) {

@@ -11,6 +11,8 @@
 
 #include <devauth/requester.h>
 
+#include "hex.h"
+
 extern const char *prog;
 
 int probe_main(int argc, char **argv);
@@ -30,10 +32,8 @@ int revalidate_main(int argc, char **argv);
 int reset_main(int argc, char **argv);
 
 /* util.c */
-int parse_hex(const char *s, uint8_t *out, size_t len);
 /* "1.2" -> 0x12, "1.1-1.3" -> range */
 int parse_version_range(const char *s, uint8_t *min, uint8_t *max);
-void hex_str(const uint8_t *p, size_t n, char *out, size_t outlen);
 
 /* report.c: what probe, dump and verify print about one SPDM exchange */
 struct report_opts {

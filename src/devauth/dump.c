@@ -91,7 +91,7 @@ static void describe(const struct da_spdm_msg *m, const struct spdm_dec_params *
 		struct spdm_challenge c;
 
 		if (spdm_decode_challenge(m->data, m->len, h.version, &c, NULL) > 0) {
-			hex_str(c.nonce, SPDM_NONCE_SIZE, hex, sizeof(hex));
+			da_hex(c.nonce, SPDM_NONCE_SIZE, hex, sizeof(hex));
 			snprintf(out, len, "slot %u summary 0x%02x nonce %s", c.slot,
 				 c.meas_summary_type, hex);
 		}
@@ -102,7 +102,7 @@ static void describe(const struct da_spdm_msg *m, const struct spdm_dec_params *
 
 		if (p->sig_size && spdm_decode_challenge_auth(m->data, m->len, p, summary_type, &a,
 							      NULL) > 0) {
-			hex_str(a.nonce, SPDM_NONCE_SIZE, hex, sizeof(hex));
+			da_hex(a.nonce, SPDM_NONCE_SIZE, hex, sizeof(hex));
 			snprintf(out, len, "slot %u nonce %s signature %u bytes", a.param1 & 0xf, hex,
 				 p->sig_size);
 		}
@@ -184,7 +184,7 @@ int dump_main(int argc, char **argv)
 			verify = true;
 			break;
 		case 'n':
-			if (parse_hex(optarg, cfg.nonce, sizeof(cfg.nonce))) {
+			if (da_unhex(optarg, cfg.nonce, sizeof(cfg.nonce))) {
 				fprintf(stderr, "%s dump: --nonce needs 64 hex digits\n", prog);
 				return 2;
 			}

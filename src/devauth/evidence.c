@@ -58,7 +58,7 @@ int evidence_main(int argc, char **argv)
 			digest = true;
 			break;
 		case 'n':
-			if (parse_hex(optarg, nonce, sizeof(nonce))) {
+			if (da_unhex(optarg, nonce, sizeof(nonce))) {
 				fprintf(stderr, "%s evidence: --nonce needs 64 hex digits\n", prog);
 				return 2;
 			}
@@ -126,7 +126,7 @@ int evidence_main(int argc, char **argv)
 			if (!((ev.present >> t) & 1))
 				continue;
 			if (digest && ev.obj[t].len <= SPDM_MAX_HASH_SIZE) {
-				hex_str(ev.obj[t].data, ev.obj[t].len, hex, sizeof(hex));
+				da_hex(ev.obj[t].data, ev.obj[t].len, hex, sizeof(hex));
 				json_object_object_add(objs, ipc_type_name(t),
 						       json_object_new_string(hex));
 			} else {
@@ -149,7 +149,7 @@ int evidence_main(int argc, char **argv)
 			if (!((ev.present >> t) & 1))
 				continue;
 			if (digest && ev.obj[t].len <= SPDM_MAX_HASH_SIZE) {
-				hex_str(ev.obj[t].data, ev.obj[t].len, hex, sizeof(hex));
+				da_hex(ev.obj[t].data, ev.obj[t].len, hex, sizeof(hex));
 				printf("  %-13s %s %s\n", ipc_type_name(t),
 				       spdm_hash_name(ev.hash_algo), hex);
 			} else {

@@ -201,7 +201,7 @@ int pin_main(int argc, char **argv)
 			o.policy = policy;
 			break;
 		case 'n':
-			if (parse_hex(optarg, o.nonce, sizeof(o.nonce))) {
+			if (da_unhex(optarg, o.nonce, sizeof(o.nonce))) {
 				fprintf(stderr, "%s pin: --nonce needs 64 hex digits\n", prog);
 				goto out;
 			}

@@ -103,7 +103,7 @@ int probe_main(int argc, char **argv)
 			ro.check_time = false;
 			break;
 		case 'n':
-			if (parse_hex(optarg, cfg.nonce, sizeof(cfg.nonce))) {
+			if (da_unhex(optarg, cfg.nonce, sizeof(cfg.nonce))) {
 				fprintf(stderr, "%s probe: --nonce needs 64 hex digits\n", prog);
 				return 2;
 			}

@@ -63,7 +63,7 @@ static void print_blocks(const struct spdm_req *r)
 	printf("  measurements:\n");
 	c = cur_init(rec, len);
 	while (spdm_meas_block_next(&c, &b, NULL) > 0) {
-		hex_str(b.value, b.value_size > 64 ? 64 : b.value_size, hex, sizeof(hex));
+		da_hex(b.value, b.value_size > 64 ? 64 : b.value_size, hex, sizeof(hex));
 		printf("    [%3u] %-22s %s%s %s%s\n", b.index,
 		       spdm_dmtf_meas_type_name(b.dmtf_type & 0x7f),
 		       b.dmtf_type & SPDM_DMTF_MEAS_RAW_BIT ? "raw" : "digest",
@@ -168,9 +168,9 @@ json_object *report_json(const struct spdm_req *r, const struct da_checklist *ex
 	}
 	json_object_object_add(j, "chains", slots);
 	if (i->authenticated) {
-		hex_str(i->req_nonce, SPDM_NONCE_SIZE, hex, sizeof(hex));
+		da_hex(i->req_nonce, SPDM_NONCE_SIZE, hex, sizeof(hex));
 		json_object_object_add(j, "requester_nonce", json_object_new_string(hex));
-		hex_str(i->rsp_nonce, SPDM_NONCE_SIZE, hex, sizeof(hex));
+		da_hex(i->rsp_nonce, SPDM_NONCE_SIZE, hex, sizeof(hex));
 		json_object_object_add(j, "responder_nonce", json_object_new_string(hex));
 	}
 	if (!spdm_req_meas_record(r, &rec, &len)) {
@@ -180,7 +180,7 @@ json_object *report_json(const struct spdm_req *r, const struct da_checklist *ex
 		while (spdm_meas_block_next(&c, &b, NULL) > 0) {
 			json_object *bj = json_object_new_object();
 
-			hex_str(b.value, b.value_size > 256 ? 256 : b.value_size, hex, sizeof(hex));
+			da_hex(b.value, b.value_size > 256 ? 256 : b.value_size, hex, sizeof(hex));
 			json_object_object_add(bj, "index", json_object_new_int(b.index));
 			json_object_object_add(bj, "type", json_object_new_string(
 				spdm_dmtf_meas_type_name(b.dmtf_type & 0x7f)));

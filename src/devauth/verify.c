@@ -160,7 +160,7 @@ int verify_main(int argc, char **argv)
 			policy_path = optarg;
 			break;
 		case 'n':
-			if (parse_hex(optarg, o.nonce, sizeof(o.nonce))) {
+			if (da_unhex(optarg, o.nonce, sizeof(o.nonce))) {
 				fprintf(stderr, "%s verify: --nonce needs 64 hex digits\n", prog);
 				return 2;
 			}

@@ -17,6 +17,7 @@
 #include <json-c/json.h>
 
 #include "crypto/crypto.h"
+#include "hex.h"
 
 #include "devauthd.h"
 
@@ -24,42 +25,6 @@ static const char *const type_names[DA_EV_MAX + 1] = {
 	"cert0", "cert1", "cert2", "cert3", "cert4", "cert5", "cert6", "cert7",
 	"vca", "measurements", "report",
 };
-
-static void hex(const uint8_t *p, size_t n, char *out)
-{
-	static const char d[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = d[p[i] >> 4];
-		out[2 * i + 1] = d[p[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-static int unhex(const char *s, uint8_t *out, size_t n)
-{
-	struct cur c = cur_init(s, strlen(s));
-
-	if (c.len != 2 * n)
-		return -EINVAL;
-	for (size_t i = 0; i < n; i++) {
-		uint8_t b[2];
-		int v = 0;
-
-		if (cur_bytes(&c, b, 2))
-			return -EINVAL;
-		for (int k = 0; k < 2; k++) {
-			int x = b[k] >= '0' && b[k] <= '9' ? b[k] - '0' :
-				b[k] >= 'a' && b[k] <= 'f' ? b[k] - 'a' + 10 : -1;
-
-			if (x < 0)
-				return -EINVAL;
-			v = v << 4 | x;
-		}
-		out[i] = (uint8_t)v;
-	}
-	return 0;
-}
 
 static json_object *state_json(struct daemon *d)
 {
@@ -88,7 +53,7 @@ static json_object *state_json(struct daemon *d)
 
 			if (!dv->bound_have[t] || !hs)
 				continue;
-			hex(dv->bound_digest[t], hs, h);
+			da_hex(dv->bound_digest[t], hs, h, sizeof(h));
 			json_object_object_add(dg, type_names[t], json_object_new_string(h));
 		}
 		json_object_object_add(o, "digests", dg);
@@ -193,7 +158,7 @@ static int load_dev(struct daemon *d, const char *path, const char *name, json_o
 			if (!json_object_object_get_ex(dg, type_names[t], &v))
 				continue;
 			if (!json_object_is_type(v, json_type_string) ||
-			    unhex(json_object_get_string(v), dv->bound_digest[t], hs))
+			    da_unhex(json_object_get_string(v), dv->bound_digest[t], hs))
 				return da_errf(err, -EINVAL,
 					       "%s: device %s: digests.%s: not %zu hex bytes", path,
 					       name, type_names[t], hs);
