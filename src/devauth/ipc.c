@@ -239,6 +239,7 @@ static int list_cb(const struct pci_tsm_msg *m, void *ctx, struct da_err *err)
 		snprintf(d->endpoint, sizeof(d->endpoint), "%s", m->endpoint);
 		snprintf(d->status, sizeof(d->status), "%s", m->status);
 		snprintf(d->identity, sizeof(d->identity), "%s", m->identity);
+		snprintf(d->pin_mode, sizeof(d->pin_mode), "%s", m->pin_mode);
 		d->state = m->state;
 		d->slot = m->slot;
 		d->version = m->spdm_version;

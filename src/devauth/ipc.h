@@ -29,6 +29,7 @@ struct ipc_dev {
 	char endpoint[128];
 	char status[DA_ERR_MSG_MAX];
 	char identity[160];
+	char pin_mode[16];		/* revalidation pin installed, "" if none */
 	uint32_t state;			/* enum pci_tsm_state */
 	uint32_t slot, version, base_asym, base_hash, meas_hash;
 	uint32_t types;			/* evidence objects present, bit n = type n */

@@ -41,6 +41,8 @@ static json_object *dev_json(const struct ipc_dev *d)
 		if (d->types & (1u << t))
 			json_object_array_add(types, json_object_new_string(ipc_type_name(t)));
 	json_object_object_add(o, "evidence", types);
+	if (d->pin_mode[0])
+		json_object_object_add(o, "pin", json_object_new_string(d->pin_mode));
 	if (d->status[0])
 		json_object_object_add(o, "status", json_object_new_string(d->status));
 	return o;
@@ -110,17 +112,18 @@ int list_main(int argc, char **argv)
 	} else {
 		for (size_t i = 0; i < l.n_tsms; i++)
 			printf("TSM %s (%s)\n", l.tsms[i].name, l.tsms[i].type);
-		printf("%-14s %-12s %-6s %-4s %-5s %-22s %s\n", "DEVICE", "STATE", "TSM", "SLOT",
-		       "GEN", "ENDPOINT", "STATUS");
+		printf("%-14s %-12s %-6s %-4s %-5s %-22s %-11s %s\n", "DEVICE", "STATE", "TSM",
+		       "SLOT", "GEN", "ENDPOINT", "PIN", "STATUS");
 		for (size_t i = 0; i < l.n_devs; i++) {
 			const struct ipc_dev *d = &l.devs[i];
 			char slot[8] = "-";
 
 			if (d->tsm[0])
 				snprintf(slot, sizeof(slot), "%u", d->slot);
-			printf("%-14s %-12s %-6s %-4s %-5llu %-22s %s\n", d->name,
+			printf("%-14s %-12s %-6s %-4s %-5llu %-22s %-11s %s\n", d->name,
 			       pci_tsm_state_name(d->state), d->tsm[0] ? d->tsm : "-", slot,
-			       (unsigned long long)d->generation, d->endpoint, d->status);
+			       (unsigned long long)d->generation, d->endpoint,
+			       d->pin_mode[0] ? d->pin_mode : "-", d->status);
 		}
 	}
 	ipc_list_free(&l);

@@ -235,6 +235,9 @@ static void attest_and_pin(const char *dev, const char *a1, const char *a2, cons
 	if (devauth(&rig, out, sizeof(out), "pin", dev, "--current", a1, a2, a3, a4, a5, a6, NULL))
 		fail_msg("pin %s %s %s: %s", dev, a1 ? a1 : "", a2 ? a2 : "", out);
 	assert_non_null(strstr(out, "pin installed"));
+	/* The installed pin's mode shows in the device list. */
+	assert_int_equal(devauth(&rig, out, sizeof(out), "list", dev, "--json", NULL), 0);
+	assert_non_null(strstr(out, "\"pin\""));
 }
 
 static const char *const ok_seq[] = { "session-lost", "revalidated" };
