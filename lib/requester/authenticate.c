@@ -215,6 +215,16 @@ int spdm_req_replay(struct spdm_req *r, const struct da_spdm_msg *msgs, size_t n
 			ret = spdm_decode_error(s->data, s->len, &e, err);
 			if (ret < 0)
 				return ret;
+			/*
+			 * A measurement request the device refused (an index it
+			 * does not have, as a one-by-one reader meets them) ends
+			 * L1 on both sides; the reader goes on with the next.
+			 */
+			if (q->data[1] == SPDM_GET_MEASUREMENTS &&
+			    e.code != SPDM_ERR_RESPONSE_NOT_READY) {
+				req_l1_reset(r);
+				continue;
+			}
 			if (e.code == SPDM_ERR_BUSY)
 				continue;	/* the request is sent again */
 			if (e.code == SPDM_ERR_RESPONSE_NOT_READY && i + 1 < n &&

@@ -11,7 +11,8 @@
  * reads); CHALLENGE_AUTH restarts B after it is signed; GET_VERSION
  * restarts everything.  Only successful exchanges are appended, with
  * their true lengths; ERROR and RESPOND_IF_READY never are (the deferred
- * request and its final response are).
+ * request and its final response are), and an ERROR to GET_MEASUREMENTS
+ * restarts L1.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -81,6 +82,13 @@ static uint8_t err_version(const struct spdm_responder *r)
 
 int rsp_error_ext(struct rsp_ctx *c, uint8_t code, uint8_t data, const void *ext, size_t n)
 {
+	/*
+	 * An ERROR ends the measurement transcript on both sides: the
+	 * requester (libspdm's too) drops what it had, so a later signature
+	 * over the old L1 could never verify.
+	 */
+	if (c->hdr.code == SPDM_GET_MEASUREMENTS)
+		da_buf_reset(&c->r->l1);
 	c->w.len = 0;
 	c->w.err = 0;
 	return spdm_encode_error(&c->w, err_version(c->r), code, data, ext, n);

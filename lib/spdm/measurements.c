@@ -12,17 +12,36 @@
  * (3), record, Nonce(32), OpaqueDataLength(2), OpaqueData,
  * RequesterContext (8, 1.3+), Signature (S, if requested).
  * The Nonce: DSP0274 1.0 and 1.1 include it only when a signature was
- * requested; from 1.2 it is always present.  (Recent libspdm reads it
- * unconditionally for every version; older libspdm, written against
- * 1.0/1.1, skips it when unsigned.  We follow the spec.)
+ * requested; from 1.2 it is always present.  DMTF's own tools read the
+ * older tables differently: libspdm (both roles) and the
+ * SPDM-Responder-Validator expect it in every MEASUREMENTS of every
+ * version and fail a 1.0/1.1 unsigned response without it.  So we send
+ * it always (a 1.0/1.1 requester that follows the spec strictly finds 32
+ * bytes it was not told about where it expected OpaqueDataLength, and
+ * the only such requesters we know of are libspdm's, which want them),
+ * and accept both forms: an unsigned 1.0/1.1 response carries a Nonce
+ * exactly when the bytes after the record are 32 + 2 + OpaqueDataLength
+ * (+ RequesterContext is 1.3+, so not here).
  */
 #include <errno.h>
 
 #include "codec.h"
 
-static bool has_nonce(uint8_t version, bool sig_requested)
+static bool unsigned_old_has_nonce(const struct cur *c)
 {
-	return sig_requested || version >= SPDM_VER_12;
+	struct cur t = *c;
+	uint16_t olen;
+
+	if (cur_skip(&t, SPDM_NONCE_SIZE) || cur_u16(&t, &olen))
+		return false;
+	return cur_left(&t) >= olen;
+}
+
+static bool has_nonce(uint8_t version, bool sig_requested, const struct cur *c)
+{
+	if (sig_requested || version >= SPDM_VER_12)
+		return true;
+	return c && unsigned_old_has_nonce(c);
 }
 
 int spdm_encode_get_measurements(struct wcur *w, uint8_t version,
@@ -65,7 +84,9 @@ int spdm_decode_get_measurements(const uint8_t *msg, size_t len, uint8_t version
 int spdm_encode_measurements_unsigned(struct wcur *w, const struct spdm_dec_params *p,
 				      bool sig_requested, const struct spdm_measurements *m)
 {
-	bool nonce = has_nonce(p->version, sig_requested);
+	bool nonce = true;
+
+	(void)sig_requested;
 
 	if (m->record_len > 0xFFFFFF || (m->record_len && !m->record) ||
 	    (nonce && !m->nonce) || (m->opaque_len && !m->opaque) ||
@@ -120,7 +141,7 @@ int spdm_decode_measurements(const uint8_t *msg, size_t len, const struct spdm_d
 		return da_errf(err, -EBADMSG,
 			       "%s: NumberOfBlocks %u, but the record holds %u blocks",
 			       name, m->num_blocks, blocks);
-	if (has_nonce(p->version, sig_requested) && cur_ptr(&c, SPDM_NONCE_SIZE, &m->nonce))
+	if (has_nonce(p->version, sig_requested, &c) && cur_ptr(&c, SPDM_NONCE_SIZE, &m->nonce))
 		return spdm_trunc(err, name, "Nonce", len);
 	if (cur_u16(&c, &m->opaque_len))
 		return spdm_trunc(err, name, "OpaqueDataLength", len);
