@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* ALGORITHMS decoder: Length, ext counts, struct table. */
+/* ALGORITHMS decoder: Length, ext counts, 1.4 PqcAsymSel, struct table (unknown types skipped). */
 #include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -25,6 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	da_err_clear(&err);
 	fuzz_spdm_check_len(spdm_decode_negotiate_algorithms(f.msg, f.len, f.p.version, &na,
 							     &err), f.len);
+	if (na.num_structs > SPDM_MAX_ALG_STRUCTS)
+		__builtin_trap();
 	da_err_clear(&err);
 	fuzz_spdm_check_len(spdm_decode_get_digests(f.msg, f.len, &err), f.len);
 	da_err_clear(&err);

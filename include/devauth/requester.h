@@ -111,6 +111,8 @@ struct spdm_req_info {
 	uint8_t meas_spec;
 	uint32_t base_asym, base_hash, meas_hash;
 	uint16_t dhe, aead, req_base_asym, key_schedule;
+	uint16_t req_pqc_asym, kem;	/* 1.4 AlgTypes 6, 7: never offered, so 0 */
+	uint32_t pqc_asym;		/* 1.4 PqcAsymSel: never offered, so 0 */
 	uint8_t other_params;
 	uint8_t provisioned_mask, supported_mask;
 	uint8_t slot;

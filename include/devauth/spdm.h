@@ -118,6 +118,8 @@
 #define SPDM_CAP_MEL			(1u << 24)
 #define SPDM_CAP_EVENT			(1u << 25)
 #define SPDM_CAP_MULTI_KEY_MASK		(3u << 26)
+#define SPDM_CAP_MULTI_KEY_ONLY		(1u << 26)
+#define SPDM_CAP_MULTI_KEY_NEG		(2u << 26)
 #define SPDM_CAP_GET_KEY_PAIR_INFO	(1u << 28)
 #define SPDM_CAP_SET_KEY_PAIR_INFO	(1u << 29)
 
@@ -175,6 +177,19 @@
 #define SPDM_ALG_TYPE_AEAD		3
 #define SPDM_ALG_TYPE_REQ_BASE_ASYM	4
 #define SPDM_ALG_TYPE_KEY_SCHEDULE	5
+#define SPDM_ALG_TYPE_REQ_PQC_ASYM	6	/* 1.4 */
+#define SPDM_ALG_TYPE_KEM		7	/* 1.4 */
+
+/*
+ * 1.4 PqcAsymAlgo / ReqPqcAsymAlgo and KEMAlg.  Decoded and shown, never
+ * selected: OpenSSL 3.0 has no ML-DSA, SLH-DSA or ML-KEM.
+ */
+#define SPDM_PQC_ASYM_ML_DSA_44		(1u << 0)
+#define SPDM_PQC_ASYM_ML_DSA_65		(1u << 1)
+#define SPDM_PQC_ASYM_ML_DSA_87		(1u << 2)
+#define SPDM_KEM_ML_KEM_512		(1u << 0)
+#define SPDM_KEM_ML_KEM_768		(1u << 1)
+#define SPDM_KEM_ML_KEM_1024		(1u << 2)
 
 #define SPDM_DHE_FFDHE_2048		(1u << 0)
 #define SPDM_DHE_FFDHE_3072		(1u << 1)

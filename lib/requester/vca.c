@@ -192,9 +192,10 @@ int req_build_negotiate_algorithms(struct spdm_req *r, struct wcur *w)
 		.base_asym = union_of(r->cfg.asym_pref, r->cfg.n_asym) & asym_for_version(r->p.version),
 		.base_hash = union_of(r->cfg.hash_pref, r->cfg.n_hash) & spdm_supported_hash(),
 		/*
-		 * No DHE/AEAD/ReqBaseAsym/KeySchedule structs: without a
-		 * session we have no use for them, and offering them would
-		 * invite selections we cannot honour.
+		 * No DHE/AEAD/ReqBaseAsym/KeySchedule (nor 1.4 ReqPqcAsym/KEM)
+		 * structs and no PqcAsymAlgo: without a session we have no use
+		 * for them, OpenSSL 3.0 has no ML-DSA/ML-KEM, and offering them
+		 * would invite selections we cannot honour.
 		 */
 		.num_structs = 0,
 	};
@@ -250,6 +251,11 @@ int req_process_algorithms(struct spdm_req *r, const uint8_t *req, size_t req_le
 		return req_fail(r, err, "algorithms", -EPROTO,
 				"ALGORITHMS: BaseHashSel 0x%08x is not exactly one of the offered 0x%08x",
 				a.base_hash_sel, q.base_hash);
+	/* no ML-DSA/SLH-DSA in OpenSSL 3.0: we offer none, so none may be selected */
+	if (a.pqc_asym_sel & ~q.pqc_asym)
+		return req_fail(r, err, "algorithms", -EPROTO,
+				"ALGORITHMS: PqcAsymSel 0x%08x was not offered (0x%08x)",
+				a.pqc_asym_sel, q.pqc_asym);
 	if (!(a.base_asym_sel & asym_for_version(ver)) || !spdm_hash_size(a.base_hash_sel))
 		return req_fail(r, err, "algorithms", -EOPNOTSUPP,
 				"ALGORITHMS: selected %s/%s, not supported here",
@@ -273,6 +279,7 @@ int req_process_algorithms(struct spdm_req *r, const uint8_t *req, size_t req_le
 					a.structs[i].type, a.structs[i].bits);
 
 	r->info.base_asym = a.base_asym_sel;
+	r->info.pqc_asym = a.pqc_asym_sel;
 	r->info.base_hash = a.base_hash_sel;
 	r->info.meas_hash = a.meas_hash_algo;
 	r->info.meas_spec = a.meas_spec_sel;
@@ -291,6 +298,12 @@ int req_process_algorithms(struct spdm_req *r, const uint8_t *req, size_t req_le
 		case SPDM_ALG_TYPE_KEY_SCHEDULE:
 			r->info.key_schedule = a.structs[i].bits;
 			break;
+		case SPDM_ALG_TYPE_REQ_PQC_ASYM:
+			r->info.req_pqc_asym = a.structs[i].bits;
+			break;
+		case SPDM_ALG_TYPE_KEM:
+			r->info.kem = a.structs[i].bits;
+			break;
 		}
 	}
 	r->info.hash_size = spdm_hash_size(a.base_hash_sel);
@@ -298,7 +311,7 @@ int req_process_algorithms(struct spdm_req *r, const uint8_t *req, size_t req_le
 	r->p.hash_size = (uint16_t)r->info.hash_size;
 	r->p.sig_size = (uint16_t)r->info.sig_size;
 	r->p.meas_hash_size = (uint16_t)spdm_meas_hash_size(a.meas_hash_algo);
-	r->p.multi_key_conn = ver >= SPDM_VER_13 && (a.other_params_sel & SPDM_MULTI_KEY_CONN);
+	r->p.multi_key_conn = spdm_multi_key_conn_rsp(ver, r->info.rsp_caps, q.other_params);
 	r->phase = PH_ALGS;
 	req_pass(r, "algorithms", "%s, %s, measurements %s", spdm_asym_name(a.base_asym_sel),
 		 spdm_hash_name(a.base_hash_sel),

@@ -4,8 +4,11 @@
  * the intersection of the offer and the device (selection order in
  * device.h), the MeasurementHash of the device's own choosing, and no
  * DHE/AEAD/ReqBaseAsym/KeySchedule (no sessions, no mutual
- * authentication): each offered structure is echoed with nothing
- * selected.  The connection takes its certificate chains and keys here,
+ * authentication): each offered structure of a known type is echoed with
+ * nothing selected.  1.4's PqcAsymAlgo, ReqPqcAsymAlg and KEMAlg are
+ * answered with none too: OpenSSL 3.0 has no ML-DSA, SLH-DSA or ML-KEM,
+ * so a requester that offers only those gets ERROR like any other with no
+ * common signature algorithm.  The connection takes its certificate chains and keys here,
  * now that it knows which it needs.
  */
 #include <errno.h>

@@ -4,26 +4,32 @@
  *
  * Fixed part, request (32 bytes): header, Length(2),
  * MeasurementSpecification, OtherParamsSupport (1.2+, reserved before),
- * BaseAsymAlgo(4), BaseHashAlgo(4), Reserved(12), ExtAsymCount,
- * ExtHashCount, Reserved, MELspecification (1.3+, reserved before).
+ * BaseAsymAlgo(4), BaseHashAlgo(4), PqcAsymAlgo(4, 1.4+, reserved
+ * before), Reserved(8), ExtAsymCount, ExtHashCount, Reserved,
+ * MELspecification (1.3+, reserved before).
  *
  * Fixed part, response (36 bytes): header, Length(2),
  * MeasurementSpecificationSel, OtherParamsSelection (1.2+),
- * MeasurementHashAlgo(4), BaseAsymSel(4), BaseHashSel(4), Reserved(11),
- * MELspecificationSel (1.3+), ExtAsymSelCount, ExtHashSelCount,
- * Reserved(2).
+ * MeasurementHashAlgo(4), BaseAsymSel(4), BaseHashSel(4), PqcAsymSel(4,
+ * 1.4+, reserved before), Reserved(7), MELspecificationSel (1.3+),
+ * ExtAsymSelCount, ExtHashSelCount, Reserved(2).
  *
  * Then ExtAsym and ExtHash (4 bytes each), then from 1.1 param1
  * AlgStructure tables: AlgType, AlgCount ([7:4] fixed bytes = 2,
- * [3:0] external count), AlgSupported(2), AlgExternal(4 each).
+ * [3:0] external count), AlgSupported(2), AlgExternal(4 each).  1.4
+ * adds AlgType 6 (ReqPqcAsymAlg) and 7 (KEMAlg), so up to 6 structures.
+ * A structure of a type the version does not define is skipped by its own
+ * sizes (fixed size from AlgCount[7:4], externals from [3:0]).
  */
 #include <errno.h>
 #include <string.h>
 
 #include "codec.h"
 
-static bool alg_type_known(uint8_t t)
+static bool alg_type_known(uint8_t version, uint8_t t)
 {
+	if (t == SPDM_ALG_TYPE_REQ_PQC_ASYM || t == SPDM_ALG_TYPE_KEM)
+		return version >= SPDM_VER_14;
 	return t == SPDM_ALG_TYPE_DHE || t == SPDM_ALG_TYPE_AEAD ||
 	       t == SPDM_ALG_TYPE_REQ_BASE_ASYM || t == SPDM_ALG_TYPE_KEY_SCHEDULE;
 }
@@ -41,14 +47,11 @@ static void encode_structs(struct wcur *w, uint8_t n, const struct spdm_alg_stru
  * The struct table and the external algorithm lists.  Every table must fit
  * in the Length-bounded cursor c.
  */
-static int decode_structs(struct cur *c, const char *name, uint8_t n,
-			  struct spdm_alg_struct *out, struct da_err *err)
+static int decode_structs(struct cur *c, const char *name, uint8_t version, uint8_t n,
+			  struct spdm_alg_struct *out, uint8_t *num, struct da_err *err)
 {
-	uint8_t seen = 0;
+	uint8_t seen = 0, k = 0;
 
-	if (n > SPDM_MAX_ALG_STRUCTS)
-		return da_errf(err, -EPROTO, "%s: Param1 announces %u AlgStructures, at most %u",
-			       name, n, SPDM_MAX_ALG_STRUCTS);
 	for (uint8_t i = 0; i < n; i++) {
 		uint8_t type, count;
 		uint16_t bits;
@@ -56,12 +59,16 @@ static int decode_structs(struct cur *c, const char *name, uint8_t n,
 		if (cur_u8(c, &type) || cur_u8(c, &count))
 			return da_errf(err, -EBADMSG,
 				       "%s: AlgStructure %u does not fit in Length", name, i);
-		if (!alg_type_known(type))
-			return da_errf(err, -EPROTO, "%s: AlgStructure %u has unknown AlgType %u",
-				       name, i, type);
+		if (!alg_type_known(version, type)) {
+			if (cur_skip(c, (size_t)(count >> 4) + 4u * (count & 0x0F)))
+				return da_errf(err, -EBADMSG,
+					       "%s: AlgStructure %u (AlgType %u) does not fit in Length",
+					       name, i, type);
+			continue;
+		}
 		if (seen & (1u << type))
 			return da_errf(err, -EPROTO, "%s: AlgType %u appears twice", name, type);
-		seen |= 1u << type;
+		seen |= (uint8_t)(1u << type);
 		if ((count >> 4) != 2)
 			return da_errf(err, -EPROTO,
 				       "%s: AlgStructure %u AlgCount fixed size %u, expected 2",
@@ -74,9 +81,12 @@ static int decode_structs(struct cur *c, const char *name, uint8_t n,
 			return da_errf(err, -EBADMSG,
 				       "%s: AlgStructure %u: %u external algorithms %s",
 				       name, i, count & 0x0F, "do not fit in Length");
-		out[i].type = type;
-		out[i].bits = bits;
+		/* six known types, each at most once: k stays below SPDM_MAX_ALG_STRUCTS */
+		out[k].type = type;
+		out[k].bits = bits;
+		k++;
 	}
+	*num = k;
 	return 0;
 }
 
@@ -133,10 +143,9 @@ static int decode_tail(struct cur *c, const char *name, uint8_t version, uint8_t
 		return da_errf(err, -EBADMSG, "%s: ExtHash%sCount %u does not fit in Length %u",
 			       name, sel, ext_hash, length);
 	if (version >= SPDM_VER_11) {
-		ret = decode_structs(c, name, nstructs, structs, err);
+		ret = decode_structs(c, name, version, nstructs, structs, num, err);
 		if (ret)
 			return ret;
-		*num = nstructs;
 	}
 	return check_length_used(c, name, length, err);
 }
@@ -155,7 +164,8 @@ int spdm_encode_negotiate_algorithms(struct wcur *w, uint8_t version,
 	wcur_u8(w, version >= SPDM_VER_12 ? a->other_params : 0);
 	wcur_u32(w, a->base_asym);
 	wcur_u32(w, a->base_hash);
-	wcur_zero(w, 12);
+	wcur_u32(w, version >= SPDM_VER_14 ? a->pqc_asym : 0);
+	wcur_zero(w, 8);
 	wcur_u8(w, 0);		/* ExtAsymCount */
 	wcur_u8(w, 0);		/* ExtHashCount */
 	wcur_u8(w, 0);
@@ -181,13 +191,16 @@ int spdm_decode_negotiate_algorithms(const uint8_t *msg, size_t len, uint8_t ver
 		return ret;
 	spdm_decode_hdr(msg, len, &h, NULL);
 	if (cur_u8(&c, &a->meas_spec) || cur_u8(&c, &a->other_params) ||
-	    cur_u32(&c, &a->base_asym) || cur_u32(&c, &a->base_hash) || cur_skip(&c, 12) ||
+	    cur_u32(&c, &a->base_asym) || cur_u32(&c, &a->base_hash) ||
+	    cur_u32(&c, &a->pqc_asym) || cur_skip(&c, 8) ||
 	    cur_u8(&c, &ext_asym) || cur_u8(&c, &ext_hash) || cur_skip(&c, 1) ||
 	    cur_u8(&c, &mel))
 		return da_errf(err, -EBADMSG, "%s: Length %u is shorter than the fixed fields",
 			       name, length);
 	if (version < SPDM_VER_12)
 		a->other_params = 0;
+	if (version < SPDM_VER_14)
+		a->pqc_asym = 0;
 	if (version >= SPDM_VER_13)
 		a->mel_spec = mel;
 	return decode_tail(&c, name, version, h.param1, ext_asym, ext_hash, length, a->structs,
@@ -208,7 +221,8 @@ int spdm_encode_algorithms(struct wcur *w, uint8_t version, const struct spdm_al
 	wcur_u32(w, a->meas_hash_algo);
 	wcur_u32(w, a->base_asym_sel);
 	wcur_u32(w, a->base_hash_sel);
-	wcur_zero(w, 11);
+	wcur_u32(w, version >= SPDM_VER_14 ? a->pqc_asym_sel : 0);
+	wcur_zero(w, 7);
 	wcur_u8(w, version >= SPDM_VER_13 ? a->mel_spec_sel : 0);
 	wcur_u8(w, 0);		/* ExtAsymSelCount */
 	wcur_u8(w, 0);		/* ExtHashSelCount */
@@ -235,14 +249,27 @@ int spdm_decode_algorithms(const uint8_t *msg, size_t len, uint8_t version,
 	spdm_decode_hdr(msg, len, &h, NULL);
 	if (cur_u8(&c, &a->meas_spec_sel) || cur_u8(&c, &a->other_params_sel) ||
 	    cur_u32(&c, &a->meas_hash_algo) || cur_u32(&c, &a->base_asym_sel) ||
-	    cur_u32(&c, &a->base_hash_sel) || cur_skip(&c, 11) || cur_u8(&c, &mel) ||
+	    cur_u32(&c, &a->base_hash_sel) || cur_u32(&c, &a->pqc_asym_sel) ||
+	    cur_skip(&c, 7) || cur_u8(&c, &mel) ||
 	    cur_u8(&c, &ext_asym) || cur_u8(&c, &ext_hash) || cur_skip(&c, 2))
 		return da_errf(err, -EBADMSG, "%s: Length %u is shorter than the fixed fields",
 			       name, length);
 	if (version < SPDM_VER_12)
 		a->other_params_sel = 0;
+	if (version < SPDM_VER_14)
+		a->pqc_asym_sel = 0;
 	if (version >= SPDM_VER_13)
 		a->mel_spec_sel = mel;
 	return decode_tail(&c, name, version, h.param1, ext_asym, ext_hash, length, a->structs,
 			   &a->num_structs, err);
+}
+
+bool spdm_multi_key_conn_rsp(uint8_t version, uint32_t rsp_caps, uint8_t req_other_params)
+{
+	uint32_t mk = rsp_caps & SPDM_CAP_MULTI_KEY_MASK;
+
+	if (version < SPDM_VER_13)
+		return false;
+	return mk == SPDM_CAP_MULTI_KEY_ONLY ||
+	       (mk == SPDM_CAP_MULTI_KEY_NEG && (req_other_params & SPDM_MULTI_KEY_CONN));
 }

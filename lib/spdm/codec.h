@@ -118,12 +118,14 @@ struct spdm_alg_struct {
 	uint8_t type;		/* SPDM_ALG_TYPE_* */
 	uint16_t bits;		/* supported (request) or selected (response) */
 };
-#define SPDM_MAX_ALG_STRUCTS 4
+/* one per known AlgType (2-7); the wire may carry more, unknown ones are skipped */
+#define SPDM_MAX_ALG_STRUCTS 6
 struct spdm_neg_algs {
 	uint8_t meas_spec;
 	uint8_t other_params;		/* 1.2+ */
 	uint32_t base_asym;
 	uint32_t base_hash;
+	uint32_t pqc_asym;		/* 1.4 PqcAsymAlgo */
 	uint8_t mel_spec;		/* 1.3 */
 	uint8_t num_structs;
 	struct spdm_alg_struct structs[SPDM_MAX_ALG_STRUCTS];
@@ -134,6 +136,7 @@ struct spdm_algorithms {
 	uint32_t meas_hash_algo;
 	uint32_t base_asym_sel;
 	uint32_t base_hash_sel;
+	uint32_t pqc_asym_sel;		/* 1.4 PqcAsymSel */
 	uint8_t mel_spec_sel;		/* 1.3 */
 	uint8_t num_structs;
 	struct spdm_alg_struct structs[SPDM_MAX_ALG_STRUCTS];
@@ -141,13 +144,22 @@ struct spdm_algorithms {
 int spdm_encode_negotiate_algorithms(struct wcur *w, uint8_t version,
 				     const struct spdm_neg_algs *a);
 /*
- * Extended (vendor) algorithms are skipped; an unknown or repeated struct
- * type, more than SPDM_MAX_ALG_STRUCTS, or a fixed algorithm size other
- * than 2 is -EPROTO.  Length must equal the true length (as ALGORITHMS).
+ * Extended (vendor) algorithms are skipped, and so are AlgStructures of
+ * an AlgType the version does not define (1.1-1.3: 2-5; 1.4: 2-7), as
+ * the spec lets a receiver do; a repeated known type or a known type
+ * whose fixed algorithm size is not 2 is -EPROTO.  Length must equal the
+ * true length (as ALGORITHMS).
  */
 int spdm_decode_negotiate_algorithms(const uint8_t *msg, size_t len, uint8_t version,
 				     struct spdm_neg_algs *a, struct da_err *err);
 int spdm_encode_algorithms(struct wcur *w, uint8_t version, const struct spdm_algorithms *a);
+/*
+ * 1.3+ MULTI_KEY_CONN_RSP (the responder's DIGESTS carry KeyPairID etc.):
+ * true when the responder's MULTI_KEY_CAP is "only", or "negotiated" and
+ * the requester set MULTI_KEY_CONN in OtherParamsSupport.  The bit in
+ * OtherParamsSelection is the other direction (MULTI_KEY_CONN_REQ).
+ */
+bool spdm_multi_key_conn_rsp(uint8_t version, uint32_t rsp_caps, uint8_t req_other_params);
 /*
  * Checks the Length field equals the message length and the struct table
  * fits.  Does NOT check selection rules (that is policy of the caller,

@@ -43,6 +43,8 @@ struct walk {
 	bool have_algs;
 	uint8_t summary;		/* of the last CHALLENGE */
 	bool meas_sig;			/* the last GET_MEASUREMENTS asked for a signature */
+	uint32_t rsp_caps;		/* CAPABILITIES Flags */
+	uint8_t req_other_params;	/* NEGOTIATE_ALGORITHMS OtherParamsSupport */
 };
 
 /* The true length of the message at the cursor, by its decoder. */
@@ -73,9 +75,13 @@ static long measure(struct walk *w, const struct spdm_hdr *h, const uint8_t *m, 
 	case SPDM_GET_CAPABILITIES:
 		return spdm_decode_get_capabilities(m, left, h->version, &u.caps, err);
 	case SPDM_CAPABILITIES:
-		return spdm_decode_capabilities(m, left, h->version, &u.caps, err);
+		n = spdm_decode_capabilities(m, left, h->version, &u.caps, err);
+		w->rsp_caps = u.caps.flags;
+		return n;
 	case SPDM_NEGOTIATE_ALGORITHMS:
-		return spdm_decode_negotiate_algorithms(m, left, h->version, &u.na, err);
+		n = spdm_decode_negotiate_algorithms(m, left, h->version, &u.na, err);
+		w->req_other_params = u.na.other_params;
+		return n;
 	case SPDM_ALGORITHMS:
 		n = spdm_decode_algorithms(m, left, h->version, &u.a, err);
 		if (n < 0)
@@ -87,8 +93,8 @@ static long measure(struct walk *w, const struct spdm_hdr *h, const uint8_t *m, 
 		ti->p.hash_size = (uint16_t)spdm_hash_size(u.a.base_hash_sel);
 		ti->p.sig_size = (uint16_t)spdm_sig_size(u.a.base_asym_sel);
 		ti->p.meas_hash_size = (uint16_t)spdm_meas_hash_size(u.a.meas_hash_algo);
-		ti->p.multi_key_conn = h->version >= SPDM_VER_13 &&
-				       (u.a.other_params_sel & SPDM_MULTI_KEY_CONN);
+		ti->p.multi_key_conn = spdm_multi_key_conn_rsp(h->version, w->rsp_caps,
+							       w->req_other_params);
 		/* Sizes are what the rest of the walk needs: unknown ones end it here. */
 		if (!ti->p.hash_size || !ti->p.sig_size)
 			return da_errf(err, -EPROTO,

@@ -306,6 +306,62 @@ static void test_algorithms(void **state)
 	}
 }
 
+/* 1.4: PqcAsymAlgo / PqcAsymSel and six AlgStructures, as DMTF's peers send them */
+static void test_algorithms_14(void **state)
+{
+	static const struct spdm_alg_struct six[6] = {
+		{ SPDM_ALG_TYPE_DHE, 0x1b }, { SPDM_ALG_TYPE_AEAD, 0x06 },
+		{ SPDM_ALG_TYPE_REQ_BASE_ASYM, 0x0f }, { SPDM_ALG_TYPE_KEY_SCHEDULE, 0x01 },
+		{ SPDM_ALG_TYPE_REQ_PQC_ASYM, 0x07 }, { SPDM_ALG_TYPE_KEM, 0x07 },
+	};
+	struct spdm_neg_algs na = { .meas_spec = SPDM_MEAS_SPEC_DMTF,
+				    .base_asym = SPDM_ASYM_ECDSA_P384,
+				    .base_hash = SPDM_HASH_SHA384,
+				    .pqc_asym = SPDM_PQC_ASYM_ML_DSA_44 | SPDM_PQC_ASYM_ML_DSA_87,
+				    .num_structs = 6 }, nd;
+	struct spdm_algorithms a = { .base_asym_sel = SPDM_ASYM_ECDSA_P384,
+				     .base_hash_sel = SPDM_HASH_SHA384,
+				     .pqc_asym_sel = SPDM_PQC_ASYM_ML_DSA_65, .num_structs = 6 }, ad;
+	struct wcur w = wcur_init(buf, sizeof(buf));
+	struct ver_ctx ctx = { SPDM_VER_14 };
+	int n;
+
+	(void)state;
+	memcpy(na.structs, six, sizeof(six));
+	memcpy(a.structs, six, sizeof(six));
+	n = spdm_encode_negotiate_algorithms(&w, SPDM_VER_14, &na);
+	assert_int_equal(n, 32 + 4 * 6);
+	/* PqcAsymAlgo sits where 1.3 had the first 4 reserved bytes */
+	assert_int_equal(buf[16], 0x05);
+	assert_int_equal(spdm_decode_negotiate_algorithms(buf, (size_t)n, SPDM_VER_14, &nd, NULL),
+			 n);
+	assert_int_equal(nd.pqc_asym, na.pqc_asym);
+	assert_int_equal(nd.num_structs, 6);
+	assert_memory_equal(nd.structs, six, sizeof(six));
+	check_truncations(dec_neg, buf, (size_t)n, &ctx);
+	/* the same bytes read as 1.3: PqcAsymAlgo reserved, types 6-7 skipped */
+	buf[0] = SPDM_VER_13;
+	assert_int_equal(spdm_decode_negotiate_algorithms(buf, (size_t)n, SPDM_VER_13, &nd, NULL),
+			 n);
+	assert_int_equal(nd.pqc_asym, 0);
+	assert_int_equal(nd.num_structs, 4);
+
+	w = wcur_init(buf, sizeof(buf));
+	n = spdm_encode_algorithms(&w, SPDM_VER_14, &a);
+	assert_int_equal(n, 36 + 4 * 6);
+	assert_int_equal(buf[20], 0x02);
+	assert_int_equal(spdm_decode_algorithms(buf, (size_t)n, SPDM_VER_14, &ad, NULL), n);
+	assert_int_equal(ad.pqc_asym_sel, SPDM_PQC_ASYM_ML_DSA_65);
+	assert_int_equal(ad.base_asym_sel, SPDM_ASYM_ECDSA_P384);
+	assert_int_equal(ad.num_structs, 6);
+	assert_int_equal(ad.structs[5].type, SPDM_ALG_TYPE_KEM);
+	check_truncations(dec_algs, buf, (size_t)n, &ctx);
+	/* before 1.4 the field is not encoded */
+	w = wcur_init(buf, sizeof(buf));
+	n = spdm_encode_algorithms(&w, SPDM_VER_13, &a);
+	assert_int_equal(buf[20], 0);
+}
+
 static int put_algorithms(uint8_t v)
 {
 	struct spdm_algorithms a = { .base_asym_sel = SPDM_ASYM_ECDSA_P256,
@@ -341,17 +397,31 @@ static void test_algorithms_malformed(void **state)
 	assert_int_equal(spdm_decode_algorithms(buf, 48, SPDM_VER_12, &a, &err), -EBADMSG);
 	assert_non_null(strstr(err.msg, "Length 48"));
 
-	/* unknown AlgType */
+	/* an AlgType the version does not define is skipped by its own sizes */
 	n = put_algorithms(SPDM_VER_12);
 	buf[36] = 9;
+	assert_int_equal(spdm_decode_algorithms(buf, (size_t)n, SPDM_VER_12, &a, NULL), n);
+	assert_int_equal(a.num_structs, 1);
+	assert_int_equal(a.structs[0].type, SPDM_ALG_TYPE_AEAD);
+	/* ...whose sizes must still fit in Length */
+	buf[37] = 0x31;		/* fixed size 3, one external: 7 bytes, 6 left */
 	da_err_clear(&err);
-	assert_int_equal(spdm_decode_algorithms(buf, (size_t)n, SPDM_VER_12, &a, &err), -EPROTO);
+	assert_int_equal(spdm_decode_algorithms(buf, (size_t)n, SPDM_VER_12, &a, &err), -EBADMSG);
 	assert_non_null(strstr(err.msg, "AlgType 9"));
+	/* 1.4's AlgTypes 6 and 7 are unknown before 1.4 */
+	n = put_algorithms(SPDM_VER_13);
+	buf[36] = SPDM_ALG_TYPE_KEM;
+	assert_int_equal(spdm_decode_algorithms(buf, (size_t)n, SPDM_VER_13, &a, NULL), n);
+	assert_int_equal(a.num_structs, 1);
+	buf[0] = SPDM_VER_14;
+	assert_int_equal(spdm_decode_algorithms(buf, (size_t)n, SPDM_VER_14, &a, NULL), n);
+	assert_int_equal(a.num_structs, 2);
+	assert_int_equal(a.structs[0].type, SPDM_ALG_TYPE_KEM);
 
-	/* more structs than SPDM_MAX_ALG_STRUCTS */
+	/* Param1 announcing more structs than Length holds */
 	n = put_algorithms(SPDM_VER_12);
 	buf[2] = 5;
-	assert_int_equal(spdm_decode_algorithms(buf, (size_t)n, SPDM_VER_12, &a, NULL), -EPROTO);
+	assert_int_equal(spdm_decode_algorithms(buf, (size_t)n, SPDM_VER_12, &a, NULL), -EBADMSG);
 
 	/* ExtAsymSelCount = 1 is honoured: 4 more bytes are skipped, Length grows */
 	n = put_algorithms(SPDM_VER_12);
@@ -967,6 +1037,7 @@ int main(void)
 		cmocka_unit_test(test_capabilities_malformed),
 		cmocka_unit_test(test_algorithms),
 		cmocka_unit_test(test_algorithms_malformed),
+		cmocka_unit_test(test_algorithms_14),
 		cmocka_unit_test(test_digests),
 		cmocka_unit_test(test_certificate),
 		cmocka_unit_test(test_challenge),

@@ -17,7 +17,7 @@
 
 #include <json-c/json.h>
 
-static char bin[512], vec[512], tmp[128];
+static char bin[512], vec[512], tmp[128], data[512];
 
 /* Run "devauth ARGS", capture stdout+stderr; returns the exit status. */
 static int run(char *out, size_t cap, const char *fmt, ...)
@@ -116,15 +116,41 @@ static void test_verify_exit_codes(void **state)
 	unlink(pin);
 }
 
+/*
+ * An SPDM 1.4 capture of the DMTF pair (spdm_requester_emu against
+ * spdm_responder_emu, PCI DOE): six AlgStructures with ReqPqcAsym/KEM,
+ * PqcAsymAlgo offered, MULTI_KEY_CONN negotiated (DIGESTS with KeyPairIDs)
+ * and all eight measurement blocks signed.
+ */
+static void test_dmtf_v14_capture(void **state)
+{
+	static char out[1 << 18];
+
+	(void)state;
+	assert_int_equal(run(out, sizeof(out), "verify --pcap %s/dmtf-v14-p384.pcap --trust %s/dmtf-ecp384-ca.der",
+			     data, data), 0);
+	assert_non_null(strstr(out, "dmtf-v14-p384.pcap: accepted"));
+	assert_int_equal(run(out, sizeof(out), "dump %s/dmtf-v14-p384.pcap --verify --trust %s/dmtf-ecp384-ca.der",
+			     data, data), 0);
+	assert_non_null(strstr(out, "pass     measurements-signature       8 blocks"));
+	assert_non_null(strstr(out, "verdict: all checks passed"));
+	/* the same capture against another anchor is rejected */
+	assert_int_equal(run(out, sizeof(out), "verify --pcap %s/dmtf-v14-p384.pcap --trust %s/v13_p256_sha256/root-slot0.der",
+			     data, vec), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_verify_exit_codes),
+		cmocka_unit_test(test_dmtf_v14_capture),
 	};
 	const char *b = getenv("DEVAUTH_BUILD"), *v = getenv("DEVAUTH_VECTORS");
+	const char *src = getenv("DEVAUTH_SRC");
 
 	snprintf(bin, sizeof(bin), "%s/src/devauth/devauth", b ? b : ".");
 	snprintf(vec, sizeof(vec), "%s", v ? v : "../shared/vectors");
 	snprintf(tmp, sizeof(tmp), "/tmp/devauth-test-cli-%d", (int)getpid());
+	snprintf(data, sizeof(data), "%s/tests/verifier/data", src ? src : ".");
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
