@@ -36,13 +36,18 @@
 #define PCAP_GLOBAL_HDR_SIZE	24
 #define PCAP_REC_HDR_SIZE	16
 /*
- * libpcap's and Wireshark's largest standard snapshot length.  A DOE
- * object can reach 1 MiB, but SPDM messages travel in portions or chunks
- * far below this; a larger one is cut (orig_len keeps the true size and
+ * SnapLen: 65536 is what the DMTF spdm_dump accepts (it refuses larger)
+ * and what tcpdump wrote for years; libpcap and Wireshark take up to
+ * 262144.  A file starts with 65536 and is raised to 262144 (the header
+ * rewritten in place) only when a record needs it.  A DOE object can
+ * reach 1 MiB, but SPDM messages travel in portions or chunks far below
+ * this; a larger one is cut (orig_len keeps the true size and
  * da_capture_spdm() refuses the record) rather than making the file
  * unreadable for those tools.
  */
-#define PCAP_SNAPLEN		0x00040000u
+#define PCAP_SNAPLEN		0x00010000u
+#define PCAP_SNAPLEN_MAX	0x00040000u
+#define PCAP_SNAPLEN_OFF	16
 #define PCAP_MCTP_HDR_SIZE	4
 /* No capture of an SPDM conversation comes near this; refuse to slurp more. */
 #define PCAP_MAX_FILE		(256u << 20)
@@ -50,6 +55,7 @@
 struct da_pcap {
 	FILE *f;
 	uint32_t linktype;
+	uint32_t snaplen;
 	int err;
 	pthread_mutex_t lock;
 };
@@ -75,6 +81,7 @@ int da_pcap_open_write(const char *path, enum da_framing framing, struct da_pcap
 	if (!p)
 		return da_errf(err, -ENOMEM, "pcap %s: out of memory", path);
 	p->linktype = linktype;
+	p->snaplen = PCAP_SNAPLEN;
 	pthread_mutex_init(&p->lock, NULL);
 	p->f = fopen(path, "wbe");
 	if (!p->f) {
@@ -106,6 +113,25 @@ int da_pcap_open_write(const char *path, enum da_framing framing, struct da_pcap
 	return 0;
 }
 
+/*
+ * Rewrite the global header's SnapLen for a record above 65536.  A file
+ * that cannot seek (a pipe) keeps 65536 and such records are cut.
+ */
+static void raise_snaplen(struct da_pcap *p)
+{
+	uint8_t v[4];
+	struct wcur w = wcur_init(v, sizeof(v));
+	long end = ftell(p->f);
+
+	wcur_u32(&w, PCAP_SNAPLEN_MAX);
+	if (end < 0 || fflush(p->f) || fseek(p->f, PCAP_SNAPLEN_OFF, SEEK_SET))
+		return;
+	if (fwrite(v, 1, sizeof(v), p->f) == sizeof(v) && !fflush(p->f))
+		p->snaplen = PCAP_SNAPLEN_MAX;
+	if (fseek(p->f, end, SEEK_SET))
+		p->err = -EIO;
+}
+
 int da_pcap_log(struct da_pcap *p, const uint8_t *tmsg, size_t len)
 {
 	static const uint8_t mctp_hdr[PCAP_MCTP_HDR_SIZE] = { 0x00, 0x00, 0x00, 0xc0 };
@@ -121,17 +147,19 @@ int da_pcap_log(struct da_pcap *p, const uint8_t *tmsg, size_t len)
 	if (len > UINT32_MAX - extra)
 		return -EMSGSIZE;
 	total = len + extra;
-	incl = total > PCAP_SNAPLEN ? PCAP_SNAPLEN : total;
-	body = incl - extra;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	wcur_u32(&w, (uint32_t)ts.tv_sec);
-	wcur_u32(&w, (uint32_t)(ts.tv_nsec / 1000));
-	wcur_u32(&w, (uint32_t)incl);
-	wcur_u32(&w, (uint32_t)total);
 
 	pthread_mutex_lock(&p->lock);
 	if (p->err)
 		goto out;
+	if (total > p->snaplen && p->snaplen < PCAP_SNAPLEN_MAX)
+		raise_snaplen(p);
+	incl = total > p->snaplen ? p->snaplen : total;
+	body = incl - extra;
+	wcur_u32(&w, (uint32_t)ts.tv_sec);
+	wcur_u32(&w, (uint32_t)(ts.tv_nsec / 1000));
+	wcur_u32(&w, (uint32_t)incl);
+	wcur_u32(&w, (uint32_t)total);
 	if (fwrite(rh, 1, sizeof(rh), p->f) != sizeof(rh) ||
 	    (extra && fwrite(mctp_hdr, 1, extra, p->f) != extra) ||
 	    (body && fwrite(tmsg, 1, body, p->f) != body) || fflush(p->f))

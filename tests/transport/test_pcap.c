@@ -135,7 +135,8 @@ static void test_doe_write_read(void **state)
 	assert_int_equal(raw[3], 0xa1);
 	assert_int_equal(raw[4] | raw[5] << 8, 2);
 	assert_int_equal(raw[6] | raw[7] << 8, 4);
-	assert_true((raw[16] | raw[17] << 8 | raw[18] << 16) >= 65535);
+	/* SnapLen 65536, as the DMTF spdm_dump requires: no record needs more */
+	assert_int_equal(raw[16] | raw[17] << 8 | raw[18] << 16 | (uint32_t)raw[19] << 24, 65536);
 	assert_int_equal(raw[20] | raw[21] << 8, 292);
 	/* Same records, same file size as the DMTF writer's. */
 	assert_int_equal(rawlen, orig.raw_len);
@@ -163,6 +164,48 @@ static void test_doe_write_read(void **state)
 	unlink(out);
 }
 
+/* A small record, then one above 65536: SnapLen is raised, nothing is cut. */
+static void test_snaplen_raised(void **state)
+{
+	size_t big = 70000;
+	uint8_t *payload = calloc(1, big), *msg = calloc(1, big + 16), *raw;
+	struct wcur w = wcur_init(msg, big + 16);
+	static const uint8_t small[12] = { 0x01, 0x00, 0x01, 0x00, 0x03, 0x00, 0x00, 0x00,
+					   0x10, 0x84, 0x00, 0x00 };
+	struct da_capture c;
+	struct da_pcap *p;
+	char out[256];
+	size_t rawlen;
+	int len;
+
+	(void)state;
+	assert_non_null(payload);
+	assert_non_null(msg);
+	payload[0] = 0x12;
+	payload[1] = 0x02;
+	len = da_frame_encode(DA_FRAMING_PCI_DOE, DA_PAYLOAD_SPDM, payload, big, &w);
+	assert_int_equal(len, (int)(big + 8));
+	tmp_path(out, sizeof(out), "raised");
+	assert_int_equal(da_pcap_open_write(out, DA_FRAMING_PCI_DOE, &p, NULL), 0);
+	assert_int_equal(da_pcap_log(p, small, sizeof(small)), 0);
+	assert_int_equal(da_pcap_log(p, msg, (size_t)len), 0);
+	assert_int_equal(da_pcap_log(p, small, sizeof(small)), 0);
+	assert_int_equal(da_pcap_close(p), 0);
+	raw = slurp(out, &rawlen);
+	assert_int_equal(raw[16] | raw[17] << 8 | raw[18] << 16, 262144);
+	assert_int_equal(rawlen, 24 + 3 * 16 + 2 * sizeof(small) + big + 8);
+	free(raw);
+	assert_int_equal(da_pcap_read(out, &c, NULL), 0);
+	assert_int_equal(c.nrec, 3);
+	assert_int_equal(c.rec[1].len, big + 8);
+	assert_memory_equal(c.rec[1].data, msg, big + 8);
+	assert_memory_equal(c.rec[2].data, small, sizeof(small));
+	da_capture_free(&c);
+	unlink(out);
+	free(msg);
+	free(payload);
+}
+
 /* A record above SnapLen is cut by the writer and refused by the SPDM walk. */
 static void test_snaplen_cut(void **state)
 {
@@ -188,6 +231,14 @@ static void test_snaplen_cut(void **state)
 	assert_int_equal(da_pcap_open_write(out, DA_FRAMING_PCI_DOE, &p, NULL), 0);
 	assert_int_equal(da_pcap_log(p, msg, (size_t)len), 0);
 	assert_int_equal(da_pcap_close(p), 0);
+	{
+		size_t rawlen;
+		uint8_t *raw = slurp(out, &rawlen);
+
+		/* the header was raised to the largest SnapLen the tools take */
+		assert_int_equal(raw[16] | raw[17] << 8 | raw[18] << 16, 262144);
+		free(raw);
+	}
 	assert_int_equal(da_pcap_read(out, &c, NULL), 0);
 	assert_int_equal(c.nrec, 1);
 	assert_int_equal(c.rec[0].len, 262144);
@@ -419,6 +470,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_real_captures),
 		cmocka_unit_test(test_doe_write_read),
+		cmocka_unit_test(test_snaplen_raised),
 		cmocka_unit_test(test_snaplen_cut),
 		cmocka_unit_test(test_mctp_write_read),
 		cmocka_unit_test(test_byte_orders_and_nsec),
