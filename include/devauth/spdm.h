@@ -258,6 +258,15 @@ const char *spdm_error_name(uint8_t err);
 const char *spdm_asym_name(uint32_t asym);
 const char *spdm_hash_name(uint32_t hash);
 const char *spdm_meas_hash_name(uint32_t mhash);
+/*
+ * An algorithm name to its bit, in any of the spellings in use: devauth's
+ * ("ECDSA-P384", "SHA-384", "EdDSA-Ed25519"), devauth-emu's ("ecdsa-p384",
+ * "sha384", "ed25519") and the DMTF tools' ("ECDSA_P384", "RSAPSS_3072",
+ * "SHA_384", "EDDSA_25519", "RAW_BIT").  0, or -EINVAL for no such name.
+ */
+int spdm_asym_from_name(const char *s, uint32_t *bit);
+int spdm_hash_from_name(const char *s, uint32_t *bit);
+int spdm_meas_hash_from_name(const char *s, uint32_t *bit);
 const char *spdm_dmtf_meas_type_name(uint8_t type);
 
 #endif

@@ -1,6 +1,13 @@
 // SPDX-License-Identifier: MIT
-/* Names for human output, spelled as DSP0274 spells them. */
+/*
+ * Names for human output, spelled as DSP0274 spells them, and the one
+ * parser of algorithm names for everything that takes one (devauth-emu
+ * options and configs, verifier policies).
+ */
+#include <ctype.h>
+#include <errno.h>
 #include <stddef.h>
+#include <string.h>
 
 #include <devauth/spdm.h>
 
@@ -172,4 +179,75 @@ const char *spdm_meas_hash_name(uint32_t mhash)
 const char *spdm_dmtf_meas_type_name(uint8_t type)
 {
 	return LOOKUP(meas_types, type & 0x7Fu, "unknown");
+}
+
+/*
+ * Spellings differ only in case and separators: devauth prints
+ * "ECDSA-P384" and "SHA-384", devauth-emu took "ecdsa-p384" and "sha384",
+ * the DMTF tools take "ECDSA_P384", "SHA_384", "RSAPSS_3072".  Names are
+ * compared with case folded and '-', '_' and ' ' dropped; the few whose
+ * words differ ("EDDSA_25519" for EdDSA-Ed25519, "RAW_BIT" for raw) are
+ * aliases.
+ */
+static void fold(const char *s, char *out, size_t len)
+{
+	size_t n = 0;
+
+	for (; *s && n + 1 < len; s++)
+		if (*s != '-' && *s != '_' && *s != ' ')
+			out[n++] = (char)tolower((unsigned char)*s);
+	out[n] = '\0';
+	if (*s)
+		out[0] = '\0';	/* too long to be a name */
+}
+
+static int parse(const struct name *t, size_t n, const struct name *alias, size_t nalias,
+		 const char *s, uint32_t *bit)
+{
+	char want[32], have[32];
+
+	if (!s)
+		return -EINVAL;
+	fold(s, want, sizeof(want));
+	if (!want[0])
+		return -EINVAL;
+	for (size_t i = 0; i < n + nalias; i++) {
+		const struct name *e = i < n ? &t[i] : &alias[i - n];
+
+		fold(e->s, have, sizeof(have));
+		if (!strcmp(want, have)) {
+			*bit = e->v;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static const struct name asym_alias[] = {
+	{ SPDM_ASYM_EDDSA_ED25519, "EDDSA_25519" },
+	{ SPDM_ASYM_EDDSA_ED25519, "Ed25519" },
+	{ SPDM_ASYM_EDDSA_ED448, "EDDSA_448" },
+	{ SPDM_ASYM_EDDSA_ED448, "Ed448" },
+};
+
+static const struct name meas_hash_alias[] = {
+	{ SPDM_MEAS_HASH_RAW, "RAW_BIT" },
+};
+
+#define PARSE(t, a, s, bit) \
+	parse(t, sizeof(t) / sizeof((t)[0]), a, sizeof(a) / sizeof((a)[0]), s, bit)
+
+int spdm_asym_from_name(const char *s, uint32_t *bit)
+{
+	return PARSE(asyms, asym_alias, s, bit);
+}
+
+int spdm_hash_from_name(const char *s, uint32_t *bit)
+{
+	return parse(hashes, sizeof(hashes) / sizeof(hashes[0]), NULL, 0, s, bit);
+}
+
+int spdm_meas_hash_from_name(const char *s, uint32_t *bit)
+{
+	return PARSE(meas_hashes, meas_hash_alias, s, bit);
 }

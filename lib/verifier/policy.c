@@ -129,10 +129,9 @@ static int get_array(json_object *v, const char *key, struct da_err *err)
 	return json_object_is_type(v, json_type_array) ? 0 : bad(err, key, "expected an array");
 }
 
-typedef const char *(*name_fn)(uint32_t bit);
+typedef int (*parse_fn)(const char *s, uint32_t *bit);
 
-/* ["ECDSA-P384", "SHA-384", ...] -> bits, names as spdm_*_name() spells them. */
-static int get_alg_set(json_object *v, const char *key, name_fn fn, uint32_t *out,
+static int get_alg_set(json_object *v, const char *key, parse_fn fn, uint32_t *out,
 		       struct da_err *err)
 {
 	char k[64];
@@ -151,11 +150,8 @@ static int get_alg_set(json_object *v, const char *key, name_fn fn, uint32_t *ou
 		if (!json_object_is_type(e, json_type_string))
 			return bad(err, k, "expected an algorithm name");
 		s = json_object_get_string(e);
-		/* The name tables answer "unknown" for bits they do not know. */
-		for (unsigned int b = 0; b < 32 && !bit && strcasecmp(s, "unknown"); b++)
-			if (!strcasecmp(fn(1u << b), s))
-				bit = 1u << b;
-		if (!bit)
+		/* devauth's spelling, devauth-emu's or the DMTF tools' */
+		if (fn(s, &bit))
 			return da_errf(err, -EINVAL, "policy: %s: unknown algorithm \"%s\"", k, s);
 		*out |= bit;
 	}
@@ -431,11 +427,11 @@ static int parse_obj(json_object *root, struct da_policy *p, struct da_err *err)
 		} else if (!strcmp(key, "versions")) {
 			ret = get_versions(v, p, err);
 		} else if (!strcmp(key, "base_asym")) {
-			ret = get_alg_set(v, key, (name_fn)spdm_asym_name, &p->asym, err);
+			ret = get_alg_set(v, key, spdm_asym_from_name, &p->asym, err);
 		} else if (!strcmp(key, "base_hash")) {
-			ret = get_alg_set(v, key, (name_fn)spdm_hash_name, &p->hash, err);
+			ret = get_alg_set(v, key, spdm_hash_from_name, &p->hash, err);
 		} else if (!strcmp(key, "measurement_hash")) {
-			ret = get_alg_set(v, key, (name_fn)spdm_meas_hash_name, &p->meas_hash, err);
+			ret = get_alg_set(v, key, spdm_meas_hash_from_name, &p->meas_hash, err);
 		} else if (!strcmp(key, "slots")) {
 			ret = get_slots(v, p, err);
 		} else if (!strcmp(key, "require_measurements")) {

@@ -108,11 +108,33 @@ static const struct name_bit meas_type_names[] = {
 	{ NULL, 0 }
 };
 
+/*
+ * Algorithm names go through the library's parser, so the DMTF spellings
+ * ("ECDSA_P384", "SHA_384") work too; the tables above still say which
+ * of them a device may use.
+ */
 static int lookup(const struct name_bit *t, const char *s, uint32_t *bit)
 {
+	int (*parse)(const char *, uint32_t *) = NULL;
+	uint32_t b;
+
+	for (const struct name_bit *e = t; e->name; e++) {
+		if (!strcmp(e->name, s)) {
+			*bit = e->bit;
+			return 0;
+		}
+	}
+	if (t == asym_names)
+		parse = spdm_asym_from_name;
+	else if (t == hash_names)
+		parse = spdm_hash_from_name;
+	else if (t == meas_hash_names)
+		parse = spdm_meas_hash_from_name;
+	if (!parse || parse(s, &b))
+		return -EINVAL;
 	for (; t->name; t++) {
-		if (!strcmp(t->name, s)) {
-			*bit = t->bit;
+		if (t->bit == b) {
+			*bit = b;
 			return 0;
 		}
 	}

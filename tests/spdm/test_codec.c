@@ -1018,6 +1018,48 @@ static void test_names(void **state)
 			    "mutable firmware");
 }
 
+/* One parser for every spelling in use: devauth's, devauth-emu's, the DMTF tools'. */
+static void test_names_parse(void **state)
+{
+	static const struct { const char *s; uint32_t bit; } asym[] = {
+		{ "ECDSA-P384", SPDM_ASYM_ECDSA_P384 }, { "ecdsa-p384", SPDM_ASYM_ECDSA_P384 },
+		{ "ECDSA_P384", SPDM_ASYM_ECDSA_P384 }, { "ECDSA_P256", SPDM_ASYM_ECDSA_P256 },
+		{ "ECDSA_P521", SPDM_ASYM_ECDSA_P521 }, { "RSAPSS_3072", SPDM_ASYM_RSAPSS_3072 },
+		{ "RSASSA_3072", SPDM_ASYM_RSASSA_3072 }, { "RSAPSS_4096", SPDM_ASYM_RSAPSS_4096 },
+		{ "rsassa-2048", SPDM_ASYM_RSASSA_2048 }, { "EDDSA_25519", SPDM_ASYM_EDDSA_ED25519 },
+		{ "EdDSA-Ed25519", SPDM_ASYM_EDDSA_ED25519 }, { "ed25519", SPDM_ASYM_EDDSA_ED25519 },
+		{ "EDDSA_448", SPDM_ASYM_EDDSA_ED448 }, { "SM2_P256", SPDM_ASYM_SM2_P256 },
+	};
+	uint32_t bit = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(asym) / sizeof(asym[0]); i++) {
+		assert_int_equal(spdm_asym_from_name(asym[i].s, &bit), 0);
+		assert_int_equal(bit, asym[i].bit);
+	}
+	assert_int_equal(spdm_hash_from_name("SHA_384", &bit), 0);
+	assert_int_equal(bit, SPDM_HASH_SHA384);
+	assert_int_equal(spdm_hash_from_name("sha256", &bit), 0);
+	assert_int_equal(bit, SPDM_HASH_SHA256);
+	assert_int_equal(spdm_hash_from_name("SHA3_512", &bit), 0);
+	assert_int_equal(bit, SPDM_HASH_SHA3_512);
+	assert_int_equal(spdm_hash_from_name("SHA-512", &bit), 0);
+	assert_int_equal(bit, SPDM_HASH_SHA512);
+	assert_int_equal(spdm_meas_hash_from_name("RAW_BIT", &bit), 0);
+	assert_int_equal(bit, SPDM_MEAS_HASH_RAW);
+	assert_int_equal(spdm_meas_hash_from_name("raw", &bit), 0);
+	assert_int_equal(spdm_meas_hash_from_name("SHA_512", &bit), 0);
+	assert_int_equal(bit, SPDM_MEAS_HASH_SHA512);
+	/* not names */
+	assert_int_equal(spdm_asym_from_name("ECDSA_P385", &bit), -EINVAL);
+	assert_int_equal(spdm_asym_from_name("unknown", &bit), -EINVAL);
+	assert_int_equal(spdm_asym_from_name("", &bit), -EINVAL);
+	assert_int_equal(spdm_asym_from_name("--__", &bit), -EINVAL);
+	assert_int_equal(spdm_asym_from_name(NULL, &bit), -EINVAL);
+	assert_int_equal(spdm_hash_from_name("SHA_384_SHA_384_SHA_384_SHA_384_X", &bit), -EINVAL);
+	assert_int_equal(spdm_hash_from_name("raw", &bit), -EINVAL);
+}
+
 /* Encoders report overflow of a small buffer instead of writing past it. */
 static void test_encode_overflow(void **state)
 {
@@ -1048,6 +1090,7 @@ int main(void)
 		cmocka_unit_test(test_error),
 		cmocka_unit_test(test_error_to_errno),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_names_parse),
 		cmocka_unit_test(test_encode_overflow),
 	};
 
