@@ -95,7 +95,7 @@ static void put_file(const char *dir, const char *name, const void *p, size_t n)
 	char path[512];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_true(snprintf(path, sizeof(path), "%s/%s", dir, name) < (int)sizeof(path));
 	f = fopen(path, "w");
 	assert_non_null(f);
 	assert_int_equal(fwrite(p, 1, n, f), n);
