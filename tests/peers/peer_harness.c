@@ -134,20 +134,42 @@ int peer_wait_listen(int port, unsigned int timeout_ms)
 	return -ETIMEDOUT;
 }
 
-static pid_t spawn(const char *prog, const char *const *args, const char *port, int outfd)
+/* A path to one of our own binaries ($DEVAUTH_BUILD/src/NAME/NAME). */
+const char *peer_devauth_bin(const char *name, char *buf, size_t len)
+{
+	const char *b = getenv("DEVAUTH_BUILD");
+
+	if (!b || !*b) {
+		fprintf(stderr, "DEVAUTH_BUILD is not set: cannot find %s\n", name);
+		abort();
+	}
+	snprintf(buf, len, "%s/src/%s/%s", b, name, name);
+	return buf;
+}
+
+/*
+ * prog: a DMTF binary in the peers' copy, or (with a '/') one of ours.
+ * Both run in the peers' copy, so key paths like ecp384/... resolve; only
+ * the DMTF ones get the TCP_NODELAY shim and lose our sanitizer options
+ * (an ASan build of ours must not have a library preloaded before it).
+ */
+static pid_t spawn(const char *prog, const char *const *pre, const char *const *args,
+		   int outfd)
 {
 	const char *argv[64];
 	char path[400], preload[400];
+	bool ours = strchr(prog, '/') != NULL;
 	size_t n = 0;
 	pid_t pid;
 
-	snprintf(path, sizeof(path), "%s/%s", peer_dir(), prog);
+	if (ours)
+		snprintf(path, sizeof(path), "%s", prog);
+	else
+		snprintf(path, sizeof(path), "%s/%s", peer_dir(), prog);
 	snprintf(preload, sizeof(preload), "%s/nodelay.so", peer_dir());
 	argv[n++] = path;
-	if (port) {
-		argv[n++] = "--port";
-		argv[n++] = port;
-	}
+	for (size_t i = 0; pre && pre[i] && n < 63; i++)
+		argv[n++] = pre[i];
 	for (size_t i = 0; args && args[i] && n < 63; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
@@ -161,30 +183,42 @@ static pid_t spawn(const char *prog, const char *const *args, const char *port, 
 	dup2(outfd, 2);
 	close(0);
 	setpgid(0, 0);
-	/* The sanitizer runtimes of our own test build must not reach the peers. */
-	unsetenv("ASAN_OPTIONS");
-	unsetenv("UBSAN_OPTIONS");
-	setenv("LD_PRELOAD", preload, 1);
+	if (!ours) {
+		/* The sanitizer runtimes of our own test build must not reach the peers. */
+		unsetenv("ASAN_OPTIONS");
+		unsetenv("UBSAN_OPTIONS");
+		setenv("LD_PRELOAD", preload, 1);
+	}
 	execv(path, (char *const *)argv);
 	_exit(127);
 }
 
-int peer_start_responder(struct peer_proc *p, const char *const *args, unsigned int timeout_s)
+static int start_server(struct peer_proc *p, bool emu, const char *const *args,
+			unsigned int timeout_s)
 {
-	char port[16];
+	char port[16], listen[48], emu_path[400];
 	int fd;
 
 	for (int attempt = 0; attempt < 5; attempt++) {
+		const char *const dmtf_pre[] = { "--port", port, NULL };
+		const char *const emu_pre[] = { "serve", "--ctl", "none", "--listen", listen, NULL };
+
 		memset(p, 0, sizeof(*p));
 		p->port = peer_free_port();
 		if (p->port < 0)
 			return -EADDRNOTAVAIL;
 		snprintf(port, sizeof(port), "%d", p->port);
-		snprintf(p->log, sizeof(p->log), "%s/responder-%d.log", peer_dir(), p->port);
+		snprintf(listen, sizeof(listen), "127.0.0.1:%d", p->port);
+		snprintf(p->log, sizeof(p->log), "%s/%s-%d.log", peer_dir(),
+			 emu ? "devauth-emu" : "responder", p->port);
 		fd = open(p->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		if (fd < 0)
 			return -errno;
-		p->pid = spawn("spdm_responder_emu", args, port, fd);
+		if (emu)
+			p->pid = spawn(peer_devauth_bin("devauth-emu", emu_path, sizeof(emu_path)),
+				       emu_pre, args, fd);
+		else
+			p->pid = spawn("spdm_responder_emu", dmtf_pre, args, fd);
 		close(fd);
 		if (p->pid < 0)
 			return -errno;
@@ -203,12 +237,22 @@ int peer_start_responder(struct peer_proc *p, const char *const *args, unsigned 
 			return -ETIMEDOUT;
 		}
 		/* Lost the port to someone else?  Try another one. */
-		if (!peer_log_contains(p, "bind")) {
+		if (!peer_log_contains(p, "bind") && !peer_log_contains(p, "in use")) {
 			peer_dump_log(p);
 			return -ECHILD;
 		}
 	}
 	return -EADDRINUSE;
+}
+
+int peer_start_responder(struct peer_proc *p, const char *const *args, unsigned int timeout_s)
+{
+	return start_server(p, false, args, timeout_s);
+}
+
+int peer_start_emu(struct peer_proc *p, const char *const *args, unsigned int timeout_s)
+{
+	return start_server(p, true, args, timeout_s);
 }
 
 int peer_run(const char *prog, const char *const *args, char *out, size_t len,
@@ -223,7 +267,7 @@ int peer_run(const char *prog, const char *const *args, char *out, size_t len,
 	fd = open(log, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
-	pid = spawn(prog, args, NULL, fd);
+	pid = spawn(prog, NULL, args, fd);
 	for (;;) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
 

@@ -38,8 +38,20 @@ int peer_free_port(void);
 int peer_start_responder(struct peer_proc *p, const char *const *args, unsigned int timeout_s);
 
 /*
- * Run bin/PROG ARGS... (NULL-terminated) in the foreground with a time
- * limit; stdout+stderr into out (NUL-terminated, truncated to len).
+ * Start our devauth-emu: serve --ctl none --listen 127.0.0.1:P ARGS... in
+ * the peers' copy (so key paths like ecp384/end_responder.key resolve), on
+ * a free port; wait until it listens.
+ */
+int peer_start_emu(struct peer_proc *p, const char *const *args, unsigned int timeout_s);
+
+/* $DEVAUTH_BUILD/src/NAME/NAME into buf; aborts if DEVAUTH_BUILD is unset. */
+const char *peer_devauth_bin(const char *name, char *buf, size_t len);
+
+/*
+ * Run PROG ARGS... (NULL-terminated) in the foreground with a time limit:
+ * bin/PROG of the peers, or, when PROG has a '/', that binary of ours (no
+ * shim), both in the peers' copy; stdout+stderr into out (NUL-terminated,
+ * truncated to len).
  * Returns the exit status, 128+signal when killed, -1 on timeout.
  */
 int peer_run(const char *prog, const char *const *args, char *out, size_t len,
