@@ -62,8 +62,8 @@ static int decode_structs(struct cur *c, const char *name, uint8_t version, uint
 		if (!alg_type_known(version, type)) {
 			if (cur_skip(c, (size_t)(count >> 4) + 4u * (count & 0x0F)))
 				return da_errf(err, -EBADMSG,
-					       "%s: AlgStructure %u (AlgType %u) does not fit in Length",
-					       name, i, type);
+					       "%s: AlgStructure %u (AlgType %u) %s", name, i,
+					       type, "does not fit in Length");
 			continue;
 		}
 		if (seen & (1u << type))

@@ -201,7 +201,8 @@ static int start_server(struct peer_proc *p, bool emu, const char *const *args,
 
 	for (int attempt = 0; attempt < 5; attempt++) {
 		const char *const dmtf_pre[] = { "--port", port, NULL };
-		const char *const emu_pre[] = { "serve", "--ctl", "none", "--listen", listen, NULL };
+		const char *const emu_pre[] = { "serve", "--ctl", "none", "--listen", listen,
+						NULL };
 
 		memset(p, 0, sizeof(*p));
 		p->port = peer_free_port();

@@ -166,7 +166,8 @@ static void dmtf_vs_emu(const char *dtrans, const char *trans, const struct alg 
 			const char *const *vers, size_t nvers)
 {
 	char slot[96];
-	const char *const args[] = { "--transport", trans, "--asym", a->dmtf, "--slot", slot, NULL };
+	const char *const args[] = { "--transport", trans, "--asym", a->dmtf, "--slot", slot,
+				     NULL };
 	static const char *const flows[] = { "ONE_BY_ONE", "ALL" };
 	struct peer_proc p;
 
@@ -180,8 +181,9 @@ static void dmtf_vs_emu(const char *dtrans, const char *trans, const struct alg 
 			char what[128];
 			bool ok;
 
-			snprintf(what, sizeof(what), "spdm_requester_emu -> devauth-emu %s %s %s %s",
-				 dtrans, vers[v], a->dmtf, flows[f]);
+			snprintf(what, sizeof(what),
+				 "spdm_requester_emu -> devauth-emu %s %s %s %s", dtrans,
+				 vers[v], a->dmtf, flows[f]);
 			ok = dmtf_requester(p.port, dtrans, vers[v], a, flows[f], trans);
 			result(ok, what, out);
 			if (!ok)
