@@ -112,6 +112,14 @@ int req_send_chunked(struct spdm_req *r, const uint8_t *req, size_t req_len,
 		ret = spdm_decode_chunk_send_ack(r->rsp_buf, len, ver, &a, err);
 		if (ret < 0)
 			goto out;
+		/* The device's own complaint about a chunk says more than any echo. */
+		if ((a.attributes & SPDM_CHUNK_EARLY_ERROR) && a.rsp_len >= 4 &&
+		    a.rsp[1] == SPDM_ERROR) {
+			memmove(r->rsp_buf, a.rsp, a.rsp_len);
+			*rsp_len = a.rsp_len;
+			ret = 0;
+			goto out;
+		}
 		if (a.handle != handle || a.seq != seq) {
 			ret = da_errf(err, -EPROTO,
 				      "CHUNK_SEND_ACK: Handle %u ChunkSeqNo %u, sent Handle %u ChunkSeqNo %u",
