@@ -3,6 +3,7 @@
  * Requester internals.  Files follow the protocol:
  *   core.c          state, exchange (Busy, ResponseNotReady, timeouts),
  *                   response header checks, transcripts, checks list
+ *   chunk.c         1.2+ large messages: CHUNK_SEND, CHUNK_GET, replay
  *   vca.c           GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS
  *   digests.c       GET_DIGESTS
  *   certificate.c   GET_CERTIFICATE and the chain checks

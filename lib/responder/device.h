@@ -11,7 +11,8 @@
  *   responder.c   one connection's SPDM state machine and transcripts
  *   rsp-*.c       one file per request (version, capabilities,
  *                 algorithms, digests, certificate, challenge,
- *                 measurements, respond_if_ready)
+ *                 measurements, respond_if_ready, chunk: 1.2+ large
+ *                 messages)
  *   faults.c      the fault catalogue: names, parsing, where each applies
  */
 #ifndef DEVAUTH_EMU_DEVICE_H
