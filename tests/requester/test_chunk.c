@@ -63,7 +63,7 @@ struct wire {
 	struct spdm_responder *rsp;
 	enum tamper tamper;
 	uint8_t version;
-	unsigned int chunk_sends, chunk_gets;
+	unsigned int chunk_sends, chunk_gets, rirs;
 	struct da_spdm_msg log[4096];
 	uint8_t *copies[4096];
 	size_t n;
@@ -126,6 +126,8 @@ static int wire_handler(void *ctx, const uint8_t *req, size_t req_len, uint8_t *
 	}
 	if (req_len >= 4 && buf[1] == SPDM_CHUNK_GET)
 		w->chunk_gets++;
+	if (req_len >= 4 && buf[1] == SPDM_RESPOND_IF_READY)
+		w->rirs++;
 	wire_log(w, buf, req_len);
 	n = spdm_responder_transport(w->rsp, buf, req_len, rsp, rsp_cap);
 	if (n >= 16 && rsp[1] == SPDM_CHUNK_RESPONSE) {
@@ -258,6 +260,32 @@ static void test_tampered_chunks(void **state)
 	}
 }
 
+/* A large request deferred with ResponseNotReady, its answer then fetched in chunks. */
+static void test_not_ready_large_request(void **state)
+{
+	static const uint64_t faults[] = {
+		1ull << EMU_FAULT_NOT_READY_ONCE, 1ull << EMU_FAULT_BUSY_ONCE,
+	};
+
+	for (size_t k = 0; k < 2; k++) {
+		struct da_err err = { 0 };
+		struct conn c;
+
+		emu_device_set_faults(dev, faults[k]);
+		conn_open(&c, SPDM_VER_13, SPDM_MIN_DATA_TRANSFER_SIZE, T_NONE);
+		if (spdm_req_authenticate(c.r, &err) || spdm_req_measure(c.r, &err))
+			fail_msg("fault %zu: %s", k, err.msg);
+		assert_true(spdm_req_info(c.r)->authenticated);
+		assert_true(spdm_req_info(c.r)->measured);
+		assert_true(spdm_req_info(c.r)->chunk_sends > 0);
+		/* not-ready-once defers CHALLENGE and GET_MEASUREMENTS, both sent in chunks */
+		if (k == 0)
+			assert_int_equal(c.w->rirs, 2);
+		conn_close(&c);
+		emu_device_set_faults(dev, 0);
+	}
+}
+
 static void test_no_chunking_below_12(void **state)
 {
 	struct da_err err = { 0 };
@@ -275,6 +303,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_chunked_both_ways),
 		cmocka_unit_test(test_tampered_chunks),
+		cmocka_unit_test(test_not_ready_large_request),
 		cmocka_unit_test(test_no_chunking_below_12),
 	};
 
