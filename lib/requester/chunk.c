@@ -181,6 +181,10 @@ int req_get_chunked(struct spdm_req *r, uint8_t ver, uint8_t handle, unsigned in
 		ret = chunk_rsp_hdr(r, "CHUNK_GET", ver, SPDM_CHUNK_RESPONSE, len, &h, err);
 		if (ret < 0)
 			return ret;
+		if (len > rx->dts + max_pad(r))
+			return da_errf(err, -EMSGSIZE,
+				       "CHUNK_RESPONSE: %zu bytes exceed our DataTransferSize %u", len,
+				       rx->dts);
 		ret = spdm_decode_chunk_response(r->rsp_buf, len, ver, &c, err);
 		if (ret < 0)
 			return ret;

@@ -362,6 +362,11 @@ int req_exchange(struct spdm_req *r, const uint8_t *req, size_t req_len, uint8_t
 		large = false;
 		if (req_chunking(r) && send_len > r->info.data_transfer_size)
 			ret = req_send_chunked(r, send, send_len, timeout_ms(r, crypto), &len, err);
+		else if (r->phase >= PH_CAPS && r->p.version >= SPDM_VER_12 &&
+			 send_len > r->info.data_transfer_size)
+			return da_errf(err, -EMSGSIZE,
+				       "%s: %zu bytes exceed the device's DataTransferSize %u and one side lacks CHUNK_CAP",
+				       req_msg_name(qh.code), send_len, r->info.data_transfer_size);
 		else
 			ret = da_transport_exchange(r->t, send, send_len, r->rsp_buf, REQ_BUF_SIZE,
 						    &len, timeout_ms(r, crypto), err);

@@ -286,6 +286,37 @@ static void test_not_ready_large_request(void **state)
 	}
 }
 
+/* A device without CHUNK_CAP and a small DataTransferSize: our 44-byte CHALLENGE cannot go. */
+static void test_device_without_chunk_cap(void **state)
+{
+	struct emu_device_config nc = dcfg;
+	struct emu_device *small;
+	struct spdm_responder *rsp;
+	struct da_transport *t;
+	struct spdm_req_config cfg;
+	struct da_err err = { 0 };
+	struct spdm_req *r;
+
+	nc.caps &= ~SPDM_CAP_CHUNK;
+	assert_int_equal(emu_device_create(&nc, &small, &err), 0);
+	rsp = spdm_responder_new(small, DA_FRAMING_NONE);
+	assert_non_null(rsp);
+	assert_int_equal(da_transport_inproc(DA_FRAMING_NONE, spdm_responder_transport, rsp, &t), 0);
+	spdm_req_config_default(&cfg);
+	cfg.dev_name = nc.name;
+	cfg.min_version = cfg.max_version = SPDM_VER_13;
+	r = spdm_req_new(&cfg, t);
+	assert_non_null(r);
+	assert_int_equal(spdm_req_authenticate(r, &err), -EMSGSIZE);
+	assert_non_null(strstr(err.msg, "CHALLENGE: 44 bytes exceed the device's DataTransferSize 42"));
+	/* it advertised MaxSPDMmsgSize = DataTransferSize, as DSP0274 wants without CHUNK_CAP */
+	assert_int_equal(spdm_req_info(r)->max_msg_size, SPDM_MIN_DATA_TRANSFER_SIZE);
+	spdm_req_free(r);
+	da_transport_destroy(t);
+	spdm_responder_free(rsp);
+	emu_device_free(small);
+}
+
 static void test_no_chunking_below_12(void **state)
 {
 	struct da_err err = { 0 };
@@ -304,6 +335,7 @@ int main(void)
 		cmocka_unit_test(test_chunked_both_ways),
 		cmocka_unit_test(test_tampered_chunks),
 		cmocka_unit_test(test_not_ready_large_request),
+		cmocka_unit_test(test_device_without_chunk_cap),
 		cmocka_unit_test(test_no_chunking_below_12),
 	};
 
