@@ -47,7 +47,13 @@ struct spdm_req_config {
 	unsigned int not_ready_retries;	/* ResponseNotReady: bounded RESPOND_IF_READY */
 	unsigned int rtt_ms;		/* transport allowance added to CT/RDT */
 	uint16_t cert_portion;		/* GET_CERTIFICATE Length */
-	uint32_t max_msg_size;		/* our DataTransferSize = MaxSPDMmsgSize */
+	/*
+	 * What we advertise at 1.2+ (with CHUNK_CAP): the largest single
+	 * transfer we take (42 .. 4608) and the largest message reassembled
+	 * from chunks (DataTransferSize .. 16 MiB).
+	 */
+	uint32_t data_transfer_size;
+	uint32_t max_spdm_msg_size;
 };
 
 /* Defaults: 1.0-1.4, every algorithm this build does (strongest first), slot 0. */
@@ -121,6 +127,8 @@ struct spdm_req_info {
 	uint8_t req_nonce[SPDM_NONCE_SIZE], rsp_nonce[SPDM_NONCE_SIZE];
 	uint8_t meas_req_nonce[SPDM_NONCE_SIZE];
 	size_t hash_size, sig_size;
+	/* Large-message transfers on this connection (CHUNK_SEND, CHUNK_GET sent). */
+	uint32_t chunk_sends, chunk_gets;
 };
 const struct spdm_req_info *spdm_req_info(const struct spdm_req *r);
 const struct da_checklist *spdm_req_checks(const struct spdm_req *r);

@@ -180,13 +180,33 @@ static bool is_request(const struct da_spdm_msg *m)
 	return m->len >= 2 && (m->data[1] & 0x80);
 }
 
+static int replay(struct spdm_req *r, const struct da_spdm_msg *msgs, size_t n,
+		  struct da_err *err);
+
 int spdm_req_replay(struct spdm_req *r, const struct da_spdm_msg *msgs, size_t n,
 		    struct da_err *err)
+{
+	struct da_spdm_msg *large = NULL;
+	uint8_t **bufs = NULL;
+	size_t nlarge = 0, nbufs = 0;
+	int ret;
+
+	da_checklist_reset(&r->checks);
+	/* Large messages are checked as the requester saw them: reassembled. */
+	ret = req_unchunk(msgs, n, &large, &nlarge, &bufs, &nbufs, err);
+	if (ret)
+		return ret;
+	ret = large ? replay(r, large, nlarge, err) : replay(r, msgs, n, err);
+	req_unchunk_free(large, bufs, nbufs);
+	return ret;
+}
+
+static int replay(struct spdm_req *r, const struct da_spdm_msg *msgs, size_t n,
+		  struct da_err *err)
 {
 	size_t i = 0;
 	int ret;
 
-	da_checklist_reset(&r->checks);
 	while (i < n) {
 		const struct da_spdm_msg *q = &msgs[i], *s;
 		struct spdm_hdr h;

@@ -18,10 +18,19 @@ int req_build_get_certificate(struct spdm_req *r, uint8_t slot, uint16_t offset,
 		.length = r->cfg.cert_portion,
 	};
 
-	/* 1.2+: the whole CERTIFICATE must fit the device's DataTransferSize. */
-	if (r->p.version >= SPDM_VER_12 && r->info.data_transfer_size > 8 &&
-	    g.length > r->info.data_transfer_size - 8)
-		g.length = (uint16_t)(r->info.data_transfer_size - 8);
+	/*
+	 * 1.2+: the whole CERTIFICATE must fit one transfer each way, or with
+	 * chunking the smaller MaxSPDMmsgSize.
+	 */
+	if (r->p.version >= SPDM_VER_12) {
+		uint32_t lim = req_chunking(r) ? r->info.max_msg_size : r->info.data_transfer_size;
+		uint32_t own = req_chunking(r) ? r->own_max : r->own_dts;
+
+		if (own && own < lim)
+			lim = own;
+		if (lim > 8 && g.length > lim - 8)
+			g.length = (uint16_t)(lim - 8);
+	}
 	return spdm_encode_get_certificate(w, r->p.version, &g);
 }
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Requester core: state, the exchange loop (Busy, ResponseNotReady,
- * timeouts from CTExponent/RDTExponent), response header checks and the
- * list of checks that `devauth probe` prints.
+ * large messages through chunk.c, timeouts from CTExponent/RDTExponent),
+ * response header checks and the list of checks that `devauth probe`
+ * prints.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -122,7 +123,8 @@ void spdm_req_config_default(struct spdm_req_config *c)
 	c->not_ready_retries = 5;
 	c->rtt_ms = 1000;
 	c->cert_portion = 1024;
-	c->max_msg_size = REQ_MAX_MSG;
+	c->data_transfer_size = REQ_MAX_MSG;
+	c->max_spdm_msg_size = REQ_DEFAULT_MAX_SPDM_MSG;
 }
 
 struct spdm_req *spdm_req_new(const struct spdm_req_config *c, struct da_transport *t)
@@ -137,8 +139,13 @@ struct spdm_req *spdm_req_new(const struct spdm_req_config *c, struct da_transpo
 	snprintf(r->dev, sizeof(r->dev), "%s", c->dev_name ? c->dev_name :
 		 (t ? t->name : "capture"));
 	r->cfg.dev_name = r->dev;
-	if (r->cfg.max_msg_size > REQ_MAX_MSG || r->cfg.max_msg_size < SPDM_MIN_DATA_TRANSFER_SIZE)
-		r->cfg.max_msg_size = REQ_MAX_MSG;
+	if (r->cfg.data_transfer_size > REQ_MAX_MSG ||
+	    r->cfg.data_transfer_size < SPDM_MIN_DATA_TRANSFER_SIZE)
+		r->cfg.data_transfer_size = REQ_MAX_MSG;
+	if (r->cfg.max_spdm_msg_size > REQ_MAX_SPDM_MSG)
+		r->cfg.max_spdm_msg_size = REQ_MAX_SPDM_MSG;
+	if (r->cfg.max_spdm_msg_size < r->cfg.data_transfer_size)
+		r->cfg.max_spdm_msg_size = r->cfg.data_transfer_size;
 	if (!r->cfg.cert_portion || r->cfg.cert_portion > REQ_MAX_MSG - 64)
 		r->cfg.cert_portion = 1024;
 	r->reading_slot = -1;
@@ -161,6 +168,7 @@ void spdm_req_free(struct spdm_req *r)
 	da_buf_free(&r->ev_vca);
 	da_buf_free(&r->ev_meas);
 	da_buf_free(&r->meas_record);
+	spdm_chunk_rx_free(&r->rx);
 	for (int i = 0; i < SPDM_MAX_SLOTS; i++) {
 		da_buf_free(&r->chain[i]);
 		spdm_chain_free(&r->parsed[i]);
@@ -247,6 +255,7 @@ void req_trim(struct spdm_req *r)
 	free(r->rsp_buf);
 	r->rsp_buf = NULL;
 	da_buf_free(&r->reading);
+	spdm_chunk_rx_free(&r->rx);
 	r->reading_slot = -1;
 	if (!r->m1.len)
 		da_buf_free(&r->m1);
@@ -337,6 +346,7 @@ int req_exchange(struct spdm_req *r, const uint8_t *req, size_t req_len, uint8_t
 	uint8_t rir[8];
 	struct spdm_hdr qh, h;
 	struct spdm_error e;
+	bool large;
 	int ret;
 
 	ret = spdm_decode_hdr(req, req_len, &qh, err);
@@ -349,8 +359,17 @@ int req_exchange(struct spdm_req *r, const uint8_t *req, size_t req_len, uint8_t
 	}
 	for (;;) {
 		len = 0;
-		ret = da_transport_exchange(r->t, send, send_len, r->rsp_buf, REQ_BUF_SIZE,
-					    &len, timeout_ms(r, crypto), err);
+		large = false;
+		if (req_chunking(r) && send_len > r->info.data_transfer_size)
+			ret = req_send_chunked(r, send, send_len, timeout_ms(r, crypto), &len, err);
+		else if (r->phase >= PH_CAPS && r->p.version >= SPDM_VER_12 &&
+			 send_len > r->info.data_transfer_size)
+			return da_errf(err, -EMSGSIZE,
+				       "%s: %zu bytes exceed the device's DataTransferSize %u and one side lacks CHUNK_CAP",
+				       req_msg_name(qh.code), send_len, r->info.data_transfer_size);
+		else
+			ret = da_transport_exchange(r->t, send, send_len, r->rsp_buf, REQ_BUF_SIZE,
+						    &len, timeout_ms(r, crypto), err);
 		if (ret < 0) {
 			if (ret == -ETIMEDOUT && crypto)
 				da_err_prefix(err, "%s: no response within %u ms (2^CTExponent %u us + %u ms)",
@@ -371,6 +390,15 @@ int req_exchange(struct spdm_req *r, const uint8_t *req, size_t req_len, uint8_t
 		ret = spdm_decode_error(r->rsp_buf, len, &e, err);
 		if (ret < 0)
 			return ret;
+		if (e.code == SPDM_ERR_LARGE_RESPONSE && req_chunking(r)) {
+			ret = req_get_chunked(r, h.version, e.ext[0], timeout_ms(r, crypto), err);
+			if (ret < 0) {
+				da_err_prefix(err, "%s: large response", req_msg_name(qh.code));
+				return ret;
+			}
+			large = true;
+			break;
+		}
 		if (e.code == SPDM_ERR_BUSY && busy < r->cfg.busy_retries) {
 			busy++;
 			sleep_us(10000ull * busy);
@@ -410,9 +438,20 @@ int req_exchange(struct spdm_req *r, const uint8_t *req, size_t req_len, uint8_t
 			       "%s: device answered ERROR %s (0x%02x, data 0x%02x)",
 			       req_msg_name(qh.code), spdm_error_name(e.code), e.code, e.data);
 	}
-	if (h.code != expect_code)
-		return req_check_rsp_hdr(r, req, req_len, r->rsp_buf, len, expect_code, err);
-	*rsp = r->rsp_buf;
-	*rsp_len = len;
+	if (large) {
+		*rsp = r->rx.buf.data;
+		*rsp_len = r->rx.buf.len;
+	} else {
+		/* 1.2+: no single transfer may exceed the DataTransferSize we advertised. */
+		if (r->p.version >= SPDM_VER_12 && r->own_dts &&
+		    len > r->own_dts + da_framing_max_pad(r->t->framing))
+			return da_errf(err, -EMSGSIZE,
+				       "%s: %zu-byte response exceeds our DataTransferSize %u",
+				       req_msg_name(h.code), len, r->own_dts);
+		*rsp = r->rsp_buf;
+		*rsp_len = len;
+	}
+	if (h.code != expect_code || large)
+		return req_check_rsp_hdr(r, req, req_len, *rsp, *rsp_len, expect_code, err);
 	return 0;
 }

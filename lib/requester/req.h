@@ -3,6 +3,7 @@
  * Requester internals.  Files follow the protocol:
  *   core.c          state, exchange (Busy, ResponseNotReady, timeouts),
  *                   response header checks, transcripts, checks list
+ *   chunk.c         1.2+ large messages: CHUNK_SEND, CHUNK_GET, replay
  *   vca.c           GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS
  *   digests.c       GET_DIGESTS
  *   certificate.c   GET_CERTIFICATE and the chain checks
@@ -26,13 +27,16 @@
 #include "spdm/codec.h"
 
 /*
- * We advertise DataTransferSize = MaxSPDMmsgSize = REQ_MAX_MSG, so no
- * response may be larger (1.0/1.1 devices are kept small by the portion
- * size we ask for).  Keeps the per-device state small: the chains and
- * transcripts, which are evidence, live in growable buffers.
+ * One transfer is at most REQ_MAX_MSG (our largest DataTransferSize; 1.0
+ * and 1.1 devices are kept small by the portion size we ask for).  Larger
+ * messages come in chunks (1.2+) and are reassembled in a growable
+ * buffer up to our MaxSPDMmsgSize.  Keeps the per-device state small: the
+ * chains and transcripts, which are evidence, live in growable buffers.
  */
 #define REQ_MAX_MSG 0x1200
 #define REQ_BUF_SIZE (REQ_MAX_MSG + 64)
+#define REQ_DEFAULT_MAX_SPDM_MSG 0x10000
+#define REQ_MAX_SPDM_MSG (16u << 20)
 
 enum req_phase {
 	PH_NONE,		/* nothing yet, or after GET_VERSION was sent */
@@ -50,6 +54,11 @@ struct spdm_req {
 	enum req_phase phase;
 	struct spdm_version_rsp versions;
 	uint8_t req_caps_version;	/* version the requester chose */
+	/* What our GET_CAPABILITIES said (live: the config; replay: the capture). */
+	uint32_t own_caps, own_dts, own_max;
+	/* Large messages: the handle of our next CHUNK_SEND, a response being reassembled */
+	uint8_t next_handle;
+	struct spdm_chunk_rx rx;
 	uint32_t offered_asym, offered_hash, offered_meas_hash;
 	struct spdm_dec_params p;
 	struct spdm_req_info info;
@@ -115,6 +124,29 @@ int req_true_len(struct spdm_req *r, const uint8_t *msg, size_t len, long true_l
 /* A non-measurement request closes the L1 transcript (DSP0274 L1 rules). */
 void req_l1_reset(struct spdm_req *r);
 const char *req_msg_name(uint8_t code);
+
+/* chunk.c */
+/* 1.2+ and both sides advertised CHUNK_CAP. */
+bool req_chunking(const struct spdm_req *r);
+/*
+ * Send req (larger than the device's DataTransferSize) as CHUNK_SEND;
+ * the ResponseToLargeRequest (or an ERROR answering a chunk) is left at
+ * the start of rsp_buf, its length in *rsp_len.
+ */
+int req_send_chunked(struct spdm_req *r, const uint8_t *req, size_t req_len,
+		     unsigned int timeout_ms, size_t *rsp_len, struct da_err *err);
+/* After ERROR LargeResponse: CHUNK_GET until LastChunk, the message in r->rx.buf. */
+int req_get_chunked(struct spdm_req *r, uint8_t ver, uint8_t handle, unsigned int timeout_ms,
+		    struct da_err *err);
+
+/*
+ * Replay: the capture's messages with every chunk exchange replaced by
+ * the large messages it carried (ERROR LargeResponse by the reassembled
+ * response).  *out stays NULL when there is no chunk message (use in).
+ */
+int req_unchunk(const struct da_spdm_msg *in, size_t n, struct da_spdm_msg **out,
+		size_t *nout, uint8_t ***bufs, size_t *nbufs, struct da_err *err);
+void req_unchunk_free(struct da_spdm_msg *out, uint8_t **bufs, size_t nbufs);
 
 /* vca.c */
 int req_build_get_version(struct spdm_req *r, struct wcur *w);

@@ -101,18 +101,20 @@ int req_process_version(struct spdm_req *r, const uint8_t *req, size_t req_len,
 
 int req_build_get_capabilities(struct spdm_req *r, struct wcur *w)
 {
+	uint8_t ver = common_version(r);
 	struct spdm_caps c = {
 		.ct_exponent = 0,
 		/*
-		 * We authenticate and nothing else.  No CHUNK_CAP: we never
-		 * chunk, so (DSP0274 1.2+) MaxSPDMmsgSize = DataTransferSize.
+		 * We authenticate and nothing else, but from 1.2 on in messages
+		 * of any size: CHUNK_CAP lets MaxSPDMmsgSize exceed the
+		 * DataTransferSize of one transfer.
 		 */
-		.flags = SPDM_CAP_CERT | SPDM_CAP_CHAL,
-		.data_transfer_size = r->cfg.max_msg_size,
-		.max_spdm_msg_size = r->cfg.max_msg_size,
+		.flags = SPDM_CAP_CERT | SPDM_CAP_CHAL | (ver >= SPDM_VER_12 ? SPDM_CAP_CHUNK : 0),
+		.data_transfer_size = r->cfg.data_transfer_size,
+		.max_spdm_msg_size = r->cfg.max_spdm_msg_size,
 	};
 
-	return spdm_encode_get_capabilities(w, common_version(r), &c);
+	return spdm_encode_get_capabilities(w, ver, &c);
 }
 
 int req_process_capabilities(struct spdm_req *r, const uint8_t *req, size_t req_len,
@@ -145,6 +147,9 @@ int req_process_capabilities(struct spdm_req *r, const uint8_t *req, size_t req_
 	    da_buf_append(&r->vca, rsp, (size_t)slen))
 		return da_errf(err, -ENOMEM, "CAPABILITIES: out of memory");
 
+	r->own_caps = ver >= SPDM_VER_11 ? qc.flags : 0;
+	r->own_dts = ver >= SPDM_VER_12 ? qc.data_transfer_size : 0;
+	r->own_max = ver >= SPDM_VER_12 ? qc.max_spdm_msg_size : 0;
 	r->info.version = ver;
 	r->p.version = ver;
 	r->info.rsp_caps = c.flags;

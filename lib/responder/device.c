@@ -96,7 +96,9 @@ void emu_device_config_default(struct emu_device_config *c, const char *name, un
 	c->asym = spdm_supported_asym() & ~SPDM_ASYM_SM2_P256;
 	c->hash = spdm_supported_hash() & ~SPDM_HASH_SM3_256;
 	c->meas_hash = spdm_supported_meas_hash() & ~(SPDM_MEAS_HASH_SM3_256 | SPDM_MEAS_HASH_RAW);
-	c->caps = SPDM_CAP_CERT | SPDM_CAP_CHAL | SPDM_CAP_MEAS_SIG;
+	c->caps = SPDM_CAP_CERT | SPDM_CAP_CHAL | SPDM_CAP_MEAS_SIG | SPDM_CAP_CHUNK;
+	c->data_transfer_size = EMU_DEFAULT_DATA_TRANSFER_SIZE;
+	c->max_spdm_msg_size = EMU_DEFAULT_MAX_SPDM_MSG_SIZE;
 	c->ct_exponent = 12;
 	c->rdt_exponent = 10;
 	c->provisioned_slots = 0x03;
@@ -194,6 +196,17 @@ int emu_device_create(const struct emu_device_config *c, struct emu_device **out
 	    c->min_version > c->max_version)
 		return da_errf(err, -EINVAL, "%s: version range %#x-%#x not within 1.0-1.4",
 			       c->name, c->min_version, c->max_version);
+	if (c->data_transfer_size < SPDM_MIN_DATA_TRANSFER_SIZE ||
+	    c->data_transfer_size > EMU_MAX_SPDM_MSG_SIZE)
+		return da_errf(err, -EINVAL, "%s: data-transfer-size %u not within %u..%u",
+			       c->name, c->data_transfer_size, SPDM_MIN_DATA_TRANSFER_SIZE,
+			       EMU_MAX_SPDM_MSG_SIZE);
+	if (c->max_spdm_msg_size < c->data_transfer_size ||
+	    c->max_spdm_msg_size > EMU_MAX_SPDM_MSG_SIZE)
+		return da_errf(err, -EINVAL,
+			       "%s: max-spdm-msg-size %u not within data-transfer-size %u..%u",
+			       c->name, c->max_spdm_msg_size, c->data_transfer_size,
+			       EMU_MAX_SPDM_MSG_SIZE);
 	if (c->nmeas > EMU_MAX_MEAS_BLOCKS)
 		return da_errf(err, -EINVAL, "%s: %zu measurement blocks, at most %d", c->name,
 			       c->nmeas, EMU_MAX_MEAS_BLOCKS);

@@ -11,7 +11,8 @@
  *   responder.c   one connection's SPDM state machine and transcripts
  *   rsp-*.c       one file per request (version, capabilities,
  *                 algorithms, digests, certificate, challenge,
- *                 measurements, respond_if_ready)
+ *                 measurements, respond_if_ready, chunk: 1.2+ large
+ *                 messages)
  *   faults.c      the fault catalogue: names, parsing, where each applies
  */
 #ifndef DEVAUTH_EMU_DEVICE_H
@@ -64,6 +65,10 @@ const char *emu_fault_name(enum emu_fault f);
 /* "a,b,c" or "none" -> bit mask; -EINVAL naming the unknown fault. */
 int emu_fault_parse(const char *list, uint64_t *mask, struct da_err *err);
 
+#define EMU_DEFAULT_DATA_TRANSFER_SIZE 4096
+#define EMU_DEFAULT_MAX_SPDM_MSG_SIZE 65536
+#define EMU_MAX_SPDM_MSG_SIZE (1u << 20)
+
 #define EMU_MAX_MEAS_BLOCKS 32
 struct emu_meas_block {
 	uint8_t index;
@@ -88,6 +93,13 @@ struct emu_device_config {
 	uint32_t meas_hash;		/* MeasurementHash bits */
 	uint32_t caps;			/* CAPABILITIES flags */
 	uint8_t ct_exponent, rdt_exponent;
+	/*
+	 * 1.2+ CAPABILITIES: the largest single transfer the device takes
+	 * and the largest message it reassembles from CHUNK_SEND (equal
+	 * without CHUNK_CAP).  Responses above the requester's
+	 * DataTransferSize go out with CHUNK_GET when both have CHUNK_CAP.
+	 */
+	uint32_t data_transfer_size, max_spdm_msg_size;
 	uint8_t provisioned_slots;	/* mask; slot 0 at least */
 	struct emu_slot_files slot_files[SPDM_MAX_SLOTS]; /* NULL paths: generate */
 	size_t nmeas;
@@ -97,7 +109,8 @@ struct emu_device_config {
 
 /*
  * A sensible default: all versions 1.0-1.4, every algorithm this build
- * supports, CERT|CHAL|MEAS(sig)|CHUNK-free caps, slots 0 and 1, the
+ * supports, CERT|CHAL|MEAS(sig)|CHUNK caps (DataTransferSize 4096,
+ * MaxSPDMmsgSize 65536), slots 0 and 1, the
  * measurement blocks of docs/emu.md (ROM, firmware, hw config, fw config,
  * manifest, device mode, version string, SVN, a volatile boot counter).
  * Indices: 1 ROM, 2 firmware (changes on update), 3 hw config, 4 fw

@@ -42,6 +42,7 @@ void rsp_reset_connection(struct spdm_responder *r)
 	da_buf_reset(&r->l1);
 	da_buf_reset(&r->pending);
 	r->have_pending = false;
+	rsp_chunk_reset(r);
 	r->state = RSP_IDLE;
 	r->version = 0;
 	r->asym = r->hash = r->meas_hash = 0;
@@ -72,6 +73,8 @@ void spdm_responder_free(struct spdm_responder *r)
 	da_buf_free(&r->b);
 	da_buf_free(&r->l1);
 	da_buf_free(&r->pending);
+	spdm_chunk_rx_free(&r->rx);
+	da_buf_free(&r->large);
 	free(r);
 }
 
@@ -222,36 +225,61 @@ static int dispatch_request(struct rsp_ctx *c)
 	}
 }
 
-int rsp_dispatch(struct spdm_responder *r, const uint8_t *req, size_t req_len, uint8_t *rsp,
-		 size_t rsp_cap)
+int rsp_dispatch_one(struct spdm_responder *r, const uint8_t *req, size_t req_len,
+		     uint8_t *rsp, size_t rsp_cap, size_t overhead)
 {
 	struct rsp_ctx c = {
 		.r = r, .req = req, .req_len = req_len, .w = wcur_init(rsp, rsp_cap),
 	};
 	int ret;
 
-	if (!r->in_deferred)
-		r->faults = emu_device_faults(r->dev);
 	if (spdm_decode_hdr(req, req_len, &c.hdr, NULL) < 0)
+		return rsp_error(&c, SPDM_ERR_INVALID_REQUEST, 0);
+	/* a large request is a message, not a chunk of one */
+	if (overhead && (c.hdr.code == SPDM_CHUNK_SEND || c.hdr.code == SPDM_CHUNK_GET))
 		return rsp_error(&c, SPDM_ERR_INVALID_REQUEST, 0);
 	ret = dispatch_request(&c);
 	if (ret < 4)
 		return ret;
-	/* no chunking here: a response must fit the requester's DataTransferSize */
-	if (rsp[1] != SPDM_ERROR && rsp_too_large(r, (size_t)ret)) {
-		uint8_t size[4];
-		struct wcur sw = wcur_init(size, sizeof(size));
-
-		wcur_u32(&sw, (uint32_t)ret);
-		return rsp_error_ext(&c, SPDM_ERR_RESPONSE_TOO_LARGE, 0, size, sizeof(size));
-	}
 	/* faults that bend any response after it was built (and transcribed) */
 	if ((r->faults & EMU_FAULT(EMU_FAULT_WRONG_VERSION)) && rsp[1] != SPDM_VERSION &&
 	    rsp[1] != SPDM_ERROR)
 		rsp[0] = rsp[0] == SPDM_VER_10 ? SPDM_VER_11 : (uint8_t)(rsp[0] - 1);
 	if ((r->faults & EMU_FAULT(EMU_FAULT_WRONG_CODE)) && rsp[1] == SPDM_DIGESTS)
 		rsp[1] = SPDM_CERTIFICATE;
+	/* what does not fit the requester's DataTransferSize is fetched with CHUNK_GET */
+	if (rsp[1] != SPDM_ERROR && rsp_too_large(r, (size_t)ret + overhead))
+		return rsp_make_large(&c, (size_t)ret);
 	return ret;
+}
+
+int rsp_dispatch(struct spdm_responder *r, const uint8_t *req, size_t req_len, uint8_t *rsp,
+		 size_t rsp_cap)
+{
+	struct rsp_ctx c = {
+		.r = r, .req = req, .req_len = req_len, .w = wcur_init(rsp, rsp_cap),
+	};
+
+	if (!r->in_deferred)
+		r->faults = emu_device_faults(r->dev);
+	if (spdm_decode_hdr(req, req_len, &c.hdr, NULL) < 0)
+		return rsp_error(&c, SPDM_ERR_INVALID_REQUEST, 0);
+	if (c.hdr.code == SPDM_CHUNK_SEND || c.hdr.code == SPDM_CHUNK_GET) {
+		if (!(r->dev->cfg.caps & SPDM_CAP_CHUNK) || r->version < SPDM_VER_12)
+			return rsp_error(&c, SPDM_ERR_UNSUPPORTED_REQUEST, c.hdr.code);
+		if (!rsp_chunking(r))
+			return rsp_error(&c, SPDM_ERR_UNEXPECTED_REQUEST, 0);
+		if (c.hdr.version != r->version)
+			return rsp_error(&c, SPDM_ERR_VERSION_MISMATCH, 0);
+		return c.hdr.code == SPDM_CHUNK_SEND ? rsp_chunk_send(&c) : rsp_chunk_get(&c);
+	}
+	/* any other request abandons a large message in progress */
+	rsp_chunk_reset(r);
+	/* 1.2+: one transfer is at most our DataTransferSize */
+	if (r->state >= RSP_AFTER_CAPS && r->version >= SPDM_VER_12 &&
+	    req_len > r->dev->cfg.data_transfer_size + da_framing_max_pad(r->framing))
+		return rsp_error(&c, SPDM_ERR_REQUEST_TOO_LARGE, 0);
+	return rsp_dispatch_one(r, req, req_len, rsp, rsp_cap, 0);
 }
 
 int spdm_responder_handle(struct spdm_responder *r, const uint8_t *req, size_t req_len,

@@ -98,6 +98,15 @@ struct spdm_responder {
 	uint8_t next_token;
 	struct da_buf pending;
 	bool in_deferred;		/* answering RESPOND_IF_READY */
+
+	/* Large messages (rsp-chunk.c) */
+	struct spdm_chunk_rx rx;	/* a CHUNK_SEND request being reassembled */
+	struct da_buf large;		/* a response served with CHUNK_GET */
+	bool have_large;
+	uint8_t large_handle;
+	uint32_t large_seq;		/* next ChunkSeqNo */
+	size_t large_off;		/* bytes of it already sent */
+	uint8_t next_handle;
 };
 
 /* A response being built: w writes into the caller's buffer. */
@@ -128,9 +137,29 @@ int rsp_challenge(struct rsp_ctx *c);
 int rsp_get_measurements(struct rsp_ctx *c);
 int rsp_respond_if_ready(struct rsp_ctx *c);
 
+/* rsp-chunk.c */
+/* 1.2+ and both sides advertised CHUNK_CAP. */
+bool rsp_chunking(const struct spdm_responder *r);
+int rsp_chunk_send(struct rsp_ctx *c);
+int rsp_chunk_get(struct rsp_ctx *c);
+/*
+ * A response of len bytes in c->w that does not fit the requester's
+ * DataTransferSize: keep it for CHUNK_GET and answer ERROR
+ * LargeResponse (or ResponseTooLarge when it cannot be chunked).
+ */
+int rsp_make_large(struct rsp_ctx *c, size_t len);
+void rsp_chunk_reset(struct spdm_responder *r);
+
 /* Core dispatch (responder.c), also used to answer a deferred request. */
 int rsp_dispatch(struct spdm_responder *r, const uint8_t *req, size_t req_len, uint8_t *rsp,
 		 size_t rsp_cap);
+/*
+ * One (possibly reassembled) request; overhead: bytes the response
+ * travels in besides itself (CHUNK_SEND_ACK's), for the
+ * DataTransferSize check.
+ */
+int rsp_dispatch_one(struct spdm_responder *r, const uint8_t *req, size_t req_len,
+		     uint8_t *rsp, size_t rsp_cap, size_t overhead);
 void rsp_reset_connection(struct spdm_responder *r);
 
 /* device.c: snapshots under the device lock */

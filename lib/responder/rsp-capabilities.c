@@ -9,8 +9,6 @@
 
 #include "responder_internal.h"
 
-#define EMU_DATA_TRANSFER_SIZE 4096
-
 static bool has(uint32_t flags, uint32_t bit)
 {
 	return (flags & bit) != 0;
@@ -92,9 +90,11 @@ int rsp_get_capabilities(struct rsp_ctx *c)
 	}
 
 	rsp.ct_exponent = cfg->ct_exponent;
-	rsp.flags = flags_for_version(cfg->caps, ver) & ~SPDM_CAP_CHUNK;
-	rsp.data_transfer_size = EMU_DATA_TRANSFER_SIZE;
-	rsp.max_spdm_msg_size = EMU_DATA_TRANSFER_SIZE;
+	rsp.flags = flags_for_version(cfg->caps, ver);
+	rsp.data_transfer_size = cfg->data_transfer_size;
+	/* DSP0274 1.2+: without CHUNK_CAP a message is one transfer. */
+	rsp.max_spdm_msg_size = (rsp.flags & SPDM_CAP_CHUNK) ? cfg->max_spdm_msg_size :
+							       cfg->data_transfer_size;
 	ret = spdm_encode_capabilities(&c->w, ver, &rsp);
 	if (ret < 0)
 		return ret;

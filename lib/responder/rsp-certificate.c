@@ -3,7 +3,8 @@
  * GET_CERTIFICATE / CERTIFICATE: a portion of a slot's chain.  An offset
  * at or past the end of the chain is InvalidRequest; the length is
  * clipped to what is left and (1.2+) to the requester's DataTransferSize
- * minus our 8-byte header, so RemainderLength tells the requester how
+ * (MaxSPDMmsgSize when both chunk) minus our 8-byte header, so
+ * RemainderLength tells the requester how
  * much is still to read.  1.3 SlotSizeRequested answers with no portion
  * and the chain size as RemainderLength.
  */
@@ -43,8 +44,14 @@ int rsp_get_certificate(struct rsp_ctx *c)
 	left = chain->len - g.offset;
 	len = g.length < left ? g.length : left;
 	max = c->w.cap > CERT_RSP_HDR ? c->w.cap - CERT_RSP_HDR : 0;
-	if (r->version >= SPDM_VER_12 && r->req_caps.data_transfer_size - CERT_RSP_HDR < max)
-		max = r->req_caps.data_transfer_size - CERT_RSP_HDR;
+	if (r->version >= SPDM_VER_12) {
+		/* with chunking the limit is the requester's whole-message size */
+		uint32_t lim = rsp_chunking(r) ? r->req_caps.max_spdm_msg_size :
+						 r->req_caps.data_transfer_size;
+
+		if (lim - CERT_RSP_HDR < max)
+			max = lim - CERT_RSP_HDR;
+	}
 	if (len > max)
 		len = max;
 	/* "drop": the link goes away in the middle of reading the chain */

@@ -35,7 +35,8 @@ int rsp_respond_if_ready(struct rsp_ctx *c)
 	memset(&r->pending, 0, sizeof(r->pending));
 	r->have_pending = false;
 	r->in_deferred = true;
-	ret = rsp_dispatch(r, req.data, req.len, c->w.p, c->w.cap);
+	/* it may have come in chunks: no DataTransferSize check on the copy */
+	ret = rsp_dispatch_one(r, req.data, req.len, c->w.p, c->w.cap, 0);
 	r->in_deferred = false;
 	da_buf_free(&req);
 	return ret;

@@ -2,7 +2,7 @@
 /*
  * SPDM wire codec: one encoder and one decoder per message, one file per
  * protocol phase (version.c, capabilities.c, algorithms.c, digests.c,
- * certificate.c, challenge.c, measurements.c, error.c).  Requester and
+ * certificate.c, challenge.c, measurements.c, error.c, chunk.c).  Requester and
  * responder both use it.
  *
  * Decoders take the whole message (4-byte header included) and read it
@@ -302,6 +302,74 @@ struct spdm_meas_block {
 int spdm_meas_block_next(struct cur *rec, struct spdm_meas_block *b, struct da_err *err);
 void spdm_encode_meas_block(struct wcur *w, uint8_t index, uint8_t dmtf_type,
 			    const uint8_t *value, uint16_t value_size);
+
+/* ---- CHUNK_SEND / CHUNK_SEND_ACK / CHUNK_GET / CHUNK_RESPONSE (chunk.c, 1.2+) ---- */
+#define SPDM_CHUNK_LAST			(1u << 0)	/* CHUNK_SEND, CHUNK_RESPONSE param1 */
+#define SPDM_CHUNK_EARLY_ERROR		(1u << 0)	/* CHUNK_SEND_ACK param1 */
+/* CHUNK_SEND / CHUNK_RESPONSE bytes before SPDMchunk; chunk 0 adds LargeMessageSize */
+#define SPDM_CHUNK_HDR_SIZE		12
+#define SPDM_CHUNK_FIRST_HDR_SIZE	16
+#define SPDM_ERR_LARGE_RESPONSE_SIZE	5
+
+struct spdm_chunk {
+	uint8_t attributes;		/* param1: SPDM_CHUNK_LAST */
+	uint8_t handle;			/* param2 */
+	uint32_t seq;			/* ChunkSeqNo: 16 bits before 1.4, 32 from 1.4 */
+	uint32_t size;			/* ChunkSize, > 0 */
+	uint32_t large_size;		/* LargeMessageSize, chunk 0 only */
+	const uint8_t *data;
+};
+struct spdm_chunk_ack {
+	uint8_t attributes;		/* param1: SPDM_CHUNK_EARLY_ERROR */
+	uint8_t handle;
+	uint32_t seq;
+	const uint8_t *rsp;		/* ResponseToLargeRequest, may be empty */
+	size_t rsp_len;
+};
+/* Bytes of ChunkSeqNo in CHUNK_GET / CHUNK_SEND_ACK: 2, or 4 from 1.4. */
+size_t spdm_chunk_seq_size(uint8_t version);
+/* -EINVAL for an empty chunk or a sequence number the version cannot carry. */
+int spdm_encode_chunk_send(struct wcur *w, uint8_t version, const struct spdm_chunk *c);
+/* ChunkSize 0 is -EPROTO; ChunkSize past the message -EBADMSG. */
+int spdm_decode_chunk_send(const uint8_t *msg, size_t len, uint8_t version,
+			   struct spdm_chunk *c, struct da_err *err);
+int spdm_encode_chunk_response(struct wcur *w, uint8_t version, const struct spdm_chunk *c);
+int spdm_decode_chunk_response(const uint8_t *msg, size_t len, uint8_t version,
+			       struct spdm_chunk *c, struct da_err *err);
+int spdm_encode_chunk_send_ack(struct wcur *w, uint8_t version, const struct spdm_chunk_ack *a);
+/* The rest of the message is ResponseToLargeRequest: returns len. */
+int spdm_decode_chunk_send_ack(const uint8_t *msg, size_t len, uint8_t version,
+			       struct spdm_chunk_ack *a, struct da_err *err);
+int spdm_encode_chunk_get(struct wcur *w, uint8_t version, uint8_t handle, uint32_t seq);
+int spdm_decode_chunk_get(const uint8_t *msg, size_t len, uint8_t version, uint8_t *handle,
+			  uint32_t *seq, struct da_err *err);
+/* ERROR LargeResponse: ErrorData 0, ExtendedErrorData = Handle. */
+int spdm_encode_large_response(struct wcur *w, uint8_t version, uint8_t handle);
+/* SPDMchunk bytes one message of dts bytes carries for chunk seq. */
+size_t spdm_chunk_capacity(uint8_t version, uint32_t dts, uint32_t seq);
+
+/*
+ * Reassembly of one large message.  The owner sets version, dts (the
+ * receiver's DataTransferSize: a message that fits it is not chunked)
+ * and max_size (the receiver's MaxSPDMmsgSize).  Chunk 0 starts over;
+ * every chunk must carry the handle of chunk 0 and the next ChunkSeqNo
+ * (-EPROTO), and stay within LargeMessageSize (-EMSGSIZE, as is a
+ * LargeMessageSize above max_size).  Returns 1 when LastChunk completed
+ * exactly LargeMessageSize bytes (buf holds the message), 0 for more.
+ */
+struct spdm_chunk_rx {
+	uint8_t version;
+	uint32_t dts, max_size;
+	bool active, done;
+	uint8_t handle;
+	uint32_t next_seq;
+	uint32_t total;
+	struct da_buf buf;
+};
+int spdm_chunk_rx_add(struct spdm_chunk_rx *rx, const struct spdm_chunk *c, const char *name,
+		      struct da_err *err);
+void spdm_chunk_rx_reset(struct spdm_chunk_rx *rx);
+void spdm_chunk_rx_free(struct spdm_chunk_rx *rx);
 
 /* ---- ERROR / RESPOND_IF_READY (error.c) ---- */
 struct spdm_error {

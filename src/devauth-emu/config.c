@@ -258,6 +258,20 @@ void emu_default_name(unsigned int i, char *buf, size_t len)
 	snprintf(buf, len, "%04x:%02x:00.0", (i + 1) >> 8, (i + 1) & 0xff);
 }
 
+int emu_parse_msg_size(const char *what, const char *s, uint32_t *out, struct da_err *err)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || *end || !*s || v < SPDM_MIN_DATA_TRANSFER_SIZE || v > EMU_MAX_SPDM_MSG_SIZE)
+		return da_errf(err, -EINVAL, "%s: '%s' is not in %u..%u", what, s,
+			       SPDM_MIN_DATA_TRANSFER_SIZE, EMU_MAX_SPDM_MSG_SIZE);
+	*out = (uint32_t)v;
+	return 0;
+}
+
 void emu_apply_defaults(struct emu_device_config *c, const struct emu_defaults *d)
 {
 	unsigned int s;
@@ -274,6 +288,10 @@ void emu_apply_defaults(struct emu_device_config *c, const struct emu_defaults *
 		c->meas_hash = d->meas_hash;
 	if (d->have_faults)
 		c->faults = d->faults;
+	if (d->data_transfer_size)
+		c->data_transfer_size = d->data_transfer_size;
+	if (d->max_spdm_msg_size)
+		c->max_spdm_msg_size = d->max_spdm_msg_size;
 	for (s = 0; s < SPDM_MAX_SLOTS; s++) {
 		if (!(d->slot_mask & (1u << s)))
 			continue;
@@ -914,6 +932,15 @@ static int parse_device(struct jctx *j, json_object *o, struct emu_dev_spec *d)
 		} else if (!strcmp(k, "ct-exponent")) {
 			ret = j_uint(j, k, v, 255, &u);
 			c->ct_exponent = (uint8_t)u;
+		} else if (!strcmp(k, "data-transfer-size") || !strcmp(k, "max-spdm-msg-size")) {
+			ret = j_uint(j, k, v, EMU_MAX_SPDM_MSG_SIZE, &u);
+			if (!ret && u < SPDM_MIN_DATA_TRANSFER_SIZE)
+				ret = jerr(j, k, "%llu is below the minimum %u",
+					   (unsigned long long)u, SPDM_MIN_DATA_TRANSFER_SIZE);
+			if (k[0] == 'd')
+				c->data_transfer_size = (uint32_t)u;
+			else
+				c->max_spdm_msg_size = (uint32_t)u;
 		} else if (!strcmp(k, "rdt-exponent")) {
 			ret = j_uint(j, k, v, 255, &u);
 			c->rdt_exponent = (uint8_t)u;

@@ -54,6 +54,7 @@ struct emu_defaults {
 	uint32_t asym, hash, meas_hash;	/* 0 = keep the device default */
 	bool have_faults;
 	uint64_t faults;
+	uint32_t data_transfer_size, max_spdm_msg_size; /* 0 = keep the device default */
 	uint8_t slot_mask;		/* --slot given for these */
 	const char *slot_chain[SPDM_MAX_SLOTS];
 	const char *slot_key[SPDM_MAX_SLOTS];
@@ -67,6 +68,8 @@ int emu_parse_version_name(const char *s, uint8_t *ver);
 /* Comma separated lists: "ecdsa-p256,ecdsa-p384" -> bit mask. */
 int emu_parse_asym_list(const char *list, uint32_t *mask, struct da_err *err);
 int emu_parse_hash_list(const char *list, uint32_t *mask, struct da_err *err);
+/* A 1.2+ message size option or key: 42 .. EMU_MAX_SPDM_MSG_SIZE. */
+int emu_parse_msg_size(const char *what, const char *s, uint32_t *out, struct da_err *err);
 /* "1.0,1.1,1.2" -> a contiguous range. */
 int emu_parse_version_list(const char *list, uint8_t *min, uint8_t *max, struct da_err *err);
 

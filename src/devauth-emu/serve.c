@@ -545,7 +545,7 @@ static void usage(FILE *f)
 		"          [--asym LIST] [--hash LIST] [--meas-hash LIST]\n"
 		"          [--slot N:CHAIN.der:KEY.pem]... [--fault LIST]\n"
 		"          [--ctl PATH|none] [--ready-file PATH] [--frame-timeout MS]\n"
-		"          [--verbose]\n"
+		"          [--data-transfer-size N] [--max-spdm-msg-size N] [--verbose]\n"
 		"Device i listens on PORT+i (default 127.0.0.1:%d).  See devauth-emu(1).\n",
 		EMU_PROG, EMU_DEFAULT_PORT);
 }
@@ -576,7 +576,8 @@ static int parse_slot_opt(const char *arg, struct emu_defaults *defs, struct emu
 
 enum {
 	OPT_LISTEN = 256, OPT_TRANSPORT, OPT_DEVICES, OPT_CONFIG, OPT_VERSION, OPT_ASYM, OPT_HASH,
-	OPT_MEAS_HASH, OPT_SLOT, OPT_FAULT, OPT_CTL, OPT_READY, OPT_FRAME_TIMEOUT,
+	OPT_MEAS_HASH, OPT_SLOT, OPT_FAULT, OPT_CTL, OPT_READY, OPT_FRAME_TIMEOUT, OPT_DTS,
+	OPT_MAX_MSG,
 };
 
 static const struct option serve_opts[] = {
@@ -593,6 +594,8 @@ static const struct option serve_opts[] = {
 	{ "ctl", required_argument, NULL, OPT_CTL },
 	{ "ready-file", required_argument, NULL, OPT_READY },
 	{ "frame-timeout", required_argument, NULL, OPT_FRAME_TIMEOUT },
+	{ "data-transfer-size", required_argument, NULL, OPT_DTS },
+	{ "max-spdm-msg-size", required_argument, NULL, OPT_MAX_MSG },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -700,6 +703,14 @@ int serve_main(int argc, char **argv)
 			break;
 		case OPT_READY:
 			ready = optarg;
+			break;
+		case OPT_DTS:
+			r = emu_parse_msg_size("--data-transfer-size", optarg,
+					       &defs.data_transfer_size, &err);
+			break;
+		case OPT_MAX_MSG:
+			r = emu_parse_msg_size("--max-spdm-msg-size", optarg,
+					       &defs.max_spdm_msg_size, &err);
 			break;
 		case 'v':
 			srv.verbose = true;

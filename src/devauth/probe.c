@@ -20,7 +20,8 @@ static void usage(FILE *f)
 		"       [--spdm-version 1.2|1.0-1.3] [--slot N] [--all-slots]\n"
 		"       [--identity Vendor=...:Device=...:CC=...:REV=..[...]]\n"
 		"       [--trust ROOT.der|ROOT.pem|DIR] [--no-check-time] [--nonce HEX]\n"
-		"       [--pcap OUT.pcap] [--timeout-ms MS] [--keep] [--json]\n", prog);
+		"       [--pcap OUT.pcap] [--timeout-ms MS] [--data-transfer-size N]\n"
+		"       [--max-spdm-msg-size N] [--keep] [--json]\n", prog);
 }
 
 int probe_main(int argc, char **argv)
@@ -37,6 +38,8 @@ int probe_main(int argc, char **argv)
 		{ "nonce", required_argument, NULL, 'n' },
 		{ "pcap", required_argument, NULL, 'p' },
 		{ "timeout-ms", required_argument, NULL, 'o' },
+		{ "data-transfer-size", required_argument, NULL, 'd' },
+		{ "max-spdm-msg-size", required_argument, NULL, 'm' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -57,7 +60,7 @@ int probe_main(int argc, char **argv)
 
 	spdm_req_config_default(&cfg);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:t:V:s:Ai:T:Dn:p:o:kjh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:t:V:s:Ai:T:Dn:p:o:d:m:kjh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			hostport = optarg;
@@ -115,6 +118,24 @@ int probe_main(int argc, char **argv)
 		case 'o':
 			cfg.rtt_ms = (unsigned int)strtoul(optarg, NULL, 0);
 			break;
+		case 'd':
+		case 'm': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 0);
+			unsigned long max = c == 'd' ? 0x1200 : 16ul << 20;
+
+			if (*end || !*optarg || v < SPDM_MIN_DATA_TRANSFER_SIZE || v > max) {
+				fprintf(stderr, "%s probe: bad --%s '%s' (%u..%lu)\n", prog,
+					c == 'd' ? "data-transfer-size" : "max-spdm-msg-size",
+					optarg, SPDM_MIN_DATA_TRANSFER_SIZE, max);
+				return 2;
+			}
+			if (c == 'd')
+				cfg.data_transfer_size = (uint32_t)v;
+			else
+				cfg.max_spdm_msg_size = (uint32_t)v;
+			break;
+		}
 		case 'k':
 			keep = true;
 			break;
