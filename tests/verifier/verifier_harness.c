@@ -46,6 +46,10 @@ void collect(struct emu_device *dev, const struct collect_opts *o, struct da_evi
 		memcpy(cfg.nonce, o->nonce, SPDM_NONCE_SIZE);
 		memcpy(cfg.meas_nonce, o->nonce, SPDM_NONCE_SIZE);
 	}
+	if (o->have_meas_nonce) {
+		cfg.have_meas_nonce = true;
+		memcpy(cfg.meas_nonce, o->meas_nonce, SPDM_NONCE_SIZE);
+	}
 	rsp = spdm_responder_new(dev, DA_FRAMING_PCI_DOE);
 	assert_non_null(rsp);
 	assert_int_equal(da_transport_inproc(DA_FRAMING_PCI_DOE, spdm_responder_transport, rsp,
