@@ -444,6 +444,31 @@ static void test_version_echo(void **state)
 	}
 }
 
+/*
+ * The captures read a chain again after the challenge: those bytes must
+ * be the chain already checked, or the device changed under us.
+ */
+static void test_reread_changed(void **state)
+{
+	for (size_t i = 0; i < 3; i++) {
+		struct capture *c = &caps[i];
+		struct da_err err = { 0 };
+		size_t last = 0, portion;
+		int ret;
+
+		for (size_t k = 0; k < c->n; k++)
+			if (c->msgs[k].len >= 2 && c->msgs[k].data[1] == SPDM_CERTIFICATE)
+				last = k;
+		assert_true(last > find(c, SPDM_CHALLENGE_AUTH, 0));
+		/* The portion's last byte (DOE pads after it): same length, other content. */
+		assert_true(c->msgs[last].len >= 8);
+		portion = (size_t)(c->msgs[last].data[4] | c->msgs[last].data[5] << 8);
+		assert_true(portion > 0 && 8 + portion <= c->msgs[last].len);
+		ret = flip(c, last, (long)(8 + portion - 1), &err, NULL);
+		expect(ret, -EKEYREJECTED, &err, "changed between two reads");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -458,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_reordered),
 		cmocka_unit_test(test_version_echo),
+		cmocka_unit_test(test_reread_changed),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
