@@ -448,6 +448,13 @@ static void test_malformed(void **state)
 		expect_error(fd, &r, -ENODEV, "0000:99:00.0: no such device");
 		r.dev = DEV_SLOW;
 		expect_error(fd, &r, -ENXIO, DEV_SLOW ": no evidence");
+		/* A fresh nonce re-authenticates connected devices only. */
+		r.nonce = (const uint8_t *)"0123456789abcdef0123456789abcdef";
+		r.nonce_len = SPDM_NONCE_SIZE;
+		r.dev = DEV_BADSIG;
+		expect_error(fd, &r, -ENXIO, DEV_BADSIG ": not connected to a TSM (state ");
+		r.nonce = NULL;
+		r.nonce_len = 0;
 		r.dev = DEV0;
 		r.have_mask = false;
 		expect_error(fd, &r, -EINVAL, "TYPE_MASK is required");
@@ -718,6 +725,10 @@ static void test_events(void **state)
 	}
 	assert_int_equal(devauth(&rig, out, sizeof(out), "connect", DEV1, NULL), 0);
 	assert_int_equal(devauth(&rig, out, sizeof(out), "bind", DEV1, NULL), 0);
+	/* Binding twice is refused as such (and makes no event). */
+	assert_int_not_equal(devauth(&rig, out, sizeof(out), "bind", DEV1, NULL), 0);
+	if (!strstr(out, DEV1 ": already bound"))
+		fail_msg("second bind: %s", out);
 	assert_int_equal(devauth(&rig, out, sizeof(out), "unbind", DEV1, NULL), 0);
 	assert_int_equal(devauth(&rig, out, sizeof(out), "disconnect", DEV1, NULL), 0);
 	assert_int_equal(devauth(&rig, out, sizeof(out), "connect", DEV_BADSIG, NULL), 1);
