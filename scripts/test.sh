@@ -40,7 +40,8 @@ got = {}
 try:
     for line in open(bdir + "/meson-logs/testlog.json"):
         r = json.loads(line)
-        got[r["name"]] = r["result"]
+        # "project:suite / name"
+        got[r["name"].split(" / ", 1)[-1]] = r["result"]
 except FileNotFoundError:
     pass
 ok = bad = 0
