@@ -99,7 +99,9 @@ static void put_file(const char *dir, const char *name, const void *p, size_t n)
 	char path[512];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	/* A cut path would write somewhere else: fail instead. */
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		fail_msg("%s/%s: path too long", dir, name);
 	f = fopen(path, "w");
 	assert_non_null(f);
 	assert_int_equal(fwrite(p, 1, n, f), n);
