@@ -5,13 +5,16 @@
  * For N = 1, 16, 64, 256 emulated devices (devauth-emu, one port each),
  * devauthd and `devauth attest --all --no-bind` (connect, evidence with
  * a fresh nonce, verify) run as real processes.  Measured: the wall time
- * of the attest run and the CPU time of all three processes.  The ideal
- * is perfect parallelism, N x (CPU time of the one-device run) / cores;
+ * of the attest run and the CPU time of all three processes.  The CPU
+ * time is fitted over N (least squares, cpu = fixed + N x per-device):
+ * the per-device marginal cost is what the work costs, the fixed part
+ * (process start, LIST) is not repeated per device.  The ideal is
+ * perfect parallelism of the marginal cost, N x per-device / cores;
  * printed is the wall time against that ideal (target <= 1.2 at 256).
- * The one-device run carries the fixed costs (process start, LIST), so
- * the last column also compares the wall time with the run's own CPU
- * time spread over the cores: how well the work itself parallelises.
- * Never fails on time.
+ * The last column compares the wall time with the run's own CPU time
+ * spread over the cores: how well the work itself parallelises.
+ * Never fails on time; exits non-zero when a run fails to start, the
+ * attest fails, or fewer than two N leave nothing to fit.
  *
  *   bench_daemon [N...]      (DEVAUTH_BUILD: the build dir; default: ..)
  */
@@ -88,7 +91,7 @@ static int one_run(int n, struct result *res)
 	snprintf(json + len, cap - len, "]");
 	rig_init(&r);
 	if (rig_start_emu(&r, json, emu_extra) || rig_start_daemon(&r, NULL)) {
-		fprintf(stderr, "bench_daemon: N=%d: start failed (logs in %s)\n", n, r.dir);
+		fprintf(stderr, "bench_daemon: N=%d: FAILED: start failed (logs in %s)\n", n, r.dir);
 		goto out;
 	}
 	e0 = proc_cpu(r.emu.pid);
@@ -109,36 +112,62 @@ out:
 int main(int argc, char **argv)
 {
 	static const int def[] = { 1, 16, 64, 256 };
-	int ns[16], nn = 0;
+	int ns[16], nn = 0, failed = 0;
+	struct result res[16] = { 0 };
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	double cpu1 = 0;
+	double sx = 0, sy = 0, sxx = 0, sxy = 0, fixed, per_dev;
 	char build[4096];
 
 	if (!getenv("DEVAUTH_BUILD")) {
 		snprintf(build, sizeof(build), "%s/..", dirname(argv[0]));
 		setenv("DEVAUTH_BUILD", build, 1);
 	}
-	for (int i = 1; i < argc && nn < 16; i++)
-		ns[nn++] = atoi(argv[i]);
+	for (int i = 1; i < argc && nn < 16; i++) {
+		ns[nn] = atoi(argv[i]);
+		if (ns[nn] < 1 || ns[nn] > 1024) {
+			fprintf(stderr, "bench_daemon: N=%s: expected 1-1024\n", argv[i]);
+			return 2;
+		}
+		nn++;
+	}
 	if (!nn)
 		for (size_t i = 0; i < sizeof(def) / sizeof(def[0]); i++)
 			ns[nn++] = def[i];
 	printf("bench_daemon: devauth-emu + devauthd + devauth attest --all, %ld core(s)\n", cores);
+	for (int i = 0; i < nn; i++) {
+		if (one_run(ns[i], &res[i])) {
+			failed++;
+			continue;
+		}
+		if (res[i].rc) {
+			fprintf(stderr, "bench_daemon: N=%d: FAILED: devauth attest exit %d\n", ns[i],
+				res[i].rc);
+			failed++;
+		}
+		sx += ns[i];
+		sy += res[i].cpu;
+		sxx += (double)ns[i] * ns[i];
+		sxy += ns[i] * res[i].cpu;
+	}
+	if (failed) {
+		fprintf(stderr, "bench_daemon: %d runs FAILED\n", failed);
+		return 1;
+	}
+	if (nn < 2 || nn * sxx - sx * sx <= 0) {
+		fprintf(stderr, "bench_daemon: FAILED: need runs at two different N to fit the per-device cost\n");
+		return 1;
+	}
+	per_dev = (nn * sxy - sx * sy) / (nn * sxx - sx * sx);
+	fixed = (sy - per_dev * sx) / nn;
+	printf("cpu fit over N: %.3f s fixed + %.2f ms per device\n", fixed, 1000 * per_dev);
 	printf("%6s %10s %10s %12s %14s %8s %10s\n", "N", "wall s", "cpu s", "cpu/dev ms",
 	       "ideal wall s", "ratio", "wall/(cpu/cores)");
 	for (int i = 0; i < nn; i++) {
-		struct result res = { 0 };
-		double ideal;
+		double ideal = ns[i] * per_dev / (double)cores;
 
-		if (ns[i] < 1 || ns[i] > 1024 || one_run(ns[i], &res))
-			continue;
-		if (!cpu1)
-			cpu1 = ns[i] == 1 ? res.cpu : res.cpu / ns[i];
-		ideal = ns[i] * cpu1 / (double)cores;
-		printf("%6d %10.3f %10.3f %12.2f %14.3f %8.2f %10.2f%s\n", ns[i], res.wall, res.cpu,
-		       1000 * res.cpu / ns[i], ideal, res.wall / ideal,
-		       res.wall / (res.cpu / (double)cores), res.rc ? "  (attest failed)" : "");
-		fflush(stdout);
+		printf("%6d %10.3f %10.3f %12.2f %14.3f %8.2f %10.2f\n", ns[i], res[i].wall,
+		       res[i].cpu, 1000 * res[i].cpu / ns[i], ideal,
+		       ideal > 0 ? res[i].wall / ideal : 0, res[i].wall / (res[i].cpu / (double)cores));
 	}
 	return 0;
 }

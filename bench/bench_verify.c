@@ -2,15 +2,17 @@
 /*
  * Verifier throughput: evidence bundles verified per second per core
  * (decode the bundle, split the transcripts, replay every check, path
- * validation to the anchor, policy), against the raw OpenSSL cost of
- * the signature checks that verification involves, measured in the
- * same run: every certificate of every chain in the transcript parsed
- * and its signature checked, the challenged chain a second time (path
- * validation: parsed again, all but the anchor's signature), the
- * CHALLENGE_AUTH and the MEASUREMENTS signatures (hash
- * of the transcript, key decoded from the leaf SPKI, verify).  Ratio =
- * raw time / verification time (1.0: no overhead; target >= 0.8).  It
- * prints, never asserts.
+ * validation to the anchor, policy), against the operations the
+ * protocol requires of any verifier, measured in the same run: the
+ * challenged chain's certificates parsed and each signature but the
+ * anchor's own checked (2 for root -> intermediate -> leaf), the
+ * CHALLENGE_AUTH and the MEASUREMENTS signatures (hash of the
+ * transcript, key decoded from the leaf SPKI, verify).  Not the root's
+ * self-signature (the anchor is trusted as configured), not the other
+ * slots' chains (never challenged).  Ratio = required time /
+ * verification time (1.0: nothing beyond what the protocol needs).
+ * Timing is printed, never asserted; a bundle that does not verify, or
+ * any setup that fails, exits non-zero.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,18 +43,14 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-#define MAX_CHAINS 9
-
-/* What the raw baseline does for one bundle, prepared outside the timed loop. */
+/* What the required baseline does for one bundle, prepared outside the timed loop. */
 struct raw {
-	size_t nchains;
 	struct {
 		size_t n;
-		bool path;		/* path validation: not the anchor's own signature */
 		const uint8_t *der[SPDM_CHAIN_MAX_CERTS];
 		size_t len[SPDM_CHAIN_MAX_CERTS];
-	} chain[MAX_CHAINS];
-	size_t certs;
+	} chain;			/* the challenged slot's */
+	size_t cert_sigs;
 	uint8_t *spki;
 	size_t spki_len;
 	uint32_t asym, hash;
@@ -68,22 +66,22 @@ static const EVP_MD *md_of(uint32_t hash)
 	       hash == SPDM_HASH_SHA512 ? EVP_sha512() : EVP_sha256();
 }
 
-static int raw_chain(const struct raw *w, size_t c)
+/* Parse the chain; check every certificate's signature with its issuer's key. */
+static int raw_chain(const struct raw *w)
 {
 	X509 *x[SPDM_CHAIN_MAX_CERTS] = { 0 };
 	int ret = 0;
 
-	for (size_t k = 0; k < w->chain[c].n; k++) {
-		const unsigned char *p = w->chain[c].der[k];
+	for (size_t k = 0; k < w->chain.n; k++) {
+		const unsigned char *p = w->chain.der[k];
 
-		x[k] = d2i_X509(NULL, &p, (long)w->chain[c].len[k]);
+		x[k] = d2i_X509(NULL, &p, (long)w->chain.len[k]);
 		if (!x[k])
 			ret = -1;
-		else if ((k || !w->chain[c].path) &&
-			 X509_verify(x[k], X509_get0_pubkey(x[k ? k - 1 : 0])) != 1)
+		else if (k && x[k - 1] && X509_verify(x[k], X509_get0_pubkey(x[k - 1])) != 1)
 			ret = -1;
 	}
-	for (size_t k = 0; k < w->chain[c].n; k++)
+	for (size_t k = 0; k < w->chain.n; k++)
 		X509_free(x[k]);
 	return ret;
 }
@@ -147,53 +145,42 @@ static int raw_run(const struct raw *w)
 {
 	int ret = 0;
 
-	for (size_t c = 0; c < w->nchains; c++)
-		ret |= raw_chain(w, c);
+	ret |= raw_chain(w);
 	ret |= raw_sig(w, 0);
 	if (w->obj_len[1])
 		ret |= raw_sig(w, 1);
 	return ret;
 }
 
-/* Baseline inputs from the bundle: chains from a replay, objects as they are. */
-static int raw_prepare(const struct da_evidence *ev, struct raw *w, struct spdm_chain *keep)
+/* Baseline inputs from the bundle: the challenged chain, the objects as they are. */
+static int raw_prepare(const struct da_evidence *ev, struct raw *w, struct spdm_chain *c)
 {
-	struct spdm_chain *c;
-	X509 *leaf;
+	const struct da_evidence_obj *o;
 	unsigned char *spki = NULL;
+	X509 *leaf;
 	int n;
 
 	memset(w, 0, sizeof(*w));
 	w->asym = ev->base_asym;
 	w->hash = ev->base_hash;
 	w->version = ev->version;
-	for (unsigned int s = 0; s < SPDM_MAX_SLOTS; s++) {
-		if (!ev->obj[s].len)
-			continue;
-		c = &keep[s];
-		if (spdm_chain_parse(ev->obj[s].data, ev->obj[s].len, ev->base_hash, c, NULL))
-			return -1;
-		for (size_t k = 0; k < c->ncerts; k++) {
-			w->chain[w->nchains].der[k] = ev->obj[s].data + c->cert_off[k];
-			w->chain[w->nchains].len[k] = c->cert_len[k];
-		}
-		w->chain[w->nchains].n = c->ncerts;
-		w->certs += c->ncerts;
-		w->nchains++;
-		if (s == ev->slot) {
-			/* Path validation checks the challenged chain once more. */
-			w->chain[w->nchains] = w->chain[w->nchains - 1];
-			w->chain[w->nchains].path = true;
-			w->certs += c->ncerts - 1;
-			w->nchains++;
-			leaf = spdm_chain_leaf(c);
-			n = i2d_PUBKEY(X509_get0_pubkey(leaf), &spki);
-			if (n <= 0)
-				return -1;
-			w->spki = spki;
-			w->spki_len = (size_t)n;
-		}
+	if (ev->slot >= SPDM_MAX_SLOTS || !ev->obj[DA_EV_CERT0 + ev->slot].len)
+		return -1;
+	o = &ev->obj[DA_EV_CERT0 + ev->slot];
+	if (spdm_chain_parse(o->data, o->len, ev->base_hash, c, NULL))
+		return -1;
+	for (size_t k = 0; k < c->ncerts; k++) {
+		w->chain.der[k] = o->data + c->cert_off[k];
+		w->chain.len[k] = c->cert_len[k];
 	}
+	w->chain.n = c->ncerts;
+	w->cert_sigs = c->ncerts - 1;
+	leaf = spdm_chain_leaf(c);
+	n = i2d_PUBKEY(X509_get0_pubkey(leaf), &spki);
+	if (n <= 0)
+		return -1;
+	w->spki = spki;
+	w->spki_len = (size_t)n;
 	w->obj[0] = ev->obj[DA_EV_VCA].data;
 	w->obj_len[0] = ev->obj[DA_EV_VCA].len;
 	w->ctx[0] = SPDM_CTX_CHALLENGE_AUTH;
@@ -203,18 +190,20 @@ static int raw_prepare(const struct da_evidence *ev, struct raw *w, struct spdm_
 	return w->spki ? 0 : -1;
 }
 
-static void bench_one(const char *name, const struct da_evidence *ev, const char *anchor)
+static int bench_one(const char *name, const struct da_evidence *ev, const char *anchor)
 {
 	struct da_verify_opts o = { .trust_path = anchor };
-	struct spdm_chain keep[SPDM_MAX_SLOTS] = { 0 };
+	struct spdm_chain keep = { 0 };
 	struct da_buf b = { 0 };
 	struct da_err err = { 0 };
 	double t0, tv, tr;
 	unsigned int nv = 0, nr = 0;
 	struct raw w = { 0 };
+	int ret = -1;
 
-	if (da_evidence_encode(ev, &b, &err) || raw_prepare(ev, &w, keep) || raw_run(&w)) {
-		fprintf(stderr, "%s: setup failed %s\n", name, err.msg);
+	if (da_evidence_encode(ev, &b, &err) || raw_prepare(ev, &w, &keep) || raw_run(&w)) {
+		fprintf(stderr, "%s: FAILED: setup: %s\n", name, err.msg[0] ? err.msg :
+			"the required operations do not verify");
 		goto out;
 	}
 	/*
@@ -231,7 +220,8 @@ static void bench_one(const char *name, const struct da_evidence *ev, const char
 
 			if (da_evidence_decode(b.data, b.len, &d, &err) ||
 			    da_verify(&d, &o, &v, &err) || !v.accepted) {
-				fprintf(stderr, "%s: not accepted: %s%s\n", name, err.msg, v.reason);
+				fprintf(stderr, "%s: FAILED: not accepted: %s%s\n", name, err.msg,
+					v.reason);
 				da_verdict_free(&v);
 				da_evidence_free(&d);
 				goto out;
@@ -245,19 +235,24 @@ static void bench_one(const char *name, const struct da_evidence *ev, const char
 		t0 = now();
 		nr = 0;
 		do {
-			raw_run(&w);
+			if (raw_run(&w)) {
+				fprintf(stderr, "%s: FAILED: a required operation failed\n", name);
+				goto out;
+			}
 			nr++;
 		} while (now() - t0 < 0.1);
 		if ((now() - t0) / nr < tr)
 			tr = (now() - t0) / nr;
 	}
-	printf("%-34s %8.0f bundles/s/core (%7.1f us), raw OpenSSL (%zu certificates + %d signatures) %7.1f us, ratio %.2f\n",
-	       name, 1.0 / tv, tv * 1e6, w.certs, w.obj_len[1] ? 2 : 1, tr * 1e6, tr / tv);
+	printf("%-34s %8.0f bundles/s/core (%7.1f us), required (%zu-certificate chain: %zu certificate signatures + %d SPDM signatures) %7.1f us, ratio %.2f\n",
+	       name, 1.0 / tv, tv * 1e6, w.chain.n, w.cert_sigs, w.obj_len[1] ? 2 : 1, tr * 1e6,
+	       tr / tv);
+	ret = 0;
 out:
-	for (unsigned int s = 0; s < SPDM_MAX_SLOTS; s++)
-		spdm_chain_free(&keep[s]);
+	spdm_chain_free(&keep);
 	OPENSSL_free(w.spki);
 	da_buf_free(&b);
+	return ret;
 }
 
 static int emu_bundle(struct emu_device *dev, uint8_t ver, uint32_t asym, uint32_t hash,
@@ -312,6 +307,7 @@ int main(int argc, char **argv)
 	struct emu_device *dev = NULL;
 	struct da_err err = { 0 };
 	char anchor[512], name[96];
+	int failed = 0;
 	FILE *f;
 
 	if (!vectors)
@@ -324,11 +320,12 @@ int main(int argc, char **argv)
 		snprintf(anchor, sizeof(anchor), "%s/%s/root-slot0.der", vectors, caps[i]);
 		da_evidence_init(&ev);
 		if (da_evidence_import_pcap(pcap, &ev, &err)) {
-			fprintf(stderr, "%s: %s\n", pcap, err.msg);
+			fprintf(stderr, "%s: FAILED: %s\n", pcap, err.msg);
+			failed++;
 			continue;
 		}
 		snprintf(name, sizeof(name), "dmtf %s", caps[i]);
-		bench_one(name, &ev, anchor);
+		failed += bench_one(name, &ev, anchor) != 0;
 		da_evidence_free(&ev);
 	}
 	emu_device_config_default(&dc, "0000:01:00.0", 0);
@@ -344,15 +341,24 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(emu) / sizeof(emu[0]); i++) {
 		struct da_evidence ev;
 
-		if (!(spdm_supported_asym() & emu[i].asym) ||
-		    emu_bundle(dev, emu[i].ver, emu[i].asym, emu[i].hash, &ev))
-			continue;
 		snprintf(name, sizeof(name), "emu %u.%u %s %s", emu[i].ver >> 4, emu[i].ver & 15,
 			 spdm_asym_name(emu[i].asym), spdm_hash_name(emu[i].hash));
-		bench_one(name, &ev, anchor);
+		if (!(spdm_supported_asym() & emu[i].asym)) {
+			printf("%-34s not measured: this OpenSSL lacks %s\n", name,
+			       spdm_asym_name(emu[i].asym));
+			continue;
+		}
+		if (emu_bundle(dev, emu[i].ver, emu[i].asym, emu[i].hash, &ev)) {
+			fprintf(stderr, "%s: FAILED: no evidence from the emulated device\n", name);
+			failed++;
+			continue;
+		}
+		failed += bench_one(name, &ev, anchor) != 0;
 		da_evidence_free(&ev);
 	}
 	unlink(anchor);
 	emu_device_free(dev);
-	return 0;
+	if (failed)
+		fprintf(stderr, "bench_verify: %d workloads FAILED\n", failed);
+	return failed ? 1 : 0;
 }

@@ -1,68 +1,192 @@
 #!/usr/bin/env bash
 # Install, build and run every test: the normal build, the same suite
-# under ASan+UBSan, a short libFuzzer run of every target over its
-# corpus, and the benchmarks (which print ratios, never fail on time).
-set -euo pipefail
+# under ASan+UBSan, a release build, a short libFuzzer run of every
+# target over its corpus, the mutation table (scripts/mutate.sh) and the
+# benchmarks (which print ratios, never fail on time, but fail when
+# their workload fails).
+#
+# Each stage must run everything the build defines: the number of meson
+# tests comes from `meson introspect --tests`, the fuzz targets from the
+# fuzz build's targets; a test that did not run, failed or reported SKIP
+# fails the stage (EXPECTED_SKIP="name ..." names skips that are fine).
+# A fuzz crash's reproducer is printed in base64 and kept under
+# build-fuzz/crashes/.  The last line is "N passed, N failed".
+set -uo pipefail
 cd "$(dirname "$0")/.."
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+EXPECTED_SKIP=${EXPECTED_SKIP:-}
 
-scripts/install-deps.sh
+scripts/install-deps.sh || { echo "install-deps failed"; echo "0 passed, 1 failed"; exit 1; }
 
-summary() { # build dir -> "passed failed"
-	python3 - "$1/meson-logs/testlog.json" <<'PY'
-import json, sys
-p = f = s = 0
-for line in open(sys.argv[1]):
-    r = json.loads(line)["result"]
-    if r in ("OK", "EXPECTEDFAIL"): p += 1
-    elif r == "SKIP": s += 1
-    else: f += 1
-print(p, f, s)
+total_pass=0
+total_fail=0
+stage_lines=()
+
+stage_done() { # name passed failed seconds [note]
+	total_pass=$((total_pass + $2))
+	total_fail=$((total_fail + $3))
+	stage_lines+=("$(printf '%-10s %4d ok %4d bad %5ds %s' "$1" "$2" "$3" "$4" "${5:-}")")
+}
+
+# meson test results of build dir $1 against what the build defines:
+# prints "ok bad note", every missing/failed/skipped test named on stderr.
+check_meson() {
+	python3 - "$1" "$EXPECTED_SKIP" <<'PY'
+import json, subprocess, sys
+bdir, allowed = sys.argv[1], set(sys.argv[2].split())
+want = {t["name"] for t in json.loads(subprocess.run(
+    ["meson", "introspect", "--tests", bdir], check=True, capture_output=True).stdout)}
+got = {}
+try:
+    for line in open(bdir + "/meson-logs/testlog.json"):
+        r = json.loads(line)
+        # "project:suite / name"
+        got[r["name"].split(" / ", 1)[-1]] = r["result"]
+except FileNotFoundError:
+    pass
+ok = bad = 0
+for name in sorted(want):
+    res = got.get(name)
+    if res in ("OK", "EXPECTEDFAIL") or (res == "SKIP" and name in allowed):
+        ok += 1
+    else:
+        bad += 1
+        print("  %s: %s" % (name, "did not run" if res is None else res), file=sys.stderr)
+for name in sorted(set(got) - want):
+    print("  %s: ran but is not in the build's test list" % name, file=sys.stderr)
+print(ok, bad, "%d/%d tests" % (ok, len(want)))
 PY
 }
 
+run_meson_stage() { # name builddir [meson test args...]
+	local name=$1 bdir=$2 t0 ok bad note
+	shift 2
+	t0=$(date +%s)
+	rm -f "$bdir/meson-logs/testlog.json"
+	meson test -C "$bdir" --print-errorlogs --num-processes 2 "$@" >"$bdir/test-stage.log" 2>&1
+	# Every result line (with its duration), then the errors of what failed.
+	grep -E '^ *[0-9]+/[0-9]+ ' "$bdir/test-stage.log"
+	grep -E -A40 '^=+ [0-9]+/[0-9]+ =+$' "$bdir/test-stage.log" | head -400
+	read -r ok bad note < <(check_meson "$bdir")
+	stage_done "$name" "${ok:-0}" "${bad:-1}" $(($(date +%s) - t0)) "$note"
+}
+
 echo "== build and test (gcc, -Werror)"
-[ -d build/meson-info ] || meson setup build
-ninja -C build
-meson test -C build --print-errorlogs --num-processes 2 || true
-read -r p1 f1 s1 < <(summary build)
+t0=$(date +%s)
+if { [ -d build/meson-info ] || meson setup build; } && ninja -C build; then
+	run_meson_stage gcc build
+else
+	stage_done gcc 0 1 $(($(date +%s) - t0)) "build failed"
+fi
 
 echo "== build and test (ASan+UBSan)"
-[ -d build-asan/meson-info ] || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
-ninja -C build-asan
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	meson test -C build-asan --print-errorlogs --num-processes 2 --timeout-multiplier 3 || true
-read -r p2 f2 s2 < <(summary build-asan)
+t0=$(date +%s)
+if { [ -d build-asan/meson-info ] ||
+     meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false; } &&
+   ninja -C build-asan; then
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		run_meson_stage asan build-asan --timeout-multiplier 3
+else
+	stage_done asan 0 1 $(($(date +%s) - t0)) "build failed"
+fi
+
+echo "== release build (-O3, -Werror)"
+t0=$(date +%s)
+if { [ -d build-release/meson-info ] || meson setup build-release --buildtype=release; } &&
+   ninja -C build-release; then
+	stage_done release 1 0 $(($(date +%s) - t0)) "builds"
+else
+	stage_done release 0 1 $(($(date +%s) - t0)) "build failed"
+fi
 
 echo "== libFuzzer (${FUZZ_SECONDS}s per target)"
-fuzz_fail=0
+t0=$(date +%s)
 fuzz_pass=0
-[ -d build-fuzz/meson-info ] || CC=clang-14 meson setup build-fuzz -Dfuzz=true -Dtests=false \
-	-Db_sanitize=address,undefined -Db_lundef=false
-ninja -C build-fuzz
-for f in build-fuzz/fuzz/fuzz_*; do
-	[ -f "$f" ] && [ -x "$f" ] || continue
-	name=$(basename "$f")
-	corpus=$(find fuzz -type d -path "*/corpus/$name" | head -n 1)
-	work=$(mktemp -d)
-	if "$f" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
-		-artifact_prefix="$work/" "$work" "$corpus" >"$work/log" 2>&1; then
-		fuzz_pass=$((fuzz_pass + 1))
-		echo "fuzz $name: ok ($(grep -o 'Done [0-9]* runs' "$work/log" || echo done))"
-	else
-		fuzz_fail=$((fuzz_fail + 1))
-		echo "fuzz $name: FAILED"; tail -40 "$work/log"
-	fi
-	rm -rf "$work"
-done
+fuzz_fail=0
+if { [ -d build-fuzz/meson-info ] ||
+     CC=clang-14 meson setup build-fuzz -Dfuzz=true -Dtests=false \
+	-Db_sanitize=address,undefined -Db_lundef=false; } && ninja -C build-fuzz; then
+	# Every fuzz executable the build defines, not whatever a glob finds.
+	mapfile -t targets < <(meson introspect --targets build-fuzz | python3 -c '
+import json, sys
+for t in json.load(sys.stdin):
+    if t["type"] == "executable" and t["name"].startswith("fuzz_"):
+        print(t["filename"][0])' | sort)
+	[ "${#targets[@]}" -gt 0 ] || { echo "no fuzz targets in build-fuzz"; fuzz_fail=1; }
+	mkdir -p build-fuzz/crashes
+	for f in "${targets[@]}"; do
+		name=$(basename "$f")
+		corpus=$(find fuzz -type d -path "*/corpus/$name" | head -n 1)
+		work=$(mktemp -d)
+		if [ ! -x "$f" ] || [ -z "$corpus" ]; then
+			fuzz_fail=$((fuzz_fail + 1))
+			echo "fuzz $name: FAILED (not built or no corpus)"
+		elif "$f" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+			-artifact_prefix="$work/" "$work" "$corpus" >"$work/log" 2>&1; then
+			fuzz_pass=$((fuzz_pass + 1))
+			echo "fuzz $name: ok ($(grep -o 'Done [0-9]* runs' "$work/log" || echo done))"
+		else
+			fuzz_fail=$((fuzz_fail + 1))
+			echo "fuzz $name: FAILED"
+			tail -40 "$work/log"
+			for a in "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$work"/oom-*; do
+				[ -f "$a" ] || continue
+				mkdir -p "build-fuzz/crashes/$name"
+				cp "$a" "build-fuzz/crashes/$name/"
+				cp "$work/log" "build-fuzz/crashes/$name/$(basename "$a").log"
+				echo "reproducer $(basename "$a") (kept in build-fuzz/crashes/$name/), base64:"
+				base64 "$a"
+			done
+		fi
+		rm -rf "$work"
+	done
+	note="$fuzz_pass/${#targets[@]} targets"
+else
+	fuzz_fail=1
+	note="build failed"
+fi
+stage_done fuzz "$fuzz_pass" "$fuzz_fail" $(($(date +%s) - t0)) "$note"
+
+echo "== mutation testing (scripts/mutate.sh)"
+t0=$(date +%s)
+mkdir -p build-mutate
+scripts/mutate.sh >build-mutate/mutate.log 2>&1
+mrc=$?
+grep -E '^mutate: .*(SURVIVED|NO-MATCH|BUILD-FAIL)' build-mutate/mutate.log
+sed -n '/^| mutation/,$p' build-mutate/mutate.log
+read -r mk mn < <(sed -n 's/^mutate: \([0-9]*\) mutants, \([0-9]*\) killed.*/\1 \2/p' \
+	build-mutate/mutate.log)
+if [ -n "${mk:-}" ]; then
+	mbad=$((mk - mn))
+	# A non-zero exit with every mutant killed still fails the stage.
+	[ "$mrc" -eq 0 ] || [ "$mbad" -gt 0 ] || mbad=1
+	stage_done mutation "$mn" "$mbad" $(($(date +%s) - t0)) "$mn/$mk mutants killed"
+else
+	tail -20 build-mutate/mutate.log
+	stage_done mutation 0 1 $(($(date +%s) - t0)) "did not run"
+fi
 
 echo "== benchmarks"
-for b in build/bench/bench_*; do
-	[ -f "$b" ] && [ -x "$b" ] && DEVAUTH_VECTORS="$(pwd)/../shared/vectors" "$b"
+t0=$(date +%s)
+bp=0
+bf=0
+mapfile -t benches < <(meson introspect --benchmarks build | python3 -c '
+import json, sys
+for b in json.load(sys.stdin):
+    print(b["cmd"][0])' | sort -u)
+[ "${#benches[@]}" -gt 0 ] || { echo "no benchmarks in build"; bf=1; }
+for b in "${benches[@]}"; do
+	if DEVAUTH_VECTORS="$(pwd)/../shared/vectors" DEVAUTH_PEERS="$(pwd)/../shared/peers/bin" \
+		DEVAUTH_BUILD="$(pwd)/build" "$b"; then
+		bp=$((bp + 1))
+	else
+		echo "benchmark $(basename "$b"): FAILED (exit $?)"
+		bf=$((bf + 1))
+	fi
 done
+stage_done bench "$bp" "$bf" $(($(date +%s) - t0)) "$bp/${#benches[@]} benchmarks"
 
-passed=$((p1 + p2 + fuzz_pass))
-failed=$((f1 + f2 + fuzz_fail))
-echo "gcc: $p1 passed, $f1 failed; asan+ubsan: $p2 passed, $f2 failed; fuzz: $fuzz_pass passed, $fuzz_fail failed"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$p1" -gt 0 ]
+echo "== summary"
+printf '%s\n' "${stage_lines[@]}"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

@@ -51,6 +51,19 @@ static void test_read_past_end_consumes_nothing(void **state)
 	assert_int_equal(cur_left(&c), 1);
 }
 
+/* A u64 whose low half fits and high half does not leaves the cursor where it was. */
+static void test_u64_half_fits(void **state)
+{
+	static const uint8_t b[] = { 1, 2, 3, 4, 5, 6 };
+	struct cur c = cur_init(b, sizeof(b));
+	uint64_t v64 = 7;
+
+	assert_int_equal(cur_u64(&c, &v64), -EBADMSG);
+	assert_int_equal(c.off, 0);
+	assert_int_equal(v64, 7);
+	assert_int_equal(cur_left(&c), sizeof(b));
+}
+
 static void test_write_sticky_overflow(void **state)
 {
 	uint8_t b[6];
@@ -89,6 +102,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_le_and_be),
 		cmocka_unit_test(test_read_past_end_consumes_nothing),
+		cmocka_unit_test(test_u64_half_fits),
 		cmocka_unit_test(test_write_sticky_overflow),
 		cmocka_unit_test(test_buf_grows),
 	};

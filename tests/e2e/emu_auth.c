@@ -273,7 +273,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	emu_bin = argv[1];
-	if (argc > 2)
-		cmocka_set_test_filter(argv[2]);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return emu_run_cases("emu_auth", tests, sizeof(tests) / sizeof(tests[0]),
+			     argc > 2 ? argv[2] : NULL);
 }

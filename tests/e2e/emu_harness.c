@@ -13,6 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <cmocka.h>
 
 #include <devauth/spdm.h>
 
@@ -383,4 +386,25 @@ int emu_shutdown(int fd, enum da_framing f)
 		ret = -EPROTO;
 	da_buf_free(&rsp);
 	return ret;
+}
+
+int emu_run_cases(const char *group, const struct CMUnitTest *tests, size_t n,
+		  const char *name)
+{
+	size_t found = n, matches = 0;
+
+	if (!name)
+		return _cmocka_run_group_tests(group, tests, n, NULL, NULL);
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(tests[i].name, name)) {
+			found = i;
+			matches++;
+		}
+	}
+	if (matches != 1) {
+		fprintf(stderr, "%s: %zu cases are called \"%s\", expected exactly 1\n", group,
+			matches, name);
+		return 1;
+	}
+	return _cmocka_run_group_tests(group, &tests[found], 1, NULL, NULL);
 }

@@ -62,4 +62,13 @@ int emu_get_version(int fd, enum da_framing f);
 /* SHUTDOWN echoed and the server closes: 0. */
 int emu_shutdown(int fd, enum da_framing f);
 
+/*
+ * Meson runs each case as its own process: run exactly the case called
+ * name (no pattern: a renamed function must not run zero cases and
+ * pass), or every case when name is NULL.  Returns the exit status.
+ */
+struct CMUnitTest;
+int emu_run_cases(const char *group, const struct CMUnitTest *tests, size_t n,
+		  const char *name);
+
 #endif

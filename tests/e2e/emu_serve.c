@@ -640,7 +640,6 @@ int main(int argc, char **argv)
 	}
 	emu_bin = argv[1];
 	/* Meson runs each test as its own process, in parallel, with its own timeout. */
-	if (argc > 2)
-		cmocka_set_test_filter(argv[2]);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return emu_run_cases("emu_serve", tests, sizeof(tests) / sizeof(tests[0]),
+			     argc > 2 ? argv[2] : NULL);
 }

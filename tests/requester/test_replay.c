@@ -444,6 +444,59 @@ static void test_version_echo(void **state)
 	}
 }
 
+/*
+ * The captures read a chain again after the challenge: those bytes must
+ * be the chain already checked, or the device changed under us.
+ */
+static void test_reread_changed(void **state)
+{
+	for (size_t i = 0; i < 3; i++) {
+		struct capture *c = &caps[i];
+		struct da_err err = { 0 };
+		size_t last = 0, portion;
+		int ret;
+
+		for (size_t k = 0; k < c->n; k++)
+			if (c->msgs[k].len >= 2 && c->msgs[k].data[1] == SPDM_CERTIFICATE)
+				last = k;
+		assert_true(last > find(c, SPDM_CHALLENGE_AUTH, 0));
+		/* The portion's last byte (DOE pads after it): same length, other content. */
+		assert_true(c->msgs[last].len >= 8);
+		portion = (size_t)(c->msgs[last].data[4] | c->msgs[last].data[5] << 8);
+		assert_true(portion > 0 && 8 + portion <= c->msgs[last].len);
+		ret = flip(c, last, (long)(8 + portion - 1), &err, NULL);
+		expect(ret, -EKEYREJECTED, &err, "changed between two reads");
+	}
+}
+
+/* A signed MEASUREMENTS whose Nonce is the request's own, reflected back. */
+static void test_meas_nonce_reflected(void **state)
+{
+	for (size_t i = 0; i < 3; i++) {
+		struct capture *c = &caps[i];
+		struct da_err err = { 0 };
+		size_t m = 0, rec, off;
+		uint8_t keep[SPDM_NONCE_SIZE];
+		int ret;
+
+		for (size_t k = 0; k < c->n; k++)
+			if (c->msgs[k].len >= 2 && c->msgs[k].data[1] == SPDM_MEASUREMENTS)
+				m = k;
+		assert_true(m > 0 && c->msgs[m - 1].data[1] == SPDM_GET_MEASUREMENTS);
+		assert_true(c->msgs[m - 1].len >= 4 + SPDM_NONCE_SIZE);
+		/* Nonce follows the MeasurementRecord (u8 count, u24 length, record). */
+		rec = (size_t)(c->msgs[m].data[5] | c->msgs[m].data[6] << 8 |
+			       c->msgs[m].data[7] << 16);
+		off = 8 + rec;
+		assert_true(off + SPDM_NONCE_SIZE <= c->msgs[m].len);
+		memcpy(keep, c->copy[m] + off, SPDM_NONCE_SIZE);
+		memcpy(c->copy[m] + off, c->msgs[m - 1].data + 4, SPDM_NONCE_SIZE);
+		ret = replay(c, c->msgs, c->n, NULL, &err, NULL);
+		memcpy(c->copy[m] + off, keep, SPDM_NONCE_SIZE);
+		expect(ret, -EPROTO, &err, "MEASUREMENTS: Nonce is the requester's nonce reflected back");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -458,6 +511,8 @@ int main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_reordered),
 		cmocka_unit_test(test_version_echo),
+		cmocka_unit_test(test_reread_changed),
+		cmocka_unit_test(test_meas_nonce_reflected),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

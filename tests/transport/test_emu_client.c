@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The spdm-emu socket client against a small responder thread on
- * 127.0.0.1 (and ::1 where the host has it) that speaks the protocol
+ * 127.0.0.1 and ::1 (a host without IPv6 loopback fails the test) that speaks the protocol
  * and, on request, misbehaves the ways a real peer can; plus the frame
  * reader and writer over a socketpair.
  */
@@ -397,10 +397,9 @@ static void test_ipv6_loopback(void **state)
 	size_t rsp_len;
 	char hp[64];
 
-	if (srv_start(&s, AF_INET6, DA_FRAMING_PCI_DOE, SRV_OK)) {
-		skip();
-		return;
-	}
+	/* A host without ::1 is a broken test environment, not a pass. */
+	if (srv_start(&s, AF_INET6, DA_FRAMING_PCI_DOE, SRV_OK))
+		fail_msg("cannot listen on [::1]: IPv6 loopback is unavailable on this host");
 	hostport(hp, sizeof(hp), &s);
 	assert_int_equal(da_transport_emu_connect(hp, DA_FRAMING_PCI_DOE, 2000, &t, &err), 0);
 	assert_int_equal(da_transport_exchange(t, get_version, sizeof(get_version), rsp,
@@ -420,23 +419,15 @@ static void misbehave(enum da_framing f, enum srv_mode mode, int want, const cha
 	struct da_err err = { 0 };
 	uint8_t rsp[64];
 	size_t rsp_len = 99;
-	struct timespec a, b;
-	long ms;
 
 	assert_int_equal(connect_mode(&s, f, mode, &t, &err), 0);
-	clock_gettime(CLOCK_MONOTONIC, &a);
+	/* A server that never answers shows as -ETIMEDOUT; how long it took is bench/'s business. */
 	assert_int_equal(da_transport_exchange(t, get_version, sizeof(get_version), rsp,
 					       sizeof(rsp), &rsp_len, timeout_ms, &err), want);
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
 	assert_int_equal(err.code, want);
 	assert_int_equal(rsp_len, 0);
 	if (!strstr(err.msg, needle))
 		fail_msg("message \"%s\" lacks \"%s\"", err.msg, needle);
-	if (want == -ETIMEDOUT) {
-		assert_true(ms >= (long)timeout_ms - 5);
-		assert_true(ms < (long)timeout_ms + 1500);
-	}
 	/* After a broken stream the transport refuses to guess. */
 	if (want == -ETIMEDOUT || want == -ECONNRESET || want == -EMSGSIZE)
 		assert_int_equal(da_transport_exchange(t, get_version, sizeof(get_version), rsp,

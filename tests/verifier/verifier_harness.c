@@ -46,6 +46,10 @@ void collect(struct emu_device *dev, const struct collect_opts *o, struct da_evi
 		memcpy(cfg.nonce, o->nonce, SPDM_NONCE_SIZE);
 		memcpy(cfg.meas_nonce, o->nonce, SPDM_NONCE_SIZE);
 	}
+	if (o->have_meas_nonce) {
+		cfg.have_meas_nonce = true;
+		memcpy(cfg.meas_nonce, o->meas_nonce, SPDM_NONCE_SIZE);
+	}
 	rsp = spdm_responder_new(dev, DA_FRAMING_PCI_DOE);
 	assert_non_null(rsp);
 	assert_int_equal(da_transport_inproc(DA_FRAMING_PCI_DOE, spdm_responder_transport, rsp,
@@ -95,7 +99,9 @@ static void put_file(const char *dir, const char *name, const void *p, size_t n)
 	char path[512];
 	FILE *f;
 
-	assert_true(snprintf(path, sizeof(path), "%s/%s", dir, name) < (int)sizeof(path));
+	/* A cut path would write somewhere else: fail instead. */
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		fail_msg("%s/%s: path too long", dir, name);
 	f = fopen(path, "w");
 	assert_non_null(f);
 	assert_int_equal(fwrite(p, 1, n, f), n);

@@ -23,6 +23,9 @@ struct collect_opts {
 	uint8_t nonce[SPDM_NONCE_SIZE];
 	const char *pcap_path;		/* also capture the exchange */
 	bool no_measure;
+	/* GET_MEASUREMENTS with its own nonce instead of the CHALLENGE's */
+	bool have_meas_nonce;
+	uint8_t meas_nonce[SPDM_NONCE_SIZE];
 };
 
 /* Authenticate + signed measurements against dev; fills ev.  0 or fails the test. */

@@ -1,0 +1,274 @@
+#!/usr/bin/env bash
+# Mutation testing of the security checks: each row below breaks one
+# line of product code so that a check always passes (or always fails),
+# rebuilds incrementally and runs only the tests that must notice.  A
+# mutant no test kills is a check the suite does not test, and fails
+# the run; so does a pattern that no longer matches exactly once (the
+# code moved: update the row, never drop it).
+#
+# The tree is copied (tracked and untracked, not ignored files) to
+# build-mutate/tree, so the worktree is never edited; build-mutate/build
+# is built once and then incrementally, one file per mutant.
+#
+#   scripts/mutate.sh              every row
+#   scripts/mutate.sh NAME...      only these rows
+#   scripts/mutate.sh --check      only check that every pattern matches once
+#
+# Row format, fields separated by " :: ":
+#   name :: file :: tests (comma-separated meson test names, cheapest first)
+#        :: pattern (Python regex; the match must be on one line, lookarounds
+#           may look further) :: replacement (literal)
+# The pattern must match exactly once in the file.
+#
+# Not in the table, because no test can tell them from the original
+# (equivalent mutants): the pinned key's own CHALLENGE_AUTH verification
+# in lib/verifier/revalidate.c (da_verify has verified the same
+# signature with the same key when leaf_spki equals the pin), and the
+# "transcript" failure da_pin_check adds when da_verify did not accept
+# (da_verify's own failed checks already fail the result).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+exec python3 - "$@" <<'PY'
+import json, os, re, shutil, subprocess, sys, time
+
+TABLE = r"""
+# --- signatures
+chal-sig-pass :: lib/requester/challenge.c :: requester-replay,emu_auth_transports,verifier :: ret = spdm_verify\((?=key, r->info\.base_asym, r->info\.base_hash, r->p\.version,\n\s+SPDM_CTX_CHALLENGE_AUTH) :: ret = 0 * spdm_verify(
+meas-sig-pass :: lib/requester/measurements.c :: requester-replay,emu_auth_transports,verifier :: ret = spdm_verify\((?=key, r->info\.base_asym, r->info\.base_hash, r->p\.version,\n\s+SPDM_CTX_MEASUREMENTS) :: ret = 0 * spdm_verify(
+spdm-verify-pass :: lib/crypto/crypto.c :: crypto,crypto-vectors,requester-replay :: ret = raw_verify\(pub, :: ret = 0 * raw_verify(pub,
+cert-sig-pass :: lib/crypto/x509.c :: x509,requester-live,emu_auth_transports :: ok = key \? X509_verify\(x, key\) : -1; :: ok = 1;
+trust-anchor-pass :: lib/crypto/x509.c :: x509,verify-cli,verifier :: if \(X509_verify_cert\(ctx\) == 1\) :: if (1)
+# --- hashes and digests
+cert-chain-hash-pass :: lib/requester/challenge.c :: requester-replay,requester-live,verifier :: if \(memcmp\(h, a\.cert_chain_hash, r->p\.hash_size\)\) :: if (0)
+digest-slot-pass :: lib/requester/certificate.c :: requester-replay,requester-live,verifier :: if \(memcmp\(h, r->digest\[slot\], r->p\.hash_size\)\) \{ :: if (0) {
+digest-rechallenge-pass :: lib/requester/digests.c :: requester-live,requester-replay,daemon,recovery :: if \(memcmp\(h, r->digest\[s\], r->p\.hash_size\)\) :: if (0)
+chain-reread-pass :: lib/requester/certificate.c :: requester-replay,requester-live :: if \(r->chain\[g\.slot\]\.len != r->reading\.len \|\| :: if (0 &&
+root-hash-pass :: lib/crypto/x509.c :: x509,requester-live,requester-replay :: if \(memcmp\(digest, out->root_hash, hlen\)\) \{ :: if (0) {
+object-cert-pass :: lib/verifier/verify.c :: verifier :: else if \(len != o->len \|\| memcmp\(data, o->data, len\)\) :: else if (0)
+object-meas-prefix-pass :: lib/verifier/verify.c :: verifier :: if \(e->meas_a_len != e->vca_a_len \|\| m->len < e->meas_a_len \|\| :: if (0 &&
+policy-ref-pass :: lib/verifier/verify.c :: verifier,verify-cli :: if \(val->len == b->value_size && !memcmp\(val->data, b->value, val->len\)\) :: if (1)
+# --- nonces
+chal-nonce-pass :: lib/requester/challenge.c :: revalidate,verifier :: if \(r->cfg\.have_nonce && memcmp\(c\.nonce, r->cfg\.nonce, SPDM_NONCE_SIZE\)\) :: if (0)
+meas-nonce-pass :: lib/requester/measurements.c :: revalidate,verifier :: if \(r->cfg\.have_meas_nonce && memcmp\(g\.nonce, r->cfg\.meas_nonce, SPDM_NONCE_SIZE\)\) :: if (0)
+chal-nonce-echo-pass :: lib/requester/challenge.c :: requester-live,emu_auth_transports :: if \(!memcmp\(a\.nonce, c\.nonce, SPDM_NONCE_SIZE\)\) :: if (0)
+meas-nonce-echo-pass :: lib/requester/measurements.c :: requester-replay,requester-live :: if \(m\.nonce && !memcmp\(m\.nonce, g\.nonce, SPDM_NONCE_SIZE\)\) :: if (0)
+verifier-nonce-off :: lib/verifier/verify.c :: revalidate,verifier :: if \(o->have_nonce\) \{(?=\n\t+/\* The verifier's nonce) :: if (0) {
+# --- pins (revalidation)
+pin-key-pass :: lib/verifier/revalidate.c :: revalidate :: memcmp\(v->leaf_spki, pin->leaf_spki, pin->leaf_spki_len\)\) \{ :: 0) {
+pin-slot-pass :: lib/verifier/revalidate.c :: revalidate :: if \(pin->have_slot && v->slot != pin->slot\) \{ :: if (0) {
+pin-chain-hash-pass :: lib/verifier/revalidate.c :: revalidate :: memcmp\(v->chain_hash, pin->chain_hash, pin->chain_hash_len\)\) \{ :: 0) {
+pin-chain-hash-alg-pass :: lib/verifier/revalidate.c :: revalidate :: if \(pin->base_hash && pin->base_hash != v->base_hash\) \{ :: if (0) {
+pin-identity-pass :: lib/verifier/revalidate.c :: revalidate :: if \(strcmp\(pin->identity, v->identity\)\) \{ :: if (0) {
+pin-identity-fail :: lib/verifier/revalidate.c :: revalidate :: if \(strcmp\(pin->identity, v->identity\)\) \{ :: if (1) {
+pin-meas-pass :: lib/verifier/revalidate.c :: revalidate :: if \(n != m->digest_len \|\| memcmp\(d, m->digest, n\)\) \{ :: if (0) {
+pin-meas-alg-pass :: lib/verifier/revalidate.c :: revalidate :: if \(strcmp\(alg, pin->digest_algorithm\)\) \{ :: if (0) {
+pin-volatile-never :: lib/verifier/revalidate.c :: revalidate :: if \(!volatile_too && bit_set\(pin->volatile_idx, m->index\)\) \{ :: if (0) {
+pin-volatile-always :: lib/verifier/revalidate.c :: revalidate :: if \(!volatile_too && bit_set\(pin->volatile_idx, m->index\)\) \{ :: if (1) {
+pin-exact-volatile :: lib/verifier/revalidate.c :: revalidate :: check_measurements\(pin, &v, true, &res->checks\); :: check_measurements(pin, &v, false, &res->checks);
+pin-exec-accept :: lib/verifier/revalidate.c :: revalidate :: else if \(ret == 0\)(?=\n\t+da_check_add\(l, "exec", DA_CHECK_PASS) :: else if (ret >= 0)
+pin-exec-reject :: lib/verifier/revalidate.c :: revalidate :: else if \(ret == 0\)(?=\n\t+da_check_add\(l, "exec", DA_CHECK_PASS) :: else if (0)
+# --- privilege (devauthd server)
+priv-everyone :: src/devauthd/server.c :: daemon :: c->privileged = cred\.uid == 0 \|\| in_group\(fd, cred\.gid, d->group\); :: c->privileged = true;
+priv-no-group :: src/devauthd/server.c :: daemon :: c->privileged = cred\.uid == 0 \|\| in_group\(fd, cred\.gid, d->group\); :: c->privileged = cred.uid == 0;
+priv-gid-refused :: src/devauthd/server.c :: daemon :: if \(gid == group\) :: if (0)
+priv-groups-refused :: src/devauthd/server.c :: daemon :: if \(groups\[i\] == group\) :: if (0)
+priv-gid-everyone :: src/devauthd/server.c :: daemon :: if \(gid == group\) :: if (1)
+priv-check-off :: src/devauthd/server.c :: daemon :: if \(c->privileged\)(?=\n\t+return true;) :: if (1)
+# --- state machine guards (devauthd device)
+bind-unconnected :: src/devauthd/device.c :: daemon,recovery :: if \(dv->state != PCI_TSM_STATE_CONNECTED \|\| !dv->have_evidence\) \{ :: if (0) {
+bind-twice :: src/devauthd/device.c :: daemon,recovery :: if \(dv->state == PCI_TSM_STATE_BOUND\) \{(?=\n\t+ret = da_errf\(err, -EALREADY) :: if (0) {
+bind-stale-generation :: src/devauthd/device.c :: daemon,recovery :: if \(have_gen && gen != dv->generation\) \{ :: if (0) {
+disconnect-bound :: src/devauthd/device.c :: daemon,recovery :: if \(dv->state == PCI_TSM_STATE_BOUND\) \{(?=\n\t+ret = da_errf\(err, -EBUSY) :: if (0) {
+unbind-unbound :: src/devauthd/device.c :: daemon,recovery :: if \(!dv->bound\) \{ :: if (0) {
+refresh-unconnected :: src/devauthd/device.c :: daemon,recovery :: if \(state != PCI_TSM_STATE_CONNECTED && state != PCI_TSM_STATE_BOUND\) \{(?=\n\t+ret = da_errf\(err, -ENXIO) :: if (0) {
+# --- the bounded cursor
+cursor-take-unbounded :: lib/cursor.c :: cursor,spdm_codec :: if \(n > cur_left\(c\)\)(?=\n\t+return -EBADMSG;\n\t\*out = c->p) :: if (0)
+cursor-u64-no-restore :: lib/cursor.c :: cursor :: c->off = save; :: ;
+wcur-room-unbounded :: lib/cursor.c :: cursor,spdm_codec :: if \(n > w->cap - w->len\) \{ :: if (0) {
+"""
+
+SRC = os.getcwd()
+WORK = os.environ.get("MUTATE_WORK", os.path.join(SRC, "build-mutate"))
+TREE = os.path.join(WORK, "tree")
+BUILD = os.path.join(WORK, "build")
+LOGS = os.path.join(WORK, "logs")
+
+
+def rows():
+    out = []
+    for line in TABLE.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        f = [x.strip() for x in line.split(" :: ")]
+        if len(f) != 5:
+            sys.exit("mutate: bad row: " + line)
+        out.append({"name": f[0], "file": f[1], "tests": f[2].split(","),
+                    "pattern": f[3], "repl": f[4]})
+    names = [r["name"] for r in out]
+    dups = {n for n in names if names.count(n) > 1}
+    if dups:
+        sys.exit("mutate: duplicate rows: " + ", ".join(sorted(dups)))
+    return out
+
+
+def find(row, text):
+    """The one match of the row's pattern, or an error string."""
+    ms = list(re.finditer(row["pattern"], text, re.M))
+    if len(ms) != 1:
+        return None, "pattern matches %d times in %s" % (len(ms), row["file"])
+    if "\n" in ms[0].group(0):
+        return None, "pattern spans more than one line"
+    return ms[0], None
+
+
+def sync_tree():
+    files = subprocess.run(["git", "ls-files", "-z", "-co", "--exclude-standard"],
+                           check=True, capture_output=True).stdout.split(b"\0")
+    for f in files:
+        f = f.decode()
+        if not f or not os.path.isfile(f):
+            continue
+        dst = os.path.join(TREE, f)
+        with open(f, "rb") as a:
+            data = a.read()
+        try:
+            with open(dst, "rb") as b:
+                if b.read() == data:
+                    continue
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+        with open(dst, "wb") as b:
+            b.write(data)
+        shutil.copymode(f, dst)
+    # ../shared from the tree is where the tests find the DMTF peers and captures.
+    link = os.path.join(WORK, "shared")
+    if not os.path.lexists(link):
+        os.symlink(os.path.realpath(os.path.join(SRC, "..", "shared")), link)
+
+
+def sh(cmd, log, timeout=None):
+    with open(log, "w") as f:
+        return subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT, timeout=timeout).returncode
+
+
+def ninja(log, targets=()):
+    return sh(["nice", "ninja", "-C", BUILD] + list(targets), log)
+
+
+def introspect(what):
+    return json.loads(subprocess.run(["meson", "introspect", "--" + what, BUILD], check=True,
+                                     capture_output=True).stdout)
+
+
+def test_targets(tests, names):
+    """The ninja targets the named tests run (their executables and depends)."""
+    files = {}
+    for t in introspect("targets"):
+        files[t["id"]] = t["filename"]
+    out = set()
+    for t in tests:
+        if t["name"] in names:
+            for dep in t["depends"]:
+                for f in files.get(dep, []):
+                    out.add(os.path.relpath(f, BUILD))
+    return sorted(out)
+
+
+def meson_test(name, log):
+    return sh(["meson", "test", "-C", BUILD, "--no-rebuild", "--num-processes", "1",
+               "--print-errorlogs", name], log)
+
+
+def main(argv):
+    check_only = "--check" in argv
+    want = [a for a in argv if not a.startswith("--")]
+    table = rows()
+    if want:
+        unknown = set(want) - {r["name"] for r in table}
+        if unknown:
+            sys.exit("mutate: no such rows: " + ", ".join(sorted(unknown)))
+        table = [r for r in table if r["name"] in want]
+
+    bad = 0
+    for r in table:
+        with open(r["file"]) as f:
+            _, e = find(r, f.read())
+        if e:
+            print("mutate: %s: %s" % (r["name"], e))
+            bad += 1
+    if bad or check_only:
+        print("mutate: %d rows, %d patterns broken" % (len(table), bad))
+        return 1 if bad else 0
+
+    os.makedirs(LOGS, exist_ok=True)
+    t0 = time.time()
+    sync_tree()
+    if not os.path.isdir(os.path.join(BUILD, "meson-info")):
+        # No -Werror: a mutant may leave a variable unused.
+        if sh(["meson", "setup", BUILD, TREE, "-Dwerror=false"], os.path.join(LOGS, "setup.log")):
+            sys.exit("mutate: meson setup failed, see %s/setup.log" % LOGS)
+    if ninja(os.path.join(LOGS, "build.log")):
+        sys.exit("mutate: the unmutated tree does not build, see %s/build.log" % LOGS)
+    all_tests = introspect("tests")
+    known = {t["name"] for t in all_tests}
+    # The tests must pass unmutated, or a "kill" means nothing.
+    needed = sorted({t for r in table for t in r["tests"]})
+    missing = [t for t in needed if t not in known]
+    if missing:
+        sys.exit("mutate: rows name tests the build does not have: " + ", ".join(missing))
+    for t in needed:
+        if meson_test(t, os.path.join(LOGS, "baseline-%s.log" % t)):
+            sys.exit("mutate: test %s fails on the unmutated tree, see %s/baseline-%s.log"
+                     % (t, LOGS, t))
+    print("mutate: baseline (%d tests) passes, %.0f s" % (len(needed), time.time() - t0))
+
+    results = []
+    for r in table:
+        path = os.path.join(TREE, r["file"])
+        with open(path) as f:
+            orig = f.read()
+        m, e = find(r, orig)
+        status, killer, t1 = "", "-", time.time()
+        if e:
+            status = "NO-MATCH"
+        else:
+            mutated = orig[:m.start()] + r["repl"] + orig[m.end():]
+            try:
+                with open(path, "w") as f:
+                    f.write(mutated)
+                blog = os.path.join(LOGS, "%s-build.log" % r["name"])
+                # Only what the row's tests run: no relinking of the rest.
+                if ninja(blog, test_targets(all_tests, r["tests"])):
+                    status = "BUILD-FAIL"
+                else:
+                    status = "SURVIVED"
+                    for t in r["tests"]:
+                        if meson_test(t, os.path.join(LOGS, "%s-%s.log" % (r["name"], t))):
+                            status, killer = "killed", t
+                            break
+            finally:
+                with open(path, "w") as f:
+                    f.write(orig)
+        results.append((r, status, killer, time.time() - t1))
+        print("mutate: %-26s %-10s %-22s %5.0f s" % (r["name"], status, killer,
+                                                      time.time() - t1), flush=True)
+    # Leave the build matching the tree.
+    ninja(os.path.join(LOGS, "build.log"))
+
+    print()
+    print("| mutation | file | line broken | result | killed by |")
+    print("|---|---|---|---|---|")
+    for r, status, killer, _ in results:
+        print("| %s | %s | `%s` -> `%s` | %s | %s |" % (
+            r["name"], r["file"], r["pattern"].split("(?=")[0].replace("\\", "").replace("|", "\\|"),
+            r["repl"].replace("|", "\\|"), status, killer))
+    n_bad = sum(1 for _, s, _, _ in results if s != "killed")
+    print()
+    print("mutate: %d mutants, %d killed, %d not (%.0f s)" % (
+        len(results), len(results) - n_bad, n_bad, time.time() - t0))
+    return 1 if n_bad else 0
+
+
+sys.exit(main(sys.argv[1:]))
+PY
