@@ -414,6 +414,24 @@ int cma_leaf_san_string(X509 *leaf, char *buf, size_t len)
 	return ret == 1 ? c.n : ret;
 }
 
+/*
+ * PEM without a CERTIFICATE block (a key, a CSR): say what it is rather
+ * than fail on '-' as a DER tag.
+ */
+static int pem_not_cert(const uint8_t *buf, size_t len, struct da_err *err)
+{
+	const uint8_t *label = buf + 11, *end = memchr(label, '-', len - 11);
+	size_t n = end ? (size_t)(end - label) : 0;
+
+	if (!n || n > 40)
+		return da_errf(err, -EBADMSG, "PEM without a CERTIFICATE block");
+	for (size_t i = 0; i < n; i++)
+		if (label[i] < 0x20 || label[i] > 0x7e)
+			return da_errf(err, -EBADMSG, "PEM without a CERTIFICATE block");
+	return da_errf(err, -EBADMSG, "PEM holds %.*s, not a CERTIFICATE", (int)n,
+		       (const char *)label);
+}
+
 /* Certificates from a buffer: a PEM bundle, else concatenated DER. */
 int da_x509_parse_certs(const uint8_t *buf, size_t len, STACK_OF(X509) **out,
 			struct da_err *err)
@@ -426,6 +444,10 @@ int da_x509_parse_certs(const uint8_t *buf, size_t len, STACK_OF(X509) **out,
 	*out = NULL;
 	if (!sk)
 		return da_errf(err, -ENOMEM, "certificates: out of memory");
+	if (!len) {
+		ret = da_errf(err, -ENODATA, "empty file, not a certificate");
+		goto out;
+	}
 	if (len > INT32_MAX) {
 		ret = da_errf(err, -EFBIG, "certificates: %zu bytes is too large", len);
 		goto out;
@@ -451,6 +473,10 @@ int da_x509_parse_certs(const uint8_t *buf, size_t len, STACK_OF(X509) **out,
 	ERR_clear_error();
 	if (sk_X509_num(sk) > 0)
 		goto out;
+	if (len >= 11 && !memcmp(buf, "-----BEGIN ", 11)) {
+		ret = pem_not_cert(buf, len, err);
+		goto out;
+	}
 	while (!cur_at_end(&c)) {
 		size_t off, n;
 		X509 *x;

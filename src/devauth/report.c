@@ -9,6 +9,7 @@
 #include "crypto/x509.h"
 #include "spdm/codec.h"
 
+#include "cli.h"
 #include "devauth.h"
 
 void report_trust(struct spdm_req *r, struct da_checklist *extra, const struct report_opts *o)
@@ -110,17 +111,8 @@ void report_print(const struct spdm_req *r, const struct da_checklist *extra,
 
 static json_object *checks_json(json_object *arr, const struct da_checklist *l)
 {
-	for (size_t i = 0; l && i < l->n; i++) {
-		json_object *c = json_object_new_object();
-
-		json_object_object_add(c, "check", json_object_new_string(l->c[i].name));
-		json_object_object_add(c, "result",
-				       json_object_new_string(l->c[i].result == DA_CHECK_PASS ? "pass" :
-							      l->c[i].result == DA_CHECK_FAIL ? "fail" :
-							      "skipped"));
-		json_object_object_add(c, "detail", json_object_new_string(l->c[i].detail));
-		json_object_array_add(arr, c);
-	}
+	for (size_t i = 0; l && i < l->n; i++)
+		json_object_array_add(arr, cli_check_json(&l->c[i]));
 	return arr;
 }
 
