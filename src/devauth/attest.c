@@ -255,6 +255,8 @@ int attest_main(int argc, char **argv)
 		cli_usage(stderr, "attest", SYNOPSIS);
 		return EXIT_USAGE;
 	}
+	if (cli_check_trust("attest", o.trust))
+		return EXIT_USAGE;
 	if (policy_path && da_policy_load(policy_path, &policy, &err)) {
 		fprintf(stderr, "%s attest: %s\n", prog, err.msg);
 		return 2;
