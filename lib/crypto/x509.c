@@ -666,7 +666,7 @@ int da_trust_verify_chain(struct da_trust *t, const struct spdm_chain *c, bool c
 	da_x509_subject(X509_STORE_CTX_get_current_cert(ctx), subj, sizeof(subj));
 	ret = verr == X509_V_ERR_CERT_HAS_EXPIRED || verr == X509_V_ERR_CERT_NOT_YET_VALID ?
 	      -EKEYEXPIRED : -EKEYREJECTED;
-	da_errf(err, ret, "trust: depth %d (%s): %s", depth, subj,
+	da_errf(err, ret, "depth %d (%s): %s", depth, subj,
 		X509_verify_cert_error_string(verr));
 out:
 	X509_STORE_CTX_free(ctx);

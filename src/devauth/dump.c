@@ -243,7 +243,7 @@ int dump_main(int argc, char **argv)
 		jm = json_object_new_array();
 		json_object_object_add(j, "file", json_object_new_string(argv[optind]));
 		json_object_object_add(j, "linktype", json_object_new_int((int)cap.linktype));
-	} else {
+	} else if (!cli_out.quiet) {
 		printf("%s: linktype %u, %zu records, %zu SPDM messages\n", argv[optind],
 		       cap.linktype, cap.nrec, n);
 	}
@@ -271,7 +271,7 @@ int dump_main(int argc, char **argv)
 			json_object_object_add(o, "length", json_object_new_int64((int64_t)m->len));
 			json_object_object_add(o, "summary", json_object_new_string(desc));
 			json_object_array_add(jm, o);
-		} else {
+		} else if (!cli_out.quiet) {
 			printf("%4zu %-8s %-22s %u.%u %5zu  %s\n", m->record,
 			       code & 0x80 ? "request" : "response",
 			       m->secured ? "secured" : spdm_code_name(code), ver >> 4, ver & 0xf,
@@ -300,7 +300,8 @@ int dump_main(int argc, char **argv)
 		cli_json_print(j);
 		j = NULL;
 	} else {
-		printf("\n");
+		if (!cli_out.quiet)
+			printf("\n");
 		report_print(r, &extra, &ro, ok, ret ? verr.msg : NULL);
 	}
 	ret = ok ? 0 : 1;

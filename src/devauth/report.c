@@ -78,6 +78,20 @@ void report_print(const struct spdm_req *r, const struct da_checklist *extra,
 	const struct spdm_req_info *i = spdm_req_info(r);
 	char v[8], subj[SPDM_CHAIN_MAX_CERTS][256];
 
+	if (cli_out.quiet) {
+		/* --quiet: the verdict only, with the first failure. */
+		const struct da_checklist *ls[] = { spdm_req_checks(r), extra };
+		const char *why = error;
+
+		for (size_t n = 0; !why && n < 2; n++)
+			for (size_t k = 0; !why && ls[n] && k < ls[n]->n; k++)
+				if (ls[n]->c[k].result == DA_CHECK_FAIL)
+					why = ls[n]->c[k].detail;
+		printf("%s: verdict: %s%s%s\n", o->title, ok ? "all checks passed" : "FAILED",
+		       why && !ok ? ": " : "", why && !ok ? why : "");
+		return;
+	}
+
 	printf("%s\n", o->title);
 	if (i->version) {
 		ver_str(i->version, v, sizeof(v));

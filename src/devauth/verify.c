@@ -43,6 +43,11 @@ static const struct cli_opt_help help[] = {
 
 static void print_verdict(const char *title, const struct da_verdict *v)
 {
+	if (cli_out.quiet) {
+		printf("%s: %s%s%s\n", title, v->accepted ? "accepted" : "REJECTED",
+		       v->accepted ? "" : ": ", v->accepted ? "" : v->reason);
+		return;
+	}
 	printf("%s: %s\n", title, v->accepted ? "accepted" : "REJECTED");
 	if (v->replayed) {
 		printf("  SPDM %u.%u, %s, %s, measurements %s, slot %u\n", v->version >> 4,

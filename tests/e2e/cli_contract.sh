@@ -169,6 +169,21 @@ for c in $subcommands; do
 		bad "the man pages miss options of $c:$missing"
 done
 
+manual() { groff -man -Tutf8 -P-cbou "$1" 2>/dev/null | sed 's/\xe2\x80\x90/-/g'; }
+for h in "$daemon --help:devauthd.8" "$emu serve --help:devauth-emu.1" \
+	"$emu ctl --help:devauth-emu.1" "$emu pki --help:devauth-emu.1"; do
+	cmd=${h%:*}
+	page=$src/docs/${h##*:}
+	$cmd >"$work/h1" 2>&1 || bad "$cmd: exit $?"
+	text=$(manual "$page")
+	missing=
+	for o in $(grep -oE -- '--[a-z][a-z0-9-]+' "$work/h1" | sort -u); do
+		grep -qF -- "$o" <<<"$text" || missing="$missing $o"
+	done
+	[ -z "$missing" ] && ok "${page##*/} mentions every option of ${cmd##*/}" ||
+		bad "${page##*/} misses options of ${cmd##*/}:$missing"
+done
+
 # --- probe: straight to a device --------------------------------------------
 jrow probe 0 "" "probe a good device" probe --connect "$P0" --trust "$root" --json
 row 0 "verdict: all checks passed" "probe (text)" probe --connect "$P0" --quiet
@@ -187,6 +202,9 @@ row 2 "not a CERTIFICATE" "probe --trust (a private key)" probe --connect "$P0" 
 	--trust "$work/key-as-root.pem"
 row 2 "" "probe --trust (garbage)" probe --connect "$P0" --trust "$work/garbage.der"
 row 2 "" "probe without --connect" probe
+row 2 "e.g. Vendor=8086" "probe --identity garbage" probe --connect "$P0" --identity garbage
+grep -q '%0' "$work/err" && bad "probe --identity prints printf formats" ||
+	ok "probe --identity explains the form"
 "$devauth" probe --connect 127.0.0.1:1 2>&1 | grep -q '127.0.0.1:1: 127.0.0.1:1' &&
 	bad "probe repeats the device prefix" || ok "probe names the device once"
 
@@ -195,6 +213,13 @@ jrow dump 0 "" "dump a capture" dump "$cap" --json
 jrow dump 0 "" "dump --verify" dump "$cap" --verify --pretty
 jrow dump 1 "" "dump under the wrong root" dump "$cap" --trust "$vectors/v13_p256_sha256/root-slot1.der" -j
 row 2 "" "dump a missing file" dump "$work/none.pcap"
+row 0 "verdict: all checks passed" "dump --quiet" dump "$cap" --verify --quiet
+[ "$(wc -l <"$work/out")" -eq 1 ] && ok "dump --quiet prints the verdict only" ||
+	bad "dump --quiet printed $(wc -l <"$work/out") lines"
+row 1 "REJECTED: trust" "verify --quiet" verify --pcap "$cap" \
+	--trust "$vectors/v13_p256_sha256/root-slot1.der" --quiet
+grep -q "trust: .*trust:" "$work/out" && bad "the trust reason repeats 'trust:'" ||
+	ok "the trust reason says 'trust' once"
 row 2 "" "dump --trust (empty file)" dump "$cap" --trust "$work/empty.pem"
 "$devauth" dump "$work/garbage.der" 2>&1 | grep -qE "garbage.der: .*garbage.der" &&
 	bad "dump repeats the file name" || ok "dump names the file once"
