@@ -420,16 +420,22 @@ int cma_leaf_san_string(X509 *leaf, char *buf, size_t len)
  */
 static int pem_not_cert(const uint8_t *buf, size_t len, struct da_err *err)
 {
-	const uint8_t *label = buf + 11, *end = memchr(label, '-', len - 11);
-	size_t n = end ? (size_t)(end - label) : 0;
+	struct cur c = cur_init(buf, len);
+	char label[41];
+	size_t n = 0;
+	uint8_t b;
 
-	if (!n || n > 40)
+	if (cur_skip(&c, 11))
 		return da_errf(err, -EBADMSG, "PEM without a CERTIFICATE block");
-	for (size_t i = 0; i < n; i++)
-		if (label[i] < 0x20 || label[i] > 0x7e)
+	while (!cur_u8(&c, &b) && b != '-') {
+		if (b < 0x20 || b > 0x7e || n + 1 >= sizeof(label))
 			return da_errf(err, -EBADMSG, "PEM without a CERTIFICATE block");
-	return da_errf(err, -EBADMSG, "PEM holds %.*s, not a CERTIFICATE", (int)n,
-		       (const char *)label);
+		label[n++] = (char)b;
+	}
+	label[n] = '\0';
+	if (!n || b != '-')
+		return da_errf(err, -EBADMSG, "PEM without a CERTIFICATE block");
+	return da_errf(err, -EBADMSG, "PEM holds %s, not a CERTIFICATE", label);
 }
 
 /* Certificates from a buffer: a PEM bundle, else concatenated DER. */
@@ -473,6 +479,7 @@ int da_x509_parse_certs(const uint8_t *buf, size_t len, STACK_OF(X509) **out,
 	ERR_clear_error();
 	if (sk_X509_num(sk) > 0)
 		goto out;
+	/* Only the armour's own bytes are compared; pem_not_cert() reads the rest. */
 	if (len >= 11 && !memcmp(buf, "-----BEGIN ", 11)) {
 		ret = pem_not_cert(buf, len, err);
 		goto out;
