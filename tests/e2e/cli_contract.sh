@@ -278,6 +278,24 @@ if grep -q "attest: \[3/3\]" "$work/err" && ! grep -qE "\[[0-9]+/3\].*\[[0-9]+/3
 else
 	bad "attest progress: $(cat "$work/err")"
 fi
+# On a terminal (script(1) gives it one): one counter line, counted in
+# order, ended before the table starts.
+script -qec "'$devauth' attest --all --policy '$work/policy.json'" /dev/null >"$work/tty" 2>&1
+if python3 - "$work/tty" <<'PY'
+import re, sys
+t = open(sys.argv[1], 'rb').read().decode()
+p = [(int(a), int(b), m.end()) for m in re.finditer(r'attest: (\d+)/3 done, (\d+) accepted', t)
+     for a, b in [m.groups()]]
+ok = [a for a, _, _ in p] == [1, 2, 3] and all(b <= a for a, b, _ in p)
+rest = t[p[-1][2]:] if p else ''
+ok = ok and re.match(r'[\r ]*\n', rest) and rest.lstrip('\r\n ').startswith('DEVICE')
+sys.exit(0 if ok else 1)
+PY
+then
+	ok "attest on a terminal: 1/3, 2/3, 3/3, line ended before the table"
+else
+	bad "attest on a terminal: $(tr '\r' '|' <"$work/tty" | head -5)"
+fi
 row 2 "" "attest --policy missing" attest "$D0" --policy "$work/none.json"
 row 2 "--jobs" "attest --jobs 0" attest --all --jobs 0
 row 2 "--jobs" "attest --jobs abc" attest --all --jobs abc
