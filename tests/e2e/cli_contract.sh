@@ -190,6 +190,8 @@ row 0 "verdict: all checks passed" "probe (text)" probe --connect "$P0" --quiet
 jrow probe 1 "" "probe a device with a broken signature" probe --connect "$P1" --json
 row 1 "" "probe under another root" probe --connect "$P0" --trust "$work/other/root.der"
 row 2 "connect" "probe: nothing listening" probe --connect 127.0.0.1:1
+row 1 "try another --transport" "probe with the wrong framing (hint)" probe --connect "$P0" \
+	--transport mctp
 row 2 "1 to 65535" "probe: port 99999" probe --connect 127.0.0.1:99999
 row 2 "1 to 65535" "probe: port abc" probe --connect 127.0.0.1:abc
 row 2 "--timeout-ms" "probe --timeout-ms abc" probe --connect "$P0" --timeout-ms abc
