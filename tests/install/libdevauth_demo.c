@@ -9,6 +9,7 @@
  * usage: libdevauth_demo HOST:PORT TRUST
  * exit: 0 accepted, 1 rejected or refused, 2 usage or unreachable
  */
+#include <errno.h>
 #include <stdio.h>
 
 #include <devauth/evidence.h>
@@ -38,7 +39,7 @@ int main(int argc, char **argv)
 	cfg.dev_name = argv[1];
 	r = spdm_req_new(&cfg, t);
 	if (!r) {
-		da_errf(&err, -12, "out of memory");
+		da_errf(&err, -ENOMEM, "out of memory");
 		goto out;
 	}
 	ret = 1;
