@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <devauth/buf.h>
+
 struct cur {
 	const uint8_t *p;
 	size_t len;
@@ -96,20 +98,12 @@ static inline long wcur_finish(const struct wcur *w)
 }
 
 /*
- * A growable owned byte buffer: transcripts, certificate chains,
+ * struct da_buf (devauth/buf.h) holds transcripts, certificate chains,
  * evidence objects.  Appending never reads untrusted lengths: the caller
  * passes lengths that a struct cur already checked.
  */
-struct da_buf {
-	uint8_t *data;
-	size_t len;
-	size_t cap;
-};
-
 int da_buf_append(struct da_buf *b, const void *p, size_t n);
 int da_buf_reserve(struct da_buf *b, size_t n);
-void da_buf_reset(struct da_buf *b);
-void da_buf_free(struct da_buf *b);
 int da_buf_dup(struct da_buf *dst, const struct da_buf *src);
 
 #endif

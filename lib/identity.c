@@ -60,6 +60,7 @@ int cma_identity_parse(const char *s, struct cma_identity *id, struct da_err *er
 	return 0;
 bad:
 	return da_errf(err, -EINVAL,
-		       "identity \"%s\": expected Vendor=%%04x:Device=%%04x:CC=%%06x:REV=%%02x[:SSVID=%%04x:SSID=%%04x][:%%016x]",
-		       s);
+		       "identity \"%s\": expected Vendor=VVVV:Device=DDDD:CC=CCCCCC:REV=RR"
+		       "[:SSVID=VVVV:SSID=DDDD][:SERIAL] in hex, e.g. "
+		       "Vendor=8086:Device=0b25:CC=088000:REV=01", s);
 }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <devauth/buf.h>
 #include <devauth/error.h>
 #include <devauth/spdm.h>
 
@@ -44,7 +45,6 @@ int da_evidence_set(struct da_evidence *ev, unsigned int type, const void *obj, 
 int da_evidence_from_req(struct da_evidence *ev, const struct spdm_req *r, struct da_err *err);
 
 /* The bundle file format (lib/evidence/bundle.c); decode reads only through struct cur. */
-struct da_buf;
 int da_evidence_encode(const struct da_evidence *ev, struct da_buf *out, struct da_err *err);
 int da_evidence_decode(const uint8_t *buf, size_t len, struct da_evidence *ev,
 		       struct da_err *err);

@@ -16,8 +16,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <openssl/evp.h>
-
 #include <devauth/error.h>
 #include <devauth/pcap.h>
 #include <devauth/spdm.h>
@@ -152,8 +150,13 @@ int spdm_req_meas_record(const struct spdm_req *r, const uint8_t **data, size_t 
  */
 struct spdm_chain;
 const struct spdm_chain *spdm_req_chain(struct spdm_req *r, uint8_t slot);
-/* Cached leaf public key of the challenged slot (borrowed), NULL before. */
-EVP_PKEY *spdm_req_leaf_key(const struct spdm_req *r);
+/*
+ * Cached leaf public key of the challenged slot (borrowed), NULL before:
+ * an OpenSSL EVP_PKEY, declared by its struct tag so that this header
+ * needs no OpenSSL headers.
+ */
+struct evp_pkey_st;
+struct evp_pkey_st *spdm_req_leaf_key(const struct spdm_req *r);
 /* Subjects of the chain of a slot, root first, for display. */
 size_t spdm_req_chain_subjects(const struct spdm_req *r, uint8_t slot, char (*out)[256],
 			       size_t max);

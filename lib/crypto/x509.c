@@ -414,6 +414,30 @@ int cma_leaf_san_string(X509 *leaf, char *buf, size_t len)
 	return ret == 1 ? c.n : ret;
 }
 
+/*
+ * PEM without a CERTIFICATE block (a key, a CSR): say what it is rather
+ * than fail on '-' as a DER tag.
+ */
+static int pem_not_cert(const uint8_t *buf, size_t len, struct da_err *err)
+{
+	struct cur c = cur_init(buf, len);
+	char label[41];
+	size_t n = 0;
+	uint8_t b;
+
+	if (cur_skip(&c, 11))
+		return da_errf(err, -EBADMSG, "PEM without a CERTIFICATE block");
+	while (!cur_u8(&c, &b) && b != '-') {
+		if (b < 0x20 || b > 0x7e || n + 1 >= sizeof(label))
+			return da_errf(err, -EBADMSG, "PEM without a CERTIFICATE block");
+		label[n++] = (char)b;
+	}
+	label[n] = '\0';
+	if (!n || b != '-')
+		return da_errf(err, -EBADMSG, "PEM without a CERTIFICATE block");
+	return da_errf(err, -EBADMSG, "PEM holds %s, not a CERTIFICATE", label);
+}
+
 /* Certificates from a buffer: a PEM bundle, else concatenated DER. */
 int da_x509_parse_certs(const uint8_t *buf, size_t len, STACK_OF(X509) **out,
 			struct da_err *err)
@@ -426,6 +450,10 @@ int da_x509_parse_certs(const uint8_t *buf, size_t len, STACK_OF(X509) **out,
 	*out = NULL;
 	if (!sk)
 		return da_errf(err, -ENOMEM, "certificates: out of memory");
+	if (!len) {
+		ret = da_errf(err, -ENODATA, "empty file, not a certificate");
+		goto out;
+	}
 	if (len > INT32_MAX) {
 		ret = da_errf(err, -EFBIG, "certificates: %zu bytes is too large", len);
 		goto out;
@@ -451,6 +479,11 @@ int da_x509_parse_certs(const uint8_t *buf, size_t len, STACK_OF(X509) **out,
 	ERR_clear_error();
 	if (sk_X509_num(sk) > 0)
 		goto out;
+	/* Only the armour's own bytes are compared; pem_not_cert() reads the rest. */
+	if (len >= 11 && !memcmp(buf, "-----BEGIN ", 11)) {
+		ret = pem_not_cert(buf, len, err);
+		goto out;
+	}
 	while (!cur_at_end(&c)) {
 		size_t off, n;
 		X509 *x;
@@ -640,7 +673,7 @@ int da_trust_verify_chain(struct da_trust *t, const struct spdm_chain *c, bool c
 	da_x509_subject(X509_STORE_CTX_get_current_cert(ctx), subj, sizeof(subj));
 	ret = verr == X509_V_ERR_CERT_HAS_EXPIRED || verr == X509_V_ERR_CERT_NOT_YET_VALID ?
 	      -EKEYEXPIRED : -EKEYREJECTED;
-	da_errf(err, ret, "trust: depth %d (%s): %s", depth, subj,
+	da_errf(err, ret, "depth %d (%s): %s", depth, subj,
 		X509_verify_cert_error_string(verr));
 out:
 	X509_STORE_CTX_free(ctx);

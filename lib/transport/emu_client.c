@@ -81,9 +81,15 @@ static int split_hostport(const char *hp, char *host, size_t hcap, char *port, s
 	memcpy(host, h, hl);
 	host[hl] = '\0';
 	if (colon) {
-		if (!colon[1] || strlen(colon + 1) >= pcap)
-			return da_errf(err, -EINVAL, "%s: bad port", hp);
-		snprintf(port, pcap, "%s", colon + 1);
+		unsigned long n = 0;
+		const char *d;
+
+		/* A number, not a service name: getaddrinfo would take "99999" modulo 65536. */
+		for (d = colon + 1; *d >= '0' && *d <= '9' && n <= 65535; d++)
+			n = n * 10 + (unsigned long)(*d - '0');
+		if (d == colon + 1 || *d || !n || n > 65535)
+			return da_errf(err, -EINVAL, "%s: port must be a number from 1 to 65535", hp);
+		snprintf(port, pcap, "%lu", n);
 	} else {
 		snprintf(port, pcap, "%d", EMU_DEFAULT_PORT);
 	}
@@ -194,6 +200,15 @@ static int recv_expect(struct emu_client *e, uint32_t want, unsigned int timeout
 			da_errf(err, ret, "spdm-emu: responder closed the connection");
 		return ret;
 	}
+	/*
+	 * The DMTF responder and devauth-emu answer the hello of another
+	 * transport type with UNKNOWN: that is the usual framing mismatch.
+	 */
+	if (cmd == EMU_CMD_UNKNOWN && want == EMU_CMD_TEST)
+		return da_errf(err, -EPROTO,
+			       "spdm-emu: responder answered UNKNOWN to TEST: it does not speak %s "
+			       "framing (try another --transport: pci-doe, mctp, none)",
+			       da_framing_name(e->t.framing));
 	if (cmd == EMU_CMD_UNKNOWN && want != EMU_CMD_UNKNOWN)
 		return da_errf(err, -EPROTO,
 			       "spdm-emu: responder answered UNKNOWN to %s (command not supported)",
@@ -204,7 +219,8 @@ static int recv_expect(struct emu_client *e, uint32_t want, unsigned int timeout
 			       emu_cmd_name(cmd, b2, sizeof(b2)));
 	if (transport != (uint32_t)e->t.framing)
 		return da_errf(err, -EPROTO,
-			       "spdm-emu: %s frame has transport type %u, expected %u (%s)",
+			       "spdm-emu: %s frame has transport type %u, expected %u (%s): "
+			       "try another --transport",
 			       emu_cmd_name(cmd, b1, sizeof(b1)), transport,
 			       (unsigned int)e->t.framing, da_framing_name(e->t.framing));
 	return 0;

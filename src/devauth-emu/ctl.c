@@ -490,19 +490,19 @@ int ctl_main(int argc, char **argv)
 			return 0;
 		default:
 			ctl_usage(stderr);
-			return 1;
+			return 2;
 		}
 	}
 	if (optind >= argc) {
 		ctl_usage(stderr);
-		return 1;
+		return 2;
 	}
 	line[0] = '\0';
 	for (i = optind; i < argc; i++) {
 		if (strchr(argv[i], '\n') ||
 		    strlen(line) + strlen(argv[i]) + 3 >= sizeof(line)) {
 			fprintf(stderr, "%s: ctl: bad or too long command\n", EMU_PROG);
-			return 1;
+			return 2;
 		}
 		if (line[0])
 			strcat(line, " ");

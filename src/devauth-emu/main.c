@@ -66,5 +66,5 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "%s: unknown command '%s' (try '%s help')\n", EMU_PROG, argv[1],
 		EMU_PROG);
-	return 1;
+	return 2;
 }

@@ -189,7 +189,7 @@ int pki_main(int argc, char **argv)
 		case 'a':
 			if (emu_parse_asym_name(optarg, &asym)) {
 				emu_log("pki: --asym: unknown algorithm '%s'", optarg);
-				return 1;
+				return 2;
 			}
 			break;
 		case 'd':
@@ -201,7 +201,7 @@ int pki_main(int argc, char **argv)
 			if (errno || *end || !*optarg || count < 1 || count > EMU_MAX_DEVICES) {
 				emu_log("pki: --count: '%s' is not in 1..%d", optarg,
 					EMU_MAX_DEVICES);
-				return 1;
+				return 2;
 			}
 			break;
 		case 'h':
@@ -209,12 +209,12 @@ int pki_main(int argc, char **argv)
 			return 0;
 		default:
 			pki_usage(stderr);
-			return 1;
+			return 2;
 		}
 	}
 	if (!out || optind < argc || (devfile && count)) {
 		pki_usage(stderr);
-		return 1;
+		return 2;
 	}
 
 	r = devfile ? emu_config_load(devfile, &defs, &cfg, &err) :

@@ -636,7 +636,8 @@ int serve_main(int argc, char **argv)
 	unsigned long ndev = 0, ul;
 	unsigned int i, nthreads = 0;
 	sigset_t sigs;
-	int base_port = EMU_DEFAULT_PORT, opt, sig, ret = 1, r;
+	/* Bad options and an invalid configuration are usage errors (2); see devauth-emu(1). */
+	int base_port = EMU_DEFAULT_PORT, opt, sig, ret = 2, r;
 	char *end;
 
 	srv.framing = DA_FRAMING_PCI_DOE;
@@ -745,6 +746,8 @@ int serve_main(int argc, char **argv)
 		emu_log("%s", err.msg[0] ? err.msg : strerror(-r));
 		goto out;
 	}
+	/* From here on a failure is the run's (ports, devices that cannot start): 1. */
+	ret = 1;
 
 	/*
 	 * Signals go to sigwait() in this thread only; SIGPIPE is ignored

@@ -22,6 +22,7 @@
 #include "crypto/crypto.h"
 #include "tsm/pci_tsm.h"
 
+#include "cli.h"
 #include "devauth.h"
 #include "ipc.h"
 
@@ -35,6 +36,7 @@ struct attest_opts {
 struct attest_result {
 	char dev[64];
 	bool done, accepted, bound;
+	bool invalid;			/* no such device, or no devauthd: exit 2 */
 	uint64_t generation;
 	char reason[DA_ERR_MSG_MAX];
 	json_object *verdict;		/* da_verdict_json, NULL if none */
@@ -58,8 +60,10 @@ static void attest_one(const struct attest_opts *o, struct attest_result *res)
 	ret = ipc_open(o->sock, &ipc, &err);
 	if (!ret)
 		ret = ipc_list(ipc, res->dev, &l, &err);
-	if (ret)
+	if (ret) {
+		res->invalid = !ipc || ret == -ENODEV;
 		goto out;
+	}
 	state = l.n_devs == 1 ? l.devs[0].state : PCI_TSM_STATE_UNCONNECTED;
 	if (state != PCI_TSM_STATE_CONNECTED && state != PCI_TSM_STATE_BOUND) {
 		ret = ipc_connect(ipc, res->dev, NULL, -1, &err);
@@ -119,8 +123,9 @@ struct pool {
 	const struct attest_opts *o;
 	struct attest_result *res;
 	size_t n;
-	atomic_size_t next, finished, accepted;
-	bool tty;
+	atomic_size_t next;
+	size_t finished, accepted;	/* under lock, so that what is shown adds up */
+	bool progress, tty, shown;
 	pthread_mutex_t lock;
 };
 
@@ -129,23 +134,24 @@ static void *worker(void *arg)
 	struct pool *p = arg;
 
 	for (;;) {
-		size_t i = atomic_fetch_add(&p->next, 1), done;
+		size_t i = atomic_fetch_add(&p->next, 1);
 
 		if (i >= p->n)
 			break;
 		attest_one(p->o, &p->res[i]);
-		if (p->res[i].accepted)
-			atomic_fetch_add(&p->accepted, 1);
-		done = atomic_fetch_add(&p->finished, 1) + 1;
 		pthread_mutex_lock(&p->lock);
-		if (p->n == 1)
+		p->finished++;
+		if (p->res[i].accepted)
+			p->accepted++;
+		if (!p->progress)
 			;
 		else if (p->tty)
-			fprintf(stderr, "\rattest: %zu/%zu done, %zu accepted ", done, p->n,
-				(size_t)atomic_load(&p->accepted));
+			fprintf(stderr, "\rattest: %zu/%zu done, %zu accepted", p->finished, p->n,
+				p->accepted);
 		else
-			fprintf(stderr, "attest: [%zu/%zu] %s %s\n", done, p->n, p->res[i].dev,
+			fprintf(stderr, "attest: [%zu/%zu] %s %s\n", p->finished, p->n, p->res[i].dev,
 				p->res[i].accepted ? "accepted" : "refused");
+		p->shown = true;
 		pthread_mutex_unlock(&p->lock);
 	}
 	return NULL;
@@ -173,24 +179,34 @@ static json_object *result_json(const struct attest_result *r)
 	return o;
 }
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: %s attest DEV...|--all [--policy FILE] [--trust ROOT.pem|DIR]\n"
-		"       [--jobs N] [--no-bind] [--json] [--socket PATH]\n", prog);
-}
+#define SYNOPSIS "DEV...|--all [--policy FILE] [--trust ROOT|DIR] [--jobs N] [--no-bind]\n" \
+	"       [--socket PATH] [--json] [--quiet]"
+#define ABOUT "Connect each device (if needed), read its evidence with a fresh nonce,\n" \
+	"verify it, bind it only if accepted (unbind a bound one that is refused).\n" \
+	"Progress goes to stderr (one line per device, or a counter on a terminal),\n" \
+	"not with --json or --quiet."
 
 int attest_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "all", no_argument, NULL, 'a' },
-		{ "policy", required_argument, NULL, 'p' },
+		{ "policy", required_argument, NULL, 'P' },
 		{ "trust", required_argument, NULL, 'T' },
 		{ "jobs", required_argument, NULL, 'J' },
 		{ "no-bind", no_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_LONGOPTS,
+		{ 0 },
+	};
+	static const struct cli_opt_help help[] = {
+		{ "--all", "every device the TSM has" },
+		{ "--policy FILE", "the policy to verify against (docs/policy.md); default none" },
+		{ "--trust ROOT|DIR", "trust anchors (PEM/DER file or directory); overrides the policy's" },
+		{ "--jobs N", "devices attested in parallel, 1-1024 (default 4 per CPU)" },
+		{ "--no-bind", "verify only: bind nothing, unbind nothing" },
+		{ "--socket PATH", "devauthd's socket (default $DEVAUTH_SOCKET, else "
+				   IPC_DEFAULT_SOCKET ")" },
 		{ 0 },
 	};
 	struct attest_opts o = { 0 };
@@ -198,52 +214,49 @@ int attest_main(int argc, char **argv)
 	struct pool p = { .o = &o };
 	struct da_err err = { 0 };
 	const char *policy_path = NULL;
-	bool all = false, json = false;
-	long jobs = sysconf(_SC_NPROCESSORS_ONLN) * 4;
+	bool all = false;
+	unsigned long long jobs = (unsigned long long)sysconf(_SC_NPROCESSORS_ONLN) * 4;
 	pthread_t *th = NULL;
 	size_t nth = 0;
-	char *end;
 	int c, rc = 0;
 
-	while ((c = getopt_long(argc, argv, "ap:T:J:njS:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "aP:T:J:nS:h" CLI_SHORTOPTS, opts, NULL)) != -1) {
+		if (cli_common_opt(c))
+			continue;
 		switch (c) {
 		case 'a':
 			all = true;
 			break;
-		case 'p':
+		case 'P':
 			policy_path = optarg;
 			break;
 		case 'T':
 			o.trust = optarg;
 			break;
 		case 'J':
-			jobs = strtol(optarg, &end, 0);
-			if (*end || jobs < 1 || jobs > 1024) {
-				fprintf(stderr, "%s attest: --jobs: 1-1024\n", prog);
-				return 2;
-			}
+			if (cli_number("attest", "jobs", optarg, 1, 1024, &jobs))
+				return EXIT_USAGE;
 			break;
 		case 'n':
 			o.no_bind = true;
-			break;
-		case 'j':
-			json = true;
 			break;
 		case 'S':
 			o.sock = optarg;
 			break;
 		case 'h':
-			usage(stdout);
-			return 0;
+			cli_help("attest", SYNOPSIS, ABOUT, help);
+			return EXIT_OK;
 		default:
-			usage(stderr);
-			return 2;
+			cli_usage(stderr, "attest", SYNOPSIS);
+			return EXIT_USAGE;
 		}
 	}
 	if (all == (optind < argc)) {
-		usage(stderr);
-		return 2;
+		cli_usage(stderr, "attest", SYNOPSIS);
+		return EXIT_USAGE;
 	}
+	if (cli_check_trust("attest", o.trust))
+		return EXIT_USAGE;
 	if (policy_path && da_policy_load(policy_path, &policy, &err)) {
 		fprintf(stderr, "%s attest: %s\n", prog, err.msg);
 		return 2;
@@ -253,10 +266,13 @@ int attest_main(int argc, char **argv)
 		struct ipc *ipc = NULL;
 		struct ipc_list l;
 
-		if (ipc_open(o.sock, &ipc, &err) || ipc_list(ipc, NULL, &l, &err)) {
+		rc = cli_ipc_open("attest", o.sock, &ipc);
+		if (rc)
+			goto out;
+		if (ipc_list(ipc, NULL, &l, &err)) {
 			fprintf(stderr, "%s attest: %s\n", prog, err.msg);
 			ipc_close(ipc);
-			rc = 1;
+			rc = EXIT_FAILED;
 			goto out;
 		}
 		ipc_close(ipc);
@@ -277,6 +293,7 @@ int attest_main(int argc, char **argv)
 		goto out;
 	}
 	p.tty = isatty(STDERR_FILENO);
+	p.progress = p.n > 1 && !cli_out.json && !cli_out.quiet;
 	pthread_mutex_init(&p.lock, NULL);
 	nth = (size_t)jobs < p.n ? (size_t)jobs : p.n;
 	th = calloc(nth ? nth : 1, sizeof(*th));
@@ -287,17 +304,16 @@ int attest_main(int argc, char **argv)
 		worker(&p);
 	for (size_t i = 0; th && i < nth; i++)
 		pthread_join(th[i], NULL);
-	if (p.tty && all)
+	/* End the counter's line, so that what follows starts on its own. */
+	if (p.progress && p.tty && p.shown)
 		fputc('\n', stderr);
 
-	if (json) {
+	if (cli_out.json) {
 		json_object *arr = json_object_new_array();
 
 		for (size_t i = 0; i < p.n; i++)
 			json_object_array_add(arr, result_json(&p.res[i]));
-		printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-							      JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(arr);
+		cli_json_print(arr);
 	} else if (!all && p.n == 1) {
 		const struct attest_result *r = &p.res[0];
 
@@ -316,12 +332,16 @@ int attest_main(int argc, char **argv)
 			       r->accepted ? "accepted" : "refused", r->bound ? "yes" : "no",
 			       (unsigned long long)r->generation, r->reason);
 		}
-		printf("%zu device(s): %zu accepted, %zu refused\n", p.n,
-		       (size_t)atomic_load(&p.accepted), p.n - (size_t)atomic_load(&p.accepted));
+		printf("%zu device(s): %zu accepted, %zu refused\n", p.n, p.accepted,
+		       p.n - p.accepted);
 	}
-	for (size_t i = 0; i < p.n; i++)
-		if (!p.res[i].accepted || (!o.no_bind && !p.res[i].bound))
-			rc = 1;
+	for (size_t i = 0; i < p.n; i++) {
+		if (p.res[i].invalid)
+			rc = EXIT_USAGE;
+		else if (rc != EXIT_USAGE &&
+			 (!p.res[i].accepted || (!o.no_bind && !p.res[i].bound)))
+			rc = EXIT_FAILED;
+	}
 	pthread_mutex_destroy(&p.lock);
 out:
 	for (size_t i = 0; p.res && i < p.n; i++) {

@@ -1,16 +1,13 @@
 // SPDX-License-Identifier: MIT
 /* devauth bind: bind a driver to a connected device. */
-#include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 
+#include "cli.h"
 #include "devauth.h"
 #include "ipc.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f, "Usage: %s bind DEV [--generation N] [--socket PATH]\n", prog);
-}
+#define SYNOPSIS "DEV [--generation N] [--socket PATH] [--json]"
 
 int bind_main(int argc, char **argv)
 {
@@ -18,6 +15,13 @@ int bind_main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 'S' },
 		{ "generation", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_LONGOPTS,
+		{ 0 },
+	};
+	static const struct cli_opt_help help[] = {
+		{ "--generation N", "refuse unless the evidence is still generation N (the one verified)" },
+		{ "--socket PATH", "devauthd's socket (default $DEVAUTH_SOCKET, else "
+				   IPC_DEFAULT_SOCKET ")" },
 		{ 0 },
 	};
 	const char *sock = NULL;
@@ -25,42 +29,39 @@ int bind_main(int argc, char **argv)
 	struct ipc *ipc = NULL;
 	bool have_gen = false;
 	unsigned long long gen = 0;
-	char *end;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "S:g:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "S:g:h" CLI_SHORTOPTS, opts, NULL)) != -1) {
+		if (cli_common_opt(c))
+			continue;
 		switch (c) {
 		case 'S':
 			sock = optarg;
 			break;
 		case 'g':
-			gen = strtoull(optarg, &end, 0);
-			if (*end) {
-				fprintf(stderr, "%s bind: --generation: a number\n", prog);
-				return 2;
-			}
+			if (cli_number("bind", "generation", optarg, 0, UINT64_MAX, &gen))
+				return EXIT_USAGE;
 			have_gen = true;
 			break;
 		case 'h':
-			usage(stdout);
-			return 0;
+			cli_help("bind", SYNOPSIS,
+				 "Bind a driver to a connected device (the TSM refuses otherwise);\n"
+				 "binding a bound device is done.", help);
+			return EXIT_OK;
 		default:
-			usage(stderr);
-			return 2;
+			cli_usage(stderr, "bind", SYNOPSIS);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind + 1 != argc) {
-		usage(stderr);
-		return 2;
+		cli_usage(stderr, "bind", SYNOPSIS);
+		return EXIT_USAGE;
 	}
-	ret = ipc_open(sock, &ipc, &err);
-	if (!ret)
-		ret = ipc_bind(ipc, argv[optind], have_gen, gen, &err);
+	ret = cli_ipc_open("bind", sock, &ipc);
+	if (ret)
+		return ret;
+	ret = ipc_bind(ipc, argv[optind], have_gen, gen, &err);
+	ret = devcmd_finish(ipc, "bind", argv[optind], ret, &err, "bound");
 	ipc_close(ipc);
-	if (ret) {
-		fprintf(stderr, "%s bind: %s\n", prog, err.msg);
-		return 1;
-	}
-	printf("%s: bound\n", argv[optind]);
-	return 0;
+	return ret;
 }

@@ -1,16 +1,12 @@
 // SPDX-License-Identifier: MIT
 /* devauth connect: have a TSM authenticate a device and publish its evidence. */
-#include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 
+#include "cli.h"
 #include "devauth.h"
 #include "ipc.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f, "Usage: %s connect DEV [--tsm tsm0] [--slot N] [--socket PATH]\n", prog);
-}
+#define SYNOPSIS "DEV [--tsm NAME] [--slot N] [--socket PATH] [--json]"
 
 int connect_main(int argc, char **argv)
 {
@@ -19,49 +15,57 @@ int connect_main(int argc, char **argv)
 		{ "slot", required_argument, NULL, 's' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_LONGOPTS,
+		{ 0 },
+	};
+	static const struct cli_opt_help help[] = {
+		{ "--tsm NAME", "the TSM that authenticates it (default: the first)" },
+		{ "--slot N", "certificate slot to challenge, 0-7 (default 0)" },
+		{ "--socket PATH", "devauthd's socket (default $DEVAUTH_SOCKET, else "
+				   IPC_DEFAULT_SOCKET ")" },
 		{ 0 },
 	};
 	const char *sock = NULL, *tsm = NULL;
 	struct da_err err = { 0 };
 	struct ipc *ipc = NULL;
+	unsigned long long n;
 	int c, slot = -1, ret;
-	char *end;
 
-	while ((c = getopt_long(argc, argv, "t:s:S:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:s:S:h" CLI_SHORTOPTS, opts, NULL)) != -1) {
+		if (cli_common_opt(c))
+			continue;
 		switch (c) {
 		case 't':
 			tsm = optarg;
 			break;
 		case 's':
-			slot = (int)strtol(optarg, &end, 0);
-			if (*end || slot < 0 || slot > 7) {
-				fprintf(stderr, "%s connect: --slot: 0-7\n", prog);
-				return 2;
-			}
+			if (cli_number("connect", "slot", optarg, 0, 7, &n))
+				return EXIT_USAGE;
+			slot = (int)n;
 			break;
 		case 'S':
 			sock = optarg;
 			break;
 		case 'h':
-			usage(stdout);
-			return 0;
+			cli_help("connect", SYNOPSIS,
+				 "Have the TSM authenticate the device (VCA, certificates, CHALLENGE,\n"
+				 "signed measurements) and publish its evidence; no trust decision.",
+				 help);
+			return EXIT_OK;
 		default:
-			usage(stderr);
-			return 2;
+			cli_usage(stderr, "connect", SYNOPSIS);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind + 1 != argc) {
-		usage(stderr);
-		return 2;
+		cli_usage(stderr, "connect", SYNOPSIS);
+		return EXIT_USAGE;
 	}
-	ret = ipc_open(sock, &ipc, &err);
-	if (!ret)
-		ret = ipc_connect(ipc, argv[optind], tsm, slot, &err);
+	ret = cli_ipc_open("connect", sock, &ipc);
+	if (ret)
+		return ret;
+	ret = ipc_connect(ipc, argv[optind], tsm, slot, &err);
+	ret = devcmd_finish(ipc, "connect", argv[optind], ret, &err, "connected");
 	ipc_close(ipc);
-	if (ret) {
-		fprintf(stderr, "%s connect: %s\n", prog, err.msg);
-		return 1;
-	}
-	printf("%s: connected\n", argv[optind]);
-	return 0;
+	return ret;
 }

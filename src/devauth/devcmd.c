@@ -4,11 +4,65 @@
  * unbind, ...): parse, open the ipc seam, one operation, report.  The
  * subcommand files keep their own usage text and verb.
  */
-#include <getopt.h>
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "tsm/pci_tsm.h"
+
+#include "cli.h"
 #include "devauth.h"
 #include "ipc.h"
+
+/*
+ * Asking for the state a device is already in is done, not refused, so
+ * that scripts can repeat themselves: disconnect of an unconnected
+ * device (the TSM says 0), bind of a bound one (EALREADY), unbind of an
+ * unbound one (the TSM says EINVAL; the device's state tells).
+ */
+static bool already(struct ipc *ipc, const char *cmd, const char *dev, int ret)
+{
+	struct da_err err = { 0 };
+	struct ipc_list l;
+	bool yes = false;
+
+	if (!strcmp(cmd, "bind"))
+		return ret == -EALREADY;
+	if (strcmp(cmd, "unbind") || ret != -EINVAL)
+		return false;
+	if (ipc_list(ipc, dev, &l, &err))
+		return false;
+	yes = l.n_devs == 1 && l.devs[0].state != PCI_TSM_STATE_BOUND;
+	ipc_list_free(&l);
+	return yes;
+}
+
+int devcmd_finish(struct ipc *ipc, const char *cmd, const char *dev, int ret,
+		  const struct da_err *err, const char *done)
+{
+	bool noop = ret && already(ipc, cmd, dev, ret);
+	int status = noop ? EXIT_OK : cli_tsm_exit(ret);
+	char detail[DA_ERR_MSG_MAX + 16];
+
+	if (noop)
+		snprintf(detail, sizeof(detail), "already %s", done);
+	else
+		snprintf(detail, sizeof(detail), "%s", ret ? err->msg : done);
+	if (status)
+		fprintf(stderr, "%s %s: %s\n", prog, cmd, detail);
+	if (cli_out.json) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "command", json_object_new_string(cmd));
+		json_object_object_add(o, "device", json_object_new_string(dev));
+		json_object_object_add(o, "result", json_object_new_string(status ? "failed" : "ok"));
+		json_object_object_add(o, "detail", json_object_new_string(detail));
+		cli_json_print(o);
+	} else if (!status && !cli_out.quiet) {
+		printf("%s: %s\n", dev, detail);
+	}
+	return status;
+}
 
 int devcmd_main(int argc, char **argv, const char *name, const char *help,
 		int (*op)(struct ipc *ipc, const char *dev, struct da_err *err), const char *done)
@@ -16,6 +70,12 @@ int devcmd_main(int argc, char **argv, const char *name, const char *help,
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_LONGOPTS,
+		{ 0 },
+	};
+	static const struct cli_opt_help opt_help[] = {
+		{ "--socket PATH", "devauthd's socket (default $DEVAUTH_SOCKET, else "
+				   IPC_DEFAULT_SOCKET ")" },
 		{ 0 },
 	};
 	const char *sock = NULL;
@@ -24,31 +84,30 @@ int devcmd_main(int argc, char **argv, const char *name, const char *help,
 	int c, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "S:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "S:h" CLI_SHORTOPTS, opts, NULL)) != -1) {
+		if (cli_common_opt(c))
+			continue;
 		switch (c) {
 		case 'S':
 			sock = optarg;
 			break;
 		case 'h':
-			printf("Usage: %s %s DEV [--socket PATH]\n%s\n", prog, name, help);
-			return 0;
+			cli_help(name, "DEV [--socket PATH] [--json]", help, opt_help);
+			return EXIT_OK;
 		default:
-			fprintf(stderr, "Usage: %s %s DEV [--socket PATH]\n", prog, name);
-			return 2;
+			cli_usage(stderr, name, "DEV [--socket PATH] [--json]");
+			return EXIT_USAGE;
 		}
 	}
 	if (optind + 1 != argc) {
-		fprintf(stderr, "Usage: %s %s DEV [--socket PATH]\n", prog, name);
-		return 2;
+		cli_usage(stderr, name, "DEV [--socket PATH] [--json]");
+		return EXIT_USAGE;
 	}
-	ret = ipc_open(sock, &ipc, &err);
-	if (!ret)
-		ret = op(ipc, argv[optind], &err);
+	ret = cli_ipc_open(name, sock, &ipc);
+	if (ret)
+		return ret;
+	ret = op(ipc, argv[optind], &err);
+	ret = devcmd_finish(ipc, name, argv[optind], ret, &err, done);
 	ipc_close(ipc);
-	if (ret) {
-		fprintf(stderr, "%s %s: %s\n", prog, name, err.msg);
-		return 1;
-	}
-	printf("%s: %s\n", argv[optind], done);
-	return 0;
+	return ret;
 }

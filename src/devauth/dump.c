@@ -13,14 +13,20 @@
 #include "identity.h"
 #include "spdm/codec.h"
 
+#include "cli.h"
 #include "devauth.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: %s dump FILE.pcap [--verify] [--trust ROOT|DIR] [--no-check-time]\n"
-		"       [--identity Vendor=...] [--nonce HEX] [--json]\n", prog);
-}
+#define SYNOPSIS "FILE.pcap [--verify] [--trust ROOT|DIR] [--no-check-time]\n" \
+	"       [--identity ID] [--nonce HEX] [--json]"
+
+static const struct cli_opt_help help[] = {
+	{ "--verify", "replay the exchange through the requester's checks" },
+	{ "--trust ROOT|DIR", "the chain must end in one of these anchors (implies --verify)" },
+	{ "--no-check-time", "ignore certificate validity dates in the trust check" },
+	{ "--identity ID", "the leaf's PCIe identity must be this (implies --verify)" },
+	{ "--nonce HEX", "the CHALLENGE must carry this nonce (implies --verify)" },
+	{ 0 },
+};
 
 /* A one-line summary of the fields that matter, from the codec. */
 static void describe(const struct da_spdm_msg *m, const struct spdm_dec_params *p,
@@ -142,8 +148,8 @@ int dump_main(int argc, char **argv)
 		{ "no-check-time", no_argument, NULL, 'D' },
 		{ "identity", required_argument, NULL, 'i' },
 		{ "nonce", required_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_LONGOPTS,
 		{ 0 }
 	};
 	struct spdm_req_config cfg;
@@ -155,7 +161,7 @@ int dump_main(int argc, char **argv)
 	struct spdm_dec_params p = { 0 };
 	struct da_err err = { 0 }, verr = { 0 };
 	struct spdm_req *r = NULL;
-	bool verify = false, json = false, ok, sig = false;
+	bool verify = false, json, ok, sig = false;
 	uint8_t summary = 0;
 	json_object *j = NULL, *jm = NULL;
 	size_t n = 0;
@@ -163,7 +169,9 @@ int dump_main(int argc, char **argv)
 
 	spdm_req_config_default(&cfg);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "vT:Di:n:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "vT:Di:n:h" CLI_SHORTOPTS, opts, NULL)) != -1) {
+		if (cli_common_opt(c))
+			continue;
 		switch (c) {
 		case 'v':
 			verify = true;
@@ -191,23 +199,25 @@ int dump_main(int argc, char **argv)
 			cfg.have_nonce = true;
 			verify = true;
 			break;
-		case 'j':
-			json = true;
-			break;
 		case 'h':
-			usage(stdout);
-			return 0;
+			cli_help("dump", SYNOPSIS, "Decode a captured SPDM exchange message by message, "
+				 "and with --verify check it\nas a live authentication is checked.",
+				 help);
+			return EXIT_OK;
 		default:
-			usage(stderr);
-			return 2;
+			cli_usage(stderr, "dump", SYNOPSIS);
+			return EXIT_USAGE;
 		}
 	}
+	json = cli_out.json;
 	if (optind + 1 != argc) {
-		usage(stderr);
-		return 2;
+		cli_usage(stderr, "dump", SYNOPSIS);
+		return EXIT_USAGE;
 	}
+	if (cli_check_trust("dump", ro.trust_path))
+		return EXIT_USAGE;
 	if (da_pcap_read(argv[optind], &cap, &err) || da_capture_spdm(&cap, &msgs, &n, &err)) {
-		fprintf(stderr, "%s dump: %s: %s\n", prog, argv[optind], err.msg);
+		cli_file_error("dump", argv[optind], err.msg);
 		da_capture_free(&cap);
 		return 2;
 	}
@@ -233,7 +243,7 @@ int dump_main(int argc, char **argv)
 		jm = json_object_new_array();
 		json_object_object_add(j, "file", json_object_new_string(argv[optind]));
 		json_object_object_add(j, "linktype", json_object_new_int((int)cap.linktype));
-	} else {
+	} else if (!cli_out.quiet) {
 		printf("%s: linktype %u, %zu records, %zu SPDM messages\n", argv[optind],
 		       cap.linktype, cap.nrec, n);
 	}
@@ -254,11 +264,14 @@ int dump_main(int argc, char **argv)
 			json_object_object_add(o, "record", json_object_new_int64((int64_t)m->record));
 			json_object_object_add(o, "message", json_object_new_string(
 				m->secured ? "secured" : spdm_code_name(code)));
-			json_object_object_add(o, "version", json_object_new_int(ver));
+			char vs[8];
+
+			cli_version_str(ver, vs, sizeof(vs));
+			json_object_object_add(o, "version", json_object_new_string(vs));
 			json_object_object_add(o, "length", json_object_new_int64((int64_t)m->len));
 			json_object_object_add(o, "summary", json_object_new_string(desc));
 			json_object_array_add(jm, o);
-		} else {
+		} else if (!cli_out.quiet) {
 			printf("%4zu %-8s %-22s %u.%u %5zu  %s\n", m->record,
 			       code & 0x80 ? "request" : "response",
 			       m->secured ? "secured" : spdm_code_name(code), ver >> 4, ver & 0xf,
@@ -268,7 +281,8 @@ int dump_main(int argc, char **argv)
 	if (!verify) {
 		if (json) {
 			json_object_object_add(j, "messages", jm);
-			printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY));
+			cli_json_print(j);
+			j = NULL;
 		}
 		ret = 0;
 		goto out;
@@ -283,9 +297,11 @@ int dump_main(int argc, char **argv)
 
 		json_object_object_add(j, "messages", jm);
 		json_object_object_add(j, "verification", v);
-		printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY));
+		cli_json_print(j);
+		j = NULL;
 	} else {
-		printf("\n");
+		if (!cli_out.quiet)
+			printf("\n");
 		report_print(r, &extra, &ro, ok, ret ? verr.msg : NULL);
 	}
 	ret = ok ? 0 : 1;

@@ -13,15 +13,11 @@
 
 #include "tsm/pci_tsm.h"
 
+#include "cli.h"
 #include "devauth.h"
 #include "ipc.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: %s evidence DEV [--type cert0,...,vca,measurements|all] [--digest]\n"
-		"       [--nonce HEX] [-o BUNDLE] [--json] [--socket PATH]\n", prog);
-}
+#define SYNOPSIS "DEV [--type TYPES] [--digest] [--nonce HEX] [-o BUNDLE] [--socket PATH] [--json]"
 
 int evidence_main(int argc, char **argv)
 {
@@ -30,22 +26,33 @@ int evidence_main(int argc, char **argv)
 		{ "digest", no_argument, NULL, 'd' },
 		{ "nonce", required_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "json", no_argument, NULL, 'j' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_LONGOPTS,
+		{ 0 },
+	};
+	static const struct cli_opt_help help[] = {
+		{ "--type TYPES", "cert0..cert7, vca, measurements (comma-separated) or all" },
+		{ "--digest", "the TSM's digests of the objects instead of the objects" },
+		{ "--nonce HEX", "64 hex digits: the TSM re-challenges the device with it first" },
+		{ "--output, -o BUNDLE", "write the objects into an evidence bundle (docs/evidence.md)" },
+		{ "--socket PATH", "devauthd's socket (default $DEVAUTH_SOCKET, else "
+				   IPC_DEFAULT_SOCKET ")" },
 		{ 0 },
 	};
 	const char *sock = NULL, *out = NULL, *dev;
 	uint32_t mask = PCI_TSM_TYPES_NATIVE;
 	uint8_t nonce[SPDM_NONCE_SIZE];
-	bool have_nonce = false, digest = false, json = false;
+	bool have_nonce = false, digest = false;
 	struct da_err err = { 0 };
 	struct ipc_evidence ev = { 0 };
 	struct ipc_dev info;
 	struct ipc *ipc = NULL;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "t:dn:o:jS:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:dn:o:S:h" CLI_SHORTOPTS, opts, NULL)) != -1) {
+		if (cli_common_opt(c))
+			continue;
 		switch (c) {
 		case 't':
 			if (ipc_parse_types(optarg, &mask)) {
@@ -67,36 +74,35 @@ int evidence_main(int argc, char **argv)
 		case 'o':
 			out = optarg;
 			break;
-		case 'j':
-			json = true;
-			break;
 		case 'S':
 			sock = optarg;
 			break;
 		case 'h':
-			usage(stdout);
-			return 0;
+			cli_help("evidence", SYNOPSIS,
+				 "Read the device's evidence objects from the TSM into a bundle, or\n"
+				 "print their sizes or the TSM's digests of them.", help);
+			return EXIT_OK;
 		default:
-			usage(stderr);
-			return 2;
+			cli_usage(stderr, "evidence", SYNOPSIS);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind + 1 != argc || (digest && out)) {
 		if (digest && out)
 			fprintf(stderr, "%s evidence: a bundle holds objects, not digests: "
 				"--digest and -o exclude each other\n", prog);
-		usage(stderr);
-		return 2;
+		cli_usage(stderr, "evidence", SYNOPSIS);
+		return EXIT_USAGE;
 	}
 	dev = argv[optind];
-	ret = ipc_open(sock, &ipc, &err);
-	if (!ret)
-		ret = ipc_evidence_fetch(ipc, dev, mask, digest, have_nonce ? nonce : NULL, &ev, &info,
-				      &err);
+	ret = cli_ipc_open("evidence", sock, &ipc);
+	if (ret)
+		return ret;
+	ret = ipc_evidence_fetch(ipc, dev, mask, digest, have_nonce ? nonce : NULL, &ev, &info, &err);
 	ipc_close(ipc);
 	if (ret) {
 		fprintf(stderr, "%s evidence: %s\n", prog, err.msg);
-		return 1;
+		return cli_tsm_exit(ret);
 	}
 	if (out) {
 		struct da_evidence b;
@@ -107,12 +113,13 @@ int evidence_main(int argc, char **argv)
 			da_evidence_free(&b);
 		}
 		if (ret) {
+			/* The bundle could not be written: the output is unusable, as a bad -o. */
 			fprintf(stderr, "%s evidence: %s\n", prog, err.msg);
 			ipc_evidence_free(&ev);
-			return 1;
+			return EXIT_USAGE;
 		}
 	}
-	if (json) {
+	if (cli_out.json) {
 		json_object *o = json_object_new_object(), *objs = json_object_new_object();
 
 		json_object_object_add(o, "device", json_object_new_string(dev));
@@ -137,9 +144,7 @@ int evidence_main(int argc, char **argv)
 		json_object_object_add(o, digest ? "digests" : "sizes", objs);
 		if (out)
 			json_object_object_add(o, "bundle", json_object_new_string(out));
-		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-							      JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(o);
+		cli_json_print(o);
 	} else {
 		printf("%s: evidence generation %llu%s%s\n", dev, (unsigned long long)ev.generation,
 		       out ? " -> " : "", out ? out : "");

@@ -78,6 +78,13 @@ int ipc_simple(struct ipc *ipc, uint8_t cmd, const char *dev, struct da_err *err
 int devcmd_main(int argc, char **argv, const char *name, const char *help,
 		int (*op)(struct ipc *ipc, const char *dev, struct da_err *err), const char *done);
 /*
+ * The end of every such subcommand (also connect, bind): print the
+ * outcome of ret (text, or JSON {command, device, result, detail}),
+ * return the exit status; asking for the state the device is in is done.
+ */
+int devcmd_finish(struct ipc *ipc, const char *cmd, const char *dev, int ret,
+		  const struct da_err *err, const char *done);
+/*
  * Dump evidence objects (mask: bit n = type n).  nonce (32 bytes) makes
  * the TSM re-challenge the device with it first.  -EAGAIN when the
  * evidence changed during the dump.

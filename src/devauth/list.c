@@ -6,13 +6,11 @@
 
 #include "tsm/pci_tsm.h"
 
+#include "cli.h"
 #include "devauth.h"
 #include "ipc.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f, "Usage: %s list [DEV] [--json] [--socket PATH]\n", prog);
-}
+#define SYNOPSIS "[DEV] [--socket PATH] [--json]"
 
 static json_object *dev_json(const struct ipc_dev *d)
 {
@@ -30,11 +28,11 @@ static json_object *dev_json(const struct ipc_dev *d)
 	if (d->version) {
 		char v[24];
 
-		snprintf(v, sizeof(v), "%u.%u", d->version >> 4, d->version & 15);
-		json_object_object_add(o, "spdm-version", json_object_new_string(v));
-		json_object_object_add(o, "base-asym",
+		cli_version_str(d->version, v, sizeof(v));
+		json_object_object_add(o, "version", json_object_new_string(v));
+		json_object_object_add(o, "base_asym",
 				       json_object_new_string(spdm_asym_name(d->base_asym)));
-		json_object_object_add(o, "base-hash",
+		json_object_object_add(o, "base_hash",
 				       json_object_new_string(spdm_hash_name(d->base_hash)));
 	}
 	for (unsigned int t = 0; t <= DA_EV_MAX; t++)
@@ -51,47 +49,54 @@ static json_object *dev_json(const struct ipc_dev *d)
 int list_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_LONGOPTS,
+		{ 0 },
+	};
+	static const struct cli_opt_help help[] = {
+		{ "--socket PATH", "devauthd's socket (default $DEVAUTH_SOCKET, else "
+				   IPC_DEFAULT_SOCKET ")" },
 		{ 0 },
 	};
 	const char *sock = NULL, *dev = NULL;
 	struct da_err err = { 0 };
 	struct ipc_list l;
 	struct ipc *ipc = NULL;
-	bool json = false;
-	int c;
+	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "jS:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "S:h" CLI_SHORTOPTS, opts, NULL)) != -1) {
+		if (cli_common_opt(c))
+			continue;
 		switch (c) {
-		case 'j':
-			json = true;
-			break;
 		case 'S':
 			sock = optarg;
 			break;
 		case 'h':
-			usage(stdout);
-			return 0;
+			cli_help("list", SYNOPSIS, "The TSMs, and every device (or DEV) with its state, "
+				 "evidence and pin.", help);
+			return EXIT_OK;
 		default:
-			usage(stderr);
-			return 2;
+			cli_usage(stderr, "list", SYNOPSIS);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc)
 		dev = argv[optind++];
 	if (optind != argc) {
-		usage(stderr);
-		return 2;
+		cli_usage(stderr, "list", SYNOPSIS);
+		return EXIT_USAGE;
 	}
-	if (ipc_open(sock, &ipc, &err) || ipc_list(ipc, dev, &l, &err)) {
-		fprintf(stderr, "%s list: %s\n", prog, err.msg);
-		ipc_close(ipc);
-		return 1;
-	}
+	ret = cli_ipc_open("list", sock, &ipc);
+	if (ret)
+		return ret;
+	ret = ipc_list(ipc, dev, &l, &err);
 	ipc_close(ipc);
-	if (json) {
+	if (ret) {
+		fprintf(stderr, "%s list: %s\n", prog, err.msg);
+		return cli_tsm_exit(ret);
+	}
+	if (cli_out.json) {
 		json_object *root = json_object_new_object(), *ts = json_object_new_array();
 		json_object *ds = json_object_new_array();
 
@@ -106,9 +111,7 @@ int list_main(int argc, char **argv)
 			json_object_array_add(ds, dev_json(&l.devs[i]));
 		json_object_object_add(root, "tsms", ts);
 		json_object_object_add(root, "devices", ds);
-		printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-							      JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(root);
+		cli_json_print(root);
 	} else {
 		for (size_t i = 0; i < l.n_tsms; i++)
 			printf("TSM %s (%s)\n", l.tsms[i].name, l.tsms[i].type);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "devauth.h"
 
 const char *prog;
@@ -32,12 +33,29 @@ static const struct {
 	{ "reset", reset_main, "Reset a device's session (as an OS-initiated reset) and recover it" },
 };
 
+#define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))
+
 static void show_usage(FILE *f)
 {
-	fprintf(f, "Usage: %s <cmd> [<args>]\n\nAvailable subcommands:\n", prog);
-	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+	fprintf(f, "Usage: %s <cmd> [<args>]\n       %s help <cmd>\n       %s --version\n\n"
+		"Available subcommands:\n", prog, prog, prog);
+	for (size_t i = 0; i < N_SUBCOMMANDS; i++)
 		fprintf(f, "  %-10s %s\n", subcommands[i].name, subcommands[i].description);
-	fprintf(f, "\n'%s <cmd> --help' shows the options of a subcommand.\n", prog);
+	fprintf(f, "\n'%s <cmd> --help' shows the options of a subcommand; every one takes\n"
+		"--json (-j), --pretty (-p) and --quiet (-q).  Exit status: 0 ok, 1 a check\n"
+		"failed or the device or TSM refused, 2 usage or invalid input; see devauth(1).\n",
+		prog);
+}
+
+static int run(const char *name, int argc, char **argv)
+{
+	for (size_t i = 0; i < N_SUBCOMMANDS; i++) {
+		if (!strcmp(name, subcommands[i].name))
+			return subcommands[i].fn(argc, argv);
+	}
+	fprintf(stderr, "%s: invalid subcommand '%s'\n", prog, name);
+	show_usage(stderr);
+	return EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -45,17 +63,25 @@ int main(int argc, char **argv)
 	prog = argv[0];
 	if (argc < 2) {
 		show_usage(stderr);
-		return 2;
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("devauth %s\n", DEVAUTH_VERSION);
+		return EXIT_OK;
 	}
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		/* "devauth help CMD" is "devauth CMD --help". */
+		if (argc == 3 && !strcmp(argv[1], "help")) {
+			char *args[] = { argv[2], "--help", NULL };
+
+			return run(argv[2], 2, args);
+		}
+		if (argc > 2) {
+			show_usage(stderr);
+			return EXIT_USAGE;
+		}
 		show_usage(stdout);
-		return 0;
+		return EXIT_OK;
 	}
-	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
-		if (!strcmp(argv[1], subcommands[i].name))
-			return subcommands[i].fn(argc - 1, argv + 1);
-	}
-	fprintf(stderr, "%s: invalid subcommand '%s'\n", prog, argv[1]);
-	show_usage(stderr);
-	return 2;
+	return run(argv[1], argc - 1, argv + 1);
 }

@@ -3,29 +3,53 @@
  * devauth monitor: join the TSM's events group and print every event as
  * it comes (connected, bound, unbound, session-lost, revalidated,
  * revalidation-failed, ...), one line each, or one JSON object per line.
+ * Each event gets the time it arrived (RFC 3339, UTC) and a sequence
+ * number counted from 1 by this monitor, so a reader sees gaps in what
+ * it was shown and can order lines from several monitors by time.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/time.h>
+#include <time.h>
 
 #include "tsm/pci_tsm.h"
 
+#include "cli.h"
 #include "devauth.h"
 #include "ipc.h"
 
-static void usage(FILE *f)
+#define SYNOPSIS "[--timeout-ms MS] [--socket PATH] [--json]"
+/* A day: longer waits are a mistake more often than an intent. */
+#define MONITOR_MAX_MS 86400000ull
+
+struct monitor {
+	unsigned long long seq;
+};
+
+static void rfc3339_now(char *buf, size_t len)
 {
-	fprintf(f, "Usage: %s monitor [--json] [--timeout-ms MS] [--socket PATH]\n"
-		"Prints the TSM's events until interrupted (or MS pass without one).\n", prog);
+	struct timeval tv;
+	struct tm tm;
+	char s[32];
+
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%06ldZ", s, (long)tv.tv_usec);
 }
 
 static void print_event(const struct ipc_event *e, void *ctx)
 {
-	bool json = *(bool *)ctx;
+	struct monitor *m = ctx;
+	char ts[48];
 
-	if (json) {
+	rfc3339_now(ts, sizeof(ts));
+	m->seq++;
+	if (cli_out.json) {
 		json_object *o = json_object_new_object();
 
+		json_object_object_add(o, "seq", json_object_new_int64((int64_t)m->seq));
+		json_object_object_add(o, "time", json_object_new_string(ts));
 		json_object_object_add(o, "event",
 				       json_object_new_string(pci_tsm_event_name(e->event)));
 		json_object_object_add(o, "device", json_object_new_string(e->dev));
@@ -37,14 +61,12 @@ static void print_event(const struct ipc_event *e, void *ctx)
 			json_object_object_add(o, "reason", json_object_new_string(e->reason));
 		if (e->check[0])
 			json_object_object_add(o, "check", json_object_new_string(e->check));
-		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-							       JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(o);
+		cli_json_print(o);
 	} else {
-		printf("%-20s %-14s state=%-11s gen=%llu%s%s%s%s\n", pci_tsm_event_name(e->event),
-		       e->dev, pci_tsm_state_name(e->state), (unsigned long long)e->generation,
-		       e->check[0] ? " check=" : "", e->check, e->reason[0] ? " reason=" : "",
-		       e->reason);
+		printf("%s %-4llu %-20s %-14s state=%-11s gen=%llu%s%s%s%s\n", ts, m->seq,
+		       pci_tsm_event_name(e->event), e->dev, pci_tsm_state_name(e->state),
+		       (unsigned long long)e->generation, e->check[0] ? " check=" : "", e->check,
+		       e->reason[0] ? " reason=" : "", e->reason);
 	}
 	/* Scripts read us through a pipe: every event as soon as it happens. */
 	fflush(stdout);
@@ -53,45 +75,57 @@ static void print_event(const struct ipc_event *e, void *ctx)
 int monitor_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
 		{ "timeout-ms", required_argument, NULL, 't' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_LONGOPTS,
+		{ 0 },
+	};
+	static const struct cli_opt_help help[] = {
+		{ "--timeout-ms MS", "stop after MS (1-86400000) without an event (default: never)" },
+		{ "--socket PATH", "devauthd's socket (default $DEVAUTH_SOCKET, else "
+				   IPC_DEFAULT_SOCKET ")" },
 		{ 0 },
 	};
 	const char *sock = NULL;
 	struct da_err err = { 0 };
 	struct ipc *ipc = NULL;
-	bool json = false;
+	struct monitor m = { 0 };
+	unsigned long long n;
 	int c, ret, timeout_ms = -1;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jt:S:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:S:h" CLI_SHORTOPTS, opts, NULL)) != -1) {
+		if (cli_common_opt(c))
+			continue;
 		switch (c) {
-		case 'j':
-			json = true;
-			break;
 		case 't':
-			timeout_ms = atoi(optarg);
+			if (cli_number("monitor", "timeout-ms", optarg, 1, MONITOR_MAX_MS, &n))
+				return EXIT_USAGE;
+			timeout_ms = (int)n;
 			break;
 		case 'S':
 			sock = optarg;
 			break;
 		case 'h':
-			usage(stdout);
-			return 0;
+			cli_help("monitor", SYNOPSIS,
+				 "Print the TSM's events as they come, each with its arrival time\n"
+				 "(RFC 3339, UTC) and a sequence number from 1, until interrupted.",
+				 help);
+			return EXIT_OK;
 		default:
-			usage(stderr);
-			return 2;
+			cli_usage(stderr, "monitor", SYNOPSIS);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind != argc) {
-		usage(stderr);
-		return 2;
+		cli_usage(stderr, "monitor", SYNOPSIS);
+		return EXIT_USAGE;
 	}
-	ret = ipc_open(sock, &ipc, &err);
-	if (!ret)
-		ret = ipc_subscribe(ipc, print_event, &json, &err);
+	ret = cli_ipc_open("monitor", sock, &ipc);
+	if (ret)
+		return ret;
+	ret = ipc_subscribe(ipc, print_event, &m, &err);
 	if (!ret) {
 		/* On stderr, so --json output stays pure; scripts wait for it. */
 		fprintf(stderr, "%s monitor: listening\n", prog);
@@ -100,7 +134,7 @@ int monitor_main(int argc, char **argv)
 	ipc_close(ipc);
 	if (ret) {
 		fprintf(stderr, "%s monitor: %s\n", prog, err.msg);
-		return 1;
+		return cli_tsm_exit(ret);
 	}
-	return 0;
+	return EXIT_OK;
 }

@@ -17,28 +17,65 @@
 #include "evidence/ev_internal.h"
 #include "tsm/pci_tsm.h"
 
+#include "cli.h"
 #include "devauth.h"
 #include "ipc.h"
 
+#define SYNOPSIS "--from BUNDLE [--mode exact|same-key|same-device] [--trust FILE|DIR]\n" \
+	"              [--policy FILE] [--nonce HEX] [--volatile IDX,...] -o PIN [--json]\n" \
+	"       devauth pin DEV --from BUNDLE|--current [--mode exact|same-key|same-device|exec|fatal]\n" \
+	"              [--volatile IDX,...] [--exec PROGRAM [--timeout-ms MS]] [--trust ...]\n" \
+	"              [--policy FILE] [-o PIN] [--socket PATH] [--json]\n" \
+	"       devauth pin DEV --mode fatal | --install PIN | --remove [--socket PATH] [--json]"
+#define ABOUT "Verifies the bundle (trust anchors and policy as for `verify`) and writes what a\n" \
+	"revalidation must find again: the leaf public key, the chain hash (exact), the\n" \
+	"identity and the measurement digests except volatile ones (exact, same-device).\n" \
+	"With DEV the pin is installed in devauthd, which re-challenges the device with its\n" \
+	"own nonce after a session loss (--current: the device's evidence now, read with a\n" \
+	"fresh nonce).  exec: PROGRAM decides (bundle on stdin, pin as argv[1], exit 0\n" \
+	"accepts); fatal: a session loss alone unbinds the device.\n" \
+	"Exit status: 0 written, 1 evidence rejected or the TSM refused, 2 bad input or usage."
+
+static const struct cli_opt_help help[] = {
+	{ "--from, -f BUNDLE", "verified evidence the pin is derived from" },
+	{ "--current, -c", "with DEV: the device's evidence now, read with a fresh nonce" },
+	{ "--mode, -m MODE", "exact (default), same-key, same-device, exec or fatal" },
+	{ "--trust, -T FILE|DIR", "trust anchors the evidence must chain to" },
+	{ "--policy, -P FILE", "policy the evidence must meet; its volatile indices" },
+	{ "--nonce, -n HEX", "the nonce the evidence must carry (64 hex digits)" },
+	{ "--volatile, -V IDX,...", "measurement indices (0-255) left out of the pin" },
+	{ "--exec, -x PROGRAM", "exec mode: the absolute path of the program that decides" },
+	{ "--timeout-ms, -t MS", "exec mode: the program's time limit, 1-600000 (default 5000)" },
+	{ "--output, -o PIN", "write the pin to this file" },
+	{ "--install, -i PIN", "with DEV: install this pin file as it is" },
+	{ "--remove, -r", "with DEV: remove the device's pin" },
+	{ "--socket, -S PATH", "devauthd's socket (default $DEVAUTH_SOCKET, else "
+			       IPC_DEFAULT_SOCKET ")" },
+	{ 0 },
+};
+
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: %s pin --from BUNDLE [--mode exact|same-key|same-device] [--trust FILE|DIR]\n"
-		"              [--policy FILE] [--nonce HEX] [--volatile IDX,...] -o PIN\n"
-		"       %s pin DEV --from BUNDLE|--current [--mode exact|same-key|same-device|exec|fatal]\n"
-		"              [--volatile IDX,...] [--exec PROGRAM [--timeout-ms MS]] [--trust ...]\n"
-		"              [--policy FILE] [-o PIN] [--socket PATH]\n"
-		"       %s pin DEV --mode fatal | --install PIN | --remove [--socket PATH]\n"
-		"\n"
-		"Verifies the bundle (trust anchors and policy as for `verify`) and writes what a\n"
-		"revalidation must find again: the leaf public key, the chain hash (exact), the\n"
-		"identity and the measurement digests except volatile ones (exact, same-device).\n"
-		"With DEV the pin is installed in devauthd, which re-challenges the device with its\n"
-		"own nonce after a session loss (--current: the device's evidence now, read with a\n"
-		"fresh nonce).  exec: PROGRAM decides (bundle on stdin, pin as argv[1], exit 0\n"
-		"accepts); fatal: a session loss alone unbinds the device.\n"
-		"Exit status: 0 written, 1 evidence rejected, 2 bad input or usage.\n",
-		prog, prog, prog);
+	cli_usage(f, "pin", SYNOPSIS);
+}
+
+/* What was done, for --json: {command, device, file, result, detail}. */
+static void done(const char *dev, const char *file, const char *detail)
+{
+	json_object *o;
+
+	if (!cli_out.json) {
+		if (!cli_out.quiet)
+			printf("%s: %s\n", dev ? dev : file, detail);
+		return;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "command", json_object_new_string("pin"));
+	json_object_object_add(o, "device", dev ? json_object_new_string(dev) : NULL);
+	json_object_object_add(o, "file", file ? json_object_new_string(file) : NULL);
+	json_object_object_add(o, "result", json_object_new_string("ok"));
+	json_object_object_add(o, "detail", json_object_new_string(detail));
+	cli_json_print(o);
 }
 
 /* "16,0x20" -> bitmap */
@@ -124,13 +161,15 @@ int pin_main(int argc, char **argv)
 		{ "install", required_argument, NULL, 'i' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_LONGOPTS,
 		{ 0 }
 	};
+	char detail[128];
 	enum da_reval_mode mode = DA_REVAL_EXACT;
 	const char *dev = NULL, *sock = NULL, *exec_prog = NULL, *install = NULL;
 	uint8_t vol[32] = { 0 };
 	bool current = false, remove_pin = false, have_vol = false;
-	unsigned long timeout_ms = 0;
+	unsigned long long timeout_ms = 0;
 	struct ipc *ipc = NULL;
 	struct da_verify_opts o = { 0 };
 	struct da_verdict v = { 0 };
@@ -143,7 +182,10 @@ int pin_main(int argc, char **argv)
 
 	da_evidence_init(&ev);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:m:T:P:n:o:cV:x:t:ri:S:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:m:T:P:n:o:cV:x:t:ri:S:h" CLI_SHORTOPTS, opts,
+				NULL)) != -1) {
+		if (cli_common_opt(c))
+			continue;
 		switch (c) {
 		case 'f':
 			from = optarg;
@@ -170,17 +212,10 @@ int pin_main(int argc, char **argv)
 		case 'x':
 			exec_prog = optarg;
 			break;
-		case 't': {
-			char *end;
-
-			timeout_ms = strtoul(optarg, &end, 10);
-			if (*end || !timeout_ms || timeout_ms > DA_PIN_EXEC_MAX_MS) {
-				fprintf(stderr, "%s pin: --timeout-ms: 1-%u\n", prog,
-					DA_PIN_EXEC_MAX_MS);
+		case 't':
+			if (cli_number("pin", "timeout-ms", optarg, 1, DA_PIN_EXEC_MAX_MS, &timeout_ms))
 				goto out;
-			}
 			break;
-		}
 		case 'r':
 			remove_pin = true;
 			break;
@@ -211,7 +246,7 @@ int pin_main(int argc, char **argv)
 			out = optarg;
 			break;
 		case 'h':
-			usage(stdout);
+			cli_help("pin", SYNOPSIS, ABOUT, help);
 			ret = 0;
 			goto out;
 		default:
@@ -235,13 +270,12 @@ int pin_main(int argc, char **argv)
 		goto usage;
 	if (from && current)
 		goto usage;
+	if (cli_check_trust("pin", o.trust_path))
+		goto out;
 	if (dev) {
-		ret = ipc_open(sock, &ipc, &err);
-		if (ret) {
-			fprintf(stderr, "%s pin: %s\n", prog, err.msg);
-			ret = 2;
+		ret = cli_ipc_open("pin", sock, &ipc);
+		if (ret)
 			goto out;
-		}
 		ret = 2;
 	}
 	if (install) {
@@ -249,26 +283,30 @@ int pin_main(int argc, char **argv)
 		uint8_t *buf = NULL;
 		size_t len = 0;
 
-		if (da_read_file(install, &buf, &len, DA_PIN_MAX_SIZE, &err) ||
-		    ipc_pin(ipc, dev, (const char *)buf, len, &err)) {
-			fprintf(stderr, "%s pin: %s\n", prog, err.msg);
-			free(buf);
-			ret = 1;
+		if (da_read_file(install, &buf, &len, DA_PIN_MAX_SIZE, &err)) {
+			fprintf(stderr, "%s pin: --install: %s\n", prog, err.msg);
 			goto out;
 		}
+		ret = ipc_pin(ipc, dev, (const char *)buf, len, &err);
 		free(buf);
-		printf("%s: pin %s installed\n", dev, install);
+		if (ret) {
+			fprintf(stderr, "%s pin: %s\n", prog, err.msg);
+			ret = cli_tsm_exit(ret);
+			goto out;
+		}
+		snprintf(detail, sizeof(detail), "pin %s installed", install);
+		done(dev, install, detail);
 		ret = 0;
 		goto out;
 	}
 	if (remove_pin) {
-		if (ipc_pin(ipc, dev, NULL, 0, &err)) {
+		ret = ipc_pin(ipc, dev, NULL, 0, &err);
+		if (ret) {
 			fprintf(stderr, "%s pin: %s\n", prog, err.msg);
-			ret = 1;
+			ret = cli_tsm_exit(ret);
 			goto out;
 		}
-		printf("%s: pin removed\n", dev);
-		ret = 0;
+		done(dev, NULL, "pin removed");
 		goto out;
 	}
 	if (mode == DA_REVAL_FATAL && !from && !current) {
@@ -282,7 +320,7 @@ int pin_main(int argc, char **argv)
 			o.have_nonce = !ret;
 			if (ret) {
 				fprintf(stderr, "%s pin: %s\n", prog, err.msg);
-				ret = 1;
+				ret = cli_tsm_exit(ret);
 				goto out;
 			}
 			ret = 2;
@@ -326,15 +364,16 @@ int pin_main(int argc, char **argv)
 		const char *s = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
 							      JSON_C_TO_STRING_NOSLASHESCAPE);
 
-		if (ipc_pin(ipc, dev, s, strlen(s), &err)) {
+		ret = ipc_pin(ipc, dev, s, strlen(s), &err);
+		if (ret) {
 			fprintf(stderr, "%s pin: %s\n", prog, err.msg);
-			ret = 1;
+			ret = cli_tsm_exit(ret);
 			goto out;
 		}
-		printf("%s: %s pin installed\n", dev, da_reval_mode_name(mode));
 	}
-	if (out)
-		printf("%s: %s pin written\n", out, da_reval_mode_name(mode));
+	snprintf(detail, sizeof(detail), "%s pin %s%s%s", da_reval_mode_name(mode),
+		 dev ? "installed" : "", dev && out ? " and " : "", out ? "written" : "");
+	done(dev, out, detail);
 	ret = 0;
 	goto out;
 usage:

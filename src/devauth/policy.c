@@ -3,7 +3,9 @@
  * devauth policy init: a policy from known-good ("golden") evidence;
  * devauth policy check: parse a policy and report the first error.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,23 +13,45 @@
 #include <devauth/evidence.h>
 #include <devauth/verifier.h>
 
+#include "cli.h"
 #include "devauth.h"
 
 #define MAX_FROM 8
 
+#define SYNOPSIS "init --from BUNDLE [--from BUNDLE ...] [--trust FILE|DIR]\n" \
+	"        [--volatile N[,N...]] -o POLICY.json [--json]\n" \
+	"       " "devauth policy check POLICY.json [--json]"
+#define ABOUT "init verifies each bundle (with --trust if given) and writes a policy that\n" \
+	"accepts this device: its identity, version, algorithms, slot and every\n" \
+	"measurement block as reference value.  Blocks of volatile DMTF types, blocks\n" \
+	"that differ between the bundles (capture the golden device twice, across a\n" \
+	"reset) and --volatile indices are listed as volatile: reported, never\n" \
+	"compared.  The trust anchors are written as an absolute path.\n" \
+	"check parses a policy and reports the first error."
+
+static const struct cli_opt_help help[] = {
+	{ "--from, -f BUNDLE", "init: known-good evidence (up to 8)" },
+	{ "--trust, -T FILE|DIR", "init: trust anchors the bundles must chain to" },
+	{ "--volatile, -V N,...", "init: measurement indices (1-254) never compared" },
+	{ "--output, -o POLICY", "init: where the policy goes" },
+	{ 0 },
+};
+
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: %s policy init --from BUNDLE [--from BUNDLE ...] [--trust FILE|DIR]\n"
-		"                      [--volatile N[,N...]] -o POLICY.json\n"
-		"       %s policy check POLICY.json\n"
-		"\n"
-		"init verifies each bundle (with --trust if given) and writes a policy that accepts\n"
-		"this device: its identity, version, algorithms, slot and every measurement block as\n"
-		"reference value.  Blocks of volatile DMTF types, blocks that differ between the\n"
-		"bundles (capture the golden device twice, across a reset) and --volatile indices\n"
-		"are listed as volatile: reported, never compared.\n",
-		prog, prog);
+	cli_usage(f, "policy", SYNOPSIS);
+}
+
+/* The outcome as JSON: {command, file, result, detail}. */
+static void result_json(const char *cmd, const char *file, bool ok, const char *detail)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "command", json_object_new_string(cmd));
+	json_object_object_add(o, "file", json_object_new_string(file));
+	json_object_object_add(o, "result", json_object_new_string(ok ? "ok" : "failed"));
+	json_object_object_add(o, "detail", json_object_new_string(detail));
+	cli_json_print(o);
 }
 
 static int parse_indices(const char *s, uint8_t *bitmap)
@@ -59,9 +83,11 @@ static int policy_init(int argc, char **argv)
 		{ "volatile", required_argument, NULL, 'V' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_LONGOPTS,
 		{ 0 }
 	};
 	const char *from[MAX_FROM], *out = NULL;
+	char trust_abs[PATH_MAX], detail[DA_ERR_MSG_MAX + 64];
 	struct da_verdict v[MAX_FROM];
 	const struct da_verdict *vp[MAX_FROM];
 	struct da_verify_opts o = { 0 };
@@ -73,7 +99,9 @@ static int policy_init(int argc, char **argv)
 
 	memset(v, 0, sizeof(v));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:T:V:o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:T:V:o:h" CLI_SHORTOPTS, opts, NULL)) != -1) {
+		if (cli_common_opt(c))
+			continue;
 		switch (c) {
 		case 'f':
 			if (n == MAX_FROM) {
@@ -95,16 +123,27 @@ static int policy_init(int argc, char **argv)
 			out = optarg;
 			break;
 		case 'h':
-			usage(stdout);
-			return 0;
+			cli_help("policy", SYNOPSIS, ABOUT, help);
+			return EXIT_OK;
 		default:
 			usage(stderr);
-			return 2;
+			return EXIT_USAGE;
 		}
 	}
 	if (!n || !out || optind != argc) {
 		usage(stderr);
-		return 2;
+		return EXIT_USAGE;
+	}
+	if (cli_check_trust("policy init", o.trust_path))
+		return EXIT_USAGE;
+	/* The policy is read from other directories: relative anchors would move. */
+	if (o.trust_path) {
+		if (!realpath(o.trust_path, trust_abs)) {
+			fprintf(stderr, "%s policy init: --trust: %s: %s\n", prog, o.trust_path,
+				strerror(errno));
+			return EXIT_USAGE;
+		}
+		o.trust_path = trust_abs;
 	}
 	for (done = 0; done < n; done++) {
 		struct da_evidence ev;
@@ -130,7 +169,12 @@ static int policy_init(int argc, char **argv)
 		fprintf(stderr, "%s policy init: %s\n", prog, err.msg);
 		goto out;
 	}
-	printf("%s: policy for %s written\n", out, v[0].identity[0] ? v[0].identity : from[0]);
+	snprintf(detail, sizeof(detail), "policy for %s written",
+		 v[0].identity[0] ? v[0].identity : from[0]);
+	if (cli_out.json)
+		result_json("policy init", out, true, detail);
+	else if (!cli_out.quiet)
+		printf("%s: %s\n", out, detail);
 	ret = 0;
 out:
 	json_object_put(j);
@@ -141,20 +185,42 @@ out:
 
 static int policy_check(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		CLI_LONGOPTS,
+		{ 0 }
+	};
 	struct da_policy *p = NULL;
 	struct da_err err = { 0 };
+	int c;
 
-	if (argc != 2) {
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h" CLI_SHORTOPTS, opts, NULL)) != -1) {
+		if (cli_common_opt(c))
+			continue;
+		if (c == 'h') {
+			cli_help("policy", SYNOPSIS, ABOUT, help);
+			return EXIT_OK;
+		}
 		usage(stderr);
-		return 2;
+		return EXIT_USAGE;
 	}
-	if (da_policy_load(argv[1], &p, &err)) {
+	if (optind + 1 != argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (da_policy_load(argv[optind], &p, &err)) {
 		fprintf(stderr, "%s policy check: %s\n", prog, err.msg);
-		return 2;
+		if (cli_out.json)
+			result_json("policy check", argv[optind], false, err.msg);
+		return EXIT_USAGE;
 	}
 	da_policy_free(p);
-	printf("%s: ok\n", argv[1]);
-	return 0;
+	if (cli_out.json)
+		result_json("policy check", argv[optind], true, "ok");
+	else if (!cli_out.quiet)
+		printf("%s: ok\n", argv[optind]);
+	return EXIT_OK;
 }
 
 int policy_main(int argc, char **argv)
@@ -164,9 +230,9 @@ int policy_main(int argc, char **argv)
 	if (argc >= 2 && !strcmp(argv[1], "check"))
 		return policy_check(argc - 1, argv + 1);
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		usage(stdout);
-		return 0;
+		cli_help("policy", SYNOPSIS, ABOUT, help);
+		return EXIT_OK;
 	}
 	usage(stderr);
-	return 2;
+	return EXIT_USAGE;
 }

@@ -11,18 +11,34 @@
 
 #include "identity.h"
 
+#include "cli.h"
 #include "devauth.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: %s probe --connect HOST:PORT [--transport pci-doe|mctp|none]\n"
-		"       [--spdm-version 1.2|1.0-1.3] [--slot N] [--all-slots]\n"
-		"       [--identity Vendor=...:Device=...:CC=...:REV=..[...]]\n"
-		"       [--trust ROOT.der|ROOT.pem|DIR] [--no-check-time] [--nonce HEX]\n"
-		"       [--pcap OUT.pcap] [--timeout-ms MS] [--data-transfer-size N]\n"
-		"       [--max-spdm-msg-size N] [--keep] [--json]\n", prog);
-}
+#define SYNOPSIS "--connect HOST:PORT [--transport pci-doe|mctp|none]\n" \
+	"       [--spdm-version 1.2|1.0-1.3] [--slot N] [--all-slots] [--identity ID]\n" \
+	"       [--trust ROOT|DIR] [--no-check-time] [--nonce HEX] [--pcap OUT.pcap]\n" \
+	"       [--timeout-ms MS] [--data-transfer-size N] [--max-spdm-msg-size N]\n" \
+	"       [--keep] [--json]"
+/* The longest a device may take beyond CT/RDT; longer is a typo. */
+#define PROBE_MAX_RTT_MS 600000
+
+static const struct cli_opt_help help[] = {
+	{ "--connect HOST:PORT", "the spdm-emu socket (port 1-65535, default 2323)" },
+	{ "--transport FRAMING", "pci-doe (default), mctp or none: as the responder's" },
+	{ "--spdm-version V", "a version (1.2) or a range (1.0-1.3) to negotiate" },
+	{ "--slot N", "certificate slot to challenge, 0-7 (default 0)" },
+	{ "--all-slots", "read and check every provisioned chain" },
+	{ "--identity ID", "the leaf's PCIe identity must be Vendor=..:Device=..:CC=..:REV=..[...]" },
+	{ "--trust ROOT|DIR", "the chain must end in one of these anchors (PEM/DER)" },
+	{ "--no-check-time", "ignore certificate validity dates in the trust check" },
+	{ "--nonce HEX", "CHALLENGE nonce, 64 hex digits (default random)" },
+	{ "--pcap OUT.pcap", "record every transport message (LINKTYPE 292/291)" },
+	{ "--timeout-ms MS", "transport allowance added to CT/RDT, 0-600000" },
+	{ "--data-transfer-size N", "our DataTransferSize, 42-4608 (1.2+, CHUNK_CAP)" },
+	{ "--max-spdm-msg-size N", "our MaxSPDMmsgSize, 42-16777216 (default 65536)" },
+	{ "--keep", "end with CONTINUE instead of SHUTDOWN" },
+	{ 0 },
+};
 
 int probe_main(int argc, char **argv)
 {
@@ -36,13 +52,13 @@ int probe_main(int argc, char **argv)
 		{ "trust", required_argument, NULL, 'T' },
 		{ "no-check-time", no_argument, NULL, 'D' },
 		{ "nonce", required_argument, NULL, 'n' },
-		{ "pcap", required_argument, NULL, 'p' },
+		{ "pcap", required_argument, NULL, 'P' },
 		{ "timeout-ms", required_argument, NULL, 'o' },
 		{ "data-transfer-size", required_argument, NULL, 'd' },
 		{ "max-spdm-msg-size", required_argument, NULL, 'm' },
 		{ "keep", no_argument, NULL, 'k' },
-		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_LONGOPTS,
 		{ 0 }
 	};
 	struct spdm_req_config cfg;
@@ -55,12 +71,16 @@ int probe_main(int argc, char **argv)
 	struct spdm_req *r = NULL;
 	struct da_checklist extra = { 0 };
 	struct da_err err = { 0 };
-	bool json = false, keep = false, ok;
+	bool keep = false, ok;
+	unsigned long long n;
 	int c, ret;
 
 	spdm_req_config_default(&cfg);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:t:V:s:Ai:T:Dn:p:o:d:m:kjh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:t:V:s:Ai:T:Dn:P:o:d:m:kh" CLI_SHORTOPTS, opts,
+				NULL)) != -1) {
+		if (cli_common_opt(c))
+			continue;
 		switch (c) {
 		case 'c':
 			hostport = optarg;
@@ -112,48 +132,45 @@ int probe_main(int argc, char **argv)
 			}
 			cfg.have_nonce = true;
 			break;
-		case 'p':
+		case 'P':
 			pcap_path = optarg;
 			break;
 		case 'o':
-			cfg.rtt_ms = (unsigned int)strtoul(optarg, NULL, 0);
+			if (cli_number("probe", "timeout-ms", optarg, 0, PROBE_MAX_RTT_MS, &n))
+				return EXIT_USAGE;
+			cfg.rtt_ms = (unsigned int)n;
 			break;
 		case 'd':
-		case 'm': {
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 0);
-			unsigned long max = c == 'd' ? 0x1200 : 16ul << 20;
-
-			if (*end || !*optarg || v < SPDM_MIN_DATA_TRANSFER_SIZE || v > max) {
-				fprintf(stderr, "%s probe: bad --%s '%s' (%u..%lu)\n", prog,
-					c == 'd' ? "data-transfer-size" : "max-spdm-msg-size",
-					optarg, SPDM_MIN_DATA_TRANSFER_SIZE, max);
-				return 2;
-			}
-			if (c == 'd')
-				cfg.data_transfer_size = (uint32_t)v;
-			else
-				cfg.max_spdm_msg_size = (uint32_t)v;
+			if (cli_number("probe", "data-transfer-size", optarg,
+				       SPDM_MIN_DATA_TRANSFER_SIZE, 0x1200, &n))
+				return EXIT_USAGE;
+			cfg.data_transfer_size = (uint32_t)n;
 			break;
-		}
+		case 'm':
+			if (cli_number("probe", "max-spdm-msg-size", optarg,
+				       SPDM_MIN_DATA_TRANSFER_SIZE, 16ull << 20, &n))
+				return EXIT_USAGE;
+			cfg.max_spdm_msg_size = (uint32_t)n;
+			break;
 		case 'k':
 			keep = true;
 			break;
-		case 'j':
-			json = true;
-			break;
 		case 'h':
-			usage(stdout);
-			return 0;
+			cli_help("probe", SYNOPSIS, "Authenticate one device over the spdm-emu "
+				 "socket protocol, read its signed\nmeasurements, print every check.",
+				 help);
+			return EXIT_OK;
 		default:
-			usage(stderr);
-			return 2;
+			cli_usage(stderr, "probe", SYNOPSIS);
+			return EXIT_USAGE;
 		}
 	}
 	if (!hostport || optind != argc) {
-		usage(stderr);
-		return 2;
+		cli_usage(stderr, "probe", SYNOPSIS);
+		return EXIT_USAGE;
 	}
+	if (cli_check_trust("probe", ro.trust_path))
+		return EXIT_USAGE;
 
 	if (pcap_path && da_pcap_open_write(pcap_path, framing, &pcap, &err)) {
 		fprintf(stderr, "%s probe: %s\n", prog, err.msg);
@@ -162,9 +179,10 @@ int probe_main(int argc, char **argv)
 	/* The pcap is attached before TEST and DOE discovery, as DMTF's captures start. */
 	ret = da_transport_emu_connect_pcap(hostport, framing, cfg.rtt_ms, pcap, &t, &err);
 	if (ret) {
-		fprintf(stderr, "%s probe: %s: %s\n", prog, hostport, err.msg);
+		/* The transport's message already starts with the device. */
+		fprintf(stderr, "%s probe: %s\n", prog, err.msg);
 		da_pcap_close(pcap);
-		return 1;
+		return cli_unreachable(ret) ? EXIT_USAGE : EXIT_FAILED;
 	}
 	cfg.dev_name = hostport;
 	r = spdm_req_new(&cfg, t);
@@ -184,12 +202,8 @@ int probe_main(int argc, char **argv)
 
 	ok = !ret && !da_checklist_failed(spdm_req_checks(r)) && !da_checklist_failed(&extra);
 	ro.title = hostport;
-	if (json) {
-		json_object *j = report_json(r, &extra, &ro, ok, ret ? err.msg : NULL);
-
-		printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
-							      JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(j);
+	if (cli_out.json) {
+		cli_json_print(report_json(r, &extra, &ro, ok, ret ? err.msg : NULL));
 	} else {
 		report_print(r, &extra, &ro, ok, ret ? err.msg : NULL);
 	}

@@ -9,6 +9,7 @@
 #include "crypto/x509.h"
 #include "spdm/codec.h"
 
+#include "cli.h"
 #include "devauth.h"
 
 void report_trust(struct spdm_req *r, struct da_checklist *extra, const struct report_opts *o)
@@ -77,6 +78,20 @@ void report_print(const struct spdm_req *r, const struct da_checklist *extra,
 	const struct spdm_req_info *i = spdm_req_info(r);
 	char v[8], subj[SPDM_CHAIN_MAX_CERTS][256];
 
+	if (cli_out.quiet) {
+		/* --quiet: the verdict only, with the first failure. */
+		const struct da_checklist *ls[] = { spdm_req_checks(r), extra };
+		const char *why = error;
+
+		for (size_t n = 0; !why && n < 2; n++)
+			for (size_t k = 0; !why && ls[n] && k < ls[n]->n; k++)
+				if (ls[n]->c[k].result == DA_CHECK_FAIL)
+					why = ls[n]->c[k].detail;
+		printf("%s: verdict: %s%s%s\n", o->title, ok ? "all checks passed" : "FAILED",
+		       why && !ok ? ": " : "", why && !ok ? why : "");
+		return;
+	}
+
 	printf("%s\n", o->title);
 	if (i->version) {
 		ver_str(i->version, v, sizeof(v));
@@ -110,17 +125,8 @@ void report_print(const struct spdm_req *r, const struct da_checklist *extra,
 
 static json_object *checks_json(json_object *arr, const struct da_checklist *l)
 {
-	for (size_t i = 0; l && i < l->n; i++) {
-		json_object *c = json_object_new_object();
-
-		json_object_object_add(c, "check", json_object_new_string(l->c[i].name));
-		json_object_object_add(c, "result",
-				       json_object_new_string(l->c[i].result == DA_CHECK_PASS ? "pass" :
-							      l->c[i].result == DA_CHECK_FAIL ? "fail" :
-							      "skipped"));
-		json_object_object_add(c, "detail", json_object_new_string(l->c[i].detail));
-		json_object_array_add(arr, c);
-	}
+	for (size_t i = 0; l && i < l->n; i++)
+		json_object_array_add(arr, cli_check_json(&l->c[i]));
 	return arr;
 }
 

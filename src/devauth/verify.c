@@ -14,39 +14,40 @@
 #include <devauth/pcap.h>
 #include <devauth/verifier.h>
 
+#include "cli.h"
 #include "devauth.h"
 
 #include "evidence/ev_internal.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: %s verify (--bundle FILE | --pcap FILE | --sysfs DIR | --netlink-sig FILE |\n"
-		"                  --pci-tsm FILE) [--trust FILE|DIR] [--policy FILE] [--nonce HEX]\n"
-		"                  [--json] [--write-bundle OUT]\n"
-		"\n"
-		"Re-derives everything from the raw evidence bytes (message order and sizes, version\n"
-		"and algorithms, chain, DIGESTS, CertChainHash, both signatures), then checks the\n"
-		"chain against the trust anchors, the PCIe identity, the nonce, and each measurement\n"
-		"block against the policy (docs/policy.md).\n"
-		"\n"
-		"  -b, --bundle FILE       evidence bundle (docs/evidence.md)\n"
-		"  -p, --pcap FILE         capture, LINKTYPE 292 (PCI DOE) or 291 (MCTP)\n"
-		"  -s, --sysfs DIR         Linux C series sysfs: DIR/certificates, DIR/signatures\n"
-		"  -e, --netlink-sig FILE  \"spdm\" netlink sig event(s), raw netlink messages\n"
-		"  -d, --pci-tsm FILE      pci-tsm EVIDENCE_READ dump, raw netlink messages\n"
-		"  -T, --trust FILE|DIR    trust anchors (PEM/DER); overrides the policy's\n"
-		"  -P, --policy FILE       policy (JSON)\n"
-		"  -n, --nonce HEX         the 32-byte nonce the verifier supplied (64 hex digits)\n"
-		"  -j, --json              machine-readable verdict\n"
-		"  -w, --write-bundle OUT  also save the evidence as a bundle (any source)\n"
-		"\n"
-		"Exit status: 0 accepted, 1 rejected, 2 bad input or usage.\n",
-		prog);
-}
+#define SYNOPSIS "(--bundle FILE | --pcap FILE | --sysfs DIR | --netlink-sig FILE |\n" \
+	"        --pci-tsm FILE) [--trust FILE|DIR] [--policy FILE] [--nonce HEX]\n" \
+	"        [--write-bundle OUT] [--json]"
+#define ABOUT "Re-derives everything from the raw evidence bytes (message order and sizes,\n" \
+	"version and algorithms, chain, DIGESTS, CertChainHash, both signatures), then\n" \
+	"checks the chain against the trust anchors, the PCIe identity, the nonce, and\n" \
+	"each measurement block against the policy (docs/policy.md).  Exit status:\n" \
+	"0 accepted, 1 rejected, 2 bad input or usage."
+
+static const struct cli_opt_help help[] = {
+	{ "--bundle, -b FILE", "evidence bundle (docs/evidence.md)" },
+	{ "--pcap FILE", "capture, LINKTYPE 292 (PCI DOE) or 291 (MCTP)" },
+	{ "--sysfs, -s DIR", "Linux C series sysfs: DIR/certificates, DIR/signatures" },
+	{ "--netlink-sig, -e FILE", "\"spdm\" netlink sig event(s), raw netlink messages" },
+	{ "--pci-tsm, -d FILE", "pci-tsm EVIDENCE_READ dump, raw netlink messages" },
+	{ "--trust, -T FILE|DIR", "trust anchors (PEM/DER); overrides the policy's" },
+	{ "--policy, -P FILE", "policy (JSON)" },
+	{ "--nonce, -n HEX", "the 32-byte nonce the verifier supplied (64 hex digits)" },
+	{ "--write-bundle, -w OUT", "also save the evidence as a bundle (any source)" },
+	{ 0 },
+};
 
 static void print_verdict(const char *title, const struct da_verdict *v)
 {
+	if (cli_out.quiet) {
+		printf("%s: %s%s%s\n", title, v->accepted ? "accepted" : "REJECTED",
+		       v->accepted ? "" : ": ", v->accepted ? "" : v->reason);
+		return;
+	}
 	printf("%s: %s\n", title, v->accepted ? "accepted" : "REJECTED");
 	if (v->replayed) {
 		printf("  SPDM %u.%u, %s, %s, measurements %s, slot %u\n", v->version >> 4,
@@ -114,16 +115,16 @@ int verify_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "bundle", required_argument, NULL, 'b' },
-		{ "pcap", required_argument, NULL, 'p' },
+		{ "pcap", required_argument, NULL, 'c' },
 		{ "sysfs", required_argument, NULL, 's' },
 		{ "netlink-sig", required_argument, NULL, 'e' },
 		{ "pci-tsm", required_argument, NULL, 'd' },
 		{ "trust", required_argument, NULL, 'T' },
 		{ "policy", required_argument, NULL, 'P' },
 		{ "nonce", required_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
 		{ "write-bundle", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_LONGOPTS,
 		{ 0 }
 	};
 	struct da_verify_opts o = { 0 };
@@ -133,15 +134,16 @@ int verify_main(int argc, char **argv)
 	struct da_err err = { 0 };
 	const char *path = NULL, *policy_path = NULL, *out = NULL;
 	enum src src = SRC_NONE;
-	bool json = false;
 	int c, ret;
 
 	da_evidence_init(&ev);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "b:p:s:e:d:T:P:n:jw:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:s:e:d:T:P:n:w:h" CLI_SHORTOPTS, opts, NULL)) != -1) {
+		if (cli_common_opt(c))
+			continue;
 		switch (c) {
 		case 'b':
-		case 'p':
+		case 'c':
 		case 's':
 		case 'e':
 		case 'd':
@@ -149,7 +151,7 @@ int verify_main(int argc, char **argv)
 				fprintf(stderr, "%s verify: give exactly one evidence source\n", prog);
 				return 2;
 			}
-			src = c == 'b' ? SRC_BUNDLE : c == 'p' ? SRC_PCAP : c == 's' ? SRC_SYSFS :
+			src = c == 'b' ? SRC_BUNDLE : c == 'c' ? SRC_PCAP : c == 's' ? SRC_SYSFS :
 			      c == 'e' ? SRC_SIG : SRC_TSM;
 			path = optarg;
 			break;
@@ -166,24 +168,23 @@ int verify_main(int argc, char **argv)
 			}
 			o.have_nonce = true;
 			break;
-		case 'j':
-			json = true;
-			break;
 		case 'w':
 			out = optarg;
 			break;
 		case 'h':
-			usage(stdout);
-			return 0;
+			cli_help("verify", SYNOPSIS, ABOUT, help);
+			return EXIT_OK;
 		default:
-			usage(stderr);
-			return 2;
+			cli_usage(stderr, "verify", SYNOPSIS);
+			return EXIT_USAGE;
 		}
 	}
 	if (src == SRC_NONE || optind != argc) {
-		usage(stderr);
-		return 2;
+		cli_usage(stderr, "verify", SYNOPSIS);
+		return EXIT_USAGE;
 	}
+	if (cli_check_trust("verify", o.trust_path))
+		return EXIT_USAGE;
 	if (policy_path) {
 		if (da_policy_load(policy_path, &policy, &err)) {
 			fprintf(stderr, "%s verify: %s\n", prog, err.msg);
@@ -200,19 +201,15 @@ int verify_main(int argc, char **argv)
 	}
 	if (ret) {
 		/* The messages name the object and the offset; add the file. */
-		if (strncmp(err.msg, path, strlen(path)))
-			fprintf(stderr, "%s verify: %s: %s\n", prog, path, err.msg);
-		else
-			fprintf(stderr, "%s verify: %s\n", prog, err.msg);
+		cli_file_error("verify", path, err.msg);
 		ret = 2;
 		goto out;
 	}
-	if (json) {
+	if (cli_out.json) {
 		json_object *j = da_verdict_json(&v);
 
 		json_object_object_add(j, "file", json_object_new_string(path));
-		printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY));
-		json_object_put(j);
+		cli_json_print(j);
 	} else {
 		print_verdict(path, &v);
 	}

@@ -44,7 +44,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: devauthd --config FILE [--socket PATH] [--state-dir DIR]\n"
 		"                [--socket-mode MODE] [--group NAME] [--ready-file PATH]\n"
-		"                [--op-timeout-ms MS]\n"
+		"                [--op-timeout-ms MS] | --version\n"
 		"Defaults: --socket " DEFAULT_SOCKET ", --state-dir " DEFAULT_STATE_DIR ",\n"
 		"          --socket-mode 0660, --group devauth (if it exists).\n");
 }
@@ -80,6 +80,7 @@ int main(int argc, char **argv)
 		{ "op-timeout-ms", required_argument, NULL, 't' },
 		{ "dump-delay-ms", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	struct daemon d = {
@@ -97,7 +98,7 @@ int main(int argc, char **argv)
 	int c, ret;
 
 	pthread_mutex_init(&d.state_lock, NULL);
-	while ((c = getopt_long(argc, argv, "c:s:S:m:g:r:t:D:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:S:m:g:r:t:D:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			d.config_path = optarg;
@@ -123,11 +124,18 @@ int main(int argc, char **argv)
 			d.ready_file = optarg;
 			break;
 		case 't':
-			d.op_timeout_ms = (unsigned int)strtoul(optarg, &end, 0);
-			if (*end || d.op_timeout_ms < 100) {
-				fprintf(stderr, "devauthd: --op-timeout-ms: at least 100\n");
+		{
+			/* Digits only: strtoul takes "-5" for a huge number. */
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (optarg[0] < '0' || optarg[0] > '9' || *end || v < 100 ||
+			    v > 3600000) {
+				fprintf(stderr, "devauthd: --op-timeout-ms: '%s' is not a number "
+					"from 100 to 3600000\n", optarg);
 				return 2;
 			}
+			d.op_timeout_ms = (unsigned int)v;
+		}
 			break;
 		case 'D':
 			/* For tests of dumps that span a refresh: not documented for users. */
@@ -135,6 +143,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("devauthd %s\n", DEVAUTH_VERSION);
 			return 0;
 		default:
 			usage(stderr);

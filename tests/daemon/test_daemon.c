@@ -148,8 +148,9 @@ static void test_list_connect(void **state)
 	rc = devauth(&rig, out, sizeof(out), "connect", DEV_BADSIG, NULL);
 	assert_int_equal(rc, 1);
 	assert_non_null(strstr(out, DEV_BADSIG ": CHALLENGE_AUTH"));
+	/* An unknown TSM is invalid input, not a refusal: exit 2 (devauth(1)). */
 	rc = devauth(&rig, out, sizeof(out), "connect", DEV0, "--tsm", "tsm9", NULL);
-	assert_int_equal(rc, 1);
+	assert_int_equal(rc, 2);
 	assert_non_null(strstr(out, "no TSM named tsm9"));
 
 	rc = devauth(&rig, out, sizeof(out), "list", "--json", NULL);

@@ -115,7 +115,7 @@ expect 1 "GET_CERTIFICATE" "device dropping the connection mid-certificate" \
 expect 1 "does not match expected" "wrong PCIe SAN" \
 	"$devauth" probe --connect "127.0.0.1:$((port + 3))" \
 	--identity Vendor=1af4:Device=1043:CC=020000:REV=01
-expect 1 "connect" "nothing listening" "$devauth" probe --connect 127.0.0.1:1
+expect 2 "connect" "nothing listening (unreachable is exit 2)" "$devauth" probe --connect 127.0.0.1:1
 # The emulator survived all of it.
 expect 0 "verdict: all checks passed" "devauth-emu still serving" \
 	"$devauth" probe --connect "$d0" --identity "$id"

@@ -399,7 +399,8 @@ static void assert_config_error(const char *dir, const char *json, const char *n
 
 	snprintf(path, sizeof(path), "%s/devices.json", dir);
 	write_text(path, json);
-	assert_int_equal(emu_run(args, out, sizeof(out), 30), 1);
+	/* An invalid configuration is invalid input: 2. */
+	assert_int_equal(emu_run(args, out, sizeof(out), 30), 2);
 	if (!strstr(out, path) || (n1 && !strstr(out, n1)) || (n2 && !strstr(out, n2)) ||
 	    (n3 && !strstr(out, n3)))
 		fail_msg("config error message lacks a detail: %s", out);
@@ -602,16 +603,17 @@ static void test_cli_errors(void **state)
 			     "--slot", "0:/nonexistent.der:/nonexistent.pem",
 			     "--ctl", "none", "--asym", "ecdsa-p256", NULL };
 
-	assert_int_equal(emu_run(a1, out, sizeof(out), 30), 1);
+	/* Bad options are usage errors: 2, as for devauth and devauthd. */
+	assert_int_equal(emu_run(a1, out, sizeof(out), 30), 2);
 	assert_non_null(strstr(out, "--transport"));
-	assert_int_equal(emu_run(a2, out, sizeof(out), 30), 1);
+	assert_int_equal(emu_run(a2, out, sizeof(out), 30), 2);
 	assert_non_null(strstr(out, "dsa"));
-	assert_int_equal(emu_run(a3, out, sizeof(out), 30), 1);
+	assert_int_equal(emu_run(a3, out, sizeof(out), 30), 2);
 	assert_non_null(strstr(out, "--slot"));
-	assert_int_equal(emu_run(a4, out, sizeof(out), 30), 1);
+	assert_int_equal(emu_run(a4, out, sizeof(out), 30), 2);
 	assert_non_null(strstr(out, "nope"));
-	assert_int_equal(emu_run(a5, out, sizeof(out), 30), 1);
-	assert_int_equal(emu_run(a6, out, sizeof(out), 30), 1);
+	assert_int_equal(emu_run(a5, out, sizeof(out), 30), 2);
+	assert_int_equal(emu_run(a6, out, sizeof(out), 30), 2);
 	assert_non_null(strstr(out, "--devices"));
 	/* A device that cannot be made stops the start, naming the device. */
 	assert_int_equal(emu_run(a7, out, sizeof(out), 60), 1);
