@@ -13,6 +13,7 @@
 #define DEVAUTHD_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -61,6 +62,18 @@ struct dev {
 	bool bound_have[DA_EV_MAX + 1];
 	/* Persisted (pins/NAME.json): what a recovered device must show again. */
 	struct da_pin *pin;
+	/*
+	 * Which BIND the pin describes: a pin installed before the current
+	 * binding says nothing about what userspace accepted at that BIND.
+	 */
+	uint64_t bind_epoch, pin_epoch;
+	/*
+	 * The device's one link (link.c), kept open for the daemon's life and
+	 * used by every operation; only the op_lock holder touches it.
+	 * lost_queued: a loss handler for it is already on its way.
+	 */
+	struct da_transport *link;
+	atomic_bool lost_queued;
 };
 
 struct daemon {
@@ -105,6 +118,42 @@ int dev_recover(struct daemon *d, struct dev *dv, bool reset, struct da_pin_resu
 /* Wait for the device's operation lock at most op_timeout_ms: -EBUSY. */
 int dev_op_lock(struct daemon *d, struct dev *dv, struct da_err *err);
 void dev_op_unlock(struct dev *dv);
+
+/*
+ * link.c: the held links and the one thread that watches the idle ones.
+ * link_get/link_put bracket every use, with the operation lock held:
+ * link_get opens the link if there is none (or it died) and stops
+ * watching it; link_put watches it again (ok: the operation went well,
+ * so a dead link is a loss to report) or drops it quietly (the failed
+ * operation already told).  A link that ends while idle -- EOF, reset,
+ * unsolicited bytes -- is a lost session: session-lost at once, then
+ * reconnect with bounded back-off and recovery by the device's mode.
+ */
+int link_start(struct daemon *d, struct da_err *err);
+/* At daemon stop: CONTINUE on every link, so a device outlives us. */
+void link_stop(struct daemon *d);
+int link_get(struct daemon *d, struct dev *dv, struct da_transport **t, struct da_err *err);
+void link_put(struct daemon *d, struct dev *dv, bool ok);
+/* Ends the link without a word to the device (it is gone or misbehaved). */
+void link_drop(struct dev *dv);
+/* With the op lock held: what the loss of a connected device's session means. */
+void dev_session_lost_locked(struct daemon *d, struct dev *dv, const char *why);
+/* Sleep up to ms unless the daemon stops: false when it stops. */
+bool link_nap(unsigned int ms);
+
+/*
+ * reauth.c: a re-authentication of a device userspace bound (CONNECT
+ * again, a NONCE refresh, recovery, the restore at start) must show what
+ * was accepted: the pin when there is one, else the digests persisted at
+ * BIND (the slot's certificate chain, so its leaf key).  ev is the new
+ * evidence; 0 when it matches, -EKEYREJECTED with res naming the check.
+ */
+int dev_reauth_check(struct dev *dv, const struct da_evidence *ev, const uint8_t *nonce,
+		     struct da_pin_result *res, struct da_err *err);
+/* At start: every device state.json says is bound is checked before serving. */
+void dev_restore_bound(struct daemon *d);
+/* device.c: one restored binding, checked; revoked (and persisted) when it fails. */
+int dev_restore_one(struct daemon *d, struct dev *dv);
 
 /* state.c: bound devices and their accepted digests, written atomically. */
 int state_save(struct daemon *d, struct da_err *err);

@@ -182,7 +182,13 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	ret = link_start(&d, &err);
+	if (ret)
+		goto out;
+	/* Nothing is served as bound before the device has shown it still is. */
+	dev_restore_bound(&d);
 	ret = server_run(&d, &err);
+	link_stop(&d);
 out:
 	if (ret)
 		fprintf(stderr, "devauthd: %s\n", err.msg[0] ? err.msg : strerror(-ret));

@@ -118,6 +118,7 @@ int dev_set_pin(struct daemon *d, struct dev *dv, const uint8_t *json, size_t le
 		pthread_mutex_lock(&dv->lock);
 		old = dv->pin;
 		dv->pin = pin;
+		dv->pin_epoch = dv->bound ? dv->bind_epoch : 0;
 		pin = old;
 		pthread_mutex_unlock(&dv->lock);
 		dlog("%s: %s", dv->name, dv->pin ? "pinned" : "pin removed");
@@ -142,6 +143,8 @@ int pins_load(struct daemon *d, struct da_err *err)
 		if (ret)
 			return ret;
 		dv->pin = pin;
+		/* Kept next to the binding it was installed for (state.json loads first). */
+		dv->pin_epoch = dv->bind_epoch;
 		dlog("%s: pin (%s) loaded", dv->name, da_reval_mode_name(pin->mode));
 	}
 	return 0;

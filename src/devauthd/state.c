@@ -166,6 +166,7 @@ static int load_dev(struct daemon *d, const char *path, const char *name, json_o
 		}
 	}
 	dv->bound = true;
+	dv->bind_epoch = 1;
 	dv->state = PCI_TSM_STATE_BOUND;
 	return 0;
 }
