@@ -95,7 +95,8 @@ static int one_run(int n, struct result *res)
 	d0 = proc_cpu(r.d.pid);
 	c0 = children_cpu();
 	t0 = now();
-	res->rc = devauth(&r, out, sizeof(out), "attest", "--all", "--no-bind", NULL);
+	res->rc = devauth(&r, out, sizeof(out), "attest", "--all", "--no-bind",
+			  "--insecure-no-trust-anchor", NULL);
 	res->wall = now() - t0;
 	c1 = children_cpu();
 	res->cpu = (c1 - c0) + (proc_cpu(r.emu.pid) - e0) + (proc_cpu(r.d.pid) - d0);

@@ -30,16 +30,27 @@ struct attest_opts {
 	const struct da_policy *policy;
 	const char *trust;
 	bool no_bind;
+	bool insecure;			/* --insecure-no-trust-anchor */
 };
 
 struct attest_result {
 	char dev[64];
 	bool done, accepted, bound;
+	bool insecure;			/* accepted although no anchor was checked */
 	uint64_t generation;
 	char reason[DA_ERR_MSG_MAX];
 	json_object *verdict;		/* da_verdict_json, NULL if none */
 	struct da_checklist checks;
 };
+
+/* da_verify skips "trust" when neither --trust nor the policy named an anchor. */
+static bool trust_skipped(const struct da_checklist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->c[i].name, "trust"))
+			return l->c[i].result == DA_CHECK_SKIP;
+	return true;
+}
 
 static void attest_one(const struct attest_opts *o, struct attest_result *res)
 {
@@ -90,7 +101,23 @@ static void attest_one(const struct attest_opts *o, struct attest_result *res)
 		da_check_add(&res->checks, v.checks.c[i].name, v.checks.c[i].result, "%s",
 			     v.checks.c[i].detail);
 	res->accepted = v.accepted;
-	if (!v.accepted) {
+	/*
+	 * A chain that ends nowhere proves only that the device holds some
+	 * key: binding on that needs the user to say so.
+	 */
+	if (v.accepted && trust_skipped(&v.checks)) {
+		if (o->insecure) {
+			res->insecure = true;
+			da_check_add(&res->checks, "trust-anchor", DA_CHECK_SKIP,
+				     "INSECURE: accepted without a trust anchor (--insecure-no-trust-anchor)");
+		} else {
+			res->accepted = false;
+			snprintf(v.reason, sizeof(v.reason),
+				 "no trust anchor: the chain was checked against none (give --trust or the policy's trust_anchors, or --insecure-no-trust-anchor)");
+			da_check_add(&res->checks, "trust-anchor", DA_CHECK_FAIL, "%s", v.reason);
+		}
+	}
+	if (!res->accepted) {
 		snprintf(res->reason, sizeof(res->reason), "%s", v.reason);
 		/* What is bound must still verify; evidence that does not is unbound. */
 		if (info.state == PCI_TSM_STATE_BOUND && !o->no_bind)
@@ -168,6 +195,8 @@ static json_object *result_json(const struct attest_result *r)
 	json_object_object_add(o, "generation", json_object_new_int64((int64_t)r->generation));
 	if (r->reason[0])
 		json_object_object_add(o, "reason", json_object_new_string(r->reason));
+	if (r->insecure)
+		json_object_object_add(o, "insecure_no_trust_anchor", json_object_new_boolean(1));
 	if (r->verdict)
 		json_object_object_add(o, "verdict", json_object_get(r->verdict));
 	return o;
@@ -177,7 +206,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s attest DEV...|--all [--policy FILE] [--trust ROOT.pem|DIR]\n"
-		"       [--jobs N] [--no-bind] [--json] [--socket PATH]\n", prog);
+		"       [--insecure-no-trust-anchor] [--jobs N] [--no-bind] [--json]\n"
+		"       [--socket PATH]\n", prog);
 }
 
 int attest_main(int argc, char **argv)
@@ -188,6 +218,7 @@ int attest_main(int argc, char **argv)
 		{ "trust", required_argument, NULL, 'T' },
 		{ "jobs", required_argument, NULL, 'J' },
 		{ "no-bind", no_argument, NULL, 'n' },
+		{ "insecure-no-trust-anchor", no_argument, NULL, 'I' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
@@ -205,7 +236,7 @@ int attest_main(int argc, char **argv)
 	char *end;
 	int c, rc = 0;
 
-	while ((c = getopt_long(argc, argv, "ap:T:J:njS:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ap:T:J:njS:Ih", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			all = true;
@@ -225,6 +256,9 @@ int attest_main(int argc, char **argv)
 			break;
 		case 'n':
 			o.no_bind = true;
+			break;
+		case 'I':
+			o.insecure = true;
 			break;
 		case 'j':
 			json = true;
@@ -304,9 +338,10 @@ int attest_main(int argc, char **argv)
 		printf("%s: evidence generation %llu\n", r->dev,
 		       (unsigned long long)r->generation);
 		print_checks(r);
-		printf("%s: %s%s%s\n", r->dev, r->accepted ? "ACCEPTED" : "REFUSED",
+		printf("%s: %s%s%s%s\n", r->dev, r->accepted ? "ACCEPTED" : "REFUSED",
 		       r->accepted ? (r->bound ? ", bound" : ", not bound") : ": ",
-		       r->accepted ? "" : r->reason);
+		       r->accepted ? "" : r->reason,
+		       r->insecure ? " (INSECURE: no trust anchor checked)" : "");
 	} else {
 		printf("%-14s %-9s %-6s %-5s %s\n", "DEVICE", "RESULT", "BOUND", "GEN", "REASON");
 		for (size_t i = 0; i < p.n; i++) {
@@ -314,7 +349,8 @@ int attest_main(int argc, char **argv)
 
 			printf("%-14s %-9s %-6s %-5llu %s\n", r->dev,
 			       r->accepted ? "accepted" : "refused", r->bound ? "yes" : "no",
-			       (unsigned long long)r->generation, r->reason);
+			       (unsigned long long)r->generation,
+			       r->insecure ? "INSECURE: no trust anchor checked" : r->reason);
 		}
 		printf("%zu device(s): %zu accepted, %zu refused\n", p.n,
 		       (size_t)atomic_load(&p.accepted), p.n - (size_t)atomic_load(&p.accepted));

@@ -236,8 +236,7 @@ int dev_connect(struct daemon *d, struct dev *dv, const char *tsm, uint8_t slot,
 		dlog("%s: connect: revalidation failed: %s: %s", dv->name, res.failed_check,
 		     res.reason);
 		revoke(d, dv, PCI_TSM_EVENT_REVALIDATION_FAILED, res.reason, res.failed_check);
-		da_errf(err, ret, "%s: CONNECT: revalidation failed: %s: %s", dv->name,
-			res.failed_check, res.reason);
+		da_err_prefix(err, "%s: CONNECT: revalidation failed", dv->name);
 	} else if (ret) {
 		if (prev == PCI_TSM_STATE_BOUND) {
 			set_status(dv, prev, err ? err->msg : "connect failed");
@@ -450,8 +449,7 @@ int dev_refresh(struct daemon *d, struct dev *dv, const uint8_t *nonce, struct d
 		dlog("%s: refresh: revalidation failed: %s: %s", dv->name, res.failed_check,
 		     res.reason);
 		revoke(d, dv, PCI_TSM_EVENT_REVALIDATION_FAILED, res.reason, res.failed_check);
-		da_errf(err, ret, "%s: EVIDENCE_READ: revalidation failed: %s: %s", dv->name,
-			res.failed_check, res.reason);
+		da_err_prefix(err, "%s: EVIDENCE_READ: revalidation failed", dv->name);
 	} else if (ret) {
 		/* Evidence that could not be refreshed is no longer evidence. */
 		pthread_mutex_lock(&dv->lock);

@@ -261,14 +261,21 @@ int rig_start_emu(struct rig *r, const char *json_devices, const char *const *ex
 
 int rig_start_daemon(struct rig *r, const char *const *extra)
 {
-	char bin[512], cfg[600];
+	char cfg[600];
+
+	snprintf(cfg, sizeof(cfg), "{ \"emu-ready-file\": \"%s\" }", r->emu_ready);
+	return rig_start_daemon_cfg(r, cfg, extra);
+}
+
+int rig_start_daemon_cfg(struct rig *r, const char *cfg, const char *const *extra)
+{
+	char bin[512];
 	const char *argv[40] = {
 		bin_path("src/devauthd/devauthd", bin, sizeof(bin)), "--config", r->d_cfg,
 		"--socket", r->sock, "--state-dir", r->state, "--ready-file", r->d_ready,
 	};
 	size_t n = 9;
 
-	snprintf(cfg, sizeof(cfg), "{ \"emu-ready-file\": \"%s\" }", r->emu_ready);
 	if (write_file(r->d_cfg, cfg))
 		return -1;
 	for (size_t i = 0; extra && extra[i] && n < 38; i++)

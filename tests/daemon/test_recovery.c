@@ -230,7 +230,7 @@ static void emu_ctl(const char *cmd, const char *dev)
 static void attest_and_pin(const char *dev, const char *a1, const char *a2, const char *a3,
 			   const char *a4, const char *a5, const char *a6)
 {
-	if (devauth(&rig, out, sizeof(out), "attest", dev, NULL))
+	if (devauth(&rig, out, sizeof(out), "attest", dev, "--insecure-no-trust-anchor", NULL))
 		fail_msg("attest %s: %s", dev, out);
 	assert_string_equal(state_of(dev), "bound");
 	if (devauth(&rig, out, sizeof(out), "pin", dev, "--current", a1, a2, a3, a4, a5, a6, NULL))
@@ -477,7 +477,8 @@ static void test_unpinned_and_fatal(void **state)
 	size_t m;
 
 	alarm(120);
-	if (devauth(&rig, out, sizeof(out), "attest", D_PLAIN, NULL))
+	if (devauth(&rig, out, sizeof(out), "attest", D_PLAIN, "--insecure-no-trust-anchor",
+		    NULL))
 		fail_msg("attest: %s", out);
 	/* Unpinned: the lost link is reported, nothing else happens. */
 	json_object_put(ctl_expect("reset", D_PLAIN, lost, 1, "unpinned link drop"));
@@ -522,7 +523,8 @@ static void test_unpinned_and_fatal(void **state)
 			usleep(10000);
 		assert_true(file_contains(mon2_log, "listening"));
 	}
-	if (devauth(&rig, out, sizeof(out), "attest", D_FATAL, NULL))
+	if (devauth(&rig, out, sizeof(out), "attest", D_FATAL, "--insecure-no-trust-anchor",
+		    NULL))
 		fail_msg("attest: %s", out);
 	if (devauth(&rig, out, sizeof(out), "pin", D_FATAL, "--mode", "fatal", NULL))
 		fail_msg("pin fatal: %s", out);
