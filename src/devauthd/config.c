@@ -254,6 +254,21 @@ int daemon_config_load(struct daemon *d, const char *path, struct da_err *err)
 		if (!strcmp(key, "comment") || !strcmp(key, "devices") ||
 		    !strcmp(key, "emu-ready-file"))
 			continue;
+		if (!strcmp(key, "exec-dir")) {
+			if (!json_object_is_type(val, json_type_string) ||
+			    json_object_get_string(val)[0] != '/') {
+				ret = da_errf(err, -EINVAL, "%s: key \"exec-dir\": not an absolute path",
+					      path);
+				goto out;
+			}
+			free(d->exec_dir);
+			d->exec_dir = strdup(json_object_get_string(val));
+			if (!d->exec_dir) {
+				ret = da_errf(err, -ENOMEM, "%s: out of memory", path);
+				goto out;
+			}
+			continue;
+		}
 		if (!strcmp(key, "tsms")) {
 			if (!json_object_is_type(val, json_type_array)) {
 				ret = da_errf(err, -EINVAL, "%s: key \"tsms\": not an array", path);
@@ -318,6 +333,8 @@ void daemon_free(struct daemon *d)
 		da_pin_free(d->devs[i].pin);
 	}
 	free(d->devs);
+	free(d->exec_dir);
+	d->exec_dir = NULL;
 	d->devs = NULL;
 	d->n_devs = 0;
 }

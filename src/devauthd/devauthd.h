@@ -85,6 +85,7 @@ struct daemon {
 	unsigned int op_timeout_ms;	/* whole device operation */
 	unsigned int dump_delay_ms;	/* testing: pause between dumped objects */
 	gid_t group;			/* "devauth" group, (gid_t)-1 if none */
+	char *exec_dir;			/* config "exec-dir": where exec pins' programs live */
 	struct tsm tsms[DAEMON_MAX_TSMS];
 	size_t n_tsms;
 	struct dev *devs;
@@ -148,8 +149,14 @@ bool link_nap(unsigned int ms);
  * BIND (the slot's certificate chain, so its leaf key).  ev is the new
  * evidence; 0 when it matches, -EKEYREJECTED with res naming the check.
  */
-int dev_reauth_check(struct dev *dv, const struct da_evidence *ev, const uint8_t *nonce,
-		     struct da_pin_result *res, struct da_err *err);
+int dev_reauth_check(struct daemon *d, struct dev *dv, const struct da_evidence *ev,
+		     const uint8_t *nonce, struct da_pin_result *res, struct da_err *err);
+/*
+ * da_pin_check as the TSM runs it: exec programs only from the exec
+ * directory, their output to the log, never into a reason.
+ */
+int dev_pin_check(struct daemon *d, struct dev *dv, const struct da_evidence *ev,
+		  const uint8_t *nonce, struct da_pin_result *res, struct da_err *err);
 /* At start: every device state.json says is bound is checked before serving. */
 void dev_restore_bound(struct daemon *d);
 /* device.c: one restored binding, checked; revoked (and persisted) when it fails. */
@@ -160,7 +167,7 @@ int state_save(struct daemon *d, struct da_err *err);
 int state_load(struct daemon *d, struct da_err *err);
 
 /* pins.c: json NULL removes the pin. */
-int dev_set_pin(struct daemon *d, struct dev *dv, const uint8_t *json, size_t len,
+int dev_set_pin(struct daemon *d, struct dev *dv, const uint8_t *json, size_t len, uid_t uid,
 		struct da_err *err);
 int pins_load(struct daemon *d, struct da_err *err);
 

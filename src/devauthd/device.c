@@ -159,7 +159,7 @@ static int authenticate(struct daemon *d, struct dev *dv, uint8_t slot, const ui
 		memcpy(ev.nonce, nonce, SPDM_NONCE_SIZE);
 		ret = da_evidence_from_req(&ev, r, err);
 		if (!ret)
-			ret = dev_reauth_check(dv, &ev, nonce, res, err);
+			ret = dev_reauth_check(d, dv, &ev, nonce, res, err);
 		da_evidence_free(&ev);
 		if (ret) {
 			if (!res->failed_check[0]) {
@@ -325,7 +325,6 @@ static void revoke(struct daemon *d, struct dev *dv, uint32_t event, const char 
 static void recover_locked(struct daemon *d, struct dev *dv, struct da_pin_result *res)
 {
 	uint8_t nonce[SPDM_NONCE_SIZE];
-	struct da_pin_check_opts o = { .have_nonce = true };
 	struct da_evidence ev;
 	struct da_err err = { 0 };
 	char reason[DA_ERR_MSG_MAX];
@@ -358,8 +357,7 @@ static void recover_locked(struct daemon *d, struct dev *dv, struct da_pin_resul
 	}
 	ret = evidence_of(dv, nonce, &ev, &err);
 	if (!ret) {
-		memcpy(o.nonce, nonce, sizeof(nonce));
-		ret = da_pin_check(dv->pin, &ev, &o, res, &err);
+		ret = dev_pin_check(d, dv, &ev, nonce, res, &err);
 		da_evidence_free(&ev);
 	}
 	if (ret) {

@@ -65,10 +65,23 @@ static int check_digests(struct dev *dv, const struct da_evidence *ev, struct da
 	return 0;
 }
 
-int dev_reauth_check(struct dev *dv, const struct da_evidence *ev, const uint8_t *nonce,
-		     struct da_pin_result *res, struct da_err *err)
+int dev_pin_check(struct daemon *d, struct dev *dv, const struct da_evidence *ev,
+		  const uint8_t *nonce, struct da_pin_result *res, struct da_err *err)
 {
-	struct da_pin_check_opts o = { .have_nonce = true };
+	struct da_pin_check_opts o = { .have_nonce = true, .exec_dir = d->exec_dir,
+				       .exec_output_private = true };
+	int ret;
+
+	memcpy(o.nonce, nonce, SPDM_NONCE_SIZE);
+	ret = da_pin_check(dv->pin, ev, &o, res, err);
+	if (res->exec_output[0])
+		dlog("%s: exec %s said: %s", dv->name, dv->pin->exec_program, res->exec_output);
+	return ret;
+}
+
+int dev_reauth_check(struct daemon *d, struct dev *dv, const struct da_evidence *ev,
+		     const uint8_t *nonce, struct da_pin_result *res, struct da_err *err)
+{
 	struct da_err perr = { 0 };
 	int ret;
 
@@ -85,8 +98,7 @@ int dev_reauth_check(struct dev *dv, const struct da_evidence *ev, const uint8_t
 	if (!dv->pin || dv->pin->mode == DA_REVAL_FATAL || dv->pin_epoch != dv->bind_epoch)
 		return 0;
 	res->passed = false;
-	memcpy(o.nonce, nonce, SPDM_NONCE_SIZE);
-	ret = da_pin_check(dv->pin, ev, &o, res, &perr);
+	ret = dev_pin_check(d, dv, ev, nonce, res, &perr);
 	if (ret)
 		return reject(res, "pin", err, "%s", perr.msg);
 	if (!res->passed)

@@ -355,7 +355,7 @@ static int do_state_change(struct conn *c, const struct pci_tsm_msg *m)
 		ret = dev_unbind(c->d, dv, &err);
 		break;
 	case PCI_TSM_CMD_PIN:
-		ret = dev_set_pin(c->d, dv, m->pin, m->pin_len, &err);
+		ret = dev_set_pin(c->d, dv, m->pin, m->pin_len, c->uid, &err);
 		break;
 	case PCI_TSM_CMD_REVALIDATE:
 	case PCI_TSM_CMD_RESET: {

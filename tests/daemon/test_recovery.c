@@ -83,6 +83,16 @@ static int start_monitor(void)
 	return -1;
 }
 
+/* The rig's directory (root's, 0755) is where exec pins' programs may live. */
+static int start_daemon(const char *const *extra)
+{
+	char cfg[1024];
+
+	snprintf(cfg, sizeof(cfg), "{ \"emu-ready-file\": \"%s\", \"exec-dir\": \"%s\" }",
+		 rig.emu_ready, rig.dir);
+	return rig_start_daemon_cfg(&rig, cfg, extra);
+}
+
 static int group_setup(void **state)
 {
 	static const char *const d_extra[] = { "--op-timeout-ms", "8000", NULL };
@@ -93,7 +103,7 @@ static int group_setup(void **state)
 		fprintf(stderr, "devauth-emu did not start; log %s\n", rig.emu.log);
 		return -1;
 	}
-	if (rig_start_daemon(&rig, d_extra)) {
+	if (start_daemon(d_extra)) {
 		fprintf(stderr, "devauthd did not start; log %s\n", rig.d.log);
 		return -1;
 	}
@@ -457,7 +467,12 @@ static void test_exec(void **state)
 
 	if (devauth(&rig, out, sizeof(out), "pin", D_EXEC, "--current", "--exec", reject, NULL))
 		fail_msg("pin exec: %s", out);
-	reset_fails(D_EXEC, "exec", "firmware of " D_EXEC " not allowed", "exec rejecting");
+	reset_fails(D_EXEC, "exec", "rejected (exit 4)", "exec rejecting");
+	/* What the program printed goes to the daemon's log, never to events or LIST. */
+	assert_true(file_contains(rig.d.log, "firmware of " D_EXEC " not allowed"));
+	assert_false(file_contains(mon_log, "firmware of"));
+	assert_int_equal(devauth(&rig, out, sizeof(out), "list", D_EXEC, "--json", NULL), 0);
+	assert_null(strstr(out, "firmware of"));
 
 	attest_and_pin(D_EXEC, "--exec", hang, "--timeout-ms", "500", NULL, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -605,7 +620,7 @@ static void test_restart_keeps_pins(void **state)
 		assert_int_equal(w, mon_pid);
 		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 1);
 	}
-	assert_int_equal(rig_start_daemon(&rig, d_extra), 0);
+	assert_int_equal(start_daemon(d_extra), 0);
 	assert_int_equal(start_monitor(), 0);
 	assert_string_equal(state_of(D_RESET), "bound");
 	ctl_passes("reset", D_RESET, "after a daemon restart");
