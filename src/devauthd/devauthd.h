@@ -162,6 +162,19 @@ void dev_restore_bound(struct daemon *d);
 /* device.c: one restored binding, checked; revoked (and persisted) when it fails. */
 int dev_restore_one(struct daemon *d, struct dev *dv);
 
+/* guard.c: slots per uid, log rate per uid, the socket and the state directory. */
+#define CONN_MAX		1024
+#define CONN_PER_UID		64
+#define CONN_ROOT_RESERVE	64
+int slot_take(uid_t uid, struct da_err *err);
+void slot_give(uid_t uid);
+/* May a client of uid cause one more log line?  suppressed: lines left out before it. */
+bool log_allowed(uid_t uid, unsigned int *suppressed);
+/* 0 when path is free (a stale socket is removed); -EADDRINUSE when a daemon answers. */
+int socket_check_free(const char *path, struct da_err *err);
+int state_dir_check(const char *dir, struct da_err *err);
+void state_dir_clean(const char *dir);
+
 /* state.c: bound devices and their accepted digests, written atomically. */
 int state_save(struct daemon *d, struct da_err *err);
 int state_load(struct daemon *d, struct da_err *err);
