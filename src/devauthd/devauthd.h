@@ -23,6 +23,8 @@
 #include <devauth/transport.h>
 #include <devauth/verifier.h>
 
+#include <json-c/json.h>
+
 #include "crypto/x509.h"
 #include "cursor.h"
 #include "tsm/pci_tsm.h"
@@ -93,7 +95,8 @@ struct daemon {
 	pthread_mutex_t state_lock;	/* serialises state.json writes */
 };
 
-/* config.c */
+/* config.c; daemon_json_file: a regular file of at most max bytes, whole JSON. */
+json_object *daemon_json_file(const char *path, size_t max, struct da_err *err);
 int daemon_config_load(struct daemon *d, const char *path, struct da_err *err);
 void daemon_free(struct daemon *d);
 struct dev *daemon_find_dev(struct daemon *d, const char *name);
