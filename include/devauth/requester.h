@@ -48,6 +48,12 @@ struct spdm_req_config {
 	unsigned int rtt_ms;		/* transport allowance added to CT/RDT */
 	uint16_t cert_portion;		/* GET_CERTIFICATE Length */
 	uint32_t max_msg_size;		/* our DataTransferSize = MaxSPDMmsgSize */
+	/*
+	 * The whole operation's end (CLOCK_MONOTONIC, ms; 0: none): no
+	 * exchange waits past it and no ResponseNotReady wait reaches beyond
+	 * it (-ETIMEDOUT), whatever CT and RDT allow.
+	 */
+	uint64_t deadline_ms;
 };
 
 /* Defaults: 1.0-1.4, every algorithm this build does (strongest first), slot 0. */

@@ -75,6 +75,8 @@ struct dev {
 	 * lost_queued: a loss handler for it is already on its way.
 	 */
 	struct da_transport *link;
+	bool link_busy;			/* an operation uses it (dv->lock) */
+	uint64_t deadline_ms;		/* the running operation's end (op_lock), 0 */
 	atomic_bool lost_queued;
 };
 
@@ -136,6 +138,10 @@ void dev_op_unlock(struct dev *dv);
 int link_start(struct daemon *d, struct da_err *err);
 /* At daemon stop: CONTINUE on every link, so a device outlives us. */
 void link_stop(struct daemon *d);
+/* At daemon stop, before waiting for clients: end every exchange in flight now. */
+void link_cancel_busy(struct daemon *d);
+/* CLOCK_MONOTONIC milliseconds, for operation deadlines. */
+uint64_t mono_ms(void);
 int link_get(struct daemon *d, struct dev *dv, struct da_transport **t, struct da_err *err);
 void link_put(struct daemon *d, struct dev *dv, bool ok);
 /* Ends the link without a word to the device (it is gone or misbehaved). */

@@ -129,9 +129,14 @@ static int authenticate(struct daemon *d, struct dev *dv, uint8_t slot, const ui
 	memcpy(cfg.nonce, nonce, SPDM_NONCE_SIZE);
 	cfg.have_meas_nonce = true;
 	memcpy(cfg.meas_nonce, nonce, SPDM_NONCE_SIZE);
+	/* One deadline for all of it: connect, every exchange, every ResponseNotReady wait. */
+	dv->deadline_ms = mono_ms() + d->op_timeout_ms;
+	cfg.deadline_ms = dv->deadline_ms;
 	ret = link_get(d, dv, &t, err);
-	if (ret)
+	if (ret) {
+		dv->deadline_ms = 0;
 		return ret;
+	}
 	r = spdm_req_new(&cfg, t);
 	if (!r) {
 		ret = da_errf(err, -ENOMEM, "%s: out of memory", dv->name);
@@ -206,6 +211,7 @@ static int authenticate(struct daemon *d, struct dev *dv, uint8_t slot, const ui
 out:
 	/* An SPDM-level refusal leaves the link usable; link_put looks. */
 	link_put(d, dv, ret == 0 || ret == -EKEYREJECTED);
+	dv->deadline_ms = 0;
 	for (unsigned int type = 0; type <= DA_EV_MAX; type++)
 		da_buf_free(&obj[type]);
 	spdm_req_free(r);

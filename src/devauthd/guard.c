@@ -43,14 +43,6 @@ static pthread_mutex_t guard_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct uid_entry uids[UID_TABLE];
 static unsigned int total_conns;
 
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The uid's entry; a new one replaces an entry without connections. NULL when full. */
 static struct uid_entry *entry(uid_t uid)
 {
@@ -64,7 +56,7 @@ static struct uid_entry *entry(uid_t uid)
 	}
 	if (free_e)
 		*free_e = (struct uid_entry){ .uid = uid, .used = true, .tokens = LOG_BURST,
-					      .last_ms = mono_ms() };
+					      .last_ms = (long long)mono_ms() };
 	return free_e;
 }
 
@@ -113,7 +105,7 @@ bool log_allowed(uid_t uid, unsigned int *suppressed)
 {
 	struct uid_entry *e;
 	bool ok = false;
-	long long now = mono_ms();
+	long long now = (long long)mono_ms();
 
 	*suppressed = 0;
 	pthread_mutex_lock(&guard_lock);

@@ -39,6 +39,28 @@ static pthread_cond_t nap_cond;		/* CLOCK_MONOTONIC, link_start() */
 static unsigned int handlers;
 static bool stopping;
 
+uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void link_cancel_busy(struct daemon *d)
+{
+	for (size_t i = 0; i < d->n_devs; i++) {
+		struct dev *dv = &d->devs[i];
+
+		pthread_mutex_lock(&dv->lock);
+		if (dv->link && dv->link_busy) {
+			dlog("%s: stopping: the operation in flight is canceled", dv->name);
+			da_transport_cancel(dv->link);
+		}
+		pthread_mutex_unlock(&dv->lock);
+	}
+}
+
 static void deadline_in(struct timespec *ts, unsigned int ms)
 {
 	clock_gettime(CLOCK_MONOTONIC, ts);
@@ -102,6 +124,7 @@ void link_drop(struct dev *dv)
 	unwatch(dv);
 	pthread_mutex_lock(&dv->lock);
 	dv->link = NULL;
+	dv->link_busy = false;
 	pthread_mutex_unlock(&dv->lock);
 	da_transport_destroy(t);
 }
@@ -110,12 +133,25 @@ int link_get(struct daemon *d, struct dev *dv, struct da_transport **out, struct
 {
 	struct da_err cerr = { 0 };
 	struct da_transport *t;
+	unsigned int tmo = dv->deadline_ms ? 0 : d->op_timeout_ms;
 	int ret;
+
+	if (dv->deadline_ms) {
+		uint64_t now = mono_ms();
+
+		if (now >= dv->deadline_ms)
+			return da_errf(err, -ETIMEDOUT, "%s: transport %s: the operation's deadline has passed",
+				       dv->name, dv->endpoint);
+		tmo = (unsigned int)(dv->deadline_ms - now);
+	}
 
 	*out = NULL;
 	if (dv->link) {
 		unwatch(dv);
 		if (!da_transport_check(dv->link, &cerr)) {
+			pthread_mutex_lock(&dv->lock);
+			dv->link_busy = true;
+			pthread_mutex_unlock(&dv->lock);
 			*out = dv->link;
 			return 0;
 		}
@@ -123,13 +159,14 @@ int link_get(struct daemon *d, struct dev *dv, struct da_transport **out, struct
 		dlog("%s: %s; reconnecting", dv->name, cerr.msg);
 		link_drop(dv);
 	}
-	ret = da_transport_emu_connect(dv->endpoint, dv->framing, d->op_timeout_ms, &t, err);
+	ret = da_transport_emu_connect(dv->endpoint, dv->framing, tmo, &t, err);
 	if (ret) {
 		da_err_prefix(err, "%s: transport %s", dv->name, dv->endpoint);
 		return ret;
 	}
 	pthread_mutex_lock(&dv->lock);
 	dv->link = t;
+	dv->link_busy = true;
 	pthread_mutex_unlock(&dv->lock);
 	*out = t;
 	return 0;
@@ -140,6 +177,9 @@ void link_put(struct daemon *d, struct dev *dv, bool ok)
 	(void)d;
 	if (!dv->link)
 		return;
+	pthread_mutex_lock(&dv->lock);
+	dv->link_busy = false;
+	pthread_mutex_unlock(&dv->lock);
 	/*
 	 * After a failure whose transport state is doubtful (a timeout, a
 	 * broken frame) the link goes; the operation already reported.

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,7 @@ struct conn {
 };
 
 static int stop_pipe[2] = { -1, -1 };
+static volatile sig_atomic_t stop_requested;	/* a signal before the pipe exists */
 static pthread_mutex_t subs_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct conn *subs[MAX_CONNS];	/* the "events" group */
 static size_t n_subs;
@@ -60,6 +62,7 @@ void server_stop(void)
 {
 	char c = 1;
 
+	stop_requested = 1;
 	if (stop_pipe[1] >= 0 && write(stop_pipe[1], &c, 1) < 0)
 		return;
 }
@@ -671,7 +674,7 @@ int server_run(struct daemon *d, struct da_err *err)
 	}
 	sd_notify_ready();
 	dlog("serving %zu device(s) on %s", d->n_devs, d->socket_path);
-	for (;;) {
+	while (!stop_requested) {
 		struct pollfd p[2] = {
 			{ .fd = backoff ? -1 : lfd, .events = POLLIN },
 			{ .fd = stop_pipe[0], .events = POLLIN },
@@ -716,7 +719,8 @@ out:
 	unlink(d->socket_path);
 	if (d->ready_file)
 		unlink(d->ready_file);
-	/* Wake every connection and wait (bounded) for the threads to leave. */
+	/* End what is in flight, wake every connection, wait (bounded) for the threads. */
+	link_cancel_busy(d);
 	pthread_mutex_lock(&conns_lock);
 	for (size_t i = 0; i < n_conns; i++)
 		shutdown(conn_fds[i], SHUT_RDWR);

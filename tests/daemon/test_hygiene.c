@@ -36,13 +36,19 @@
 
 #define DEV0 "0000:01:00.0"	/* the main daemon's */
 #define DEV1 "0000:02:00.0"	/* the valgrind daemon's */
+#define DEV_NR "0000:03:00.0"	/* ResponseNotReady, RDTExponent 25 (33 s), forever */
+#define DEV_SLOW "0000:04:00.0"	/* answers CHALLENGE after 2^24 us + 2.5 s */
 #define MEMBER 65534		/* in the socket's group */
 #define STRANGER 65533		/* in no group of the daemon's */
 #define CONN_PER_UID_EXPECTED 64	/* devauthd's slots for one uid but root */
 
 static const char devices_json[] =
 	"[ { \"name\": \"" DEV0 "\", \"asym\": [\"ecdsa-p256\"], \"hash\": [\"sha256\"] },"
-	"  { \"name\": \"" DEV1 "\", \"asym\": [\"ecdsa-p256\"], \"hash\": [\"sha256\"] } ]";
+	"  { \"name\": \"" DEV1 "\", \"asym\": [\"ecdsa-p256\"], \"hash\": [\"sha256\"] },"
+	"  { \"name\": \"" DEV_NR "\", \"asym\": [\"ecdsa-p256\"], \"hash\": [\"sha256\"],"
+	"    \"rdt-exponent\": 25, \"faults\": [\"not-ready-forever\"] },"
+	"  { \"name\": \"" DEV_SLOW "\", \"asym\": [\"ecdsa-p256\"], \"hash\": [\"sha256\"],"
+	"    \"ct-exponent\": 24, \"faults\": [\"slow\"] } ]";
 
 static struct rig rig;
 static char out[1 << 17];
@@ -540,6 +546,106 @@ static void test_emfile_no_spin(void **state)
 	alarm(0);
 }
 
+/* The HOST:PORT devauth-emu serves the device of the ready file's line `line` (0-based) on. */
+static void endpoint_of(const char *dev, unsigned int line, char *ep, size_t cap)
+{
+	FILE *f = fopen(rig.emu_ready, "r");
+	char buf[300], name[128], addr[128];
+
+	assert_non_null(f);
+	for (unsigned int i = 0; i <= line; i++)
+		assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_int_equal(sscanf(buf, "%127s %127s", name, addr), 2);
+	assert_string_equal(name, dev);
+	snprintf(ep, cap, "%s", addr);
+}
+
+static void side_one_device(struct side *s, const char *tag, const char *dev, unsigned int line)
+{
+	char cfg[800], ep[128];
+
+	endpoint_of(dev, line, ep, sizeof(ep));
+	snprintf(cfg, sizeof(cfg),
+		 "{ \"devices\": [ { \"name\": \"%s\", \"transport\": \"%s\" } ] }", dev, ep);
+	side_init(s, tag, cfg);
+}
+
+/* RDTExponent 25 asks for 33 s a try, 5 tries: the CONNECT ends at --op-timeout-ms. */
+static void test_not_ready_bounded(void **state)
+{
+	static const char *const extra[] = { "--socket-mode", "0666", "--op-timeout-ms", "2000",
+					     NULL };
+	char bin[512];
+	struct side s;
+	uint64_t t0;
+	int rc;
+
+	alarm(120);
+	side_one_device(&s, "notready", DEV_NR, 2);
+	side_spawn(&s, NULL, 0, extra);
+	assert_int_equal(wait_file(s.ready, s.pid, 20000), 0);
+	{
+		const char *argv[] = { bin_path("src/devauth/devauth", bin, sizeof(bin)), "connect",
+				       DEV_NR, "--socket", s.sock, NULL };
+
+		t0 = now_ms();
+		/* run()'s limit (60 s) is far below the 168 s the retries would take. */
+		rc = run(argv, out, sizeof(out), 60000);
+	}
+	fprintf(stderr, "ResponseNotReady 2^25 us, --op-timeout-ms 2000: CONNECT ended after %llu ms\n",
+		(unsigned long long)(now_ms() - t0));
+	assert_int_equal(rc, 1);
+	expect_out("past the operation's deadline", "ResponseNotReady beyond the deadline");
+	assert_int_equal(proc_stop(s.pid, 20000), 0);
+	alarm(0);
+}
+
+/* SIGTERM while a CONNECT waits on a device: exit 0, the operation canceled. */
+static void test_sigterm_exits_zero(void **state)
+{
+	static const char *const extra[] = { "--socket-mode", "0666", "--op-timeout-ms", "15000",
+					     NULL };
+	char bin[512], clog[500];
+	struct side s;
+	uint64_t t0;
+	pid_t cli;
+	int rc;
+
+	alarm(120);
+	side_one_device(&s, "sigterm", DEV_SLOW, 3);
+	side_spawn(&s, NULL, 0, extra);
+	assert_int_equal(wait_file(s.ready, s.pid, 20000), 0);
+	snprintf(clog, sizeof(clog), "%s/sigterm-client.log", rig.dir);
+	{
+		const char *argv[] = { bin_path("src/devauth/devauth", bin, sizeof(bin)), "connect",
+				       DEV_SLOW, "--socket", s.sock, NULL };
+
+		cli = proc_spawn(argv, clog);
+		assert_true(cli > 0);
+	}
+	/* In flight: the device sits on CHALLENGE for 19 s. */
+	for (int i = 0; i < 1000; i++) {
+		const char *argv[] = { bin_path("src/devauth/devauth", bin, sizeof(bin)), "list",
+				       DEV_SLOW, "--socket", s.sock, NULL };
+
+		run(argv, out, sizeof(out), 10000);
+		if (strstr(out, "connecting"))
+			break;
+		usleep(20000);
+	}
+	expect_out("connecting", "CONNECT in flight");
+	usleep(300000);
+	t0 = now_ms();
+	rc = proc_stop(s.pid, 40000);
+	fprintf(stderr, "SIGTERM with a CONNECT in flight (op-timeout 15000 ms): exit %d after %llu ms\n",
+		rc, (unsigned long long)(now_ms() - t0));
+	assert_int_equal(rc, 0);
+	assert_true(file_contains(s.log, "canceled"));
+	proc_stop(cli, 20000);
+	alarm(0);
+}
+
 /* Every reply byte initialised: valgrind's memcheck watches each sendmsg. */
 static void test_replies_under_valgrind(void **state)
 {
@@ -601,6 +707,8 @@ int main(void)
 		cmocka_unit_test(test_fifo_refused),
 		cmocka_unit_test(test_log_rate_limited),
 		cmocka_unit_test(test_emfile_no_spin),
+		cmocka_unit_test(test_not_ready_bounded),
+		cmocka_unit_test(test_sigterm_exits_zero),
 		cmocka_unit_test(test_replies_under_valgrind),
 	};
 
