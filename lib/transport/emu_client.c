@@ -248,7 +248,7 @@ static int round_trip(struct emu_client *e, size_t tx_len, unsigned int timeout_
 	if (e->fd < 0)
 		return da_errf(err, -ENOTCONN, "spdm-emu: connection already closed");
 	if (atomic_load(&e->canceled))
-		return da_errf(err, -ECANCELED, "spdm-emu: exchange canceled (operation deadline)");
+		return da_errf(err, -ECANCELED, "spdm-emu: exchange canceled");
 	if (e->broken)
 		return da_errf(err, -ECONNRESET,
 			       "spdm-emu: connection unusable after an earlier transport error");
@@ -258,8 +258,11 @@ static int round_trip(struct emu_client *e, size_t tx_len, unsigned int timeout_
 	if (ret)
 		return ret;
 	ret = recv_expect(e, EMU_CMD_NORMAL, timeout_ms, err);
-	if (ret && atomic_load(&e->canceled))
-		return da_errf(err, -ECANCELED, "spdm-emu: exchange canceled (operation deadline)");
+	if (ret && atomic_load(&e->canceled)) {
+		/* What the reader saw (EOF) is the cancel's doing: say so instead. */
+		da_err_clear(err);
+		return da_errf(err, -ECANCELED, "spdm-emu: exchange canceled");
+	}
 	if (ret)
 		return ret;
 	if (e->t.pcap)
