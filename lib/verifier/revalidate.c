@@ -181,7 +181,7 @@ static int get_measurements(json_object *v, struct da_pin *pin, struct da_err *e
 		json_object *e = json_object_array_get_idx(v, i), *x;
 		struct da_pin_meas *m = &pin->meas[pin->nmeas];
 		size_t n = 0;
-		int64_t idx;
+		int64_t idx = 0;
 		int ret;
 
 		snprintf(k, sizeof(k), "measurements[%zu]", i);
@@ -224,7 +224,7 @@ static int get_volatile(json_object *v, struct da_pin *pin, struct da_err *err)
 	if (!json_object_is_type(v, json_type_array))
 		return bad(err, "volatile", "expected an array of indices");
 	for (size_t i = 0; i < json_object_array_length(v); i++) {
-		int64_t idx;
+		int64_t idx = 0;
 		int ret;
 
 		snprintf(k, sizeof(k), "volatile[%zu]", i);
@@ -240,7 +240,7 @@ static int get_exec(json_object *v, struct da_pin *pin, struct da_err *err)
 {
 	json_object *x;
 	char path[4096];
-	int64_t ms;
+	int64_t ms = 0;
 	int ret;
 
 	if (!json_object_is_type(v, json_type_object))
