@@ -224,12 +224,20 @@ static int write_file(const char *path, const char *s)
 int rig_start_emu(struct rig *r, const char *json_devices, const char *const *extra)
 {
 	static unsigned int seed;
-	char bin[512], listen[64], cfg[1 << 16];
+	char bin[512], listen[64];
+	/* 1024 devices do not fit a fixed buffer (bench_daemon). */
+	size_t cap = strlen(json_devices) + 32;
+	char *cfg = malloc(cap);
+	int wret;
 
 	if (!seed)
 		seed = (unsigned int)time(NULL) ^ ((unsigned int)getpid() << 12);
-	snprintf(cfg, sizeof(cfg), "{ \"devices\": %s }", json_devices);
-	if (write_file(r->emu_cfg, cfg))
+	if (!cfg)
+		return -1;
+	snprintf(cfg, cap, "{ \"devices\": %s }", json_devices);
+	wret = write_file(r->emu_cfg, cfg);
+	free(cfg);
+	if (wret)
 		return -1;
 	for (int attempt = 0; attempt < 8; attempt++) {
 		const char *argv[40] = {
