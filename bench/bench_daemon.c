@@ -13,11 +13,15 @@
  * printed is the wall time against that ideal (target <= 1.2 at 256).
  * The last column compares the wall time with the run's own CPU time
  * spread over the cores: how well the work itself parallelises.
+ * Then, with every device connected and its link held, the daemon idles
+ * for IDLE_S: printed are its wake-ups (context switches of all its
+ * threads) and CPU per second, and its resident memory per device.
  * Never fails on time; exits non-zero when a run fails to start, the
  * attest fails, or fewer than two N leave nothing to fit.
  *
  *   bench_daemon [N...]      (DEVAUTH_BUILD: the build dir; default: ..)
  */
+#include <dirent.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +61,59 @@ static double proc_cpu(pid_t pid)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
+/* kB of a process's VmRSS. */
+static long proc_rss_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/* Context switches (voluntary + not) of every thread of a process: its wake-ups. */
+static long long proc_switches(pid_t pid)
+{
+	char path[64], line[256];
+	struct dirent *de;
+	long long sum = 0;
+	DIR *dp;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dp = opendir(path);
+	if (!dp)
+		return -1;
+	while ((de = readdir(dp))) {
+		char st[400];
+		long long v;
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(st, sizeof(st), "%s/%s/status", path, de->d_name);
+		f = fopen(st, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "voluntary_ctxt_switches: %lld", &v) == 1 ||
+			    sscanf(line, "nonvoluntary_ctxt_switches: %lld", &v) == 1)
+				sum += v;
+		fclose(f);
+	}
+	closedir(dp);
+	return sum;
+}
+
+#define IDLE_S 3
+
 static double children_cpu(void)
 {
 	struct rusage ru;
@@ -69,6 +126,8 @@ static double children_cpu(void)
 struct result {
 	double wall, cpu;
 	int rc;
+	double idle_wakeups_s, idle_cpu_ms_s;
+	long rss_kb_per_dev;
 };
 
 static int one_run(int n, struct result *res)
@@ -77,7 +136,9 @@ static int one_run(int n, struct result *res)
 	const char *emu_extra[] = { NULL };
 	size_t cap = (size_t)n * 96 + 16, len = 0;
 	char *json = malloc(cap);
-	double c0, c1, t0, d0, e0;
+	double c0, c1, t0, d0, e0, i0, w;
+	long long s0, s1;
+	long rss0, rss1;
 	struct rig r;
 	int ret = -1;
 
@@ -94,14 +155,28 @@ static int one_run(int n, struct result *res)
 		fprintf(stderr, "bench_daemon: N=%d: FAILED: start failed (logs in %s)\n", n, r.dir);
 		goto out;
 	}
+	rss0 = proc_rss_kb(r.d.pid);
 	e0 = proc_cpu(r.emu.pid);
 	d0 = proc_cpu(r.d.pid);
 	c0 = children_cpu();
 	t0 = now();
-	res->rc = devauth(&r, out, sizeof(out), "attest", "--all", "--no-bind", NULL);
+	res->rc = devauth(&r, out, sizeof(out), "attest", "--all", "--no-bind",
+			  "--insecure-no-trust-anchor", NULL);
 	res->wall = now() - t0;
 	c1 = children_cpu();
 	res->cpu = (c1 - c0) + (proc_cpu(r.emu.pid) - e0) + (proc_cpu(r.d.pid) - d0);
+	/* Idle, every link held and watched: what does the daemon do on its own? */
+	sleep(1);
+	rss1 = proc_rss_kb(r.d.pid);
+	s0 = proc_switches(r.d.pid);
+	i0 = proc_cpu(r.d.pid);
+	t0 = now();
+	sleep(IDLE_S);
+	s1 = proc_switches(r.d.pid);
+	w = now() - t0;
+	res->idle_wakeups_s = (double)(s1 - s0) / w;
+	res->idle_cpu_ms_s = 1000 * (proc_cpu(r.d.pid) - i0) / w;
+	res->rss_kb_per_dev = rss0 >= 0 && rss1 >= 0 ? (rss1 - rss0) / n : -1;
 	ret = 0;
 out:
 	rig_cleanup(&r);
@@ -133,6 +208,15 @@ int main(int argc, char **argv)
 	if (!nn)
 		for (size_t i = 0; i < sizeof(def) / sizeof(def[0]); i++)
 			ns[nn++] = def[i];
+	/* 1024 devices are 1024 held links in the daemon and 1024 ports in the emulator. */
+	{
+		struct rlimit rl;
+
+		if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
 	printf("bench_daemon: devauth-emu + devauthd + devauth attest --all, %ld core(s)\n", cores);
 	for (int i = 0; i < nn; i++) {
 		if (one_run(ns[i], &res[i])) {
@@ -168,6 +252,10 @@ int main(int argc, char **argv)
 		printf("%6d %10.3f %10.3f %12.2f %14.3f %8.2f %10.2f\n", ns[i], res[i].wall,
 		       res[i].cpu, 1000 * res[i].cpu / ns[i], ideal,
 		       ideal > 0 ? res[i].wall / ideal : 0, res[i].wall / (res[i].cpu / (double)cores));
+		printf("%6s idle %d s, %d links held: %.2f wake-ups/s (%.4f per device), %.2f ms CPU/s, %ld kB RSS per device\n",
+		       "", IDLE_S, ns[i], res[i].idle_wakeups_s, res[i].idle_wakeups_s / ns[i],
+		       res[i].idle_cpu_ms_s, res[i].rss_kb_per_dev);
+		fflush(stdout);
 	}
 	return 0;
 }

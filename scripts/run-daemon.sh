@@ -63,9 +63,10 @@ D_PID=$!
 wait_for "$WORK/devauthd.ready" "$D_PID"
 export DEVAUTH_SOCKET=$WORK/devauthd.sock
 
-echo "\$ devauth attest --all --policy policy.json"
+echo "\$ devauth attest --all --policy policy.json --insecure-no-trust-anchor"
 rc=0
-"$DEVAUTH" attest --all --policy "$WORK/policy.json" || rc=$?
+# The demo devices make their own roots: nothing to anchor them to.
+"$DEVAUTH" attest --all --policy "$WORK/policy.json" --insecure-no-trust-anchor || rc=$?
 echo
 echo "\$ devauth list"
 "$DEVAUTH" list

@@ -52,6 +52,12 @@ struct spdm_req_config {
 	 */
 	uint32_t data_transfer_size;
 	uint32_t max_spdm_msg_size;
+	/*
+	 * The whole operation's end (CLOCK_MONOTONIC, ms; 0: none): no
+	 * exchange waits past it and no ResponseNotReady wait reaches beyond
+	 * it (-ETIMEDOUT), whatever CT and RDT allow.
+	 */
+	uint64_t deadline_ms;
 };
 
 /* Defaults: 1.0-1.4, every algorithm this build does (strongest first), slot 0. */

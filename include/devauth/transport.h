@@ -44,6 +44,20 @@ struct da_transport_ops {
 	/* End the conversation: SHUTDOWN, or CONTINUE when keep is set. */
 	int (*close)(struct da_transport *t, bool keep, struct da_err *err);
 	void (*destroy)(struct da_transport *t);
+	/*
+	 * Optional, for a holder that keeps one link open for a long time
+	 * (a TSM, as a kernel keeps a DOE mailbox).  watch_fd: a descriptor
+	 * that becomes readable or hangs up when the link needs a look while
+	 * no exchange runs (-1: none; the holder polls it, no timer).  check:
+	 * without blocking, 0 when the link is usable, -ECONNRESET when the
+	 * peer closed or reset it or an earlier error left it out of step,
+	 * -EPROTO when the device sent bytes nobody asked for.  cancel: from
+	 * any thread, make a running or later exchange fail at once
+	 * (-ECANCELED); the link is unusable afterwards.
+	 */
+	int (*watch_fd)(struct da_transport *t);
+	int (*check)(struct da_transport *t, struct da_err *err);
+	void (*cancel)(struct da_transport *t);
 };
 
 struct da_transport {
@@ -59,6 +73,23 @@ static inline int da_transport_exchange(struct da_transport *t, const uint8_t *r
 					struct da_err *err)
 {
 	return t->ops->exchange(t, req, req_len, rsp, rsp_cap, rsp_len, timeout_ms, err);
+}
+
+/* The optional ops, with their meaning when a transport has none. */
+static inline int da_transport_watch_fd(struct da_transport *t)
+{
+	return t->ops->watch_fd ? t->ops->watch_fd(t) : -1;
+}
+
+static inline int da_transport_check(struct da_transport *t, struct da_err *err)
+{
+	return t->ops->check ? t->ops->check(t, err) : 0;
+}
+
+static inline void da_transport_cancel(struct da_transport *t)
+{
+	if (t->ops->cancel)
+		t->ops->cancel(t);
 }
 
 /*

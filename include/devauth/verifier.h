@@ -174,6 +174,15 @@ struct da_pin_check_opts {
 	const struct da_policy *policy;	/* optional: the device's policy as well */
 	const char *pin_path;		/* exec: argv[1]; NULL: pin->path */
 	unsigned int exec_timeout_ms;	/* exec: 0 = the pin's */
+	/*
+	 * exec, for a privileged caller (the TSM): the program must pass
+	 * da_pin_exec_allowed(program, exec_dir) right before it runs, and
+	 * its output stays out of the check details and the reason (which
+	 * anyone may read); it is handed back in res->exec_output for the
+	 * caller's log only.
+	 */
+	const char *exec_dir;
+	bool exec_output_private;
 };
 
 struct da_pin_result {
@@ -182,7 +191,18 @@ struct da_pin_result {
 	struct da_checklist checks;
 	char failed_check[40];		/* first failing check, "" if passed */
 	char reason[DA_ERR_MSG_MAX];	/* e.g. "measurement 2 differs from the pin" */
+	char exec_output[300];		/* exec: the program's output on one line, "" */
 };
+
+/*
+ * May program run as an exec pin's judge for a privileged caller?  Only
+ * an absolute path to a regular file directly in dir (both resolved, no
+ * symbolic link may lead out of it), owned by root or by the caller's
+ * own user and not writable by group or others, in a directory with the
+ * same ownership and mode rules.  0 or -EPERM/-errno with err saying
+ * which rule failed.
+ */
+int da_pin_exec_allowed(const char *program, const char *dir, struct da_err *err);
 
 /*
  * Does the new evidence (from a re-authentication with o->nonce) show

@@ -23,6 +23,7 @@
 #include <devauth/spdm.h>
 
 #include "../cursor.h"
+#include "../file.h"
 #include "crypto.h"
 #include "x509.h"
 
@@ -515,9 +516,9 @@ int da_x509_read_certs_file(const char *path, STACK_OF(X509) **out, struct da_er
 	int fd, ret = 0;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = da_open_regular(path, err);
 	if (fd < 0)
-		return da_errf(err, -errno, "%s: %s", path, strerror(errno));
+		return fd;
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)

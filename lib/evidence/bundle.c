@@ -23,6 +23,7 @@
 
 #include "cursor.h"
 #include "ev_internal.h"
+#include "file.h"
 
 static const uint8_t bundle_magic[8] = { 'D', 'A', 'E', 'V', 'I', 'D', 'N', 'C' };
 #define BUNDLE_FORMAT 1
@@ -339,45 +340,6 @@ unlink:
 out:
 	da_buf_free(&b);
 	return ret;
-}
-
-int da_read_file(const char *path, uint8_t **out, size_t *len, size_t max, struct da_err *err)
-{
-	struct da_buf b = { 0 };
-	uint8_t chunk[65536];
-	ssize_t n;
-	int fd, ret = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return da_errf(err, -errno, "%s: %s", path, strerror(errno));
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = da_errf(err, -errno, "%s: read: %s", path, strerror(errno));
-			break;
-		}
-		if (!n)
-			break;
-		if (b.len + (size_t)n > max) {
-			ret = da_errf(err, -EFBIG, "%s: larger than %zu bytes", path, max);
-			break;
-		}
-		if (da_buf_append(&b, chunk, (size_t)n)) {
-			ret = da_errf(err, -ENOMEM, "%s: out of memory", path);
-			break;
-		}
-	}
-	close(fd);
-	if (ret) {
-		da_buf_free(&b);
-		return ret;
-	}
-	*out = b.data;
-	*len = b.len;
-	return 0;
 }
 
 int da_evidence_read_file(const char *path, struct da_evidence *ev, struct da_err *err)

@@ -8,7 +8,7 @@
 #include "verifier/transcript.h"
 
 /* Whole file into memory (malloc'ed), at most max bytes. */
-int da_read_file(const char *path, uint8_t **out, size_t *len, size_t max, struct da_err *err);
+#include "file.h"
 
 /*
  * Version, algorithms and slot from the VCA object (a walk over its

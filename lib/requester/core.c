@@ -336,6 +336,32 @@ static void sleep_us(unsigned long long us)
 		;
 }
 
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The exchange's timeout, cut to what is left of the operation. */
+static int deadline_timeout(struct spdm_req *r, bool crypto, uint8_t code, unsigned int *ms,
+			    struct da_err *err)
+{
+	uint64_t now;
+
+	*ms = timeout_ms(r, crypto);
+	if (!r->cfg.deadline_ms)
+		return 0;
+	now = mono_ms();
+	if (now >= r->cfg.deadline_ms)
+		return da_errf(err, -ETIMEDOUT, "%s: the operation's deadline has passed",
+			       req_msg_name(code));
+	if (r->cfg.deadline_ms - now < *ms)
+		*ms = (unsigned int)(r->cfg.deadline_ms - now);
+	return 0;
+}
+
 int req_exchange(struct spdm_req *r, const uint8_t *req, size_t req_len, uint8_t expect_code,
 		 bool crypto, const uint8_t **rsp, size_t *rsp_len, struct da_err *err)
 {
@@ -358,10 +384,15 @@ int req_exchange(struct spdm_req *r, const uint8_t *req, size_t req_len, uint8_t
 			return da_errf(err, -ENOMEM, "%s: out of memory", req_msg_name(qh.code));
 	}
 	for (;;) {
+		unsigned int tmo;
+
 		len = 0;
+		ret = deadline_timeout(r, crypto, qh.code, &tmo, err);
+		if (ret)
+			return ret;
 		large = false;
 		if (req_chunking(r) && send_len > r->info.data_transfer_size)
-			ret = req_send_chunked(r, send, send_len, timeout_ms(r, crypto), &len, err);
+			ret = req_send_chunked(r, send, send_len, tmo, &len, err);
 		else if (r->phase >= PH_CAPS && r->p.version >= SPDM_VER_12 &&
 			 send_len > r->info.data_transfer_size)
 			return da_errf(err, -EMSGSIZE,
@@ -369,7 +400,7 @@ int req_exchange(struct spdm_req *r, const uint8_t *req, size_t req_len, uint8_t
 				       req_msg_name(qh.code), send_len, r->info.data_transfer_size);
 		else
 			ret = da_transport_exchange(r->t, send, send_len, r->rsp_buf, REQ_BUF_SIZE,
-						    &len, timeout_ms(r, crypto), err);
+						    &len, tmo, err);
 		if (ret < 0) {
 			if (ret == -ETIMEDOUT && crypto)
 				da_err_prefix(err, "%s: no response within %u ms (2^CTExponent %u us + %u ms)",
@@ -417,6 +448,10 @@ int req_exchange(struct spdm_req *r, const uint8_t *req, size_t req_len, uint8_t
 			if (wt > 60000000ull)
 				return da_errf(err, -ETIMEDOUT,
 					       "%s: ResponseNotReady asks to wait 2^%u us",
+					       req_msg_name(qh.code), e.rdt_exponent);
+			if (r->cfg.deadline_ms && mono_ms() + wt / 1000 >= r->cfg.deadline_ms)
+				return da_errf(err, -ETIMEDOUT,
+					       "%s: ResponseNotReady asks to wait 2^%u us, past the operation's deadline",
 					       req_msg_name(qh.code), e.rdt_exponent);
 			not_ready++;
 			sleep_us(wt);

@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,7 @@ struct emu_client {
 	 */
 	bool broken;
 	bool doe_secured;	/* DOE discovery listed secured SPDM */
+	atomic_bool canceled;	/* cancel() from another thread */
 	uint8_t *tx;
 	size_t tx_cap;
 	struct da_buf rx;
@@ -261,6 +263,8 @@ static int round_trip(struct emu_client *e, size_t tx_len, unsigned int timeout_
 
 	if (e->fd < 0)
 		return da_errf(err, -ENOTCONN, "spdm-emu: connection already closed");
+	if (atomic_load(&e->canceled))
+		return da_errf(err, -ECANCELED, "spdm-emu: exchange canceled");
 	if (e->broken)
 		return da_errf(err, -ECONNRESET,
 			       "spdm-emu: connection unusable after an earlier transport error");
@@ -270,6 +274,11 @@ static int round_trip(struct emu_client *e, size_t tx_len, unsigned int timeout_
 	if (ret)
 		return ret;
 	ret = recv_expect(e, EMU_CMD_NORMAL, timeout_ms, err);
+	if (ret && atomic_load(&e->canceled)) {
+		/* What the reader saw (EOF) is the cancel's doing: say so instead. */
+		da_err_clear(err);
+		return da_errf(err, -ECANCELED, "spdm-emu: exchange canceled");
+	}
 	if (ret)
 		return ret;
 	if (e->t.pcap)
@@ -355,10 +364,56 @@ static void emu_destroy(struct da_transport *t)
 	free(e);
 }
 
+static int emu_watch_fd(struct da_transport *t)
+{
+	return to_emu(t)->fd;
+}
+
+/*
+ * Between exchanges nothing may arrive: readable means the peer closed,
+ * reset, or sent bytes of its own.  MSG_PEEK tells which without
+ * consuming them.
+ */
+static int emu_check(struct da_transport *t, struct da_err *err)
+{
+	struct emu_client *e = to_emu(t);
+	struct pollfd p = { .fd = e->fd, .events = POLLIN };
+	uint8_t b;
+	ssize_t n;
+
+	if (e->fd < 0 || e->broken || atomic_load(&e->canceled))
+		return da_errf(err, -ECONNRESET, "%s: link unusable after an earlier error",
+			       t->name);
+	if (poll(&p, 1, 0) < 0)
+		return da_errf(err, -errno, "%s: poll: %s", t->name, strerror(errno));
+	if (!p.revents)
+		return 0;
+	n = recv(e->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n > 0)
+		return da_errf(err, -EPROTO, "%s: the device sent bytes nobody asked for",
+			       t->name);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR) && !(p.revents & (POLLHUP | POLLERR)))
+		return 0;
+	return da_errf(err, -ECONNRESET, "%s: the device closed or reset the link%s%s", t->name,
+		       n < 0 ? ": " : "", n < 0 ? strerror(errno) : "");
+}
+
+static void emu_cancel(struct da_transport *t)
+{
+	struct emu_client *e = to_emu(t);
+
+	atomic_store(&e->canceled, true);
+	if (e->fd >= 0)
+		shutdown(e->fd, SHUT_RDWR);
+}
+
 static const struct da_transport_ops emu_ops = {
 	.exchange = emu_exchange,
 	.close = emu_close,
 	.destroy = emu_destroy,
+	.watch_fd = emu_watch_fd,
+	.check = emu_check,
+	.cancel = emu_cancel,
 };
 
 static int hello(struct emu_client *e, unsigned int timeout_ms, struct da_err *err)

@@ -27,6 +27,7 @@
 #include <devauth/pcap.h>
 
 #include "../cursor.h"
+#include "../file.h"
 #include "framing.h"
 
 #define PCAP_MAGIC_USEC		0xa1b2c3d4u
@@ -305,10 +306,10 @@ int da_pcap_read(const char *path, struct da_capture *out, struct da_err *err)
 	int fd, ret;
 
 	*out = (struct da_capture){ 0 };
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = da_open_regular(path, err);
 	if (fd < 0) {
-		ret = -errno;
-		return da_errf(err, ret, "pcap %s: %s", path, strerror(errno));
+		da_err_prefix(err, "pcap");
+		return fd;
 	}
 	if (fstat(fd, &st)) {
 		ret = da_errf(err, -errno, "pcap %s: %s", path, strerror(errno));

@@ -401,16 +401,35 @@ bool pci_tsm_put_u64(struct nlmsghdr *nlh, size_t cap, uint16_t type, uint64_t v
 	return mnl_attr_put_u64_check(nlh, cap, type, v);
 }
 
+/*
+ * Older libmnl leaves an attribute's alignment padding as it found it:
+ * a reply built in a reused buffer would carry stale or uninitialised
+ * bytes out of the process.  Zero it.
+ */
+static bool zero_pad(struct nlmsghdr *nlh, uint32_t before, bool ok)
+{
+	const struct nlattr *a = (const struct nlattr *)((const uint8_t *)nlh + before);
+	uint32_t end = before + a->nla_len;
+
+	if (ok && end < nlh->nlmsg_len)
+		memset((uint8_t *)nlh + end, 0, nlh->nlmsg_len - end);
+	return ok;
+}
+
 bool pci_tsm_put_str(struct nlmsghdr *nlh, size_t cap, uint16_t type, const char *s)
 {
-	return mnl_attr_put_strz_check(nlh, cap, type, s);
+	uint32_t before = nlh->nlmsg_len;
+
+	return zero_pad(nlh, before, mnl_attr_put_strz_check(nlh, cap, type, s));
 }
 
 bool pci_tsm_put_bin(struct nlmsghdr *nlh, size_t cap, uint16_t type, const void *p, size_t len)
 {
+	uint32_t before = nlh->nlmsg_len;
+
 	if (len > UINT16_MAX - MNL_ATTR_HDRLEN)
 		return false;
-	return mnl_attr_put_check(nlh, cap, type, len, p);
+	return zero_pad(nlh, before, mnl_attr_put_check(nlh, cap, type, len, p));
 }
 
 static size_t put_status(void *buf, size_t cap, uint16_t type, uint32_t seq, uint32_t pid,
@@ -439,8 +458,10 @@ static size_t put_status(void *buf, size_t cap, uint16_t type, uint32_t seq, uin
 		/* A message that does not fit is cut, never dropped. */
 		char tmp[DA_ERR_MSG_MAX];
 
+		uint32_t before = nlh->nlmsg_len;
+
 		snprintf(tmp, sizeof(tmp), "%s", msg);
-		if (mnl_attr_put_strz_check(nlh, cap, NLMSGERR_ATTR_MSG, tmp))
+		if (zero_pad(nlh, before, mnl_attr_put_strz_check(nlh, cap, NLMSGERR_ATTR_MSG, tmp)))
 			nlh->nlmsg_flags |= NLM_F_ACK_TLVS;
 	}
 	return nlh->nlmsg_len;

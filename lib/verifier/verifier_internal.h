@@ -62,4 +62,9 @@ static inline bool da_policy_is_volatile(const struct da_policy *p, uint8_t inde
 /* Lower-case hex of p[0..n) as a JSON string (pins, policies). */
 json_object *da_json_hex(const uint8_t *p, size_t n);
 
+/* exec.c: the exec mode's check, results into res->checks (and res->exec_output). */
+int pin_check_exec(const struct da_pin *pin, const struct da_evidence *ev,
+		   const struct da_pin_check_opts *o, struct da_pin_result *res,
+		   struct da_err *err);
+
 #endif

@@ -31,17 +31,28 @@ struct attest_opts {
 	const struct da_policy *policy;
 	const char *trust;
 	bool no_bind;
+	bool insecure;			/* --insecure-no-trust-anchor */
 };
 
 struct attest_result {
 	char dev[64];
 	bool done, accepted, bound;
 	bool invalid;			/* no such device, or no devauthd: exit 2 */
+	bool insecure;			/* accepted although no anchor was checked */
 	uint64_t generation;
 	char reason[DA_ERR_MSG_MAX];
 	json_object *verdict;		/* da_verdict_json, NULL if none */
 	struct da_checklist checks;
 };
+
+/* da_verify skips "trust" when neither --trust nor the policy named an anchor. */
+static bool trust_skipped(const struct da_checklist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->c[i].name, "trust"))
+			return l->c[i].result == DA_CHECK_SKIP;
+	return true;
+}
 
 static void attest_one(const struct attest_opts *o, struct attest_result *res)
 {
@@ -94,7 +105,23 @@ static void attest_one(const struct attest_opts *o, struct attest_result *res)
 		da_check_add(&res->checks, v.checks.c[i].name, v.checks.c[i].result, "%s",
 			     v.checks.c[i].detail);
 	res->accepted = v.accepted;
-	if (!v.accepted) {
+	/*
+	 * A chain that ends nowhere proves only that the device holds some
+	 * key: binding on that needs the user to say so.
+	 */
+	if (v.accepted && trust_skipped(&v.checks)) {
+		if (o->insecure) {
+			res->insecure = true;
+			da_check_add(&res->checks, "trust-anchor", DA_CHECK_SKIP,
+				     "INSECURE: accepted without a trust anchor (--insecure-no-trust-anchor)");
+		} else {
+			res->accepted = false;
+			snprintf(v.reason, sizeof(v.reason),
+				 "no trust anchor: the chain was checked against none (give --trust or the policy's trust_anchors, or --insecure-no-trust-anchor)");
+			da_check_add(&res->checks, "trust-anchor", DA_CHECK_FAIL, "%s", v.reason);
+		}
+	}
+	if (!res->accepted) {
 		snprintf(res->reason, sizeof(res->reason), "%s", v.reason);
 		/* What is bound must still verify; evidence that does not is unbound. */
 		if (info.state == PCI_TSM_STATE_BOUND && !o->no_bind)
@@ -174,13 +201,15 @@ static json_object *result_json(const struct attest_result *r)
 	json_object_object_add(o, "generation", json_object_new_int64((int64_t)r->generation));
 	if (r->reason[0])
 		json_object_object_add(o, "reason", json_object_new_string(r->reason));
+	if (r->insecure)
+		json_object_object_add(o, "insecure_no_trust_anchor", json_object_new_boolean(1));
 	if (r->verdict)
 		json_object_object_add(o, "verdict", json_object_get(r->verdict));
 	return o;
 }
 
 #define SYNOPSIS "DEV...|--all [--policy FILE] [--trust ROOT|DIR] [--jobs N] [--no-bind]\n" \
-	"       [--socket PATH] [--json] [--quiet]"
+	"       [--insecure-no-trust-anchor] [--socket PATH] [--json] [--quiet]"
 #define ABOUT "Connect each device (if needed), read its evidence with a fresh nonce,\n" \
 	"verify it, bind it only if accepted (unbind a bound one that is refused).\n" \
 	"Progress goes to stderr (one line per device, or a counter on a terminal),\n" \
@@ -194,6 +223,7 @@ int attest_main(int argc, char **argv)
 		{ "trust", required_argument, NULL, 'T' },
 		{ "jobs", required_argument, NULL, 'J' },
 		{ "no-bind", no_argument, NULL, 'n' },
+		{ "insecure-no-trust-anchor", no_argument, NULL, 'I' },
 		{ "socket", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_LONGOPTS,
@@ -205,6 +235,7 @@ int attest_main(int argc, char **argv)
 		{ "--trust ROOT|DIR", "trust anchors (PEM/DER file or directory); overrides the policy's" },
 		{ "--jobs N", "devices attested in parallel, 1-1024 (default 4 per CPU)" },
 		{ "--no-bind", "verify only: bind nothing, unbind nothing" },
+		{ "--insecure-no-trust-anchor", "accept without any trust anchor (the verdict says so)" },
 		{ "--socket PATH", "devauthd's socket (default $DEVAUTH_SOCKET, else "
 				   IPC_DEFAULT_SOCKET ")" },
 		{ 0 },
@@ -220,7 +251,7 @@ int attest_main(int argc, char **argv)
 	size_t nth = 0;
 	int c, rc = 0;
 
-	while ((c = getopt_long(argc, argv, "aP:T:J:nS:h" CLI_SHORTOPTS, opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "aP:T:J:nS:Ih" CLI_SHORTOPTS, opts, NULL)) != -1) {
 		if (cli_common_opt(c))
 			continue;
 		switch (c) {
@@ -239,6 +270,9 @@ int attest_main(int argc, char **argv)
 			break;
 		case 'n':
 			o.no_bind = true;
+			break;
+		case 'I':
+			o.insecure = true;
 			break;
 		case 'S':
 			o.sock = optarg;
@@ -320,9 +354,10 @@ int attest_main(int argc, char **argv)
 		printf("%s: evidence generation %llu\n", r->dev,
 		       (unsigned long long)r->generation);
 		print_checks(r);
-		printf("%s: %s%s%s\n", r->dev, r->accepted ? "ACCEPTED" : "REFUSED",
+		printf("%s: %s%s%s%s\n", r->dev, r->accepted ? "ACCEPTED" : "REFUSED",
 		       r->accepted ? (r->bound ? ", bound" : ", not bound") : ": ",
-		       r->accepted ? "" : r->reason);
+		       r->accepted ? "" : r->reason,
+		       r->insecure ? " (INSECURE: no trust anchor checked)" : "");
 	} else {
 		printf("%-14s %-9s %-6s %-5s %s\n", "DEVICE", "RESULT", "BOUND", "GEN", "REASON");
 		for (size_t i = 0; i < p.n; i++) {
@@ -330,7 +365,8 @@ int attest_main(int argc, char **argv)
 
 			printf("%-14s %-9s %-6s %-5llu %s\n", r->dev,
 			       r->accepted ? "accepted" : "refused", r->bound ? "yes" : "no",
-			       (unsigned long long)r->generation, r->reason);
+			       (unsigned long long)r->generation,
+			       r->insecure ? "INSECURE: no trust anchor checked" : r->reason);
 		}
 		printf("%zu device(s): %zu accepted, %zu refused\n", p.n, p.accepted,
 		       p.n - p.accepted);

@@ -10,6 +10,9 @@
 
 #include <json-c/json.h>
 
+#include <unistd.h>
+
+#include "file.h"
 #include "identity.h"
 
 #include "devauthd.h"
@@ -184,12 +187,17 @@ static int parse_ready_file(struct daemon *d, const char *file, const char *path
 			    enum da_framing framing, struct da_err *err)
 {
 	char line[512], name[128], ep[256];
-	FILE *f = fopen(path, "r");
+	int fd = da_open_regular(path, err);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
 	int ret = 0;
 
-	if (!f)
-		return da_errf(err, -errno, "%s: emu-ready-file %s: %s", file, path,
-			       strerror(errno));
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		da_errf(err, -errno, "%s", strerror(errno));
+		da_err_prefix(err, "%s: emu-ready-file", file);
+		return err ? err->code : -EINVAL;
+	}
 	while (fgets(line, sizeof(line), f)) {
 		struct dev *dv;
 
@@ -237,15 +245,38 @@ static int parse_tsm(struct daemon *d, const char *file, json_object *o, struct 
 	return 0;
 }
 
+json_object *daemon_json_file(const char *path, size_t max, struct da_err *err)
+{
+	struct json_tokener *tok;
+	json_object *root = NULL;
+	uint8_t *buf;
+	size_t len;
+
+	if (da_read_file(path, &buf, &len, max, err))
+		return NULL;
+	tok = json_tokener_new();
+	if (tok && len <= INT32_MAX)
+		root = json_tokener_parse_ex(tok, (const char *)buf, (int)len);
+	if (!root || (tok && tok->char_offset < (int)len))
+		da_errf(err, -EINVAL, "%s: not valid JSON: %s", path,
+			tok ? json_tokener_error_desc(json_tokener_get_error(tok)) : "out of memory");
+	if (root && tok && tok->char_offset < (int)len) {
+		json_object_put(root);
+		root = NULL;
+	}
+	json_tokener_free(tok);
+	free(buf);
+	return root;
+}
+
 int daemon_config_load(struct daemon *d, const char *path, struct da_err *err)
 {
-	json_object *root = json_object_from_file(path), *v;
+	json_object *root = daemon_json_file(path, 1 << 24, err), *v;
 	enum da_framing framing = DA_FRAMING_PCI_DOE;
 	int ret = 0;
 
 	if (!root)
-		return da_errf(err, -EINVAL, "%s: cannot read or parse: %s", path,
-			       json_util_get_last_err() ? json_util_get_last_err() : "?");
+		return err ? err->code : -EINVAL;
 	if (!json_object_is_type(root, json_type_object)) {
 		ret = da_errf(err, -EINVAL, "%s: not a JSON object", path);
 		goto out;
@@ -254,6 +285,21 @@ int daemon_config_load(struct daemon *d, const char *path, struct da_err *err)
 		if (!strcmp(key, "comment") || !strcmp(key, "devices") ||
 		    !strcmp(key, "emu-ready-file"))
 			continue;
+		if (!strcmp(key, "exec-dir")) {
+			if (!json_object_is_type(val, json_type_string) ||
+			    json_object_get_string(val)[0] != '/') {
+				ret = da_errf(err, -EINVAL, "%s: key \"exec-dir\": not an absolute path",
+					      path);
+				goto out;
+			}
+			free(d->exec_dir);
+			d->exec_dir = strdup(json_object_get_string(val));
+			if (!d->exec_dir) {
+				ret = da_errf(err, -ENOMEM, "%s: out of memory", path);
+				goto out;
+			}
+			continue;
+		}
 		if (!strcmp(key, "tsms")) {
 			if (!json_object_is_type(val, json_type_array)) {
 				ret = da_errf(err, -EINVAL, "%s: key \"tsms\": not an array", path);
@@ -318,6 +364,8 @@ void daemon_free(struct daemon *d)
 		da_pin_free(d->devs[i].pin);
 	}
 	free(d->devs);
+	free(d->exec_dir);
+	d->exec_dir = NULL;
 	d->devs = NULL;
 	d->n_devs = 0;
 }

@@ -13,6 +13,7 @@
 #define DEVAUTHD_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -21,6 +22,8 @@
 #include <devauth/spdm.h>
 #include <devauth/transport.h>
 #include <devauth/verifier.h>
+
+#include <json-c/json.h>
 
 #include "crypto/x509.h"
 #include "cursor.h"
@@ -61,6 +64,20 @@ struct dev {
 	bool bound_have[DA_EV_MAX + 1];
 	/* Persisted (pins/NAME.json): what a recovered device must show again. */
 	struct da_pin *pin;
+	/*
+	 * Which BIND the pin describes: a pin installed before the current
+	 * binding says nothing about what userspace accepted at that BIND.
+	 */
+	uint64_t bind_epoch, pin_epoch;
+	/*
+	 * The device's one link (link.c), kept open for the daemon's life and
+	 * used by every operation; only the op_lock holder touches it.
+	 * lost_queued: a loss handler for it is already on its way.
+	 */
+	struct da_transport *link;
+	bool link_busy;			/* an operation uses it (dv->lock) */
+	uint64_t deadline_ms;		/* the running operation's end (op_lock), 0 */
+	atomic_bool lost_queued;
 };
 
 struct daemon {
@@ -72,6 +89,7 @@ struct daemon {
 	unsigned int op_timeout_ms;	/* whole device operation */
 	unsigned int dump_delay_ms;	/* testing: pause between dumped objects */
 	gid_t group;			/* "devauth" group, (gid_t)-1 if none */
+	char *exec_dir;			/* config "exec-dir": where exec pins' programs live */
 	struct tsm tsms[DAEMON_MAX_TSMS];
 	size_t n_tsms;
 	struct dev *devs;
@@ -79,7 +97,8 @@ struct daemon {
 	pthread_mutex_t state_lock;	/* serialises state.json writes */
 };
 
-/* config.c */
+/* config.c; daemon_json_file: a regular file of at most max bytes, whole JSON. */
+json_object *daemon_json_file(const char *path, size_t max, struct da_err *err);
 int daemon_config_load(struct daemon *d, const char *path, struct da_err *err);
 void daemon_free(struct daemon *d);
 struct dev *daemon_find_dev(struct daemon *d, const char *name);
@@ -106,12 +125,71 @@ int dev_recover(struct daemon *d, struct dev *dv, bool reset, struct da_pin_resu
 int dev_op_lock(struct daemon *d, struct dev *dv, struct da_err *err);
 void dev_op_unlock(struct dev *dv);
 
+/*
+ * link.c: the held links and the one thread that watches the idle ones.
+ * link_get/link_put bracket every use, with the operation lock held:
+ * link_get opens the link if there is none (or it died) and stops
+ * watching it; link_put watches it again (ok: the operation went well,
+ * so a dead link is a loss to report) or drops it quietly (the failed
+ * operation already told).  A link that ends while idle -- EOF, reset,
+ * unsolicited bytes -- is a lost session: session-lost at once, then
+ * reconnect with bounded back-off and recovery by the device's mode.
+ */
+int link_start(struct daemon *d, struct da_err *err);
+/* At daemon stop: CONTINUE on every link, so a device outlives us. */
+void link_stop(struct daemon *d);
+/* At daemon stop, before waiting for clients: end every exchange in flight now. */
+void link_cancel_busy(struct daemon *d);
+/* CLOCK_MONOTONIC milliseconds, for operation deadlines. */
+uint64_t mono_ms(void);
+int link_get(struct daemon *d, struct dev *dv, struct da_transport **t, struct da_err *err);
+void link_put(struct daemon *d, struct dev *dv, bool ok);
+/* Ends the link without a word to the device (it is gone or misbehaved). */
+void link_drop(struct dev *dv);
+/* With the op lock held: what the loss of a connected device's session means. */
+void dev_session_lost_locked(struct daemon *d, struct dev *dv, const char *why);
+/* Sleep up to ms unless the daemon stops: false when it stops. */
+bool link_nap(unsigned int ms);
+
+/*
+ * reauth.c: a re-authentication of a device userspace bound (CONNECT
+ * again, a NONCE refresh, recovery, the restore at start) must show what
+ * was accepted: the pin when there is one, else the digests persisted at
+ * BIND (the slot's certificate chain, so its leaf key).  ev is the new
+ * evidence; 0 when it matches, -EKEYREJECTED with res naming the check.
+ */
+int dev_reauth_check(struct daemon *d, struct dev *dv, const struct da_evidence *ev,
+		     const uint8_t *nonce, struct da_pin_result *res, struct da_err *err);
+/*
+ * da_pin_check as the TSM runs it: exec programs only from the exec
+ * directory, their output to the log, never into a reason.
+ */
+int dev_pin_check(struct daemon *d, struct dev *dv, const struct da_evidence *ev,
+		  const uint8_t *nonce, struct da_pin_result *res, struct da_err *err);
+/* At start: every device state.json says is bound is checked before serving. */
+void dev_restore_bound(struct daemon *d);
+/* device.c: one restored binding, checked; revoked (and persisted) when it fails. */
+int dev_restore_one(struct daemon *d, struct dev *dv);
+
+/* guard.c: slots per uid, log rate per uid, the socket and the state directory. */
+#define CONN_MAX		1024
+#define CONN_PER_UID		64
+#define CONN_ROOT_RESERVE	64
+int slot_take(uid_t uid, struct da_err *err);
+void slot_give(uid_t uid);
+/* May a client of uid cause one more log line?  suppressed: lines left out before it. */
+bool log_allowed(uid_t uid, unsigned int *suppressed);
+/* 0 when path is free (a stale socket is removed); -EADDRINUSE when a daemon answers. */
+int socket_check_free(const char *path, struct da_err *err);
+int state_dir_check(const char *dir, struct da_err *err);
+void state_dir_clean(const char *dir);
+
 /* state.c: bound devices and their accepted digests, written atomically. */
 int state_save(struct daemon *d, struct da_err *err);
 int state_load(struct daemon *d, struct da_err *err);
 
 /* pins.c: json NULL removes the pin. */
-int dev_set_pin(struct daemon *d, struct dev *dv, const uint8_t *json, size_t len,
+int dev_set_pin(struct daemon *d, struct dev *dv, const uint8_t *json, size_t len, uid_t uid,
 		struct da_err *err);
 int pins_load(struct daemon *d, struct da_err *err);
 

@@ -86,23 +86,37 @@ static void set_status(struct dev *dv, uint32_t state, const char *status)
 	pthread_mutex_unlock(&dv->lock);
 }
 
+static void revoke(struct daemon *d, struct dev *dv, uint32_t event, const char *reason,
+		   const char *check);
+
 /*
- * One authentication: connect the transport, VCA .. CHALLENGE (with the
- * caller's nonce when given), signed MEASUREMENTS when the device has
- * MEAS_CAP (with the same nonce, so a verifier sees its own nonce in
- * both), then publish every object under a new generation.
+ * One authentication over the device's held link: VCA .. CHALLENGE with
+ * the caller's nonce (the daemon's own CSPRNG nonce when none is given),
+ * signed MEASUREMENTS when the device has MEAS_CAP (with the same nonce,
+ * so a verifier sees its own nonce in both), then publish every object
+ * under a new generation.  With res, a device userspace bound must also
+ * show what was accepted (dev_reauth_check) before anything is
+ * published: -EKEYREJECTED and res name the check that failed.
  */
 static int authenticate(struct daemon *d, struct dev *dv, uint8_t slot, const uint8_t *nonce,
-			struct da_err *err)
+			struct da_pin_result *res, struct da_err *err)
 {
 	struct spdm_req_config cfg;
 	struct da_transport *t = NULL;
 	struct spdm_req *r = NULL;
 	struct da_buf obj[DA_EV_MAX + 1] = { 0 };
 	const struct spdm_req_info *info;
+	uint8_t own[SPDM_NONCE_SIZE];
 	char identity[160] = "";
+	bool bound;
 	int ret;
 
+	if (!nonce) {
+		ret = da_random(own, sizeof(own));
+		if (ret)
+			return da_errf(err, ret, "%s: no nonce from the CSPRNG", dv->name);
+		nonce = own;
+	}
 	spdm_req_config_default(&cfg);
 	cfg.dev_name = dv->name;
 	cfg.slot = slot;
@@ -111,15 +125,16 @@ static int authenticate(struct daemon *d, struct dev *dv, uint8_t slot, const ui
 		cfg.max_version = dv->max_version;
 	}
 	cfg.expect_id = dv->have_id ? &dv->id : NULL;
-	if (nonce) {
-		cfg.have_nonce = true;
-		memcpy(cfg.nonce, nonce, SPDM_NONCE_SIZE);
-		cfg.have_meas_nonce = true;
-		memcpy(cfg.meas_nonce, nonce, SPDM_NONCE_SIZE);
-	}
-	ret = da_transport_emu_connect(dv->endpoint, dv->framing, d->op_timeout_ms, &t, err);
+	cfg.have_nonce = true;
+	memcpy(cfg.nonce, nonce, SPDM_NONCE_SIZE);
+	cfg.have_meas_nonce = true;
+	memcpy(cfg.meas_nonce, nonce, SPDM_NONCE_SIZE);
+	/* One deadline for all of it: connect, every exchange, every ResponseNotReady wait. */
+	dv->deadline_ms = mono_ms() + d->op_timeout_ms;
+	cfg.deadline_ms = dv->deadline_ms;
+	ret = link_get(d, dv, &t, err);
 	if (ret) {
-		da_err_prefix(err, "%s: transport %s", dv->name, dv->endpoint);
+		dv->deadline_ms = 0;
 		return ret;
 	}
 	r = spdm_req_new(&cfg, t);
@@ -135,6 +150,30 @@ static int authenticate(struct daemon *d, struct dev *dv, uint8_t slot, const ui
 		ret = spdm_req_measure(r, err);
 		if (ret)
 			goto out;
+	}
+	pthread_mutex_lock(&dv->lock);
+	bound = dv->bound;
+	pthread_mutex_unlock(&dv->lock);
+	if (res && bound) {
+		struct da_evidence ev;
+
+		da_evidence_init(&ev);
+		snprintf(ev.dev_name, sizeof(ev.dev_name), "%s", dv->name);
+		snprintf(ev.tsm, sizeof(ev.tsm), "%s", dv->tsm);
+		ev.have_nonce = true;
+		memcpy(ev.nonce, nonce, SPDM_NONCE_SIZE);
+		ret = da_evidence_from_req(&ev, r, err);
+		if (!ret)
+			ret = dev_reauth_check(d, dv, &ev, nonce, res, err);
+		da_evidence_free(&ev);
+		if (ret) {
+			if (!res->failed_check[0]) {
+				snprintf(res->failed_check, sizeof(res->failed_check), "evidence");
+				snprintf(res->reason, sizeof(res->reason), "%s", err->msg);
+			}
+			ret = -EKEYREJECTED;
+			goto out;
+		}
 	}
 	for (unsigned int type = 0; type <= DA_EV_MEASUREMENTS; type++) {
 		const uint8_t *p;
@@ -170,18 +209,19 @@ static int authenticate(struct daemon *d, struct dev *dv, uint8_t slot, const ui
 	snprintf(dv->identity, sizeof(dv->identity), "%s", identity);
 	pthread_mutex_unlock(&dv->lock);
 out:
-	if (t && t->ops->close)
-		t->ops->close(t, false, NULL);
+	/* An SPDM-level refusal leaves the link usable; link_put looks. */
+	link_put(d, dv, ret == 0 || ret == -EKEYREJECTED);
+	dv->deadline_ms = 0;
 	for (unsigned int type = 0; type <= DA_EV_MAX; type++)
 		da_buf_free(&obj[type]);
 	spdm_req_free(r);
-	da_transport_destroy(t);
 	return ret;
 }
 
 int dev_connect(struct daemon *d, struct dev *dv, const char *tsm, uint8_t slot,
 		const uint8_t *nonce, struct da_err *err)
 {
+	struct da_pin_result res = { 0 };
 	uint32_t prev;
 	int ret;
 
@@ -196,8 +236,14 @@ int dev_connect(struct daemon *d, struct dev *dv, const char *tsm, uint8_t slot,
 	snprintf(dv->tsm, sizeof(dv->tsm), "%s", tsm);
 	pthread_mutex_unlock(&dv->lock);
 
-	ret = authenticate(d, dv, slot, nonce, err);
-	if (ret) {
+	ret = authenticate(d, dv, slot, nonce, &res, err);
+	if (ret == -EKEYREJECTED) {
+		/* Connected again, but not to what userspace bound: the binding ends. */
+		dlog("%s: connect: revalidation failed: %s: %s", dv->name, res.failed_check,
+		     res.reason);
+		revoke(d, dv, PCI_TSM_EVENT_REVALIDATION_FAILED, res.reason, res.failed_check);
+		da_err_prefix(err, "%s: CONNECT: revalidation failed", dv->name);
+	} else if (ret) {
 		if (prev == PCI_TSM_STATE_BOUND) {
 			set_status(dv, prev, err ? err->msg : "connect failed");
 		} else {
@@ -216,6 +262,7 @@ int dev_connect(struct daemon *d, struct dev *dv, const char *tsm, uint8_t slot,
 		dlog("%s: connected to %s (slot %u)", dv->name, tsm, slot);
 		notify(dv, PCI_TSM_EVENT_CONNECTED, NULL);
 	}
+	da_pin_result_free(&res);
 	dev_op_unlock(dv);
 	return ret;
 }
@@ -284,7 +331,6 @@ static void revoke(struct daemon *d, struct dev *dv, uint32_t event, const char 
 static void recover_locked(struct daemon *d, struct dev *dv, struct da_pin_result *res)
 {
 	uint8_t nonce[SPDM_NONCE_SIZE];
-	struct da_pin_check_opts o = { .have_nonce = true };
 	struct da_evidence ev;
 	struct da_err err = { 0 };
 	char reason[DA_ERR_MSG_MAX];
@@ -309,7 +355,7 @@ static void recover_locked(struct daemon *d, struct dev *dv, struct da_pin_resul
 	if (ret)
 		da_errf(&err, ret, "%s: no nonce from the CSPRNG", dv->name);
 	else
-		ret = authenticate(d, dv, slot, nonce, &err);
+		ret = authenticate(d, dv, slot, nonce, NULL, &err);
 	if (ret) {
 		snprintf(res->failed_check, sizeof(res->failed_check), "connect");
 		snprintf(res->reason, sizeof(res->reason), "%s", err.msg);
@@ -317,8 +363,7 @@ static void recover_locked(struct daemon *d, struct dev *dv, struct da_pin_resul
 	}
 	ret = evidence_of(dv, nonce, &ev, &err);
 	if (!ret) {
-		memcpy(o.nonce, nonce, sizeof(nonce));
-		ret = da_pin_check(dv->pin, &ev, &o, res, &err);
+		ret = dev_pin_check(d, dv, &ev, nonce, res, &err);
 		da_evidence_free(&ev);
 	}
 	if (ret) {
@@ -385,6 +430,7 @@ out:
 
 int dev_refresh(struct daemon *d, struct dev *dv, const uint8_t *nonce, struct da_err *err)
 {
+	struct da_pin_result res = { 0 };
 	uint32_t state;
 	uint8_t slot;
 	int ret;
@@ -401,8 +447,14 @@ int dev_refresh(struct daemon *d, struct dev *dv, const uint8_t *nonce, struct d
 			      dv->name, pci_tsm_state_name(state));
 		goto out;
 	}
-	ret = authenticate(d, dv, slot, nonce, err);
-	if (ret) {
+	ret = authenticate(d, dv, slot, nonce, &res, err);
+	if (ret == -EKEYREJECTED) {
+		/* A fresh answer from a device other than the one userspace bound. */
+		dlog("%s: refresh: revalidation failed: %s: %s", dv->name, res.failed_check,
+		     res.reason);
+		revoke(d, dv, PCI_TSM_EVENT_REVALIDATION_FAILED, res.reason, res.failed_check);
+		da_err_prefix(err, "%s: EVIDENCE_READ: revalidation failed", dv->name);
+	} else if (ret) {
 		/* Evidence that could not be refreshed is no longer evidence. */
 		pthread_mutex_lock(&dv->lock);
 		dv->have_evidence = false;
@@ -415,14 +467,93 @@ int dev_refresh(struct daemon *d, struct dev *dv, const uint8_t *nonce, struct d
 		/* The TSM's session with the device is gone: a pinned device is recovered. */
 		notify(dv, PCI_TSM_EVENT_SESSION_LOST, err ? err->msg : "refresh failed");
 		if (dv->pin && state == PCI_TSM_STATE_BOUND) {
-			struct da_pin_result res = { 0 };
-
-			recover_locked(d, dv, &res);
 			da_pin_result_free(&res);
+			memset(&res, 0, sizeof(res));
+			recover_locked(d, dv, &res);
 		}
 	}
 out:
+	da_pin_result_free(&res);
 	dev_op_unlock(dv);
+	return ret;
+}
+
+/* Reconnect after a loss: 50 ms, doubling to 1 s between tries, 10 s in all. */
+#define RECONNECT_FIRST_MS	50
+#define RECONNECT_MAX_MS	1000
+#define RECONNECT_BUDGET_MS	10000
+
+static bool reconnect(struct daemon *d, struct dev *dv)
+{
+	unsigned int wait = RECONNECT_FIRST_MS, spent = 0;
+	struct da_transport *t;
+
+	for (;;) {
+		struct da_err err = { 0 };
+
+		if (!link_get(d, dv, &t, &err))
+			return true;
+		if (spent >= RECONNECT_BUDGET_MS) {
+			dlog("%s: reconnect: gave up after %u ms: %s", dv->name, spent, err.msg);
+			return false;
+		}
+		if (!link_nap(wait))
+			return false;
+		spent += wait;
+		wait = wait * 2 > RECONNECT_MAX_MS ? RECONNECT_MAX_MS : wait * 2;
+	}
+}
+
+void dev_session_lost_locked(struct daemon *d, struct dev *dv, const char *why)
+{
+	struct da_pin_result res = { 0 };
+	char reason[DA_ERR_MSG_MAX];
+	uint32_t state;
+
+	pthread_mutex_lock(&dv->lock);
+	state = dv->state;
+	pthread_mutex_unlock(&dv->lock);
+	/* No session, nothing lost: the link is opened again at the next use. */
+	if (state != PCI_TSM_STATE_CONNECTED && state != PCI_TSM_STATE_BOUND)
+		return;
+	snprintf(reason, sizeof(reason), "link lost: %.400s", why);
+	notify(dv, PCI_TSM_EVENT_SESSION_LOST, reason);
+	/* Unpinned: the event is all (the design's default); the state stays. */
+	if (!dv->pin)
+		return;
+	if (dv->pin->mode != DA_REVAL_FATAL)
+		reconnect(d, dv);
+	recover_locked(d, dv, &res);
+	da_pin_result_free(&res);
+}
+
+int dev_restore_one(struct daemon *d, struct dev *dv)
+{
+	struct da_pin_result res = { 0 };
+	struct da_err err = { 0 };
+	char reason[DA_ERR_MSG_MAX];
+	uint8_t slot;
+	int ret;
+
+	pthread_mutex_lock(&dv->op_lock);
+	pthread_mutex_lock(&dv->lock);
+	slot = dv->slot;
+	pthread_mutex_unlock(&dv->lock);
+	ret = authenticate(d, dv, slot, NULL, &res, &err);
+	if (ret) {
+		if (ret != -EKEYREJECTED) {
+			snprintf(res.failed_check, sizeof(res.failed_check), "connect");
+			snprintf(res.reason, sizeof(res.reason), "%s", err.msg);
+		}
+		snprintf(reason, sizeof(reason), "restoring the binding at start: %.400s",
+			 res.reason);
+		dlog("%s: revalidation failed: %s: %s", dv->name, res.failed_check, reason);
+		revoke(d, dv, PCI_TSM_EVENT_REVALIDATION_FAILED, reason, res.failed_check);
+	} else {
+		dlog("%s: binding restored: the device shows what was accepted", dv->name);
+	}
+	da_pin_result_free(&res);
+	pthread_mutex_unlock(&dv->op_lock);
 	return ret;
 }
 
@@ -488,6 +619,7 @@ int dev_bind(struct daemon *d, struct dev *dv, bool have_gen, uint64_t gen, stru
 		}
 	}
 	dv->bound = true;
+	dv->bind_epoch++;
 	dv->state = PCI_TSM_STATE_BOUND;
 unlock:
 	pthread_mutex_unlock(&dv->lock);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -169,12 +170,23 @@ int main(int argc, char **argv)
 	ret = daemon_config_load(&d, d.config_path, &err);
 	if (ret)
 		goto out;
+	/* Before touching the state: a live daemon may be using it. */
+	if (strlen(d.socket_path) < sizeof(((struct sockaddr_un *)0)->sun_path)) {
+		ret = socket_check_free(d.socket_path, &err);
+		if (ret)
+			goto out;
+	}
 	if (d.state_dir) {
 		ret = mkdir_p(d.state_dir, 0700);
 		if (ret) {
 			da_errf(&err, ret, "--state-dir %s: %s", d.state_dir, strerror(-ret));
 			goto out;
 		}
+		/* Whoever may write there decides what is bound and which program runs. */
+		ret = state_dir_check(d.state_dir, &err);
+		if (ret)
+			goto out;
+		state_dir_clean(d.state_dir);
 		ret = state_load(&d, &err) ?: pins_load(&d, &err);
 		if (ret)
 			goto out;
@@ -193,7 +205,13 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	ret = link_start(&d, &err);
+	if (ret)
+		goto out;
+	/* Nothing is served as bound before the device has shown it still is. */
+	dev_restore_bound(&d);
 	ret = server_run(&d, &err);
+	link_stop(&d);
 out:
 	if (ret)
 		fprintf(stderr, "devauthd: %s\n", err.msg[0] ? err.msg : strerror(-ret));

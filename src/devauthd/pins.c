@@ -76,7 +76,7 @@ static int write_atomic(const char *dir, const char *path, const uint8_t *p, siz
 	return ret ? ret : fsync_dir(dir, err);
 }
 
-int dev_set_pin(struct daemon *d, struct dev *dv, const uint8_t *json, size_t len,
+int dev_set_pin(struct daemon *d, struct dev *dv, const uint8_t *json, size_t len, uid_t uid,
 		struct da_err *err)
 {
 	char path[4096], dir[4096];
@@ -92,6 +92,25 @@ int dev_set_pin(struct daemon *d, struct dev *dv, const uint8_t *json, size_t le
 		if (ret) {
 			da_err_prefix(err, "%s: PIN", dv->name);
 			return ret;
+		}
+		/*
+		 * An exec pin makes devauthd run a program as itself (root):
+		 * only root (or the daemon's own user) may ask, and only for
+		 * a program the administrator put in the exec directory.
+		 */
+		if (pin->mode == DA_REVAL_EXEC) {
+			if (uid != 0 && uid != geteuid()) {
+				da_pin_free(pin);
+				return da_errf(err, -EPERM,
+					       "%s: PIN: exec pins only from root (uid %u may pin other modes)",
+					       dv->name, (unsigned int)uid);
+			}
+			ret = da_pin_exec_allowed(pin->exec_program, d->exec_dir, err);
+			if (ret) {
+				da_pin_free(pin);
+				da_err_prefix(err, "%s: PIN", dv->name);
+				return ret;
+			}
 		}
 		pin->path = strdup(path);
 		if (!pin->path) {
@@ -118,6 +137,7 @@ int dev_set_pin(struct daemon *d, struct dev *dv, const uint8_t *json, size_t le
 		pthread_mutex_lock(&dv->lock);
 		old = dv->pin;
 		dv->pin = pin;
+		dv->pin_epoch = dv->bound ? dv->bind_epoch : 0;
 		pin = old;
 		pthread_mutex_unlock(&dv->lock);
 		dlog("%s: %s", dv->name, dv->pin ? "pinned" : "pin removed");
@@ -142,6 +162,8 @@ int pins_load(struct daemon *d, struct da_err *err)
 		if (ret)
 			return ret;
 		dv->pin = pin;
+		/* Kept next to the binding it was installed for (state.json loads first). */
+		dv->pin_epoch = dv->bind_epoch;
 		dlog("%s: pin (%s) loaded", dv->name, da_reval_mode_name(pin->mode));
 	}
 	return 0;

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,8 +33,11 @@
 
 #include "devauthd.h"
 
-#define MAX_CONNS	1024
+#define MAX_CONNS	CONN_MAX
 #define SEND_TIMEOUT_S	10
+/* accept() out of descriptors: pause listening, 50 ms doubling to 1 s. */
+#define ACCEPT_BACKOFF_MIN_MS	50
+#define ACCEPT_BACKOFF_MAX_MS	1000
 
 struct conn {
 	struct daemon *d;
@@ -45,6 +49,7 @@ struct conn {
 };
 
 static int stop_pipe[2] = { -1, -1 };
+static volatile sig_atomic_t stop_requested;	/* a signal before the pipe exists */
 static pthread_mutex_t subs_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct conn *subs[MAX_CONNS];	/* the "events" group */
 static size_t n_subs;
@@ -57,6 +62,7 @@ void server_stop(void)
 {
 	char c = 1;
 
+	stop_requested = 1;
 	if (stop_pipe[1] >= 0 && write(stop_pipe[1], &c, 1) < 0)
 		return;
 }
@@ -72,9 +78,13 @@ static int send_msg(struct conn *c, const void *buf, size_t len)
 
 static int reply_error(struct conn *c, const struct pci_tsm_msg *req, int error, const char *msg)
 {
-	if (error && msg && *msg)
-		dlog("client pid %d: %s: %s", (int)c->pid,
-		     req ? pci_tsm_cmd_name(req->cmd) : "?", msg);
+	unsigned int sup;
+
+	/* A client must not fill the log: a budget per uid. */
+	if (error && msg && *msg && log_allowed(c->uid, &sup))
+		dlog("client pid %d uid %u: %s: %s%s", (int)c->pid, (unsigned int)c->uid,
+		     req ? pci_tsm_cmd_name(req->cmd) : "?", msg,
+		     sup ? " (and more from this uid, not logged)" : "");
 	return send_msg(c, c->out, pci_tsm_put_error(c->out, PCI_TSM_MSG_MAX, req, error, msg));
 }
 
@@ -355,7 +365,7 @@ static int do_state_change(struct conn *c, const struct pci_tsm_msg *m)
 		ret = dev_unbind(c->d, dv, &err);
 		break;
 	case PCI_TSM_CMD_PIN:
-		ret = dev_set_pin(c->d, dv, m->pin, m->pin_len, &err);
+		ret = dev_set_pin(c->d, dv, m->pin, m->pin_len, c->uid, &err);
 		break;
 	case PCI_TSM_CMD_REVALIDATE:
 	case PCI_TSM_CMD_RESET: {
@@ -517,6 +527,7 @@ static void *conn_thread(void *arg)
 		int fd = c->fd;
 
 		unsubscribe(c);
+		slot_give(c->uid);
 		free(c->out);
 		free(c);
 		close(fd);
@@ -526,7 +537,7 @@ static void *conn_thread(void *arg)
 	return NULL;
 }
 
-static void accept_one(struct daemon *d, int lfd)
+static int accept_one(struct daemon *d, int lfd)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
@@ -535,21 +546,23 @@ static void accept_one(struct daemon *d, int lfd)
 	pthread_attr_t attr;
 	pthread_t th;
 	struct conn *c;
+	struct da_err serr = { 0 };
+	unsigned int sup;
 	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 
 	if (fd < 0)
-		return;
+		return -errno;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len)) {
 		close(fd);
-		return;
+		return 0;
+	}
+	if (slot_take(cred.uid, &serr)) {
+		if (log_allowed(cred.uid, &sup))
+			dlog("refusing a client (pid %d): %s", (int)cred.pid, serr.msg);
+		close(fd);
+		return 0;
 	}
 	pthread_mutex_lock(&conns_lock);
-	if (n_conns >= MAX_CONNS) {
-		pthread_mutex_unlock(&conns_lock);
-		dlog("refusing a client: %d connections open", MAX_CONNS);
-		close(fd);
-		return;
-	}
 	conn_fds[n_conns++] = fd;
 	pthread_mutex_unlock(&conns_lock);
 	/* A client that stops reading a dump costs its own thread only, and not forever. */
@@ -559,7 +572,7 @@ static void accept_one(struct daemon *d, int lfd)
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	c = calloc(1, sizeof(*c));
 	if (c)
-		c->out = malloc(PCI_TSM_MSG_MAX);
+		c->out = calloc(1, PCI_TSM_MSG_MAX);
 	if (!c || !c->out)
 		goto fail;
 	c->d = d;
@@ -575,13 +588,15 @@ static void accept_one(struct daemon *d, int lfd)
 		goto fail;
 	}
 	pthread_attr_destroy(&attr);
-	return;
+	return 0;
 fail:
 	if (c)
 		free(c->out);
 	free(c);
+	slot_give(cred.uid);
 	conn_forget(fd);
 	close(fd);
+	return 0;
 }
 
 static int write_ready(const char *path, const char *sock, struct da_err *err)
@@ -622,7 +637,7 @@ static void sd_notify_ready(void)
 int server_run(struct daemon *d, struct da_err *err)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct stat st;
+	unsigned int backoff = 0;
 	int lfd, ret = 0;
 
 	if (strlen(d->socket_path) >= sizeof(sa.sun_path))
@@ -633,9 +648,12 @@ int server_run(struct daemon *d, struct da_err *err)
 	lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (lfd < 0)
 		return da_errf(err, -errno, "socket: %s", strerror(errno));
-	/* A stale socket from a previous run is replaced; anything else is left alone. */
-	if (!lstat(d->socket_path, &st) && S_ISSOCK(st.st_mode))
-		unlink(d->socket_path);
+	/* A stale socket from a previous run is replaced; a live one or anything else is not. */
+	ret = socket_check_free(d->socket_path, err);
+	if (ret) {
+		close(lfd);
+		return ret;
+	}
 	if (bind(lfd, (struct sockaddr *)&sa, sizeof(sa))) {
 		ret = da_errf(err, -errno, "bind %s: %s", d->socket_path, strerror(errno));
 		goto out;
@@ -656,13 +674,14 @@ int server_run(struct daemon *d, struct da_err *err)
 	}
 	sd_notify_ready();
 	dlog("serving %zu device(s) on %s", d->n_devs, d->socket_path);
-	for (;;) {
+	while (!stop_requested) {
 		struct pollfd p[2] = {
-			{ .fd = lfd, .events = POLLIN },
+			{ .fd = backoff ? -1 : lfd, .events = POLLIN },
 			{ .fd = stop_pipe[0], .events = POLLIN },
 		};
+		int n = poll(p, 2, backoff ? (int)backoff : -1);
 
-		if (poll(p, 2, -1) < 0) {
+		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = da_errf(err, -errno, "poll: %s", strerror(errno));
@@ -670,15 +689,38 @@ int server_run(struct daemon *d, struct da_err *err)
 		}
 		if (p[1].revents)
 			break;
-		if (p[0].revents)
-			accept_one(d, lfd);
+		if (!n) {
+			/* The pause is over: listen again, and back off further if still short. */
+			p[0].revents = POLLIN;
+		}
+		if (p[0].revents || !n) {
+			int r = accept_one(d, lfd);
+
+			/*
+			 * Out of descriptors or memory: the connection stays queued
+			 * and lfd readable, so polling it again at once would spin.
+			 */
+			if (r == -EMFILE || r == -ENFILE || r == -ENOBUFS || r == -ENOMEM) {
+				if (!backoff)
+					dlog("accept: %s: pausing new connections", strerror(-r));
+				backoff = backoff ? backoff * 2 : ACCEPT_BACKOFF_MIN_MS;
+				if (backoff > ACCEPT_BACKOFF_MAX_MS)
+					backoff = ACCEPT_BACKOFF_MAX_MS;
+			} else if (backoff && r != -EAGAIN) {
+				dlog("accept: connections resumed");
+				backoff = 0;
+			} else if (r == -EAGAIN) {
+				backoff = 0;
+			}
+		}
 	}
 out:
 	close(lfd);
 	unlink(d->socket_path);
 	if (d->ready_file)
 		unlink(d->ready_file);
-	/* Wake every connection and wait (bounded) for the threads to leave. */
+	/* End what is in flight, wake every connection, wait (bounded) for the threads. */
+	link_cancel_busy(d);
 	pthread_mutex_lock(&conns_lock);
 	for (size_t i = 0; i < n_conns; i++)
 		shutdown(conn_fds[i], SHUT_RDWR);

@@ -123,12 +123,19 @@ out:
 	return ret;
 }
 
+/*
+ * Every field is checked: whoever can write this file decides what is
+ * bound, so a value out of range is an error that names it, never
+ * something quietly defaulted.
+ */
 static int load_dev(struct daemon *d, const char *path, const char *name, json_object *o,
 		    struct da_err *err)
 {
 	struct dev *dv = daemon_find_dev(d, name);
-	json_object *v, *dg;
-	size_t hs;
+	json_object *dg = NULL;
+	bool have_hash = false, have_slot = false;
+	int64_t n;
+	size_t hs = 0;
 
 	if (!dv) {
 		/* A device removed from the config: its binding goes with it. */
@@ -136,36 +143,72 @@ static int load_dev(struct daemon *d, const char *path, const char *name, json_o
 		     name);
 		return 0;
 	}
-	if (!json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, "hash-algo", &v) ||
-	    !json_object_is_type(v, json_type_int))
-		return da_errf(err, -EINVAL, "%s: device %s: needs \"hash-algo\"", path, name);
-	dv->bound_hash = (uint32_t)json_object_get_int64(v);
-	hs = spdm_hash_size(dv->bound_hash);
-	if (!hs)
-		return da_errf(err, -EINVAL, "%s: device %s: unknown hash-algo %#x", path, name,
-			       dv->bound_hash);
-	if (json_object_object_get_ex(o, "slot", &v) && json_object_is_type(v, json_type_int) &&
-	    json_object_get_int(v) >= 0 && json_object_get_int(v) < SPDM_MAX_SLOTS)
-		dv->slot = (uint8_t)json_object_get_int(v);
-	if (json_object_object_get_ex(o, "tsm", &v) && json_object_is_type(v, json_type_string))
-		snprintf(dv->tsm, sizeof(dv->tsm), "%s", json_object_get_string(v));
-	if (json_object_object_get_ex(o, "digests", &dg)) {
-		if (!json_object_is_type(dg, json_type_object))
-			return da_errf(err, -EINVAL, "%s: device %s: \"digests\" is not an object",
-				       path, name);
-		for (unsigned int t = 0; t <= DA_EV_MAX; t++) {
-			if (!json_object_object_get_ex(dg, type_names[t], &v))
-				continue;
-			if (!json_object_is_type(v, json_type_string) ||
-			    da_unhex(json_object_get_string(v), dv->bound_digest[t], hs))
+	if (!json_object_is_type(o, json_type_object))
+		return da_errf(err, -EINVAL, "%s: device %s: not an object", path, name);
+	json_object_object_foreach(o, key, v) {
+		if (!strcmp(key, "bound")) {
+			if (!json_object_is_type(v, json_type_boolean) || !json_object_get_boolean(v))
+				return da_errf(err, -EINVAL, "%s: device %s: \"bound\": must be true",
+					       path, name);
+		} else if (!strcmp(key, "tsm")) {
+			const char *t = json_object_is_type(v, json_type_string) ?
+					json_object_get_string(v) : NULL;
+
+			if (!t || !*t || strlen(t) >= sizeof(dv->tsm) || !daemon_find_tsm(d, t))
 				return da_errf(err, -EINVAL,
-					       "%s: device %s: digests.%s: not %zu hex bytes", path,
-					       name, type_names[t], hs);
-			dv->bound_have[t] = true;
+					       "%s: device %s: \"tsm\": not a configured TSM name",
+					       path, name);
+			snprintf(dv->tsm, sizeof(dv->tsm), "%s", t);
+		} else if (!strcmp(key, "slot")) {
+			n = json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : -1;
+			if (n < 0 || n >= SPDM_MAX_SLOTS)
+				return da_errf(err, -EINVAL, "%s: device %s: \"slot\": not 0-%d", path,
+					       name, SPDM_MAX_SLOTS - 1);
+			dv->slot = (uint8_t)n;
+			have_slot = true;
+		} else if (!strcmp(key, "hash-algo")) {
+			n = json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : 0;
+			/* One BaseHashAlgo bit the hash code knows. */
+			if (n <= 0 || n > UINT32_MAX || (n & (n - 1)) ||
+			    !(hs = spdm_hash_size((uint32_t)n)))
+				return da_errf(err, -EINVAL, "%s: device %s: \"hash-algo\": not one known BaseHashAlgo bit",
+					       path, name);
+			dv->bound_hash = (uint32_t)n;
+			have_hash = true;
+		} else if (!strcmp(key, "digests")) {
+			if (!json_object_is_type(v, json_type_object))
+				return da_errf(err, -EINVAL, "%s: device %s: \"digests\": not an object",
+					       path, name);
+			dg = v;
+		} else {
+			return da_errf(err, -EINVAL, "%s: device %s: key \"%s\": unknown", path, name,
+				       key);
 		}
 	}
+	if (!have_hash || !have_slot || !dg)
+		return da_errf(err, -EINVAL, "%s: device %s: needs \"hash-algo\", \"slot\" and \"digests\"",
+			       path, name);
+	json_object_object_foreach(dg, dkey, dval) {
+		unsigned int t;
+
+		for (t = 0; t <= DA_EV_MAX; t++)
+			if (!strcmp(dkey, type_names[t]))
+				break;
+		if (t > DA_EV_MAX)
+			return da_errf(err, -EINVAL, "%s: device %s: digests.%s: unknown object type",
+				       path, name, dkey);
+		if (!json_object_is_type(dval, json_type_string) ||
+		    strlen(json_object_get_string(dval)) != 2 * hs ||
+		    da_unhex(json_object_get_string(dval), dv->bound_digest[t], hs))
+			return da_errf(err, -EINVAL, "%s: device %s: digests.%s: not %zu hex bytes",
+				       path, name, dkey, hs);
+		dv->bound_have[t] = true;
+	}
+	if (!dv->bound_have[dv->slot])
+		return da_errf(err, -EINVAL, "%s: device %s: digests.%s: required (the bound chain)",
+			       path, name, type_names[dv->slot]);
 	dv->bound = true;
+	dv->bind_epoch = 1;
 	dv->state = PCI_TSM_STATE_BOUND;
 	return 0;
 }
@@ -173,7 +216,7 @@ static int load_dev(struct daemon *d, const char *path, const char *name, json_o
 int state_load(struct daemon *d, struct da_err *err)
 {
 	char path[4096];
-	json_object *root, *devs;
+	json_object *root, *devs = NULL;
 	int ret = 0;
 
 	if (!d->state_dir)
@@ -181,11 +224,28 @@ int state_load(struct daemon *d, struct da_err *err)
 	snprintf(path, sizeof(path), "%s/state.json", d->state_dir);
 	if (access(path, F_OK) && errno == ENOENT)
 		return 0;
-	root = json_object_from_file(path);
+	root = daemon_json_file(path, 1 << 24, err);
 	if (!root)
-		return da_errf(err, -EINVAL, "%s: cannot read or parse", path);
-	if (!json_object_object_get_ex(root, "devices", &devs) ||
-	    !json_object_is_type(devs, json_type_object)) {
+		return err ? err->code : -EINVAL;
+	if (!json_object_is_type(root, json_type_object)) {
+		ret = da_errf(err, -EINVAL, "%s: not a JSON object", path);
+		goto out;
+	}
+	json_object_object_foreach(root, key, v) {
+		if (!strcmp(key, "version")) {
+			if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) != 1) {
+				ret = da_errf(err, -EINVAL, "%s: \"version\": only 1 is known", path);
+				goto out;
+			}
+		} else if (!strcmp(key, "devices") && json_object_is_type(v, json_type_object)) {
+			devs = v;
+		} else {
+			ret = da_errf(err, -EINVAL, "%s: key \"%s\": unknown or not an object", path,
+				      key);
+			goto out;
+		}
+	}
+	if (!devs) {
 		ret = da_errf(err, -EINVAL, "%s: no \"devices\" object", path);
 		goto out;
 	}

@@ -224,12 +224,20 @@ static int write_file(const char *path, const char *s)
 int rig_start_emu(struct rig *r, const char *json_devices, const char *const *extra)
 {
 	static unsigned int seed;
-	char bin[512], listen[64], cfg[1 << 16];
+	char bin[512], listen[64];
+	/* 1024 devices do not fit a fixed buffer (bench_daemon). */
+	size_t cap = strlen(json_devices) + 32;
+	char *cfg = malloc(cap);
+	int wret;
 
 	if (!seed)
 		seed = (unsigned int)time(NULL) ^ ((unsigned int)getpid() << 12);
-	snprintf(cfg, sizeof(cfg), "{ \"devices\": %s }", json_devices);
-	if (write_file(r->emu_cfg, cfg))
+	if (!cfg)
+		return -1;
+	snprintf(cfg, cap, "{ \"devices\": %s }", json_devices);
+	wret = write_file(r->emu_cfg, cfg);
+	free(cfg);
+	if (wret)
 		return -1;
 	for (int attempt = 0; attempt < 8; attempt++) {
 		const char *argv[40] = {
@@ -261,14 +269,21 @@ int rig_start_emu(struct rig *r, const char *json_devices, const char *const *ex
 
 int rig_start_daemon(struct rig *r, const char *const *extra)
 {
-	char bin[512], cfg[600];
+	char cfg[600];
+
+	snprintf(cfg, sizeof(cfg), "{ \"emu-ready-file\": \"%s\" }", r->emu_ready);
+	return rig_start_daemon_cfg(r, cfg, extra);
+}
+
+int rig_start_daemon_cfg(struct rig *r, const char *cfg, const char *const *extra)
+{
+	char bin[512];
 	const char *argv[40] = {
 		bin_path("src/devauthd/devauthd", bin, sizeof(bin)), "--config", r->d_cfg,
 		"--socket", r->sock, "--state-dir", r->state, "--ready-file", r->d_ready,
 	};
 	size_t n = 9;
 
-	snprintf(cfg, sizeof(cfg), "{ \"emu-ready-file\": \"%s\" }", r->emu_ready);
 	if (write_file(r->d_cfg, cfg))
 		return -1;
 	for (size_t i = 0; extra && extra[i] && n < 38; i++)

@@ -41,6 +41,8 @@ void rig_cleanup(struct rig *r);
 int rig_start_emu(struct rig *r, const char *json_devices, const char *const *extra);
 /* devauthd on the emu's devices (its ready file), extra args NULL-terminated. */
 int rig_start_daemon(struct rig *r, const char *const *extra);
+/* The same with the whole devauthd config given (JSON text). */
+int rig_start_daemon_cfg(struct rig *r, const char *cfg, const char *const *extra);
 int rig_stop_daemon(struct rig *r);
 int rig_stop_emu(struct rig *r);
 

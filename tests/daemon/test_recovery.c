@@ -3,7 +3,8 @@
  * Recovery end to end (issue 6): the real devauth-emu, devauthd and
  * devauth binaries, a `devauth monitor --json` running throughout.  Each
  * case attests a device, pins it in devauthd, changes the device with
- * devauth-emu's control commands (reset, swap, update), then resets the
+ * devauth-emu's control commands (reset, swap, update) -- reset and swap
+ * cut the link, which devauthd notices by itself -- or resets the
  * device's session from the OS side (`devauth reset`) and checks the
  * events, the state, and the evidence.
  */
@@ -82,6 +83,16 @@ static int start_monitor(void)
 	return -1;
 }
 
+/* The rig's directory (root's, 0755) is where exec pins' programs may live. */
+static int start_daemon(const char *const *extra)
+{
+	char cfg[1024];
+
+	snprintf(cfg, sizeof(cfg), "{ \"emu-ready-file\": \"%s\", \"exec-dir\": \"%s\" }",
+		 rig.emu_ready, rig.dir);
+	return rig_start_daemon_cfg(&rig, cfg, extra);
+}
+
 static int group_setup(void **state)
 {
 	static const char *const d_extra[] = { "--op-timeout-ms", "8000", NULL };
@@ -92,7 +103,7 @@ static int group_setup(void **state)
 		fprintf(stderr, "devauth-emu did not start; log %s\n", rig.emu.log);
 		return -1;
 	}
-	if (rig_start_daemon(&rig, d_extra)) {
+	if (start_daemon(d_extra)) {
 		fprintf(stderr, "devauthd did not start; log %s\n", rig.d.log);
 		return -1;
 	}
@@ -229,7 +240,7 @@ static void emu_ctl(const char *cmd, const char *dev)
 static void attest_and_pin(const char *dev, const char *a1, const char *a2, const char *a3,
 			   const char *a4, const char *a5, const char *a6)
 {
-	if (devauth(&rig, out, sizeof(out), "attest", dev, NULL))
+	if (devauth(&rig, out, sizeof(out), "attest", dev, "--insecure-no-trust-anchor", NULL))
 		fail_msg("attest %s: %s", dev, out);
 	assert_string_equal(state_of(dev), "bound");
 	if (devauth(&rig, out, sizeof(out), "pin", dev, "--current", a1, a2, a3, a4, a5, a6, NULL))
@@ -287,6 +298,49 @@ static uint64_t reset_passes(const char *dev, const char *what)
 	return gen;
 }
 
+/*
+ * devauth-emu ctl reset/swap cut the device's link, as a real reset does:
+ * devauthd notices by itself (no devauth command) and the events in
+ * want[] follow, in order.
+ */
+static json_object *ctl_expect(const char *cmd, const char *dev, const char *const *want,
+			       size_t nwant, const char *what)
+{
+	size_t m = mark(dev);
+
+	emu_ctl(cmd, dev);
+	return expect_events(dev, m, want, nwant, what);
+}
+
+static uint64_t ctl_passes(const char *cmd, const char *dev, const char *what)
+{
+	json_object *e = ctl_expect(cmd, dev, ok_seq, 2, what), *g;
+	uint64_t gen;
+
+	assert_true(json_object_object_get_ex(e, "generation", &g));
+	gen = (uint64_t)json_object_get_int64(g);
+	assert_string_equal(field(e, "state"), "bound");
+	json_object_put(e);
+	assert_string_equal(state_of(dev), "bound");
+	return gen;
+}
+
+static void ctl_fails(const char *cmd, const char *dev, const char *check, const char *reason,
+		      const char *what)
+{
+	json_object *ev[256];
+	size_t n;
+
+	json_object_put(ctl_expect(cmd, dev, fail_seq, 3, what));
+	n = events(dev, ev, 256);
+	if (strcmp(field(ev[n - 2], "check"), check) ||
+	    (reason && !strstr(field(ev[n - 2], "reason"), reason)))
+		fail_msg("%s: revalidation-failed %s", what, json_object_to_json_string(ev[n - 2]));
+	for (size_t k = 0; k < n; k++)
+		json_object_put(ev[k]);
+	assert_string_equal(state_of(dev), "unconnected");
+}
+
 /* CHALLENGE nonce of the device's current evidence (read without a nonce of ours). */
 static void current_nonce(const char *dev, uint8_t nonce[32], uint64_t *gen)
 {
@@ -326,8 +380,7 @@ static void test_reset_pinned(void **state)
 	alarm(180);
 	attest_and_pin(D_RESET, "--mode", "same-device", "--volatile", "16", NULL, NULL);
 	current_nonce(D_RESET, n0, &g0);
-	emu_ctl("reset", D_RESET);
-	gev = reset_passes(D_RESET, "same-device, 16 volatile, after a device reset");
+	gev = ctl_passes("reset", D_RESET, "same-device, 16 volatile, after a device reset");
 	current_nonce(D_RESET, n1, &g1);
 	/* New evidence under a new generation, answering a nonce it never saw before. */
 	assert_true(g1 > g0);
@@ -343,9 +396,8 @@ static void test_reset_pinned(void **state)
 	/* The same reset against an exact pin (16 pinned): the boot counter moved. */
 	if (devauth(&rig, out, sizeof(out), "pin", D_RESET, "--current", "--mode", "exact", NULL))
 		fail_msg("pin exact: %s", out);
-	emu_ctl("reset", D_RESET);
-	reset_fails(D_RESET, "pin-measurement[16]", "measurement 16 differs from the pin",
-		    "exact with 16 pinned");
+	ctl_fails("reset", D_RESET, "pin-measurement[16]", "measurement 16 differs from the pin",
+		  "exact with 16 pinned");
 	/* It stays so until userspace attests it again. */
 	if (devauth(&rig, out, sizeof(out), "bind", D_RESET, NULL) == 0)
 		fail_msg("bind after failed revalidation succeeded: %s", out);
@@ -359,8 +411,7 @@ static void test_swap_every_mode(void **state)
 	alarm(180);
 	for (size_t i = 0; i < 3; i++) {
 		attest_and_pin(D_SWAP, "--mode", modes[i], "--volatile", "16", NULL, NULL);
-		emu_ctl("swap", D_SWAP);
-		reset_fails(D_SWAP, "pin-key", "leaf key differs from the pin", modes[i]);
+		ctl_fails("swap", D_SWAP, "pin-key", "leaf key differs from the pin", modes[i]);
 	}
 	alarm(0);
 }
@@ -411,12 +462,16 @@ static void test_exec(void **state)
 	script("hang.sh", "#!/bin/sh\nsleep 60\n", hang, sizeof(hang));
 
 	attest_and_pin(D_EXEC, "--mode", "exec", "--exec", accept, NULL, NULL);
-	emu_ctl("reset", D_EXEC);
-	reset_passes(D_EXEC, "exec accepting");
+	ctl_passes("reset", D_EXEC, "exec accepting");
 
 	if (devauth(&rig, out, sizeof(out), "pin", D_EXEC, "--current", "--exec", reject, NULL))
 		fail_msg("pin exec: %s", out);
-	reset_fails(D_EXEC, "exec", "firmware of " D_EXEC " not allowed", "exec rejecting");
+	reset_fails(D_EXEC, "exec", "rejected (exit 4)", "exec rejecting");
+	/* What the program printed goes to the daemon's log, never to events or LIST. */
+	assert_true(file_contains(rig.d.log, "firmware of " D_EXEC " not allowed"));
+	assert_false(file_contains(mon_log, "firmware of"));
+	assert_int_equal(devauth(&rig, out, sizeof(out), "list", D_EXEC, "--json", NULL), 0);
+	assert_null(strstr(out, "firmware of"));
 
 	attest_and_pin(D_EXEC, "--exec", hang, "--timeout-ms", "500", NULL, NULL);
 	/* The limit is the program's; the test's own bound is the alarm. */
@@ -434,9 +489,12 @@ static void test_unpinned_and_fatal(void **state)
 	size_t m;
 
 	alarm(120);
-	if (devauth(&rig, out, sizeof(out), "attest", D_PLAIN, NULL))
+	if (devauth(&rig, out, sizeof(out), "attest", D_PLAIN, "--insecure-no-trust-anchor",
+		    NULL))
 		fail_msg("attest: %s", out);
-	emu_ctl("reset", D_PLAIN);
+	/* Unpinned: the lost link is reported, nothing else happens. */
+	json_object_put(ctl_expect("reset", D_PLAIN, lost, 1, "unpinned link drop"));
+	assert_string_equal(state_of(D_PLAIN), "bound");
 	m = mark(D_PLAIN);
 	if (devauth(&rig, out, sizeof(out), "reset", D_PLAIN, NULL))
 		fail_msg("reset unpinned: %s", out);
@@ -477,7 +535,8 @@ static void test_unpinned_and_fatal(void **state)
 			usleep(10000);
 		assert_true(file_contains(mon2_log, "listening"));
 	}
-	if (devauth(&rig, out, sizeof(out), "attest", D_FATAL, NULL))
+	if (devauth(&rig, out, sizeof(out), "attest", D_FATAL, "--insecure-no-trust-anchor",
+		    NULL))
 		fail_msg("attest: %s", out);
 	if (devauth(&rig, out, sizeof(out), "pin", D_FATAL, "--mode", "fatal", NULL))
 		fail_msg("pin fatal: %s", out);
@@ -566,14 +625,12 @@ static void test_restart_keeps_pins(void **state)
 		assert_int_equal(w, mon_pid);
 		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 1);
 	}
-	assert_int_equal(rig_start_daemon(&rig, d_extra), 0);
+	assert_int_equal(start_daemon(d_extra), 0);
 	assert_int_equal(start_monitor(), 0);
 	assert_string_equal(state_of(D_RESET), "bound");
-	emu_ctl("reset", D_RESET);
-	reset_passes(D_RESET, "after a daemon restart");
+	ctl_passes("reset", D_RESET, "after a daemon restart");
 	/* And a swap is still caught. */
-	emu_ctl("swap", D_RESET);
-	reset_fails(D_RESET, "pin-key", NULL, "swap after a daemon restart");
+	ctl_fails("swap", D_RESET, "pin-key", NULL, "swap after a daemon restart");
 	alarm(0);
 }
 

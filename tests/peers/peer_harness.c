@@ -256,6 +256,39 @@ int peer_start_emu(struct peer_proc *p, const char *const *args, unsigned int ti
 	return start_server(p, true, args, timeout_s);
 }
 
+int peer_start_responder_on(struct peer_proc *p, int port, const char *const *args,
+			    unsigned int timeout_s)
+{
+	char ports[16];
+	const char *const pre[] = { "--port", ports, NULL };
+	long end;
+	int fd;
+
+	memset(p, 0, sizeof(*p));
+	p->port = port;
+	snprintf(ports, sizeof(ports), "%d", port);
+	snprintf(p->log, sizeof(p->log), "%s/responder-%d-%ld.log", peer_dir(), port, now_ms());
+	fd = open(p->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	p->pid = spawn("spdm_responder_emu", pre, args, fd);
+	close(fd);
+	if (p->pid < 0)
+		return -errno;
+	end = now_ms() + timeout_s * 1000L;
+	while (now_ms() < end) {
+		if (listening(port))
+			return 0;
+		if (!peer_alive(p))
+			break;
+		sleep_ms(20);
+	}
+	peer_dump_log(p);
+	if (peer_alive(p))
+		peer_stop(p);
+	return -ETIMEDOUT;
+}
+
 int peer_run(const char *prog, const char *const *args, char *out, size_t len,
 	     unsigned int timeout_s)
 {

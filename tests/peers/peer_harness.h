@@ -37,6 +37,10 @@ int peer_free_port(void);
  */
 int peer_start_responder(struct peer_proc *p, const char *const *args, unsigned int timeout_s);
 
+/* The same on a given port (a device replaced at the address of the one before). */
+int peer_start_responder_on(struct peer_proc *p, int port, const char *const *args,
+			    unsigned int timeout_s);
+
 /*
  * Start our devauth-emu: serve --ctl none --listen 127.0.0.1:P ARGS... in
  * the peers' copy (so key paths like ecp384/end_responder.key resolve), on

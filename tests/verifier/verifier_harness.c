@@ -96,7 +96,7 @@ void write_root(struct emu_device *dev, char *path, size_t len)
 
 static void put_file(const char *dir, const char *name, const void *p, size_t n)
 {
-	char path[512];
+	char path[1024];
 	FILE *f;
 
 	/* A cut path would write somewhere else: fail instead. */
