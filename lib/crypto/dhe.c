@@ -64,6 +64,22 @@ uint16_t spdm_supported_dhe(void)
 	       SPDM_DHE_FFDHE_2048 | SPDM_DHE_FFDHE_3072 | SPDM_DHE_FFDHE_4096;
 }
 
+static EVP_PKEY *keygen(const struct group *g)
+{
+	OSSL_PARAM params[2] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)g->name, 0),
+		OSSL_PARAM_construct_end(),
+	};
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, g->type, NULL);
+	EVP_PKEY *key = NULL;
+
+	if (!ctx || EVP_PKEY_keygen_init(ctx) <= 0 || EVP_PKEY_CTX_set_params(ctx, params) <= 0 ||
+	    EVP_PKEY_generate(ctx, &key) <= 0)
+		key = NULL;
+	EVP_PKEY_CTX_free(ctx);
+	return key;
+}
+
 int spdm_dhe_generate(uint16_t dhe, EVP_PKEY **key, uint8_t *pub, struct da_err *err)
 {
 	const struct group *g = find(dhe);
@@ -75,7 +91,7 @@ int spdm_dhe_generate(uint16_t dhe, EVP_PKEY **key, uint8_t *pub, struct da_err 
 	*key = NULL;
 	if (!g)
 		return da_errf(err, -EOPNOTSUPP, "DHE group 0x%04x not supported", dhe);
-	*key = EVP_PKEY_Q_keygen(NULL, NULL, g->type, g->name);
+	*key = keygen(g);
 	if (!*key)
 		return da_errf(err, -EIO, "DHE %s: key generation failed", g->name);
 	if (!strcmp(g->type, "EC")) {
