@@ -244,5 +244,11 @@ const char *spdm_asym_name(uint32_t asym);
 const char *spdm_hash_name(uint32_t hash);
 const char *spdm_meas_hash_name(uint32_t mhash);
 const char *spdm_dmtf_meas_type_name(uint8_t type);
+/* Session algorithms: "secp384r1", "aes-256-gcm" (lib/spdm/session_names.c). */
+const char *spdm_dhe_name(uint16_t dhe);
+const char *spdm_aead_name(uint16_t aead);
+/* "secp384r1,SECP_256_R1" -> mask, either spelling, any case; -EINVAL otherwise. */
+int spdm_dhe_parse_list(const char *list, uint16_t *mask);
+int spdm_aead_parse_list(const char *list, uint16_t *mask);
 
 #endif
