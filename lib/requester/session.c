@@ -268,7 +268,7 @@ static int ke_response(struct spdm_req *r, struct hs *x, const uint8_t *ke, size
 			r->sess->cfg.keylog(r->sess->cfg.keylog_ctx, r->sess->id, "dhe_secret",
 					    secret, spdm_dhe_secret_size(r->info.dhe));
 		ret = spdm_sess_derive_handshake(r->sess, secret, spdm_dhe_secret_size(r->info.dhe),
-						 x->h, err);
+						 false, x->h, err);
 	}
 	OPENSSL_cleanse(secret, sizeof(secret));
 	if (ret)
@@ -377,7 +377,7 @@ static int psk_exchange(struct spdm_req *r, struct hs *x, struct da_err *err)
 	if (r->sess->cfg.keylog)
 		r->sess->cfg.keylog(r->sess->cfg.keylog_ctx, r->sess->id, "psk", r->cfg.psk,
 				    r->cfg.psk_len);
-	ret = spdm_sess_derive_handshake(r->sess, r->cfg.psk, r->cfg.psk_len, x->h, err) ?:
+	ret = spdm_sess_derive_handshake(r->sess, r->cfg.psk, r->cfg.psk_len, true, x->h, err) ?:
 	      check_rsp_verify(r, x, "responder-verify-data", name, kr.verify_data, err);
 	if (ret)
 		return ret;

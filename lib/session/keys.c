@@ -2,7 +2,9 @@
 /*
  * The DSP0274 key schedule ("Key schedule" and "Key update"), with
  * BinConcat(Length, "spdm1.X ", Label, Context):
- *   HandshakeSecret  = HKDF-Extract(Salt_0 = 0^H, IKM = DHE secret or PSK)
+ *   HandshakeSecret  = HKDF-Extract(Salt_0, IKM = DHE secret or PSK)
+ *                      Salt_0 = 0^H, but 0xFF^H for a PSK from SPDM 1.3 on
+ *                      (what the DMTF responder and spdm_dump derive)
  *   {req,rsp}-hs     = HKDF-Expand(HandshakeSecret, BinConcat(H, "req hs data"/"rsp hs data", TH1), H)
  *   Salt_1           = HKDF-Expand(HandshakeSecret, BinConcat(H, "derived"), H)
  *   MasterSecret     = HKDF-Extract(Salt_1, 0^H)
@@ -97,16 +99,17 @@ static int direction_keys(struct spdm_session *s, enum spdm_sess_dir d, struct s
 }
 
 int spdm_sess_derive_handshake(struct spdm_session *s, const uint8_t *ikm, size_t ikm_len,
-			       const uint8_t *th1, struct da_err *err)
+			       bool psk, const uint8_t *th1, struct da_err *err)
 {
 	static const char *const hs_label[2] = { "req hs data", "rsp hs data" };
-	uint8_t zero[SPDM_MAX_HASH_SIZE] = { 0 };
+	uint8_t salt0[SPDM_MAX_HASH_SIZE];
 	int ret;
 
+	memset(salt0, psk && s->cfg.version >= SPDM_VER_13 ? 0xff : 0, sizeof(salt0));
 	if (s->state != SPDM_SESS_NONE)
 		return da_errf(err, -EINVAL, "%s: session 0x%08x: handshake keys derived twice",
 			       s->name, s->id);
-	ret = spdm_hkdf_extract(s->cfg.base_hash, zero, s->hash_size, ikm, ikm_len,
+	ret = spdm_hkdf_extract(s->cfg.base_hash, salt0, s->hash_size, ikm, ikm_len,
 				s->handshake_secret);
 	for (int d = 0; !ret && d < 2; d++) {
 		struct spdm_sess_keys *k = &s->dir[d];

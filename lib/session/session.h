@@ -90,12 +90,12 @@ struct spdm_session {
 int spdm_sess_init(struct spdm_session *s, const struct spdm_sess_config *c, uint32_t id,
 		   const char *name);
 /*
- * KEY_EXCHANGE: ikm is the DHE shared secret; PSK_EXCHANGE: the PSK.
- * th1 is the transcript hash TH1 (H bytes).  Derives the handshake
- * secret, both handshake secrets, keys, IVs and finished keys.
+ * KEY_EXCHANGE: ikm is the DHE shared secret; PSK_EXCHANGE (psk set):
+ * the PSK.  th1 is the transcript hash TH1 (H bytes).  Derives the
+ * handshake secret, both handshake secrets, keys, IVs and finished keys.
  */
 int spdm_sess_derive_handshake(struct spdm_session *s, const uint8_t *ikm, size_t ikm_len,
-			       const uint8_t *th1, struct da_err *err);
+			       bool psk, const uint8_t *th1, struct da_err *err);
 /* th2: the transcript hash TH2.  Data secrets, keys and IVs; the handshake ones are wiped. */
 int spdm_sess_derive_data(struct spdm_session *s, const uint8_t *th2, struct da_err *err);
 /* HMAC(finished_key[dir], th) into out (H bytes): a VerifyData. */

@@ -44,8 +44,8 @@ static void make_pair(struct pair *p, enum da_framing f, uint16_t aead, bool mac
 	assert_int_equal(spdm_sess_init(&p->req, &c, 0xfffe0001u, "loop"), 0);
 	c.is_requester = false;
 	assert_int_equal(spdm_sess_init(&p->rsp, &c, 0xfffe0001u, "loop"), 0);
-	assert_int_equal(spdm_sess_derive_handshake(&p->req, ikm, sizeof(ikm), th1, &err), 0);
-	assert_int_equal(spdm_sess_derive_handshake(&p->rsp, ikm, sizeof(ikm), th1, &err), 0);
+	assert_int_equal(spdm_sess_derive_handshake(&p->req, ikm, sizeof(ikm), false, th1, &err), 0);
+	assert_int_equal(spdm_sess_derive_handshake(&p->rsp, ikm, sizeof(ikm), false, th1, &err), 0);
 }
 
 static void establish(struct pair *p)
