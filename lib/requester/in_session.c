@@ -181,7 +181,7 @@ int spdm_req_session_heartbeat(struct spdm_req *r, struct da_err *err)
 static int key_update_op(struct spdm_req *r, uint8_t op, struct da_err *err)
 {
 	struct wcur w = wcur_init(r->req_buf, sizeof(r->req_buf));
-	struct spdm_key_update k = { .operation = op }, ack;
+	struct spdm_key_update k = { .operation = op }, ack = { 0 };
 	bool all = op == SPDM_KEY_UPDATE_OP_UPDATE_ALL_KEYS;
 	const uint8_t *rsp;
 	size_t rsp_len;

@@ -18,9 +18,11 @@
  * secured messages with the handshake keys.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -80,12 +82,19 @@ static int open_session(struct spdm_req *r, uint32_t id, bool mac_only, uint16_t
 		.framing = r->t->framing,
 	};
 	FILE *kl = NULL;
+	int ret;
 
 	if (r->cfg.keylog_path) {
-		/* One file per process run; a later session of the same device appends. */
-		kl = fopen(r->cfg.keylog_path, "a");
-		if (!kl)
-			return da_errf(err, -errno, "keylog %s: cannot open", r->cfg.keylog_path);
+		/* Secrets: owner-only, appended so that later sessions add to the same file. */
+		int fd = open(r->cfg.keylog_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+
+		kl = fd >= 0 ? fdopen(fd, "a") : NULL;
+		if (!kl) {
+			ret = -errno;
+			if (fd >= 0)
+				close(fd);
+			return da_errf(err, ret, "keylog %s: cannot open", r->cfg.keylog_path);
+		}
 		c.keylog = keylog;
 		c.keylog_ctx = kl;
 	}

@@ -7,8 +7,8 @@
  * heartbeat on the new keys) and END_SESSION; HANDSHAKE_IN_THE_CLEAR
  * alternates so that each version and transport sees it on and off.
  * Then FFDHE, UpdateAllKeys, PSK for every version and transport, the
- * DSP0277 1.0 and 1.1 secured-message versions, and `devauth probe
- * --session --json` itself.
+ * DSP0277 1.0 and 1.1 secured-message versions, MAC-only sessions, and
+ * `devauth probe --session --json` itself.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -38,6 +38,7 @@ struct run {
 	bool psk;
 	bool all_keys;
 	const char *sec_ver;		/* responder --sec_ver, NULL: all */
+	const char *rsp_cap;		/* responder --cap, NULL: its defaults */
 	uint16_t expect_sm;
 };
 
@@ -87,6 +88,10 @@ static void one_run(const struct run *x)
 		args[n++] = "--sec_ver";
 		args[n++] = x->sec_ver;
 	}
+	if (x->rsp_cap) {
+		args[n++] = "--cap";
+		args[n++] = x->rsp_cap;
+	}
 	args[n] = NULL;
 	assert_int_equal(peer_start_responder(&p, args, 20), 0);
 	snprintf(hp, sizeof(hp), "127.0.0.1:%d", p.port);
@@ -128,6 +133,8 @@ static void one_run(const struct run *x)
 	assert_int_equal(s->heartbeats, 2);
 	assert_int_equal(s->key_updates, 1);
 	assert_int_equal(s->sm_version, x->expect_sm);
+	/* Without the device's ENCRYPT_CAP the session only MACs. */
+	assert_int_equal(s->mac_only, x->rsp_cap && !strstr(x->rsp_cap, "ENCRYPT"));
 	if (t->ops->close)
 		t->ops->close(t, false, NULL);
 	spdm_req_free(r);
@@ -210,6 +217,21 @@ static void test_secured_message_versions(void **state)
 	}
 }
 
+/* MAC_CAP without ENCRYPT_CAP on the device: MAC-only secured messages. */
+static void test_mac_only(void **state)
+{
+	(void)state;
+	for (size_t f = 0; f < 2; f++) {
+		struct run x = {
+			.ver = versions[2 + f], .framing = framings[f], .dhe = SPDM_DHE_SECP384R1,
+			.aead = aeads[f + 1], .in_clear = f, .expect_sm = 0x1200,
+			.rsp_cap = "CERT,CHAL,MEAS_SIG,MAC,KEY_EX,HBEAT,KEY_UPD,HANDSHAKE_IN_CLEAR",
+		};
+
+		one_run(&x);
+	}
+}
+
 /* The CLI end to end: `devauth probe --session ... --json` and its report. */
 static void test_cli_probe_session(void **state)
 {
@@ -273,6 +295,7 @@ int main(void)
 		cmocka_unit_test(test_ffdhe_and_all_keys),
 		cmocka_unit_test(test_psk),
 		cmocka_unit_test(test_secured_message_versions),
+		cmocka_unit_test(test_mac_only),
 		cmocka_unit_test(test_cli_probe_session),
 	};
 

@@ -108,6 +108,22 @@ static void test_bin_concat(void **state)
 	assert_memory_equal(out, "\x30\x00spdm1.3 key\xaa\xbb", n);
 }
 
+static void test_names(void **state)
+{
+	uint16_t m;
+
+	(void)state;
+	assert_int_equal(spdm_dhe_parse_list("SECP_384_R1,secp256r1,FFDHE_3072", &m), 0);
+	assert_int_equal(m, SPDM_DHE_SECP384R1 | SPDM_DHE_SECP256R1 | SPDM_DHE_FFDHE_3072);
+	assert_int_equal(spdm_aead_parse_list("AES_256_GCM,chacha20-poly1305", &m), 0);
+	assert_int_equal(m, SPDM_AEAD_AES_256_GCM | SPDM_AEAD_CHACHA20_POLY1305);
+	assert_int_equal(spdm_aead_parse_list("aes-256-gcm,", &m), 0);
+	assert_int_equal(spdm_dhe_parse_list("secp384r1,bogus", &m), -EINVAL);
+	assert_int_equal(spdm_dhe_parse_list("", &m), -EINVAL);
+	assert_string_equal(spdm_dhe_name(SPDM_DHE_SECP521R1), "secp521r1");
+	assert_string_equal(spdm_aead_name(SPDM_AEAD_AES_128_GCM), "aes-128-gcm");
+}
+
 static void test_dhe_agreement(void **state)
 {
 	static const uint16_t groups[] = { SPDM_DHE_SECP256R1, SPDM_DHE_SECP384R1,
@@ -415,6 +431,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bin_concat),
+		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_dhe_agreement),
 		cmocka_unit_test(test_round_trips),
 		cmocka_unit_test(test_tamper_every_bit),
