@@ -58,6 +58,20 @@ struct spdm_req_config {
 	 * it (-ETIMEDOUT), whatever CT and RDT allow.
 	 */
 	uint64_t deadline_ms;
+	/*
+	 * Secure sessions (DSP0277).  Only with session set do CAPABILITIES
+	 * and NEGOTIATE_ALGORITHMS offer them (KEY_EX_CAP, ENCRYPT/MAC_CAP,
+	 * HBEAT_CAP, KEY_UPD_CAP, DHE/AEAD/KeySchedule structures).
+	 */
+	bool session;
+	uint16_t dhe_offer;		/* SPDM_DHE_* mask, 0: every supported group */
+	uint16_t aead_offer;		/* SPDM_AEAD_* mask, 0: every supported AEAD */
+	bool handshake_in_clear;	/* offer HANDSHAKE_IN_THE_CLEAR_CAP */
+	uint8_t psk[64];		/* psk_len > 0: PSK_EXCHANGE instead of KEY_EXCHANGE */
+	size_t psk_len;
+	uint8_t psk_hint[16];
+	size_t psk_hint_len;
+	const char *keylog_path;	/* append the session secrets here */
 };
 
 /* Defaults: 1.0-1.4, every algorithm this build does (strongest first), slot 0. */
@@ -166,5 +180,37 @@ struct evp_pkey_st *spdm_req_leaf_key(const struct spdm_req *r);
 /* Subjects of the chain of a slot, root first, for display. */
 size_t spdm_req_chain_subjects(const struct spdm_req *r, uint8_t slot, char (*out)[256],
 			       size_t max);
+
+/* ---- Secure sessions (lib/requester/session.c, in_session.c) ---- */
+struct spdm_req_session_info {
+	bool established;
+	bool psk;
+	uint32_t session_id;
+	uint16_t dhe, aead;
+	uint16_t sm_version;		/* selected DSP0277 version, 0x1000 = 1.0 */
+	bool in_clear;			/* HANDSHAKE_IN_THE_CLEAR on both sides */
+	bool mac_only;
+	uint8_t heartbeat_period;	/* seconds, 0: none */
+	bool measured;			/* signed MEASUREMENTS verified inside the session */
+	unsigned int heartbeats, key_updates;
+	bool ended;			/* END_SESSION_ACK received */
+};
+
+/*
+ * KEY_EXCHANGE with the configured (authenticated) slot, checked with
+ * the slot's leaf key, then FINISH; or PSK_EXCHANGE + PSK_FINISH when a
+ * PSK is configured.  Needs spdm_req_authenticate() first.
+ */
+int spdm_req_session_start(struct spdm_req *r, struct da_err *err);
+/* Signed GET_MEASUREMENTS (all blocks) inside the session. */
+int spdm_req_session_measure(struct spdm_req *r, struct da_err *err);
+int spdm_req_session_heartbeat(struct spdm_req *r, struct da_err *err);
+/* UpdateKey (or UpdateAllKeys) followed by VerifyNewKey. */
+int spdm_req_session_key_update(struct spdm_req *r, bool all_keys, struct da_err *err);
+/* END_SESSION; the secrets are wiped whatever the answer. */
+int spdm_req_session_end(struct spdm_req *r, struct da_err *err);
+const struct spdm_req_session_info *spdm_req_session_info(const struct spdm_req *r);
+/* sizeof the session state a requester adds while a session is open. */
+size_t spdm_req_session_state_size(void);
 
 #endif

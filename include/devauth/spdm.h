@@ -268,5 +268,11 @@ int spdm_asym_from_name(const char *s, uint32_t *bit);
 int spdm_hash_from_name(const char *s, uint32_t *bit);
 int spdm_meas_hash_from_name(const char *s, uint32_t *bit);
 const char *spdm_dmtf_meas_type_name(uint8_t type);
+/* Session algorithms: "secp384r1", "aes-256-gcm" (lib/spdm/session_names.c). */
+const char *spdm_dhe_name(uint16_t dhe);
+const char *spdm_aead_name(uint16_t aead);
+/* "secp384r1,SECP_256_R1" -> mask, either spelling, any case; -EINVAL otherwise. */
+int spdm_dhe_parse_list(const char *list, uint16_t *mask);
+int spdm_aead_parse_list(const char *list, uint16_t *mask);
 
 #endif

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <errno.h>
+
 #include <devauth/error.h>
 
 /* Values are the spdm-emu TransportType numbers. */
@@ -41,6 +43,15 @@ struct da_transport_ops {
 	int (*exchange)(struct da_transport *t, const uint8_t *req, size_t req_len,
 			uint8_t *rsp, size_t rsp_cap, size_t *rsp_len,
 			unsigned int timeout_ms, struct da_err *err);
+	/*
+	 * Optional (NULL: no sessions): the same for a DSP0277 secured
+	 * message, framed as secured SPDM (MCTP type 0x06, DOE data object
+	 * type 2).  *rsp_secured says what came back: a responder answers
+	 * a message it cannot decrypt with a plain SPDM ERROR.
+	 */
+	int (*exchange_secured)(struct da_transport *t, const uint8_t *req, size_t req_len,
+				uint8_t *rsp, size_t rsp_cap, size_t *rsp_len, bool *rsp_secured,
+				unsigned int timeout_ms, struct da_err *err);
 	/* End the conversation: SHUTDOWN, or CONTINUE when keep is set. */
 	int (*close)(struct da_transport *t, bool keep, struct da_err *err);
 	void (*destroy)(struct da_transport *t);
@@ -90,6 +101,19 @@ static inline void da_transport_cancel(struct da_transport *t)
 {
 	if (t->ops->cancel)
 		t->ops->cancel(t);
+}
+
+/* -EOPNOTSUPP when the transport cannot carry secured messages. */
+static inline int da_transport_exchange_secured(struct da_transport *t, const uint8_t *req,
+						size_t req_len, uint8_t *rsp, size_t rsp_cap,
+						size_t *rsp_len, bool *rsp_secured,
+						unsigned int timeout_ms, struct da_err *err)
+{
+	if (!t->ops->exchange_secured)
+		return da_errf(err, -EOPNOTSUPP, "%s: transport carries no secured messages",
+			       t->name);
+	return t->ops->exchange_secured(t, req, req_len, rsp, rsp_cap, rsp_len, rsp_secured,
+					timeout_ms, err);
 }
 
 /*

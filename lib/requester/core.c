@@ -175,6 +175,7 @@ void spdm_req_free(struct spdm_req *r)
 		EVP_PKEY_free(r->slot_key[i]);
 	}
 	EVP_PKEY_free(r->leaf_key);
+	req_sess_free(r);
 	da_checklist_free(&r->checks);
 	free(r->rsp_buf);
 	free(r);
@@ -317,7 +318,7 @@ static unsigned long long pow2_us(uint8_t exp)
 	return exp >= 63 ? ~0ull : 1ull << exp;
 }
 
-static unsigned int timeout_ms(struct spdm_req *r, bool crypto)
+unsigned int req_timeout_ms(struct spdm_req *r, bool crypto)
 {
 	unsigned long long ms = r->cfg.rtt_ms;
 
@@ -404,11 +405,11 @@ int req_exchange(struct spdm_req *r, const uint8_t *req, size_t req_len, uint8_t
 		if (ret < 0) {
 			if (ret == -ETIMEDOUT && crypto)
 				da_err_prefix(err, "%s: no response within %u ms (2^CTExponent %u us + %u ms)",
-					      req_msg_name(qh.code), timeout_ms(r, crypto),
+					      req_msg_name(qh.code), req_timeout_ms(r, crypto),
 					      r->info.ct_exponent, r->cfg.rtt_ms);
 			else if (ret == -ETIMEDOUT)
 				da_err_prefix(err, "%s: no response within %u ms",
-					      req_msg_name(qh.code), timeout_ms(r, crypto));
+					      req_msg_name(qh.code), req_timeout_ms(r, crypto));
 			else
 				da_err_prefix(err, "%s", req_msg_name(qh.code));
 			return ret;

@@ -94,6 +94,10 @@ struct spdm_req {
 
 	struct da_checklist checks;
 
+	/* Secure session (session.c, in_session.c); NULL when none is open. */
+	struct spdm_session *sess;
+	struct spdm_req_session_info sinfo;
+
 	/* Message buffers: the response buffer lives only during an operation. */
 	uint8_t req_buf[512];
 	uint8_t *rsp_buf;
@@ -187,6 +191,19 @@ int req_build_get_measurements(struct spdm_req *r, uint8_t operation, bool sign,
 int req_process_measurements(struct spdm_req *r, const uint8_t *req, size_t req_len,
 			     const uint8_t *rsp, size_t rsp_len, size_t max_pad,
 			     struct da_err *err);
+
+/* session.c / in_session.c */
+/*
+ * One request inside the session: sealed, exchanged as a secured
+ * message, opened; ERROR answers map to errno as in req_exchange(), a
+ * plain (unsecured) answer is refused.  update_rsp_before_open: the
+ * answer comes with new response keys (KEY_UPDATE UpdateAllKeys).
+ */
+int req_sess_exchange(struct spdm_req *r, const uint8_t *req, size_t req_len,
+		      uint8_t expect_code, bool crypto, bool update_rsp_before_open,
+		      const uint8_t **rsp, size_t *rsp_len, struct da_err *err);
+void req_sess_free(struct spdm_req *r);
+unsigned int req_timeout_ms(struct spdm_req *r, bool crypto);
 
 /* authenticate.c: one (request, response) pair, dispatched on the request code. */
 int req_process_pair(struct spdm_req *r, const uint8_t *req, size_t req_len,

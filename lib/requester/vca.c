@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crypto/session_crypto.h"
 #include "req.h"
 
 static bool one_bit(uint32_t v)
@@ -114,6 +115,15 @@ int req_build_get_capabilities(struct spdm_req *r, struct wcur *w)
 		.max_spdm_msg_size = r->cfg.max_spdm_msg_size,
 	};
 
+	/* Sessions exist from 1.1; PSK_CAP 01b: we hold a PSK, no context of our own needed. */
+	if (r->cfg.session && ver >= SPDM_VER_11) {
+		c.flags |= SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | SPDM_CAP_KEY_EX | SPDM_CAP_HBEAT |
+			   SPDM_CAP_KEY_UPD;
+		if (r->cfg.handshake_in_clear)
+			c.flags |= SPDM_CAP_HANDSHAKE_IN_THE_CLEAR;
+		if (r->cfg.psk_len)
+			c.flags |= 1u << 10;
+	}
 	return spdm_encode_get_capabilities(w, ver, &c);
 }
 
@@ -198,13 +208,23 @@ int req_build_negotiate_algorithms(struct spdm_req *r, struct wcur *w)
 		.base_hash = union_of(r->cfg.hash_pref, r->cfg.n_hash) & spdm_supported_hash(),
 		/*
 		 * No DHE/AEAD/ReqBaseAsym/KeySchedule (nor 1.4 ReqPqcAsym/KEM)
-		 * structs and no PqcAsymAlgo: without a session we have no use
-		 * for them, OpenSSL 3.0 has no ML-DSA/ML-KEM, and offering them
-		 * would invite selections we cannot honour.
+		 * structs and no PqcAsymAlgo without a session: offering them
+		 * would invite selections we have no use for, and OpenSSL 3.0
+		 * has no ML-DSA/ML-KEM.
 		 */
 		.num_structs = 0,
 	};
 
+	/* Only a session has a use for them. */
+	if (r->cfg.session && r->p.version >= SPDM_VER_11) {
+		uint16_t dhe = (r->cfg.dhe_offer ?: 0xffff) & spdm_supported_dhe();
+		uint16_t aead = (r->cfg.aead_offer ?: 0xffff) & spdm_supported_aead();
+
+		a.structs[a.num_structs++] = (struct spdm_alg_struct){ SPDM_ALG_TYPE_DHE, dhe };
+		a.structs[a.num_structs++] = (struct spdm_alg_struct){ SPDM_ALG_TYPE_AEAD, aead };
+		a.structs[a.num_structs++] = (struct spdm_alg_struct){ SPDM_ALG_TYPE_KEY_SCHEDULE,
+								      SPDM_KEY_SCHEDULE_SPDM };
+	}
 	return spdm_encode_negotiate_algorithms(w, r->p.version, &a);
 }
 

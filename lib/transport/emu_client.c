@@ -286,9 +286,10 @@ static int round_trip(struct emu_client *e, size_t tx_len, unsigned int timeout_
 	return 0;
 }
 
-static int emu_exchange(struct da_transport *t, const uint8_t *req, size_t req_len,
-			uint8_t *rsp, size_t rsp_cap, size_t *rsp_len, unsigned int timeout_ms,
-			struct da_err *err)
+static int emu_xfer(struct da_transport *t, enum da_payload_kind send_kind,
+		    const uint8_t *req, size_t req_len, uint8_t *rsp, size_t rsp_cap,
+		    size_t *rsp_len, enum da_payload_kind *rsp_kind, unsigned int timeout_ms,
+		    struct da_err *err)
 {
 	struct emu_client *e = to_emu(t);
 	enum da_payload_kind kind;
@@ -304,7 +305,7 @@ static int emu_exchange(struct da_transport *t, const uint8_t *req, size_t req_l
 	if (tx_reserve(e, req_len + EMU_FRAME_SLACK))
 		return da_errf(err, -ENOMEM, "%s: out of memory", t->name);
 	w = wcur_init(e->tx, e->tx_cap);
-	ret = da_frame_encode(t->framing, DA_PAYLOAD_SPDM, req, req_len, &w);
+	ret = da_frame_encode(t->framing, send_kind, req, req_len, &w);
 	if (ret < 0)
 		return da_errf(err, ret, "%s: cannot frame a %zu-byte request", t->name, req_len);
 	ret = round_trip(e, (size_t)ret, timeout_ms, err);
@@ -313,7 +314,8 @@ static int emu_exchange(struct da_transport *t, const uint8_t *req, size_t req_l
 	ret = da_frame_decode(t->framing, e->rx.data, e->rx.len, &kind, &payload, &plen, err);
 	if (ret)
 		goto out;
-	if (kind != DA_PAYLOAD_SPDM) {
+	if (kind != DA_PAYLOAD_SPDM && (send_kind != DA_PAYLOAD_SECURED_SPDM ||
+					kind != DA_PAYLOAD_SECURED_SPDM)) {
 		ret = da_errf(err, -EBADMSG, "transport: response is %s, not SPDM",
 			      kind == DA_PAYLOAD_SECURED_SPDM ? "secured SPDM" : "DOE discovery");
 		goto out;
@@ -327,9 +329,36 @@ static int emu_exchange(struct da_transport *t, const uint8_t *req, size_t req_l
 	if (plen)
 		memcpy(rsp, payload, plen);
 	*rsp_len = plen;
+	*rsp_kind = kind;
 out:
 	if (ret)
 		da_err_prefix(err, "%s", t->name);
+	return ret;
+}
+
+static int emu_exchange(struct da_transport *t, const uint8_t *req, size_t req_len,
+			uint8_t *rsp, size_t rsp_cap, size_t *rsp_len, unsigned int timeout_ms,
+			struct da_err *err)
+{
+	enum da_payload_kind kind;
+
+	return emu_xfer(t, DA_PAYLOAD_SPDM, req, req_len, rsp, rsp_cap, rsp_len, &kind,
+			timeout_ms, err);
+}
+
+static int emu_exchange_secured(struct da_transport *t, const uint8_t *req, size_t req_len,
+				uint8_t *rsp, size_t rsp_cap, size_t *rsp_len, bool *rsp_secured,
+				unsigned int timeout_ms, struct da_err *err)
+{
+	enum da_payload_kind kind = DA_PAYLOAD_SPDM;
+	int ret;
+
+	if (t->framing == DA_FRAMING_NONE)
+		return da_errf(err, -EOPNOTSUPP,
+			       "%s: transport NONE cannot mark a secured message", t->name);
+	ret = emu_xfer(t, DA_PAYLOAD_SECURED_SPDM, req, req_len, rsp, rsp_cap, rsp_len, &kind,
+		       timeout_ms, err);
+	*rsp_secured = kind == DA_PAYLOAD_SECURED_SPDM;
 	return ret;
 }
 
@@ -409,6 +438,7 @@ static void emu_cancel(struct da_transport *t)
 
 static const struct da_transport_ops emu_ops = {
 	.exchange = emu_exchange,
+	.exchange_secured = emu_exchange_secured,
 	.close = emu_close,
 	.destroy = emu_destroy,
 	.watch_fd = emu_watch_fd,

@@ -44,9 +44,10 @@ static int grow(uint8_t **buf, size_t *cap, size_t n)
 	return 0;
 }
 
-static int inproc_exchange(struct da_transport *t, const uint8_t *req, size_t req_len,
-			   uint8_t *rsp, size_t rsp_cap, size_t *rsp_len,
-			   unsigned int timeout_ms, struct da_err *err)
+static int inproc_xfer(struct da_transport *t, enum da_payload_kind send_kind,
+		       const uint8_t *req, size_t req_len, uint8_t *rsp, size_t rsp_cap,
+		       size_t *rsp_len, enum da_payload_kind *rsp_kind, unsigned int timeout_ms,
+		       struct da_err *err)
 {
 	struct inproc *ip = (struct inproc *)t;
 	size_t want_rx, tlen, plen;
@@ -67,7 +68,7 @@ static int inproc_exchange(struct da_transport *t, const uint8_t *req, size_t re
 	    grow(&ip->rx, &ip->rx_cap, want_rx))
 		return da_errf(err, -ENOMEM, "%s: out of memory", t->name);
 	w = wcur_init(ip->tx, ip->tx_cap);
-	ret = da_frame_encode(t->framing, DA_PAYLOAD_SPDM, req, req_len, &w);
+	ret = da_frame_encode(t->framing, send_kind, req, req_len, &w);
 	if (ret < 0)
 		return da_errf(err, ret, "%s: cannot frame a %zu-byte request", t->name, req_len);
 	tlen = (size_t)ret;
@@ -95,7 +96,8 @@ static int inproc_exchange(struct da_transport *t, const uint8_t *req, size_t re
 		da_err_prefix(err, "%s", t->name);
 		return ret;
 	}
-	if (kind != DA_PAYLOAD_SPDM)
+	if (kind != DA_PAYLOAD_SPDM && (send_kind != DA_PAYLOAD_SECURED_SPDM ||
+					kind != DA_PAYLOAD_SECURED_SPDM))
 		return da_errf(err, -EBADMSG, "%s: transport: response is %s, not SPDM",
 			       t->name,
 			       kind == DA_PAYLOAD_SECURED_SPDM ? "secured SPDM" : "DOE discovery");
@@ -106,7 +108,34 @@ static int inproc_exchange(struct da_transport *t, const uint8_t *req, size_t re
 	if (plen)
 		memcpy(rsp, payload, plen);
 	*rsp_len = plen;
+	*rsp_kind = kind;
 	return 0;
+}
+
+static int inproc_exchange(struct da_transport *t, const uint8_t *req, size_t req_len,
+			   uint8_t *rsp, size_t rsp_cap, size_t *rsp_len,
+			   unsigned int timeout_ms, struct da_err *err)
+{
+	enum da_payload_kind kind;
+
+	return inproc_xfer(t, DA_PAYLOAD_SPDM, req, req_len, rsp, rsp_cap, rsp_len, &kind,
+			   timeout_ms, err);
+}
+
+static int inproc_exchange_secured(struct da_transport *t, const uint8_t *req, size_t req_len,
+				   uint8_t *rsp, size_t rsp_cap, size_t *rsp_len,
+				   bool *rsp_secured, unsigned int timeout_ms, struct da_err *err)
+{
+	enum da_payload_kind kind = DA_PAYLOAD_SPDM;
+	int ret;
+
+	if (t->framing == DA_FRAMING_NONE)
+		return da_errf(err, -EOPNOTSUPP,
+			       "%s: transport NONE cannot mark a secured message", t->name);
+	ret = inproc_xfer(t, DA_PAYLOAD_SECURED_SPDM, req, req_len, rsp, rsp_cap, rsp_len, &kind,
+			  timeout_ms, err);
+	*rsp_secured = kind == DA_PAYLOAD_SECURED_SPDM;
+	return ret;
 }
 
 static int inproc_close(struct da_transport *t, bool keep, struct da_err *err)
@@ -129,6 +158,7 @@ static void inproc_destroy(struct da_transport *t)
 
 static const struct da_transport_ops inproc_ops = {
 	.exchange = inproc_exchange,
+	.exchange_secured = inproc_exchange_secured,
 	.close = inproc_close,
 	.destroy = inproc_destroy,
 };

@@ -2,7 +2,9 @@
 /*
  * devauth probe: authenticate one device over the spdm-emu socket
  * protocol (the DMTF emulator, QEMU's SPDM socket, devauth-emu), read
- * its signed measurements, and print every check.
+ * its signed measurements, and print every check.  With --session it
+ * then opens a secure session, measures inside it, runs heartbeat and
+ * key update when asked, and ends it.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -18,7 +20,10 @@
 	"       [--spdm-version 1.2|1.0-1.3] [--slot N] [--all-slots] [--identity ID]\n" \
 	"       [--trust ROOT|DIR] [--no-check-time] [--nonce HEX] [--pcap OUT.pcap]\n" \
 	"       [--timeout-ms MS] [--data-transfer-size N] [--max-spdm-msg-size N]\n" \
-	"       [--keep] [--json]"
+	"       [--keep] [--json]\n" \
+	"       [--session [--dhe LIST] [--aead LIST] [--handshake-in-clear]\n" \
+	"        [--heartbeat] [--key-update[=all]] [--psk HEX [--psk-hint HEX]]\n" \
+	"        [--keylog FILE]]"
 /* The longest a device may take beyond CT/RDT; longer is a typo. */
 #define PROBE_MAX_RTT_MS 600000
 
@@ -37,8 +42,138 @@ static const struct cli_opt_help help[] = {
 	{ "--data-transfer-size N", "our DataTransferSize, 42-4608 (1.2+, CHUNK_CAP)" },
 	{ "--max-spdm-msg-size N", "our MaxSPDMmsgSize, 42-16777216 (default 65536)" },
 	{ "--keep", "end with CONTINUE instead of SHUTDOWN" },
+	{ "--session", "then open a secure session (1.1+), measure inside it, end it" },
+	{ "--dhe LIST", "DHE groups to offer: secp256r1|SECP_256_R1, secp384r1, secp521r1, ffdhe2048..4096" },
+	{ "--aead LIST", "AEADs to offer: aes-128-gcm|AES_128_GCM, aes-256-gcm, chacha20-poly1305" },
+	{ "--handshake-in-clear", "offer HANDSHAKE_IN_THE_CLEAR_CAP" },
+	{ "--heartbeat", "send HEARTBEAT in the session" },
+	{ "--key-update[=all]", "KEY_UPDATE UpdateKey (or UpdateAllKeys) and VerifyNewKey" },
+	{ "--psk HEX", "PSK_EXCHANGE with this pre-shared key (up to 64 bytes)" },
+	{ "--psk-hint HEX", "the PSKHint (up to 16 bytes)" },
+	{ "--keylog FILE", "append the session secrets to FILE (docs/session.md)" },
 	{ 0 },
 };
+
+struct session_opts {
+	bool heartbeat, key_update, key_update_all;
+};
+
+/* Any even number of hex digits up to cap bytes; the byte count or -1. */
+static int unhex_var(const char *s, uint8_t *out, size_t cap)
+{
+	size_t n = strlen(s) / 2;
+
+	if (strlen(s) % 2 || n > cap || da_unhex(s, out, n))
+		return -1;
+	return (int)n;
+}
+
+static int session_opt(int c, const char *arg, struct spdm_req_config *cfg,
+		       struct session_opts *so)
+{
+	int n;
+
+	cfg->session = true;
+	switch (c) {
+	case 0x101:
+		if (spdm_dhe_parse_list(arg, &cfg->dhe_offer))
+			goto bad;
+		break;
+	case 0x102:
+		if (spdm_aead_parse_list(arg, &cfg->aead_offer))
+			goto bad;
+		break;
+	case 0x103:
+		so->heartbeat = true;
+		break;
+	case 0x104:
+		if (arg && strcmp(arg, "all"))
+			goto bad;
+		so->key_update = true;
+		so->key_update_all = arg != NULL;
+		break;
+	case 0x105:
+		n = unhex_var(arg, cfg->psk, sizeof(cfg->psk));
+		if (n <= 0)
+			goto bad;
+		cfg->psk_len = (size_t)n;
+		break;
+	case 0x106:
+		n = unhex_var(arg, cfg->psk_hint, sizeof(cfg->psk_hint));
+		if (n < 0)
+			goto bad;
+		cfg->psk_hint_len = (size_t)n;
+		break;
+	case 0x107:
+		cfg->keylog_path = arg;
+		break;
+	case 0x108:
+		cfg->handshake_in_clear = true;
+		break;
+	}
+	return 0;
+bad:
+	fprintf(stderr, "%s probe: bad session option value '%s' (DHE: secp256r1|SECP_256_R1,"
+		" secp384r1, secp521r1, ffdhe2048..4096; AEAD: aes-128-gcm|AES_128_GCM,"
+		" aes-256-gcm, chacha20-poly1305; PSK: up to 64 hex bytes, hint up to 16)\n",
+		prog, arg ? arg : "");
+	return -1;
+}
+
+/* Open, use and end the session; every step adds its check. */
+static int session_run(struct spdm_req *r, const struct session_opts *so, struct da_err *err)
+{
+	int ret = spdm_req_session_start(r, err);
+
+	if (!ret)
+		ret = spdm_req_session_measure(r, err);
+	if (!ret && so->heartbeat)
+		ret = spdm_req_session_heartbeat(r, err);
+	if (!ret && so->key_update)
+		ret = spdm_req_session_key_update(r, so->key_update_all, err);
+	/* A heartbeat after the key update proves the new keys carry traffic. */
+	if (!ret && so->key_update && so->heartbeat)
+		ret = spdm_req_session_heartbeat(r, err);
+	if (!ret)
+		ret = spdm_req_session_end(r, err);
+	return ret;
+}
+
+static void session_print(const struct spdm_req *r)
+{
+	const struct spdm_req_session_info *s = spdm_req_session_info(r);
+
+	printf("session 0x%08x: %s, DHE %s, AEAD %s%s, secured messages %u.%u, "
+	       "handshake %s, heartbeat period %u s, %u heartbeats, %u key updates, %s\n",
+	       s->session_id, s->psk ? "PSK" : "KEY_EXCHANGE", spdm_dhe_name(s->dhe),
+	       spdm_aead_name(s->aead), s->mac_only ? " (MAC only)" : "", s->sm_version >> 12,
+	       (s->sm_version >> 8) & 0xf, s->in_clear ? "in the clear" : "encrypted",
+	       s->heartbeat_period, s->heartbeats, s->key_updates,
+	       s->ended ? "ended" : "not ended");
+}
+
+static json_object *session_json(const struct spdm_req *r)
+{
+	const struct spdm_req_session_info *s = spdm_req_session_info(r);
+	json_object *j = json_object_new_object();
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "0x%08x", s->session_id);
+	json_object_object_add(j, "session_id", json_object_new_string(buf));
+	json_object_object_add(j, "kind", json_object_new_string(s->psk ? "psk" : "key_exchange"));
+	json_object_object_add(j, "dhe", json_object_new_string(spdm_dhe_name(s->dhe)));
+	json_object_object_add(j, "aead", json_object_new_string(spdm_aead_name(s->aead)));
+	json_object_object_add(j, "mac_only", json_object_new_boolean(s->mac_only));
+	snprintf(buf, sizeof(buf), "%u.%u", s->sm_version >> 12, (s->sm_version >> 8) & 0xf);
+	json_object_object_add(j, "secured_message_version", json_object_new_string(buf));
+	json_object_object_add(j, "handshake_in_clear", json_object_new_boolean(s->in_clear));
+	json_object_object_add(j, "heartbeat_period", json_object_new_int(s->heartbeat_period));
+	json_object_object_add(j, "measured", json_object_new_boolean(s->measured));
+	json_object_object_add(j, "heartbeats", json_object_new_int((int)s->heartbeats));
+	json_object_object_add(j, "key_updates", json_object_new_int((int)s->key_updates));
+	json_object_object_add(j, "ended", json_object_new_boolean(s->ended));
+	return j;
+}
 
 int probe_main(int argc, char **argv)
 {
@@ -59,8 +194,18 @@ int probe_main(int argc, char **argv)
 		{ "keep", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_LONGOPTS,
+		{ "session", no_argument, NULL, 0x100 },
+		{ "dhe", required_argument, NULL, 0x101 },
+		{ "aead", required_argument, NULL, 0x102 },
+		{ "heartbeat", no_argument, NULL, 0x103 },
+		{ "key-update", optional_argument, NULL, 0x104 },
+		{ "psk", required_argument, NULL, 0x105 },
+		{ "psk-hint", required_argument, NULL, 0x106 },
+		{ "keylog", required_argument, NULL, 0x107 },
+		{ "handshake-in-clear", no_argument, NULL, 0x108 },
 		{ 0 }
 	};
+	struct session_opts so = { 0 };
 	struct spdm_req_config cfg;
 	struct report_opts ro = { .check_time = true };
 	struct cma_identity id;
@@ -160,6 +305,10 @@ int probe_main(int argc, char **argv)
 				 "socket protocol, read its signed\nmeasurements, print every check.",
 				 help);
 			return EXIT_OK;
+		case 0x100 ... 0x108:
+			if (session_opt(c, optarg, &cfg, &so))
+				return EXIT_USAGE;
+			break;
 		default:
 			cli_usage(stderr, "probe", SYNOPSIS);
 			return EXIT_USAGE;
@@ -196,6 +345,8 @@ int probe_main(int argc, char **argv)
 		ret = spdm_req_measure(r, &err);
 	if (!ret)
 		report_trust(r, &extra, &ro);
+	if (!ret && cfg.session)
+		ret = session_run(r, &so, &err);
 	/* The device is told we are done either way, as the reference requester does. */
 	if (t->ops->close)
 		t->ops->close(t, keep, NULL);
@@ -203,8 +354,14 @@ int probe_main(int argc, char **argv)
 	ok = !ret && !da_checklist_failed(spdm_req_checks(r)) && !da_checklist_failed(&extra);
 	ro.title = hostport;
 	if (cli_out.json) {
-		cli_json_print(report_json(r, &extra, &ro, ok, ret ? err.msg : NULL));
+		json_object *j = report_json(r, &extra, &ro, ok, ret ? err.msg : NULL);
+
+		if (cfg.session)
+			json_object_object_add(j, "session", session_json(r));
+		cli_json_print(j);
 	} else {
+		if (cfg.session)
+			session_print(r);
 		report_print(r, &extra, &ro, ok, ret ? err.msg : NULL);
 	}
 	ret = ok ? 0 : 1;

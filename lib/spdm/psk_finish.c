@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+/*
+ * PSK_FINISH / PSK_FINISH_RSP (DSP0274 1.1+): PSK_FINISH carries
+ * RequesterVerifyData(H); from 1.4 both start with OpaqueDataLength(2)
+ * + OpaqueData (as the DMTF 1.4 exchange shows).
+ */
+#include <errno.h>
+
+#include "session_codec.h"
+
+static int opaque14(struct cur *c, const char *name, uint8_t version, uint16_t *olen,
+		    const uint8_t **o, size_t len, struct da_err *err)
+{
+	if (version < SPDM_VER_14)
+		return 0;
+	if (cur_u16(c, olen))
+		return spdm_trunc(err, name, "OpaqueDataLength", len);
+	if (*olen > SPDM_MAX_OPAQUE_DATA_SIZE)
+		return da_errf(err, -EPROTO, "%s: OpaqueDataLength %u exceeds the maximum %u",
+			       name, *olen, SPDM_MAX_OPAQUE_DATA_SIZE);
+	if (cur_ptr(c, *olen, o))
+		return da_errf(err, -EBADMSG, "%s: OpaqueDataLength %u exceeds the %zu bytes left",
+			       name, *olen, cur_left(c));
+	return 0;
+}
+
+int spdm_encode_psk_finish_unsigned(struct wcur *w, const struct spdm_sess_params *sp,
+				    const struct spdm_psk_finish *f)
+{
+	if (f->opaque_len && !f->opaque)
+		return -EINVAL;
+	spdm_encode_hdr(w, sp->p.version, SPDM_PSK_FINISH, 0, 0);
+	if (sp->p.version >= SPDM_VER_14) {
+		wcur_u16(w, f->opaque_len);
+		wcur_bytes(w, f->opaque, f->opaque_len);
+	}
+	return (int)wcur_finish(w);
+}
+
+int spdm_decode_psk_finish(const uint8_t *msg, size_t len, const struct spdm_sess_params *sp,
+			   struct spdm_psk_finish *f, struct da_err *err)
+{
+	static const char name[] = "PSK_FINISH";
+	struct cur c = cur_init(msg, len);
+	int ret;
+
+	*f = (struct spdm_psk_finish){ 0 };
+	if (!sp->p.hash_size || sp->p.hash_size > SPDM_MAX_HASH_SIZE)
+		return da_errf(err, -EINVAL, "%s: hash algorithm not negotiated", name);
+	if (cur_skip(&c, 4))
+		return spdm_trunc(err, name, "header", len);
+	ret = opaque14(&c, name, sp->p.version, &f->opaque_len, &f->opaque, len, err);
+	if (ret)
+		return ret;
+	f->verify_off = c.off;
+	if (cur_ptr(&c, sp->p.hash_size, &f->verify_data))
+		return spdm_trunc(err, name, "RequesterVerifyData", len);
+	return (int)c.off;
+}
+
+int spdm_encode_psk_finish_rsp(struct wcur *w, uint8_t version, const uint8_t *opaque,
+			       uint16_t opaque_len)
+{
+	if (opaque_len && !opaque)
+		return -EINVAL;
+	spdm_encode_hdr(w, version, SPDM_PSK_FINISH_RSP, 0, 0);
+	if (version >= SPDM_VER_14) {
+		wcur_u16(w, opaque_len);
+		wcur_bytes(w, opaque, opaque_len);
+	}
+	return (int)wcur_finish(w);
+}
+
+int spdm_decode_psk_finish_rsp(const uint8_t *msg, size_t len, uint8_t version,
+			       const uint8_t **opaque, uint16_t *opaque_len, struct da_err *err)
+{
+	static const char name[] = "PSK_FINISH_RSP";
+	struct cur c = cur_init(msg, len);
+	int ret;
+
+	*opaque = NULL;
+	*opaque_len = 0;
+	if (cur_skip(&c, 4))
+		return spdm_trunc(err, name, "header", len);
+	ret = opaque14(&c, name, version, opaque_len, opaque, len, err);
+	return ret ? ret : (int)c.off;
+}
