@@ -351,7 +351,7 @@ static int deadline_timeout(struct spdm_req *r, bool crypto, uint8_t code, unsig
 {
 	uint64_t now;
 
-	*ms = timeout_ms(r, crypto);
+	*ms = req_timeout_ms(r, crypto);
 	if (!r->cfg.deadline_ms)
 		return 0;
 	now = mono_ms();
@@ -423,7 +423,7 @@ int req_exchange(struct spdm_req *r, const uint8_t *req, size_t req_len, uint8_t
 		if (ret < 0)
 			return ret;
 		if (e.code == SPDM_ERR_LARGE_RESPONSE && req_chunking(r)) {
-			ret = req_get_chunked(r, h.version, e.ext[0], timeout_ms(r, crypto), err);
+			ret = req_get_chunked(r, h.version, e.ext[0], req_timeout_ms(r, crypto), err);
 			if (ret < 0) {
 				da_err_prefix(err, "%s: large response", req_msg_name(qh.code));
 				return ret;
