@@ -15,33 +15,36 @@
  * requested; from 1.2 it is always present.  DMTF's own tools read the
  * older tables differently: libspdm (both roles) and the
  * SPDM-Responder-Validator expect it in every MEASUREMENTS of every
- * version and fail a 1.0/1.1 unsigned response without it.  So we send
- * it always (a 1.0/1.1 requester that follows the spec strictly finds 32
- * bytes it was not told about where it expected OpaqueDataLength, and
- * the only such requesters we know of are libspdm's, which want them),
- * and accept both forms: an unsigned 1.0/1.1 response carries a Nonce
- * exactly when the bytes after the record are 32 + 2 + OpaqueDataLength
- * (+ RequesterContext is 1.3+, so not here).
+ * version and fail a 1.0/1.1 unsigned response without it.  The
+ * requesters that ask 1.0/1.1 devices for unsigned measurements are, as
+ * far as we know, libspdm's, so we send it always, and accept both forms.  An unsigned 1.0/1.1 response is read with a
+ * Nonce when that form ends where a message can end: at most DOE padding
+ * after OpaqueData, or (inside a recorded transcript) the next
+ * GET_MEASUREMENTS of the same version; otherwise without.
  */
 #include <errno.h>
 
 #include "codec.h"
 
-static bool unsigned_old_has_nonce(const struct cur *c)
+static bool form_ends(const struct cur *c, size_t nonce, uint8_t version)
 {
 	struct cur t = *c;
+	uint8_t v, code;
 	uint16_t olen;
 
-	if (cur_skip(&t, SPDM_NONCE_SIZE) || cur_u16(&t, &olen))
+	if (cur_skip(&t, nonce) || cur_u16(&t, &olen) || cur_skip(&t, olen))
 		return false;
-	return cur_left(&t) >= olen;
+	if (cur_left(&t) <= 3)
+		return true;
+	return !cur_u8(&t, &v) && !cur_u8(&t, &code) && v == version &&
+	       code == SPDM_GET_MEASUREMENTS;
 }
 
 static bool has_nonce(uint8_t version, bool sig_requested, const struct cur *c)
 {
 	if (sig_requested || version >= SPDM_VER_12)
 		return true;
-	return c && unsigned_old_has_nonce(c);
+	return c && form_ends(c, SPDM_NONCE_SIZE, version);
 }
 
 int spdm_encode_get_measurements(struct wcur *w, uint8_t version,

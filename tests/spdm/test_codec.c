@@ -808,6 +808,22 @@ static void test_measurements(void **state)
 				assert_null(mo.nonce);
 				assert_int_equal(mo.opaque_len, 6);
 				assert_memory_equal(mo.opaque, opaque, 6);
+				/* ...and inside a transcript, before the next GET_MEASUREMENTS */
+				buf[n] = v;
+				buf[n + 1] = SPDM_GET_MEASUREMENTS;
+				memset(buf + n + 2, 0, 40);
+				assert_int_equal(spdm_decode_measurements(buf, (size_t)n + 42,
+									  &mc.p, false, &mo, NULL), n);
+				assert_null(mo.nonce);
+				/* the Nonce form, followed the same way */
+				w = wcur_init(buf, sizeof(buf));
+				n = spdm_encode_measurements_unsigned(&w, &mc.p, false, &m);
+				buf[n] = v;
+				buf[n + 1] = SPDM_GET_MEASUREMENTS;
+				memset(buf + n + 2, 0, 40);
+				assert_int_equal(spdm_decode_measurements(buf, (size_t)n + 42,
+									  &mc.p, false, &mo, NULL), n);
+				assert_memory_equal(mo.nonce, nonce, 32);
 			}
 		}
 	}

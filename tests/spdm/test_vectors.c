@@ -365,16 +365,20 @@ static void test_measurements(void **state)
 		assert_int_equal(ret, 0);
 		assert_int_equal(n, 8);
 		/*
-		 * Read as unsigned: the layout is the same up to the signature,
-		 * which is left as trailing bytes (in 1.1 too: an unsigned 1.1
-		 * response may carry the Nonce, and the lengths say it does).
+		 * Read as unsigned: from 1.2 the layout is the same up to the
+		 * signature, which is left as trailing bytes.  In 1.1 the Nonce
+		 * form does not end where a message can (a signature follows), so
+		 * it is read without a Nonce, the fields shift and it fails.
 		 */
 		ret = spdm_decode_measurements(m.p, m.len, &p, false, &ms, NULL);
-		assert_int_equal(ret, (int)ms.signed_len);
-		assert_non_null(ms.nonce);
-		assert_null(ms.signature);
-		assert_true(m.len - (size_t)ret >= c->sig_size);
-		assert_true(spdm_check_trailing(m.p, m.len, (size_t)ret, 3, NULL) < 0);
+		if (c->version >= SPDM_VER_12) {
+			assert_int_equal(ret, (int)ms.signed_len);
+			assert_null(ms.signature);
+			assert_true(m.len - (size_t)ret >= c->sig_size);
+			assert_true(spdm_check_trailing(m.p, m.len, (size_t)ret, 3, NULL) < 0);
+		} else {
+			assert_true(ret < 0);
+		}
 		unload(&m);
 	}
 }
