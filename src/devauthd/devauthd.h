@@ -187,6 +187,8 @@ void state_dir_clean(const char *dir);
 /* state.c: bound devices and their accepted digests, written atomically. */
 int state_save(struct daemon *d, struct da_err *err);
 int state_load(struct daemon *d, struct da_err *err);
+/* The parsed file's checks, for state_load and the fuzzer (path names it in errors). */
+int state_load_obj(struct daemon *d, const char *path, json_object *root, struct da_err *err);
 
 /* pins.c: json NULL removes the pin. */
 int dev_set_pin(struct daemon *d, struct dev *dv, const uint8_t *json, size_t len, uid_t uid,

@@ -216,8 +216,8 @@ static int load_dev(struct daemon *d, const char *path, const char *name, json_o
 int state_load(struct daemon *d, struct da_err *err)
 {
 	char path[4096];
-	json_object *root, *devs = NULL;
-	int ret = 0;
+	json_object *root;
+	int ret;
 
 	if (!d->state_dir)
 		return 0;
@@ -227,6 +227,16 @@ int state_load(struct daemon *d, struct da_err *err)
 	root = daemon_json_file(path, 1 << 24, err);
 	if (!root)
 		return err ? err->code : -EINVAL;
+	ret = state_load_obj(d, path, root, err);
+	json_object_put(root);
+	return ret;
+}
+
+int state_load_obj(struct daemon *d, const char *path, json_object *root, struct da_err *err)
+{
+	json_object *devs = NULL;
+	int ret = 0;
+
 	if (!json_object_is_type(root, json_type_object)) {
 		ret = da_errf(err, -EINVAL, "%s: not a JSON object", path);
 		goto out;
@@ -255,6 +265,5 @@ int state_load(struct daemon *d, struct da_err *err)
 			goto out;
 	}
 out:
-	json_object_put(root);
 	return ret;
 }
