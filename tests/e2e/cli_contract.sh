@@ -118,8 +118,8 @@ root=$work/pki/root.der
 : >"$work/empty.pem"
 printf 'garbage, not DER\n' >"$work/garbage.der"
 cp "$key" "$work/key-as-root.pem"
-cat >"$work/policy.json" <<'JSON'
-{ "version": 1, "require_pcie_identity": true }
+cat >"$work/policy.json" <<JSON
+{ "version": 1, "require_pcie_identity": true, "trust_anchors": ["$root"] }
 JSON
 cap=$vectors/v13_p256_sha256/exchange.pcap
 
@@ -343,7 +343,7 @@ row 2 "" "pin --install missing" pin "$D0" --install "$work/none.json"
 row 2 "no such device" "pin an unknown device" pin "$NODEV" --mode fatal
 
 # --- recovery: pin, revalidate, reset, monitor -------------------------------------------
-jrow attest 0 "" "attest (to pin)" attest "$D0" --json
+jrow attest 0 "" "attest (to pin)" attest "$D0" --trust "$root" --json
 jrow result 0 "" "pin DEV --current" pin "$D0" --current --mode same-key --json
 "$devauth" monitor --json --timeout-ms 3000 >"$work/mon.out" 2>"$work/mon.err" &
 mon=$!
