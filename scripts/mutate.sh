@@ -66,8 +66,8 @@ pin-meas-alg-pass :: lib/verifier/revalidate.c :: revalidate :: if \(strcmp\(alg
 pin-volatile-never :: lib/verifier/revalidate.c :: revalidate :: if \(!volatile_too && bit_set\(pin->volatile_idx, m->index\)\) \{ :: if (0) {
 pin-volatile-always :: lib/verifier/revalidate.c :: revalidate :: if \(!volatile_too && bit_set\(pin->volatile_idx, m->index\)\) \{ :: if (1) {
 pin-exact-volatile :: lib/verifier/revalidate.c :: revalidate :: check_measurements\(pin, &v, true, &res->checks\); :: check_measurements(pin, &v, false, &res->checks);
-pin-exec-accept :: lib/verifier/revalidate.c :: revalidate :: else if \(ret == 0\)(?=\n\t+da_check_add\(l, "exec", DA_CHECK_PASS) :: else if (ret >= 0)
-pin-exec-reject :: lib/verifier/revalidate.c :: revalidate :: else if \(ret == 0\)(?=\n\t+da_check_add\(l, "exec", DA_CHECK_PASS) :: else if (0)
+pin-exec-accept :: lib/verifier/exec.c :: revalidate :: else if \(ret == 0\)(?=\n\t+da_check_add\(l, "exec", DA_CHECK_PASS) :: else if (ret >= 0)
+pin-exec-reject :: lib/verifier/exec.c :: revalidate :: else if \(ret == 0\)(?=\n\t+da_check_add\(l, "exec", DA_CHECK_PASS) :: else if (0)
 # --- privilege (devauthd server)
 priv-everyone :: src/devauthd/server.c :: daemon :: c->privileged = cred\.uid == 0 \|\| in_group\(fd, cred\.gid, d->group\); :: c->privileged = true;
 priv-no-group :: src/devauthd/server.c :: daemon :: c->privileged = cred\.uid == 0 \|\| in_group\(fd, cred\.gid, d->group\); :: c->privileged = cred.uid == 0;
@@ -86,6 +86,20 @@ refresh-unconnected :: src/devauthd/device.c :: daemon,recovery :: if \(state !=
 cursor-take-unbounded :: lib/cursor.c :: cursor,spdm_codec :: if \(n > cur_left\(c\)\)(?=\n\t+return -EBADMSG;\n\t\*out = c->p) :: if (0)
 cursor-u64-no-restore :: lib/cursor.c :: cursor :: c->off = save; :: ;
 wcur-room-unbounded :: lib/cursor.c :: cursor,spdm_codec :: if \(n > w->cap - w->len\) \{ :: if (0) {
+# --- secure sessions
+sess-ke-sig-pass :: lib/requester/session.c :: session-tamper :: ret = spdm_verify\(r->slot_key\[slot\] :: ret = 0 * spdm_verify(r->slot_key[slot]
+sess-rsp-verify-pass :: lib/requester/session.c :: session-tamper :: ret = CRYPTO_memcmp\(vd, got, r->p\.hash_size\); :: ret = 0 * CRYPTO_memcmp(vd, got, r->p.hash_size);
+sess-id-pass :: lib/session/secured.c :: session-secured,session-tamper :: if \(id != s->id\) :: if (0)
+sess-seq-pass :: lib/session/secured.c :: session-secured,session-tamper :: if \(seqw && seq != \(uint16_t\)k->seq\) :: if (0)
+sess-tag-pass :: lib/crypto/aead.c :: session-secured,session-tamper :: if \(EVP_DecryptFinal_ex\(a->ctx, pt \+ len, &n\) != 1\) :: if (0 * EVP_DecryptFinal_ex(a->ctx, pt + len, &n))
+# --- chunking
+chunk-handle-pass :: lib/spdm/chunk.c :: requester-chunk :: if \(c->handle != rx->handle\) :: if (0)
+chunk-seq-pass :: lib/spdm/chunk.c :: requester-chunk :: if \(c->seq != rx->next_seq\) :: if (0)
+# --- devauthd: re-authentication, exec pins, slots
+reauth-chain-pass :: src/devauthd/reauth.c :: reauth :: if \(memcmp\(digest, dv->bound_digest\[slot\], hs\)\) :: if (0)
+exec-owner-pass :: lib/verifier/exec.c :: hygiene :: if \(st->st_uid != 0 && st->st_uid != geteuid\(\)\) :: if (0)
+exec-writable-pass :: lib/verifier/exec.c :: hygiene :: if \(st->st_mode & \(S_IWGRP \| S_IWOTH\)\) :: if (0)
+slots-per-uid-off :: src/devauthd/guard.c :: hygiene :: else if \(uid != 0 && e && e->conns >= CONN_PER_UID\) :: else if (0)
 """
 
 SRC = os.getcwd()
