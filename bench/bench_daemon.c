@@ -2,7 +2,7 @@
 /*
  * How does the TSM core scale with the number of devices?
  *
- * For N = 1, 16, 64, 256 emulated devices (devauth-emu, one port each),
+ * For N = 1, 16, 64, 256, 1024 emulated devices (devauth-emu, one port each),
  * devauthd and `devauth attest --all --no-bind` (connect, evidence with
  * a fresh nonce, verify) run as real processes.  Measured: the wall time
  * of the attest run and the CPU time of all three processes.  The CPU
@@ -10,7 +10,7 @@
  * the per-device marginal cost is what the work costs, the fixed part
  * (process start, LIST) is not repeated per device.  The ideal is
  * perfect parallelism of the marginal cost, N x per-device / cores;
- * printed is the wall time against that ideal (target <= 1.2 at 256).
+ * printed is the wall time against that ideal (target <= 1.2 at 256 and 1024).
  * The last column compares the wall time with the run's own CPU time
  * spread over the cores: how well the work itself parallelises.
  * Then, with every device connected and its link held, the daemon idles
@@ -186,7 +186,7 @@ out:
 
 int main(int argc, char **argv)
 {
-	static const int def[] = { 1, 16, 64, 256 };
+	static const int def[] = { 1, 16, 64, 256, 1024 };
 	int ns[16], nn = 0, failed = 0;
 	struct result res[16] = { 0 };
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
