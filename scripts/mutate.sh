@@ -93,8 +93,8 @@ sess-id-pass :: lib/session/secured.c :: session-secured,session-tamper :: if \(
 sess-seq-pass :: lib/session/secured.c :: session-secured,session-tamper :: if \(seqw && seq != \(uint16_t\)k->seq\) :: if (0)
 sess-tag-pass :: lib/crypto/aead.c :: session-secured,session-tamper :: if \(EVP_DecryptFinal_ex\(a->ctx, pt \+ len, &n\) != 1\) :: if (0 * EVP_DecryptFinal_ex(a->ctx, pt + len, &n))
 # --- chunking
-chunk-handle-pass :: lib/spdm/chunk.c :: requester-chunk :: if \(c->handle != rx->handle\) :: if (0)
-chunk-seq-pass :: lib/spdm/chunk.c :: requester-chunk :: if \(c->seq != rx->next_seq\) :: if (0)
+chunk-handle-pass :: lib/spdm/chunk.c :: spdm_codec,requester-chunk :: if \(c->handle != rx->handle\) :: if (0)
+chunk-seq-pass :: lib/spdm/chunk.c :: spdm_codec,requester-chunk :: if \(c->seq != rx->next_seq\) :: if (0)
 # --- devauthd: re-authentication, exec pins, slots
 reauth-chain-pass :: src/devauthd/reauth.c :: reauth :: if \(memcmp\(digest, dv->bound_digest\[slot\], hs\)\) :: if (0)
 exec-owner-pass :: lib/verifier/exec.c :: hygiene :: if \(st->st_uid != 0 && st->st_uid != geteuid\(\)\) :: if (0)

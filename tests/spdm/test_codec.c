@@ -1086,6 +1086,42 @@ static void test_encode_overflow(void **state)
 	assert_int_equal(spdm_encode_certificate(&w, SPDM_VER_12, &c), -ENOSPC);
 }
 
+/*
+ * The reassembler both roles use: a chunk of another large message (its
+ * Handle) or out of order (its ChunkSeqNo) ends the message, whoever
+ * sent it.  The requester also checks CHUNK_RESPONSE's Handle itself, so
+ * only this test catches a reassembler that stops looking.
+ */
+static void test_chunk_rx_order(void **state)
+{
+	static const uint8_t part[40];
+	struct spdm_chunk_rx rx = { .version = SPDM_VER_12, .dts = 64, .max_size = 4096 };
+	struct spdm_chunk c0 = { .handle = 3, .seq = 0, .size = sizeof(part), .large_size = 100,
+				 .data = part };
+	struct spdm_chunk c1 = { .handle = 3, .seq = 1, .size = sizeof(part), .data = part };
+	struct da_err err = { 0 };
+
+	(void)state;
+	assert_int_equal(spdm_chunk_rx_add(&rx, &c0, "CHUNK_SEND", &err), 0);
+	c1.handle = 4;
+	assert_int_equal(spdm_chunk_rx_add(&rx, &c1, "CHUNK_SEND", &err), -EPROTO);
+	assert_non_null(strstr(err.msg, "CHUNK_SEND: Handle 4, the large message has Handle 3"));
+
+	da_err_clear(&err);
+	assert_int_equal(spdm_chunk_rx_add(&rx, &c0, "CHUNK_SEND", &err), 0);
+	c1.handle = 3;
+	c1.seq = 2;
+	assert_int_equal(spdm_chunk_rx_add(&rx, &c1, "CHUNK_SEND", &err), -EPROTO);
+	assert_non_null(strstr(err.msg, "ChunkSeqNo 2, expected 1"));
+
+	da_err_clear(&err);
+	assert_int_equal(spdm_chunk_rx_add(&rx, &c0, "CHUNK_SEND", &err), 0);
+	c1.seq = 1;
+	assert_int_equal(spdm_chunk_rx_add(&rx, &c1, "CHUNK_SEND", &err), 0);
+	assert_int_equal(rx.buf.len, 2 * sizeof(part));
+	spdm_chunk_rx_free(&rx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1108,6 +1144,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_names_parse),
 		cmocka_unit_test(test_encode_overflow),
+		cmocka_unit_test(test_chunk_rx_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
