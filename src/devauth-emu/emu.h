@@ -79,9 +79,9 @@ void emu_apply_defaults(struct emu_device_config *c, const struct emu_defaults *
 void emu_default_name(unsigned int i, char *buf, size_t len);
 
 /*
- * Read a JSON device description (docs/emu.md).  Every device starts
- * from emu_device_config_default() + defs, then the file's keys apply.
- * Errors name the file, the device and the key.
+ * Read a JSON device description (docs/emu.md; config-device.c).  Every
+ * device starts from emu_device_config_default() + defs, then the file's
+ * keys apply.  Errors name the file, the device and the key.
  */
 int emu_config_load(const char *path, const struct emu_defaults *defs, struct emu_config *out,
 		    struct da_err *err);
@@ -93,8 +93,8 @@ const char *emu_config_strdup(struct emu_config *c, const char *s);
 void emu_config_free(struct emu_config *c);
 
 /*
- * What the control socket needs from the server: the devices and a way
- * to drop a device's current connection.
+ * What the control socket needs from the server (serve-core.c): the
+ * devices and a way to drop a device's current connection.
  */
 struct emu_server;
 unsigned int emu_server_ndev(struct emu_server *s);

@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The JSON config file (docs/emu.md): the file, its top level, the
+ * device list and each device's keys (identity, versions, algorithms,
+ * capabilities, limits, faults; slots and measurements are
+ * config-slots.c's).  Unknown keys and bad values are errors that name
+ * the file, the device and the key.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cursor.h"
+#include "emu_internal.h"
+
+/* CAPABILITIES flags by the names DSP0274 uses, lower case, without _CAP. */
+static const struct name_bit cap_names[] = {
+	{ "cache", SPDM_CAP_CACHE },
+	{ "cert", SPDM_CAP_CERT },
+	{ "chal", SPDM_CAP_CHAL },
+	{ "meas-nosig", SPDM_CAP_MEAS_NOSIG },
+	{ "meas-sig", SPDM_CAP_MEAS_SIG },
+	{ "meas-fresh", SPDM_CAP_MEAS_FRESH },
+	{ "encrypt", SPDM_CAP_ENCRYPT },
+	{ "mac", SPDM_CAP_MAC },
+	{ "mut-auth", SPDM_CAP_MUT_AUTH },
+	{ "key-ex", SPDM_CAP_KEY_EX },
+	{ "psk", 1u << 10 },
+	{ "psk-with-context", 2u << 10 },
+	{ "encap", SPDM_CAP_ENCAP },
+	{ "hbeat", SPDM_CAP_HBEAT },
+	{ "key-upd", SPDM_CAP_KEY_UPD },
+	{ "handshake-in-the-clear", SPDM_CAP_HANDSHAKE_IN_THE_CLEAR },
+	{ "pub-key-id", SPDM_CAP_PUB_KEY_ID },
+	{ "chunk", SPDM_CAP_CHUNK },
+	{ "alias-cert", SPDM_CAP_ALIAS_CERT },
+	{ "set-cert", SPDM_CAP_SET_CERT },
+	{ "csr", SPDM_CAP_CSR },
+	{ "cert-install-reset", SPDM_CAP_CERT_INSTALL_RESET },
+	{ "mel", SPDM_CAP_MEL },
+	{ "event", SPDM_CAP_EVENT },
+	{ "get-key-pair-info", SPDM_CAP_GET_KEY_PAIR_INFO },
+	{ "set-key-pair-info", SPDM_CAP_SET_KEY_PAIR_INFO },
+	{ NULL, 0 }
+};
+
+static int parse_pci(struct jctx *j, json_object *o, struct cma_identity *id)
+{
+	char key[64];
+	uint64_t u;
+	int ret;
+
+	if (!json_object_is_type(o, json_type_object))
+		return jerr(j, "pci", "expected an object");
+	json_object_object_foreach(o, k, v) {
+		snprintf(key, sizeof(key), "pci.%s", k);
+		if (!strcmp(k, "comment"))
+			continue;
+		if (!strcmp(k, "serial") && json_object_is_type(v, json_type_null)) {
+			id->has_serial = false;
+			continue;
+		}
+		if ((!strcmp(k, "ssvid") || !strcmp(k, "ssid")) &&
+		    json_object_is_type(v, json_type_null)) {
+			id->has_subsys = false;
+			continue;
+		}
+		if (!strcmp(k, "vendor")) {
+			ret = j_uint(j, key, v, 0xffff, &u);
+			id->vendor = (uint16_t)u;
+		} else if (!strcmp(k, "device")) {
+			ret = j_uint(j, key, v, 0xffff, &u);
+			id->device = (uint16_t)u;
+		} else if (!strcmp(k, "class")) {
+			ret = j_uint(j, key, v, 0xffffff, &u);
+			id->class_code = (uint32_t)u;
+		} else if (!strcmp(k, "revision")) {
+			ret = j_uint(j, key, v, 0xff, &u);
+			id->revision = (uint8_t)u;
+		} else if (!strcmp(k, "ssvid")) {
+			ret = j_uint(j, key, v, 0xffff, &u);
+			id->ssvid = (uint16_t)u;
+			id->has_subsys = true;
+		} else if (!strcmp(k, "ssid")) {
+			ret = j_uint(j, key, v, 0xffff, &u);
+			id->ssid = (uint16_t)u;
+			id->has_subsys = true;
+		} else if (!strcmp(k, "serial")) {
+			ret = j_uint(j, key, v, UINT64_MAX, &u);
+			id->serial = u;
+			id->has_serial = true;
+		} else {
+			ret = jerr(j, key, "unknown key");
+		}
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int parse_versions(struct jctx *j, json_object *v, struct emu_device_config *c)
+{
+	char *copy = NULL, *save = NULL, *tok;
+	uint32_t mask = 0;
+	struct da_err e = { 0 };
+	size_t i, n;
+	uint8_t ver;
+	int ret = 0;
+
+	if (json_object_is_type(v, json_type_string)) {
+		copy = strdup(json_object_get_string(v));
+		if (!copy)
+			return -ENOMEM;
+		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			if (emu_parse_version_name(tok, &ver)) {
+				ret = jerr(j, "versions", "unknown version \"%s\"", tok);
+				goto out;
+			}
+			mask |= 1u << (ver - SPDM_VER_10);
+		}
+	} else if (json_object_is_type(v, json_type_array)) {
+		n = json_object_array_length(v);
+		for (i = 0; i < n; i++) {
+			json_object *el = json_object_array_get_idx(v, i);
+
+			if (!json_object_is_type(el, json_type_string) ||
+			    emu_parse_version_name(json_object_get_string(el), &ver)) {
+				ret = jerr(j, "versions", "element %zu is not one of 1.0 .. 1.4", i);
+				goto out;
+			}
+			mask |= 1u << (ver - SPDM_VER_10);
+		}
+	} else {
+		ret = jerr(j, "versions", "expected an array of versions");
+		goto out;
+	}
+	if (emu_versions_to_range(mask, "versions", &c->min_version, &c->max_version, &e))
+		ret = jerr(j, "versions", "%s", e.msg);
+out:
+	free(copy);
+	return ret;
+}
+
+static int parse_faults(struct jctx *j, json_object *v, uint64_t *faults)
+{
+	struct da_err e = { 0 };
+	char list[1024];
+	size_t i, n, used = 0;
+	int len;
+
+	if (json_object_is_type(v, json_type_string)) {
+		snprintf(list, sizeof(list), "%s", json_object_get_string(v));
+	} else if (json_object_is_type(v, json_type_array)) {
+		n = json_object_array_length(v);
+		list[0] = '\0';
+		if (!n)
+			snprintf(list, sizeof(list), "none");
+		for (i = 0; i < n; i++) {
+			json_object *el = json_object_array_get_idx(v, i);
+
+			if (!json_object_is_type(el, json_type_string))
+				return jerr(j, "faults", "element %zu is not a string", i);
+			len = snprintf(list + used, sizeof(list) - used, "%s%s", i ? "," : "",
+				       json_object_get_string(el));
+			if (len < 0 || (size_t)len >= sizeof(list) - used)
+				return jerr(j, "faults", "list too long");
+			used += (size_t)len;
+		}
+	} else {
+		return jerr(j, "faults", "expected an array of fault names");
+	}
+	if (emu_fault_parse(list, faults, &e))
+		return jerr(j, "faults", "%s", e.msg);
+	return 0;
+}
+
+static int parse_caps(struct jctx *j, json_object *v, uint32_t *caps)
+{
+	uint64_t u;
+	int ret;
+
+	if (json_object_is_type(v, json_type_int)) {
+		ret = j_uint(j, "caps", v, UINT32_MAX, &u);
+		if (!ret)
+			*caps = (uint32_t)u;
+		return ret;
+	}
+	if (json_object_is_type(v, json_type_string) && !strncmp(json_object_get_string(v),
+								 "0x", 2)) {
+		ret = j_uint(j, "caps", v, UINT32_MAX, &u);
+		if (!ret)
+			*caps = (uint32_t)u;
+		return ret;
+	}
+	return j_names(j, "caps", v, cap_names, caps);
+}
+
+static int parse_device(struct jctx *j, json_object *o, struct emu_dev_spec *d)
+{
+	struct emu_device_config *c = &d->cfg;
+	json_object *nv;
+	uint64_t u;
+	const char *s = NULL;
+	int ret;
+
+	if (!json_object_is_type(o, json_type_object))
+		return jerr(j, "devices", "device %d is not an object", j->devidx);
+	/* The name first, so that every later error can name the device. */
+	if (json_object_object_get_ex(o, "name", &nv)) {
+		ret = j_string(j, "name", nv, &s);
+		if (ret)
+			return ret;
+		if (!*s || strlen(s) >= sizeof(c->name))
+			return jerr(j, "name", "must be 1..%zu characters", sizeof(c->name) - 1);
+		/* The control protocol splits at white space: names must be one word. */
+		for (const char *q = s; *q; q++) {
+			if ((unsigned char)*q <= ' ' || *q == 0x7f)
+				return jerr(j, "name", "\"%s\": no spaces or control characters",
+					    s);
+		}
+		snprintf(c->name, sizeof(c->name), "%s", s);
+	}
+	j->devname = c->name;
+
+	json_object_object_foreach(o, k, v) {
+		if (!strcmp(k, "name") || !strcmp(k, "comment")) {
+			ret = 0;
+		} else if (!strcmp(k, "port")) {
+			ret = j_uint(j, k, v, 65535, &u);
+			if (!ret && !u)
+				ret = jerr(j, k, "port 0 is not allowed");
+			d->port = (int)u;
+		} else if (!strcmp(k, "port-offset")) {
+			ret = j_uint(j, k, v, 65535, &u);
+			d->port_offset = (int)u;
+		} else if (!strcmp(k, "pci")) {
+			ret = parse_pci(j, v, &c->id);
+		} else if (!strcmp(k, "versions")) {
+			ret = parse_versions(j, v, c);
+		} else if (!strcmp(k, "asym")) {
+			ret = j_names(j, k, v, emu_asym_names, &c->asym);
+			if (!ret && !c->asym)
+				ret = jerr(j, k, "empty list");
+		} else if (!strcmp(k, "hash")) {
+			ret = j_names(j, k, v, emu_hash_names, &c->hash);
+			if (!ret && !c->hash)
+				ret = jerr(j, k, "empty list");
+		} else if (!strcmp(k, "meas-hash")) {
+			ret = j_names(j, k, v, emu_meas_hash_names, &c->meas_hash);
+			if (!ret && !c->meas_hash)
+				ret = jerr(j, k, "empty list");
+		} else if (!strcmp(k, "caps")) {
+			ret = parse_caps(j, v, &c->caps);
+		} else if (!strcmp(k, "ct-exponent")) {
+			ret = j_uint(j, k, v, 255, &u);
+			c->ct_exponent = (uint8_t)u;
+		} else if (!strcmp(k, "data-transfer-size") || !strcmp(k, "max-spdm-msg-size")) {
+			ret = j_uint(j, k, v, EMU_MAX_SPDM_MSG_SIZE, &u);
+			if (!ret && u < SPDM_MIN_DATA_TRANSFER_SIZE)
+				ret = jerr(j, k, "%llu is below the minimum %u",
+					   (unsigned long long)u, SPDM_MIN_DATA_TRANSFER_SIZE);
+			if (k[0] == 'd')
+				c->data_transfer_size = (uint32_t)u;
+			else
+				c->max_spdm_msg_size = (uint32_t)u;
+		} else if (!strcmp(k, "rdt-exponent")) {
+			ret = j_uint(j, k, v, 255, &u);
+			c->rdt_exponent = (uint8_t)u;
+		} else if (!strcmp(k, "slots")) {
+			ret = emu_parse_slots(j, v, c);
+		} else if (!strcmp(k, "measurements")) {
+			ret = emu_parse_measurements(j, v, c);
+		} else if (!strcmp(k, "faults")) {
+			ret = parse_faults(j, v, &c->faults);
+		} else {
+			ret = jerr(j, k, "unknown key");
+		}
+		if (ret)
+			return ret;
+	}
+	if (d->port && d->port_offset >= 0)
+		return jerr(j, "port", "\"port\" and \"port-offset\" exclude each other");
+	return 0;
+}
+
+static int read_file(const char *path, char **out, size_t *len, struct da_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL, *n;
+	size_t cap = 0, used = 0, r;
+	int ret = 0;
+
+	if (!f)
+		return da_errf(err, -errno, "%s: %s", path, strerror(errno));
+	for (;;) {
+		if (cap - used < 4096) {
+			/* A device description is small; refuse anything absurd. */
+			if (cap > (16u << 20)) {
+				ret = da_errf(err, -EFBIG, "%s: larger than 16 MiB", path);
+				goto out;
+			}
+			n = realloc(buf, cap + 65536);
+			if (!n) {
+				ret = da_errf(err, -ENOMEM, "%s: out of memory", path);
+				goto out;
+			}
+			buf = n;
+			cap += 65536;
+		}
+		r = fread(buf + used, 1, cap - used - 1, f);
+		used += r;
+		if (r == 0)
+			break;
+	}
+	if (ferror(f)) {
+		ret = da_errf(err, -EIO, "%s: read error", path);
+		goto out;
+	}
+	buf[used] = '\0';
+	*out = buf;
+	*len = used;
+	buf = NULL;
+out:
+	free(buf);
+	fclose(f);
+	return ret;
+}
+
+int emu_config_load(const char *path, const struct emu_defaults *defs, struct emu_config *out,
+		    struct da_err *err)
+{
+	struct jctx j = { .file = path, .devidx = -1, .err = err };
+	struct json_tokener *tok = NULL;
+	json_object *root = NULL, *devs = NULL;
+	const char *slash;
+	char *text = NULL;
+	size_t len = 0, n, i, k;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	ret = read_file(path, &text, &len, err);
+	if (ret)
+		return ret;
+	if (len > INT_MAX) {
+		ret = da_errf(err, -EFBIG, "%s: too large", path);
+		goto out;
+	}
+	tok = json_tokener_new();
+	if (!tok) {
+		ret = da_errf(err, -ENOMEM, "%s: out of memory", path);
+		goto out;
+	}
+	root = json_tokener_parse_ex(tok, text, (int)len);
+	if (!root || json_tokener_get_error(tok) != json_tokener_success) {
+		enum json_tokener_error je = json_tokener_get_error(tok);
+
+		if (je == json_tokener_continue)
+			ret = da_errf(err, -EINVAL, "%s: JSON: unexpected end of file", path);
+		else
+			ret = da_errf(err, -EINVAL, "%s: JSON: %s near byte %zu", path,
+				      json_tokener_error_desc(je), json_tokener_get_parse_end(tok));
+		goto out;
+	}
+	if (json_tokener_get_parse_end(tok) < len) {
+		struct cur c = cur_init(text, len);
+		uint8_t ch;
+
+		/* Only whitespace may follow the document. */
+		cur_skip(&c, json_tokener_get_parse_end(tok));
+		while (!cur_u8(&c, &ch)) {
+			if (ch != ' ' && ch != '\n' && ch != '\t' && ch != '\r') {
+				ret = da_errf(err, -EINVAL, "%s: JSON: trailing data after byte %zu",
+					      path, json_tokener_get_parse_end(tok));
+				goto out;
+			}
+		}
+	}
+	if (!json_object_is_type(root, json_type_object)) {
+		ret = da_errf(err, -EINVAL, "%s: expected a JSON object with \"devices\"", path);
+		goto out;
+	}
+	json_object_object_foreach(root, key, val) {
+		if (!strcmp(key, "devices")) {
+			devs = val;
+		} else if (strcmp(key, "comment")) {
+			ret = jerr(&j, key, "unknown key");
+			goto out;
+		}
+	}
+	if (!devs || !json_object_is_type(devs, json_type_array)) {
+		ret = jerr(&j, "devices", "missing or not an array");
+		goto out;
+	}
+	n = json_object_array_length(devs);
+	if (n < 1 || n > EMU_MAX_DEVICES) {
+		ret = jerr(&j, "devices", "%zu devices, expected 1..%d", n, EMU_MAX_DEVICES);
+		goto out;
+	}
+	slash = strrchr(path, '/');
+	if (slash && (size_t)(slash - path) < sizeof(j.dir))
+		snprintf(j.dir, sizeof(j.dir), "%.*s", (int)(slash - path), path);
+	ret = emu_config_alloc(out, (unsigned int)n, defs);
+	if (ret) {
+		ret = da_errf(err, ret, "%s: out of memory", path);
+		goto out;
+	}
+	j.cfg = out;
+	for (i = 0; i < n; i++) {
+		j.devidx = (int)i;
+		j.devname = NULL;
+		ret = parse_device(&j, json_object_array_get_idx(devs, i), &out->dev[i]);
+		if (ret)
+			goto out;
+		for (k = 0; k < i; k++) {
+			if (!strcmp(out->dev[k].cfg.name, out->dev[i].cfg.name)) {
+				ret = jerr(&j, "name", "\"%s\" is also device %zu",
+					   out->dev[i].cfg.name, k);
+				goto out;
+			}
+		}
+	}
+out:
+	if (ret)
+		emu_config_free(out);
+	json_object_put(root);
+	if (tok)
+		json_tokener_free(tok);
+	free(text);
+	return ret;
+}
