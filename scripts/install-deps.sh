@@ -4,7 +4,7 @@
 # them script(1) for a terminal, binutils nm and readelf for the exports.
 set -euo pipefail
 pkgs=(build-essential meson ninja-build pkg-config libssl-dev libjson-c-dev libmnl-dev
-      libcmocka-dev clang-14 libfuzzer-14-dev libclang-rt-14-dev python3 openssl
+      libcmocka-dev clang-14 libfuzzer-14-dev libclang-rt-14-dev python3 openssl valgrind
       groff-base util-linux binutils)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -69,8 +69,8 @@ pin-exact-volatile :: lib/verifier/revalidate.c :: revalidate :: check_measureme
 pin-exec-accept :: lib/verifier/exec.c :: revalidate :: else if \(ret == 0\)(?=\n\t+da_check_add\(l, "exec", DA_CHECK_PASS) :: else if (ret >= 0)
 pin-exec-reject :: lib/verifier/exec.c :: revalidate :: else if \(ret == 0\)(?=\n\t+da_check_add\(l, "exec", DA_CHECK_PASS) :: else if (0)
 # --- privilege (devauthd server)
-priv-everyone :: src/devauthd/server.c :: daemon :: c->privileged = cred\.uid == 0 \|\| in_group\(fd, cred\.gid, d->group\); :: c->privileged = true;
-priv-no-group :: src/devauthd/server.c :: daemon :: c->privileged = cred\.uid == 0 \|\| in_group\(fd, cred\.gid, d->group\); :: c->privileged = cred.uid == 0;
+priv-everyone :: src/devauthd/server.c :: daemon :: c->privileged = cred\.uid == 0 \|\| member; :: c->privileged = true;
+priv-no-group :: src/devauthd/server.c :: daemon :: member = cred\.uid != 0 && in_group\(fd, cred\.gid, d->group\); :: member = false;
 priv-gid-refused :: src/devauthd/server.c :: daemon :: if \(gid == group\) :: if (0)
 priv-groups-refused :: src/devauthd/server.c :: daemon :: if \(groups\[i\] == group\) :: if (0)
 priv-gid-everyone :: src/devauthd/server.c :: daemon :: if \(gid == group\) :: if (1)
@@ -99,6 +99,7 @@ chunk-seq-pass :: lib/spdm/chunk.c :: spdm_codec,requester-chunk :: if \(c->seq 
 reauth-chain-pass :: src/devauthd/reauth.c :: reauth :: if \(memcmp\(digest, dv->bound_digest\[slot\], hs\)\) :: if (0)
 exec-owner-pass :: lib/verifier/exec.c :: hygiene :: if \(st->st_uid != 0 && st->st_uid != geteuid\(\)\) :: if (0)
 exec-writable-pass :: lib/verifier/exec.c :: hygiene :: if \(st->st_mode & \(S_IWGRP \| S_IWOTH\)\) :: if (0)
+group-reserve-off :: src/devauthd/guard.c :: hygiene :: else if \(uid != 0 && !member && :: else if (0 &&
 slots-per-uid-off :: src/devauthd/guard.c :: hygiene :: else if \(uid != 0 && e && e->conns >= CONN_PER_UID\) :: else if (0)
 """
 

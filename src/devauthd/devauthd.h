@@ -175,7 +175,9 @@ int dev_restore_one(struct daemon *d, struct dev *dv);
 #define CONN_MAX		1024
 #define CONN_PER_UID		64
 #define CONN_ROOT_RESERVE	64
-int slot_take(uid_t uid, struct da_err *err);
+#define CONN_GROUP_RESERVE	64
+/* member: of the socket's group (its reserve is theirs too). */
+int slot_take(uid_t uid, bool member, struct da_err *err);
 void slot_give(uid_t uid);
 /* May a client of uid cause one more log line?  suppressed: lines left out before it. */
 bool log_allowed(uid_t uid, unsigned int *suppressed);

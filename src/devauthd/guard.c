@@ -5,8 +5,10 @@
  * not:
  *
  *  - connection slots: CONN_MAX in all, at most CONN_PER_UID for any one
- *    uid but root, and the last CONN_ROOT_RESERVE for root only, so root's
- *    `devauth list` works while someone holds every slot they may;
+ *    uid but root; the last CONN_ROOT_RESERVE for root only and the
+ *    CONN_GROUP_RESERVE before them for root and the socket's group, so
+ *    root's and the administrators' `devauth list` work while other users
+ *    hold every slot they may;
  *  - log lines caused by a client: a token bucket per uid (LOG_BURST, then
  *    LOG_PER_S a second), with the count of lines left out;
  *  - the socket: a second daemon must not unlink a live one's socket;
@@ -60,7 +62,7 @@ static struct uid_entry *entry(uid_t uid)
 	return free_e;
 }
 
-int slot_take(uid_t uid, struct da_err *err)
+int slot_take(uid_t uid, bool member, struct da_err *err)
 {
 	struct uid_entry *e;
 	int ret = 0;
@@ -72,6 +74,11 @@ int slot_take(uid_t uid, struct da_err *err)
 	else if (uid != 0 && total_conns >= CONN_MAX - CONN_ROOT_RESERVE)
 		ret = da_errf(err, -EMFILE, "uid %u: only root's %d reserved connections are left",
 			      (unsigned int)uid, CONN_ROOT_RESERVE);
+	else if (uid != 0 && !member &&
+		 total_conns >= CONN_MAX - CONN_ROOT_RESERVE - CONN_GROUP_RESERVE)
+		ret = da_errf(err, -EMFILE,
+			      "uid %u: only the connections reserved for root and the socket's group are left",
+			      (unsigned int)uid);
 	else if (uid != 0 && e && e->conns >= CONN_PER_UID)
 		ret = da_errf(err, -EMFILE, "uid %u already holds %d connections", (unsigned int)uid,
 			      CONN_PER_UID);

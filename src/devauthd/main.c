@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
@@ -200,6 +201,19 @@ int main(int argc, char **argv)
 		if (slash && slash != dir) {
 			*slash = '\0';
 			mkdir_p(dir, 0755);
+		}
+	}
+	/*
+	 * Every client slot and every held device link is a descriptor: a
+	 * soft limit of 1024 would run out before the slots do.  The hard
+	 * limit (LimitNOFILE in the unit) is the administrator's word.
+	 */
+	{
+		struct rlimit rl;
+
+		if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
 		}
 	}
 	signal(SIGPIPE, SIG_IGN);

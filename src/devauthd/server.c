@@ -548,6 +548,7 @@ static int accept_one(struct daemon *d, int lfd)
 	struct conn *c;
 	struct da_err serr = { 0 };
 	unsigned int sup;
+	bool member;
 	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 
 	if (fd < 0)
@@ -556,7 +557,8 @@ static int accept_one(struct daemon *d, int lfd)
 		close(fd);
 		return 0;
 	}
-	if (slot_take(cred.uid, &serr)) {
+	member = cred.uid != 0 && in_group(fd, cred.gid, d->group);
+	if (slot_take(cred.uid, member, &serr)) {
 		if (log_allowed(cred.uid, &sup))
 			dlog("refusing a client (pid %d): %s", (int)cred.pid, serr.msg);
 		close(fd);
@@ -579,7 +581,7 @@ static int accept_one(struct daemon *d, int lfd)
 	c->fd = fd;
 	c->uid = cred.uid;
 	c->pid = cred.pid;
-	c->privileged = cred.uid == 0 || in_group(fd, cred.gid, d->group);
+	c->privileged = cred.uid == 0 || member;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 1 << 20);

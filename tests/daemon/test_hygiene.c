@@ -262,6 +262,54 @@ static void test_slots_per_uid(void **state)
 	alarm(0);
 }
 
+/*
+ * Slots are reserved for root and the socket's group: however many
+ * other users fill theirs, a member (and root) still gets in.  15
+ * strangers ask for 64 each: together they get at most what is left
+ * after the two reserves.
+ */
+#define N_STRANGERS 15
+#define CONN_OTHERS_EXPECTED (1024 - 64 - 64)
+
+static void test_group_reserve(void **state)
+{
+	int rep[2], hold[2], served, total = 0, st;
+	pid_t pids[N_STRANGERS];
+
+	alarm(240);
+	assert_int_equal(pipe(rep), 0);
+	assert_int_equal(pipe(hold), 0);
+	for (int i = 0; i < N_STRANGERS; i++) {
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (!pids[i])
+			hold_connections((uid_t)(30001 + i), 64, rep[1], hold[0]);
+	}
+	for (int i = 0; i < N_STRANGERS; i++) {
+		assert_int_equal(read(rep[0], &served, sizeof(served)), (ssize_t)sizeof(served));
+		total += served;
+	}
+	fprintf(stderr, "%d strangers: %d connections served\n", N_STRANGERS, total);
+	/* A member's LIST while the strangers hold theirs, then let them go. */
+	st = devauth_as(MEMBER, MEMBER, (const char *const[]){ "list", NULL });
+	if (write(hold[1], "xxxxxxxxxxxxxxx", N_STRANGERS) != N_STRANGERS)
+		fail_msg("cannot release the strangers");
+	for (int i = 0; i < N_STRANGERS; i++)
+		waitpid(pids[i], NULL, 0);
+	close(rep[0]);
+	close(rep[1]);
+	close(hold[0]);
+	close(hold[1]);
+	if (total > CONN_OTHERS_EXPECTED)
+		fail_msg("strangers got %d connections, the reserves leave them %d", total,
+			 CONN_OTHERS_EXPECTED);
+	/* The rig's own connections may hold a few; the rest were served. */
+	assert_true(total >= CONN_OTHERS_EXPECTED - 16);
+	if (st != 0)
+		fail_msg("a member of the socket's group was refused: %s", out);
+	alarm(0);
+}
+
 /* A daemon of our own next to the main one: its own socket, state, log. */
 struct side {
 	char sock[400], state[400], ready[400], cfg[400], log[400];
@@ -707,11 +755,17 @@ static void test_replies_under_valgrind(void **state)
 	alarm(0);
 }
 
-int main(void)
+/*
+ * "valgrind" runs only the memcheck case: valgrind cannot run a daemon
+ * built with ASan, so meson defines that case in unsanitized builds
+ * only (tests/daemon/meson.build), and no run of it is skipped.
+ */
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exec_pin_privilege),
 		cmocka_unit_test(test_slots_per_uid),
+		cmocka_unit_test(test_group_reserve),
 		cmocka_unit_test(test_second_daemon_refused),
 		cmocka_unit_test(test_state_dir_refused),
 		cmocka_unit_test(test_stale_temp_files),
@@ -721,8 +775,16 @@ int main(void)
 		cmocka_unit_test(test_emfile_no_spin),
 		cmocka_unit_test(test_not_ready_bounded),
 		cmocka_unit_test(test_sigterm_exits_zero),
+	};
+	const struct CMUnitTest vg_tests[] = {
 		cmocka_unit_test(test_replies_under_valgrind),
 	};
 
+	if (argc == 2 && !strcmp(argv[1], "valgrind"))
+		return cmocka_run_group_tests(vg_tests, group_setup, group_teardown);
+	if (argc != 1) {
+		fprintf(stderr, "usage: %s [valgrind]\n", argv[0]);
+		return 2;
+	}
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
