@@ -150,20 +150,20 @@ static int sig_op(struct raw_op *o, const struct spdm_req_info *i, EVP_PKEY *key
 		return -1;
 	o->spki = o->spki_owned = spki;
 	o->spki_len = (size_t)klen;
-	o->md = md_of(i->base_hash);
-	spdm_hash(i->base_hash, ev, len - sl, h);
-	if (i->version < SPDM_VER_12) {
+	o->md = md_of(i->neg.base_hash);
+	spdm_hash(i->neg.base_hash, ev, len - sl, h);
+	if (i->neg.version < SPDM_VER_12) {
 		o->prehashed = true;
 		memcpy(o->msg, h, hl);
 		o->mlen = hl;
 	} else {
-		spdm_combined_prefix(i->version, ctx, o->msg);
+		spdm_combined_prefix(i->neg.version, ctx, o->msg);
 		memcpy(o->msg + SPDM_COMBINED_PREFIX_SIZE, h, hl);
 		o->mlen = SPDM_COMBINED_PREFIX_SIZE + hl;
 	}
-	o->pss = i->base_asym & (SPDM_ASYM_RSAPSS_2048 | SPDM_ASYM_RSAPSS_3072 |
+	o->pss = i->neg.base_asym & (SPDM_ASYM_RSAPSS_2048 | SPDM_ASYM_RSAPSS_3072 |
 				 SPDM_ASYM_RSAPSS_4096);
-	if (is_ec(i->base_asym)) {
+	if (is_ec(i->neg.base_asym)) {
 		ECDSA_SIG *s = ECDSA_SIG_new();
 		unsigned char *der = NULL;
 		int n;
@@ -190,7 +190,7 @@ static int sig_op(struct raw_op *o, const struct spdm_req_info *i, EVP_PKEY *key
  */
 static size_t chain_ops(struct spdm_req *r, struct raw_op *ops, size_t *nops)
 {
-	uint8_t s = spdm_req_info(r)->slot;
+	uint8_t s = spdm_req_info(r)->neg.slot;
 	const struct spdm_chain *c = s < SPDM_MAX_SLOTS ? spdm_req_chain(r, s) : NULL;
 	struct raw_op *o = &ops[*nops];
 	const uint8_t *chain;

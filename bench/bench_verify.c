@@ -161,13 +161,13 @@ static int raw_prepare(const struct da_evidence *ev, struct raw *w, struct spdm_
 	int n;
 
 	memset(w, 0, sizeof(*w));
-	w->asym = ev->base_asym;
-	w->hash = ev->base_hash;
-	w->version = ev->version;
-	if (ev->slot >= SPDM_MAX_SLOTS || !ev->obj[DA_EV_CERT0 + ev->slot].len)
+	w->asym = ev->neg.base_asym;
+	w->hash = ev->neg.base_hash;
+	w->version = ev->neg.version;
+	if (ev->neg.slot >= SPDM_MAX_SLOTS || !ev->obj[DA_EV_CERT0 + ev->neg.slot].len)
 		return -1;
-	o = &ev->obj[DA_EV_CERT0 + ev->slot];
-	if (spdm_chain_parse(o->data, o->len, ev->base_hash, c, NULL))
+	o = &ev->obj[DA_EV_CERT0 + ev->neg.slot];
+	if (spdm_chain_parse(o->data, o->len, ev->neg.base_hash, c, NULL))
 		return -1;
 	for (size_t k = 0; k < c->ncerts; k++) {
 		w->chain.der[k] = o->data + c->cert_off[k];

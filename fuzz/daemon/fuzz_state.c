@@ -44,8 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!state_load_obj(&d, "fuzz", root, &err)) {
 			/* Whatever loads is consistent: the bound slot's digest is there. */
 			for (size_t i = 0; i < 2; i++)
-				if (devs[i].bound && (devs[i].slot > 7 ||
-						      !devs[i].bound_have[devs[i].slot]))
+				if (devs[i].bound && (devs[i].neg.slot > 7 ||
+						      !devs[i].bound_have[devs[i].neg.slot]))
 					abort();
 		}
 		json_object_put(root);

@@ -27,9 +27,7 @@ struct da_evidence {
 	char dev_name[64];		/* "0000:01:00.0" */
 	char tsm[32];			/* "tsm0" */
 	char identity[160];		/* PCIe CMA identity string if known, "" if not */
-	uint8_t version;		/* negotiated SPDM version, 0 if unknown */
-	uint32_t base_asym, base_hash, meas_hash;
-	uint8_t slot;			/* slot challenged */
+	struct spdm_negotiated neg;	/* version 0 if unknown */
 	bool have_nonce;		/* nonce supplied by the verifier */
 	uint8_t nonce[SPDM_NONCE_SIZE];
 	uint64_t generation;		/* TSM evidence generation */

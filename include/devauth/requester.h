@@ -128,18 +128,16 @@ int spdm_req_replay(struct spdm_req *r, const struct da_spdm_msg *msgs, size_t n
 		    struct da_err *err);
 
 struct spdm_req_info {
-	uint8_t version;
+	struct spdm_negotiated neg;	/* .slot: the slot challenged */
 	uint32_t rsp_caps;
 	uint8_t ct_exponent;
 	uint32_t data_transfer_size, max_msg_size;
 	uint8_t meas_spec;
-	uint32_t base_asym, base_hash, meas_hash;
 	uint16_t dhe, aead, req_base_asym, key_schedule;
 	uint16_t req_pqc_asym, kem;	/* 1.4 AlgTypes 6, 7: never offered, so 0 */
 	uint32_t pqc_asym;		/* 1.4 PqcAsymSel: never offered, so 0 */
 	uint8_t other_params;
 	uint8_t provisioned_mask, supported_mask;
-	uint8_t slot;
 	bool authenticated;		/* CHALLENGE_AUTH verified */
 	bool measured;			/* signed MEASUREMENTS verified */
 	uint8_t req_nonce[SPDM_NONCE_SIZE], rsp_nonce[SPDM_NONCE_SIZE];

@@ -242,6 +242,20 @@
 #define SPDM_MAX_CERT_CHAIN_SIZE	65535
 #define SPDM_CERT_CHAIN_HDR_SIZE	4	/* + RootHash */
 
+/*
+ * What a connection agreed on and which slot it authenticated with: the
+ * one shape of these facts in the requester, evidence bundles, verdicts,
+ * pins, the daemon and the pci-tsm messages.  Field names are the JSON
+ * keys every --json output uses (docs/json/).
+ */
+struct spdm_negotiated {
+	uint8_t version;		/* SPDMVersion of VERSION, SPDM_VER_1x; 0: unknown */
+	uint8_t slot;			/* SlotID of CHALLENGE */
+	uint32_t base_asym;		/* ALGORITHMS BaseAsymSel, one bit */
+	uint32_t base_hash;		/* ALGORITHMS BaseHashSel, one bit */
+	uint32_t meas_hash;		/* ALGORITHMS MeasurementHashAlgo; 0: no measurements */
+};
+
 /* Evidence object types of the pci-tsm family (system.md section 4) */
 enum devauth_evidence_type {
 	DA_EV_CERT0 = 0,

@@ -43,8 +43,7 @@ struct da_verdict {
 	 * output, `policy init` and pins); zero / NULL otherwise.
 	 */
 	bool replayed;
-	uint8_t version, slot;
-	uint32_t base_asym, base_hash, meas_hash;
+	struct spdm_negotiated neg;
 	char identity[160];		/* leaf PCIe identity, "" if none */
 	uint8_t chain_hash[SPDM_MAX_HASH_SIZE]; /* BaseHash of the slot's chain */
 	size_t hash_size;
@@ -140,10 +139,8 @@ struct da_pin_meas {
 struct da_pin {
 	enum da_reval_mode mode;
 	char *path;			/* file it came from (da_pin_load), else NULL */
-	uint8_t version;		/* spdm_version, SPDM_VER_1x */
+	struct spdm_negotiated neg;	/* meas_hash unused; .slot if have_slot */
 	bool have_slot;
-	uint8_t slot;
-	uint32_t base_asym, base_hash;
 	uint8_t *leaf_spki;		/* DER SubjectPublicKeyInfo */
 	size_t leaf_spki_len;
 	uint8_t chain_hash[SPDM_MAX_HASH_SIZE];

@@ -86,13 +86,13 @@ int da_evidence_encode(const struct da_evidence *ev, struct da_buf *out, struct 
 	put_tlv(&w, TLV_DEV_NAME, ev->dev_name, strnlen(ev->dev_name, sizeof(ev->dev_name)));
 	put_tlv(&w, TLV_TSM, ev->tsm, strnlen(ev->tsm, sizeof(ev->tsm)));
 	put_tlv(&w, TLV_IDENTITY, ev->identity, strnlen(ev->identity, sizeof(ev->identity)));
-	put_tlv(&w, TLV_VERSION, &ev->version, 1);
+	put_tlv(&w, TLV_VERSION, &ev->neg.version, 1);
 	a = wcur_init(algs, sizeof(algs));
-	wcur_u32(&a, ev->base_asym);
-	wcur_u32(&a, ev->base_hash);
-	wcur_u32(&a, ev->meas_hash);
+	wcur_u32(&a, ev->neg.base_asym);
+	wcur_u32(&a, ev->neg.base_hash);
+	wcur_u32(&a, ev->neg.meas_hash);
 	put_tlv(&w, TLV_ALGORITHMS, algs, sizeof(algs));
-	put_tlv(&w, TLV_SLOT, &ev->slot, 1);
+	put_tlv(&w, TLV_SLOT, &ev->neg.slot, 1);
 	if (ev->have_nonce)
 		put_tlv(&w, TLV_NONCE, ev->nonce, SPDM_NONCE_SIZE);
 	a = wcur_init(u64, sizeof(u64));
@@ -179,15 +179,15 @@ static int decode_tlv(struct da_evidence *ev, uint16_t type, struct cur *v, size
 	case TLV_IDENTITY:
 		return get_string(v, ev->identity, sizeof(ev->identity), at, type, err);
 	case TLV_VERSION:
-		return want_len(v, 1, at, type, err) ?: cur_u8(v, &ev->version);
+		return want_len(v, 1, at, type, err) ?: cur_u8(v, &ev->neg.version);
 	case TLV_ALGORITHMS:
-		return want_len(v, 12, at, type, err) ?: cur_u32(v, &ev->base_asym) ?:
-		       cur_u32(v, &ev->base_hash) ?: cur_u32(v, &ev->meas_hash);
+		return want_len(v, 12, at, type, err) ?: cur_u32(v, &ev->neg.base_asym) ?:
+		       cur_u32(v, &ev->neg.base_hash) ?: cur_u32(v, &ev->neg.meas_hash);
 	case TLV_SLOT:
-		ret = want_len(v, 1, at, type, err) ?: cur_u8(v, &ev->slot);
-		if (!ret && ev->slot >= SPDM_MAX_SLOTS)
+		ret = want_len(v, 1, at, type, err) ?: cur_u8(v, &ev->neg.slot);
+		if (!ret && ev->neg.slot >= SPDM_MAX_SLOTS)
 			return da_errf(err, -EBADMSG, "bundle: offset %zu: SLOT %u is not 0-7", at,
-				       ev->slot);
+				       ev->neg.slot);
 		return ret;
 	case TLV_NONCE:
 		ev->have_nonce = true;

@@ -65,10 +65,8 @@ int da_evidence_fill_meta(struct da_evidence *ev, struct da_transcript_info *ti,
 	da_msg_list_free(&l);
 	if (ret)
 		return ret;
-	ev->version = ti->p.version;
-	ev->base_asym = ti->base_asym;
-	ev->base_hash = ti->base_hash;
-	ev->meas_hash = ti->meas_hash;
-	ev->slot = ti->slot < SPDM_MAX_SLOTS ? ti->slot : 0;
+	ev->neg = ti->neg;
+	if (ev->neg.slot >= SPDM_MAX_SLOTS)
+		ev->neg.slot = 0;
 	return 0;
 }

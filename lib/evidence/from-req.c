@@ -17,11 +17,11 @@
 
 static void leaf_identity(struct da_evidence *ev)
 {
-	const struct da_evidence_obj *o = &ev->obj[ev->slot];
+	const struct da_evidence_obj *o = &ev->obj[ev->neg.slot];
 	struct spdm_chain c = { 0 };
 	X509 *leaf;
 
-	if (!o->len || spdm_chain_parse(o->data, o->len, ev->base_hash, &c, NULL))
+	if (!o->len || spdm_chain_parse(o->data, o->len, ev->neg.base_hash, &c, NULL))
 		return;
 	leaf = spdm_chain_leaf(&c);
 	if (leaf && cma_leaf_san_string(leaf, ev->identity, sizeof(ev->identity)) < 0)
@@ -36,11 +36,7 @@ int da_evidence_from_req(struct da_evidence *ev, const struct spdm_req *r, struc
 
 	if (!i->authenticated)
 		return da_errf(err, -ENOENT, "evidence: the requester has not authenticated");
-	ev->version = i->version;
-	ev->base_asym = i->base_asym;
-	ev->base_hash = i->base_hash;
-	ev->meas_hash = i->meas_hash;
-	ev->slot = i->slot;
+	ev->neg = i->neg;
 	if (!ev->time)
 		ev->time = (uint64_t)time(NULL);
 	for (unsigned int t = 0; t <= DA_EV_MAX; t++) {

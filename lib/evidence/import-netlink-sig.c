@@ -125,10 +125,10 @@ static int check_offsets(const struct sig_event *e, const struct da_transcript_i
 			       "sig event: offset %zu: nonce offsets %u/%u, the transcript has them at %zu/%zu",
 			       e->off, e->req_off, e->rsp_off, ti->req_nonce_off,
 			       ti->rsp_nonce_off);
-	if (e->have_slot && e->slot != ti->slot)
+	if (e->have_slot && e->slot != ti->neg.slot)
 		return da_errf(err, -EBADMSG,
 			       "sig event: offset %zu: slot %u, the CHALLENGE names slot %u", e->off,
-			       e->slot, ti->slot);
+			       e->slot, ti->neg.slot);
 	return 0;
 }
 

@@ -90,8 +90,8 @@ out:
 /* certificates/slotN holds the chain's certificates without the SPDM header. */
 static int check_slot_file(const struct da_evidence *ev, const char *dir, struct da_err *err)
 {
-	const struct da_evidence_obj *o = &ev->obj[ev->slot];
-	size_t skip = SPDM_CERT_CHAIN_HDR_SIZE + spdm_hash_size(ev->base_hash);
+	const struct da_evidence_obj *o = &ev->obj[ev->neg.slot];
+	size_t skip = SPDM_CERT_CHAIN_HDR_SIZE + spdm_hash_size(ev->neg.base_hash);
 	uint8_t *f = NULL;
 	size_t len = 0;
 	char path[4096];
@@ -99,7 +99,7 @@ static int check_slot_file(const struct da_evidence *ev, const char *dir, struct
 	const uint8_t *certs;
 	int ret = 0;
 
-	if (snprintf(path, sizeof(path), "%s/certificates/slot%u", dir, ev->slot) >=
+	if (snprintf(path, sizeof(path), "%s/certificates/slot%u", dir, ev->neg.slot) >=
 	    (int)sizeof(path))
 		return 0;
 	if (da_read_file(path, &f, &len, SYSFS_MAX_FILE, NULL))
@@ -109,7 +109,7 @@ static int check_slot_file(const struct da_evidence *ev, const char *dir, struct
 	    memcmp(certs, f, len))
 		ret = da_errf(err, -EBADMSG,
 			      "%s: certificates/slot%u differs from the certificates of the signed chain",
-			      dir, ev->slot);
+			      dir, ev->neg.slot);
 	free(f);
 	return ret;
 }
@@ -187,7 +187,7 @@ int da_evidence_import_sysfs(const char *dir, struct da_evidence *ev, struct da_
 	buf = NULL;
 	ret = read_entry(dir, chal, "certificate_chain", &buf, &len, NULL);
 	if (!ret) {
-		ret = len ? da_evidence_set(ev, ev->slot, buf, len) : 0;
+		ret = len ? da_evidence_set(ev, ev->neg.slot, buf, len) : 0;
 		free(buf);
 		if (ret)
 			return da_errf(err, ret, "%s: out of memory", dir);

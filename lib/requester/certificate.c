@@ -126,7 +126,7 @@ int req_check_chain(struct spdm_req *r, uint8_t slot, struct da_err *err)
 	EVP_PKEY_free(r->slot_key[slot]);
 	r->slot_key[slot] = NULL;
 	snprintf(check, sizeof(check), "chain-format slot %u", slot);
-	ret = spdm_chain_parse(b->data, b->len, r->info.base_hash, &c, err);
+	ret = spdm_chain_parse(b->data, b->len, r->info.neg.base_hash, &c, err);
 	if (ret) {
 		da_err_prefix(err, "CERTIFICATE: slot %u", slot);
 		req_fail(r, NULL, check, ret, "%s", err ? err->msg : "parse failed");
@@ -150,7 +150,7 @@ int req_check_chain(struct spdm_req *r, uint8_t slot, struct da_err *err)
 			       slot, r->info.provisioned_mask);
 		goto out;
 	}
-	ret = spdm_hash(r->info.base_hash, b->data, b->len, h);
+	ret = spdm_hash(r->info.neg.base_hash, b->data, b->len, h);
 	if (ret) {
 		da_errf(err, ret, "CERTIFICATE: hashing slot %u chain failed", slot);
 		goto out;
@@ -165,13 +165,13 @@ int req_check_chain(struct spdm_req *r, uint8_t slot, struct da_err *err)
 	leaf = spdm_chain_leaf(&c);
 	key = spdm_chain_leaf_key(&c);
 	snprintf(check, sizeof(check), "leaf-key slot %u", slot);
-	if (!key || !spdm_key_matches_asym(key, r->info.base_asym)) {
+	if (!key || !spdm_key_matches_asym(key, r->info.neg.base_asym)) {
 		ret = req_fail(r, err, check, -EKEYREJECTED,
 			       "CERTIFICATE: slot %u leaf key is not a %s key", slot,
-			       spdm_asym_name(r->info.base_asym));
+			       spdm_asym_name(r->info.neg.base_asym));
 		goto out;
 	}
-	req_pass(r, check, "%s", spdm_asym_name(r->info.base_asym));
+	req_pass(r, check, "%s", spdm_asym_name(r->info.neg.base_asym));
 
 	snprintf(check, sizeof(check), "pcie-identity slot %u", slot);
 	if (r->cfg.expect_id) {

@@ -35,7 +35,7 @@ static int hash_m1(struct spdm_req *r, const uint8_t *req, size_t qlen, const ui
 	struct spdm_hash_ctx h;
 	int ret;
 
-	ret = spdm_hash_init(&h, r->info.base_hash);
+	ret = spdm_hash_init(&h, r->info.neg.base_hash);
 	if (ret)
 		return ret;
 	ret = spdm_hash_update(&h, r->vca.data, r->vca.len) ?:
@@ -93,7 +93,7 @@ int req_process_challenge_auth(struct spdm_req *r, const uint8_t *req, size_t re
 				"CHALLENGE_AUTH: SlotMask 0x%02x lacks the challenged slot %u",
 				a.slot_mask, c.slot);
 
-	ret = spdm_hash(r->info.base_hash, r->chain[c.slot].data, r->chain[c.slot].len, h);
+	ret = spdm_hash(r->info.neg.base_hash, r->chain[c.slot].data, r->chain[c.slot].len, h);
 	if (ret)
 		return da_errf(err, ret, "CHALLENGE_AUTH: hashing the chain failed");
 	if (memcmp(h, a.cert_chain_hash, r->p.hash_size))
@@ -118,7 +118,7 @@ int req_process_challenge_auth(struct spdm_req *r, const uint8_t *req, size_t re
 	key = r->slot_key[c.slot];
 	if (!key || !EVP_PKEY_up_ref(key))
 		return da_errf(err, -ENOMEM, "CHALLENGE_AUTH: no leaf key for slot %u", c.slot);
-	ret = spdm_verify(key, r->info.base_asym, r->info.base_hash, r->p.version,
+	ret = spdm_verify(key, r->info.neg.base_asym, r->info.neg.base_hash, r->p.version,
 			  SPDM_CTX_CHALLENGE_AUTH, h, a.signature, r->p.sig_size, err);
 	if (ret) {
 		EVP_PKEY_free(key);
@@ -127,7 +127,7 @@ int req_process_challenge_auth(struct spdm_req *r, const uint8_t *req, size_t re
 				err ? err->msg : "does not verify");
 	}
 	req_pass(r, "challenge-signature", "%s over M1 (%zu bytes) with the slot %u leaf key",
-		 spdm_asym_name(r->info.base_asym),
+		 spdm_asym_name(r->info.neg.base_asym),
 		 r->vca.len + r->m1.len + (size_t)qlen + a.signed_len, c.slot);
 
 	/* Evidence: everything signed, then the signature. */
@@ -142,7 +142,7 @@ int req_process_challenge_auth(struct spdm_req *r, const uint8_t *req, size_t re
 	EVP_PKEY_free(r->leaf_key);
 	r->leaf_key = key;
 	r->leaf_slot = c.slot;
-	r->info.slot = c.slot;
+	r->info.neg.slot = c.slot;
 	r->info.authenticated = true;
 	memcpy(r->info.req_nonce, c.nonce, SPDM_NONCE_SIZE);
 	memcpy(r->info.rsp_nonce, a.nonce, SPDM_NONCE_SIZE);

@@ -230,7 +230,7 @@ const struct spdm_chain *spdm_req_chain(struct spdm_req *r, uint8_t slot)
 	if (slot >= SPDM_MAX_SLOTS || !r->chain_ok[slot])
 		return NULL;
 	if (!r->parsed[slot].certs &&
-	    spdm_chain_parse(r->chain[slot].data, r->chain[slot].len, r->info.base_hash,
+	    spdm_chain_parse(r->chain[slot].data, r->chain[slot].len, r->info.neg.base_hash,
 			     &r->parsed[slot], NULL))
 		return NULL;
 	return &r->parsed[slot];
@@ -243,7 +243,7 @@ size_t spdm_req_chain_subjects(const struct spdm_req *r, uint8_t slot, char (*ou
 	size_t i;
 
 	if (slot >= SPDM_MAX_SLOTS || !r->chain_ok[slot] ||
-	    spdm_chain_parse(r->chain[slot].data, r->chain[slot].len, r->info.base_hash, &c, NULL))
+	    spdm_chain_parse(r->chain[slot].data, r->chain[slot].len, r->info.neg.base_hash, &c, NULL))
 		return 0;
 	for (i = 0; i < c.ncerts && i < max; i++)
 		da_x509_subject(sk_X509_value(c.certs, (int)i), out[i], sizeof(out[i]));

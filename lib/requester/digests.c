@@ -51,7 +51,7 @@ int req_process_digests(struct spdm_req *r, const uint8_t *req, size_t req_len,
 		if (r->chain_ok[s]) {
 			uint8_t h[SPDM_MAX_HASH_SIZE];
 
-			ret = spdm_hash(r->info.base_hash, r->chain[s].data, r->chain[s].len, h);
+			ret = spdm_hash(r->info.neg.base_hash, r->chain[s].data, r->chain[s].len, h);
 			if (ret)
 				return da_errf(err, ret, "DIGESTS: hashing slot %d chain failed", s);
 			if (memcmp(h, r->digest[s], r->p.hash_size))

@@ -52,7 +52,7 @@ static int check_blocks(struct spdm_req *r, const struct spdm_get_measurements *
 		    r->p.meas_hash_size && b.value_size != r->p.meas_hash_size)
 			return da_errf(err, -EPROTO,
 				       "MEASUREMENTS: block %u digest is %u bytes, %s needs %u",
-				       b.index, b.value_size, spdm_meas_hash_name(r->info.meas_hash),
+				       b.index, b.value_size, spdm_meas_hash_name(r->info.neg.meas_hash),
 				       r->p.meas_hash_size);
 		n++;
 	}
@@ -66,7 +66,7 @@ static int check_blocks(struct spdm_req *r, const struct spdm_get_measurements *
 
 static int hash_l1(struct spdm_req *r, uint8_t *out)
 {
-	return spdm_hash(r->info.base_hash, r->l1.data, r->l1.len, out);
+	return spdm_hash(r->info.neg.base_hash, r->l1.data, r->l1.len, out);
 }
 
 int req_process_measurements(struct spdm_req *r, const uint8_t *req, size_t req_len,
@@ -144,7 +144,7 @@ int req_process_measurements(struct spdm_req *r, const uint8_t *req, size_t req_
 	key = r->slot_key[g.slot];
 	if (!key)
 		return da_errf(err, -ENOMEM, "MEASUREMENTS: no leaf key for slot %u", g.slot);
-	ret = spdm_verify(key, r->info.base_asym, r->info.base_hash, r->p.version,
+	ret = spdm_verify(key, r->info.neg.base_asym, r->info.neg.base_hash, r->p.version,
 			  SPDM_CTX_MEASUREMENTS, h, m.signature, r->p.sig_size, err);
 	if (ret) {
 		da_err_prefix(err, "MEASUREMENTS");
@@ -152,7 +152,7 @@ int req_process_measurements(struct spdm_req *r, const uint8_t *req, size_t req_
 				err ? err->msg : "does not verify");
 	}
 	req_pass(r, "measurements-signature", "%u blocks, %s over L1 (%zu bytes)", m.num_blocks,
-		 spdm_asym_name(r->info.base_asym), r->l1.len);
+		 spdm_asym_name(r->info.neg.base_asym), r->l1.len);
 
 	da_buf_reset(&r->ev_meas);
 	if (da_buf_append(&r->ev_meas, r->l1.data, r->l1.len) ||

@@ -75,7 +75,7 @@ static int open_session(struct spdm_req *r, uint32_t id, bool mac_only, uint16_t
 	struct spdm_sess_config c = {
 		.version = r->p.version,
 		.sm_version = sm_version,
-		.base_hash = r->info.base_hash,
+		.base_hash = r->info.neg.base_hash,
 		.aead = r->info.aead,
 		.mac_only = mac_only,
 		.is_requester = true,
@@ -178,7 +178,7 @@ static int check_rsp_verify(struct spdm_req *r, struct hs *x, const char *check,
 				"%s: ResponderVerifyData does not match HMAC(finished_key, TH)",
 				name);
 	req_pass(r, check, "%s ResponderVerifyData (HMAC-%s)", name,
-		 spdm_hash_name(r->info.base_hash));
+		 spdm_hash_name(r->info.neg.base_hash));
 	return th_add(x, got, r->p.hash_size, err);
 }
 
@@ -246,20 +246,20 @@ static int ke_response(struct spdm_req *r, struct hs *x, const uint8_t *ke, size
 	if (ret)
 		return ret;
 	/* The signature: VCA, Ct, KEY_EXCHANGE, KEY_EXCHANGE_RSP before it. */
-	if (spdm_hash(r->info.base_hash, r->chain[slot].data, r->chain[slot].len, ct))
+	if (spdm_hash(r->info.neg.base_hash, r->chain[slot].data, r->chain[slot].len, ct))
 		return da_errf(err, -EIO, "%s: hashing the slot %u chain failed", name, slot);
 	ret = th_add(x, r->vca.data, r->vca.len, err) ?: th_add(x, ct, r->p.hash_size, err) ?:
 	      th_add(x, ke, ke_len, err) ?: th_add(x, rsp, k.signed_len, err) ?: th_hash(x, err);
 	if (ret)
 		return ret;
-	ret = spdm_verify(r->slot_key[slot], r->info.base_asym, r->info.base_hash, r->p.version,
+	ret = spdm_verify(r->slot_key[slot], r->info.neg.base_asym, r->info.neg.base_hash, r->p.version,
 			  SPDM_CTX_KEY_EXCHANGE_RSP, x->h, k.signature, r->p.sig_size, err);
 	if (ret) {
 		da_err_prefix(err, "%s", name);
 		return req_fail(r, NULL, "key-exchange-signature", ret, "%s", err->msg);
 	}
 	req_pass(r, "key-exchange-signature", "%s over VCA, slot %u chain hash, KEY_EXCHANGE(_RSP)",
-		 spdm_asym_name(r->info.base_asym), slot);
+		 spdm_asym_name(r->info.neg.base_asym), slot);
 	/* TH1 adds the signature. */
 	ret = th_add(x, k.signature, r->p.sig_size, err) ?: th_hash(x, err);
 	if (ret)
@@ -462,7 +462,7 @@ int spdm_req_session_start(struct spdm_req *r, struct da_err *err)
 	x.meas_summary_type = (caps & SPDM_CAP_MEAS_MASK) ? r->cfg.meas_summary_type :
 							      SPDM_MEAS_SUMMARY_NONE;
 	x.fmt = spdm_opaque_fmt_for(r->p.version, r->info.other_params);
-	if (spdm_hash_init(&x.th, r->info.base_hash))
+	if (spdm_hash_init(&x.th, r->info.neg.base_hash))
 		return done_start(r, da_errf(err, -ENOMEM, "transcript: out of memory"), err);
 	req_l1_reset(r);
 	ret = psk ? psk_exchange(r, &x, err) : key_exchange(r, &x, err);

@@ -160,7 +160,7 @@ int req_process_capabilities(struct spdm_req *r, const uint8_t *req, size_t req_
 	r->own_caps = ver >= SPDM_VER_11 ? qc.flags : 0;
 	r->own_dts = ver >= SPDM_VER_12 ? qc.data_transfer_size : 0;
 	r->own_max = ver >= SPDM_VER_12 ? qc.max_spdm_msg_size : 0;
-	r->info.version = ver;
+	r->info.neg.version = ver;
 	r->p.version = ver;
 	r->info.rsp_caps = c.flags;
 	r->info.ct_exponent = c.ct_exponent;
@@ -303,10 +303,10 @@ int req_process_algorithms(struct spdm_req *r, const uint8_t *req, size_t req_le
 					"ALGORITHMS: AlgType %u selects 0x%04x, not one offered bit",
 					a.structs[i].type, a.structs[i].bits);
 
-	r->info.base_asym = a.base_asym_sel;
+	r->info.neg.base_asym = a.base_asym_sel;
 	r->info.pqc_asym = a.pqc_asym_sel;
-	r->info.base_hash = a.base_hash_sel;
-	r->info.meas_hash = a.meas_hash_algo;
+	r->info.neg.base_hash = a.base_hash_sel;
+	r->info.neg.meas_hash = a.meas_hash_algo;
 	r->info.meas_spec = a.meas_spec_sel;
 	r->info.other_params = a.other_params_sel;
 	for (unsigned int i = 0; i < a.num_structs; i++) {

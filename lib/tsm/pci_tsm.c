@@ -119,6 +119,22 @@ static int attr_u32(struct parse_ctx *c, const struct nlattr *a, const char *wha
 	return 0;
 }
 
+/* SLOT and VERSION are u32 on the wire but a byte in SPDM. */
+static int attr_u32_byte(struct parse_ctx *c, const struct nlattr *a, const char *what,
+			 uint8_t *v)
+{
+	uint32_t x = 0;
+	int ret = attr_u32(c, a, what, &x);
+
+	if (ret)
+		return ret;
+	if (x > 0xff)
+		return da_errf(c->err, -EINVAL, "pci-tsm: attribute %s is %u, at most 255", what,
+			       x);
+	*v = (uint8_t)x;
+	return 0;
+}
+
 static int attr_cb(const struct nlattr *a, void *data)
 {
 	struct parse_ctx *c = data;
@@ -151,22 +167,22 @@ static int attr_cb(const struct nlattr *a, void *data)
 		ret = attr_u32(c, a, "EVIDENCE_FLAGS", &m->flags);
 		break;
 	case PCI_TSM_A_SLOT:
-		ret = attr_u32(c, a, "SLOT", &m->slot);
+		ret = attr_u32_byte(c, a, "SLOT", &m->neg.slot);
 		break;
 	case PCI_TSM_A_STATE:
 		ret = attr_u32(c, a, "STATE", &m->state);
 		break;
 	case PCI_TSM_A_HASH_ALGO:
-		ret = attr_u32(c, a, "HASH_ALGO", &m->hash_algo);
+		ret = attr_u32(c, a, "HASH_ALGO", &m->neg.base_hash);
 		break;
 	case PCI_TSM_A_VERSION:
-		ret = attr_u32(c, a, "VERSION", &m->spdm_version);
+		ret = attr_u32_byte(c, a, "VERSION", &m->neg.version);
 		break;
 	case PCI_TSM_A_BASE_ASYM:
-		ret = attr_u32(c, a, "BASE_ASYM", &m->base_asym);
+		ret = attr_u32(c, a, "BASE_ASYM", &m->neg.base_asym);
 		break;
 	case PCI_TSM_A_MEAS_HASH:
-		ret = attr_u32(c, a, "MEAS_HASH", &m->meas_hash);
+		ret = attr_u32(c, a, "MEAS_HASH", &m->neg.meas_hash);
 		break;
 	case PCI_TSM_A_EVENT:
 		ret = attr_u32(c, a, "EVENT", &m->event);

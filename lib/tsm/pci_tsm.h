@@ -146,8 +146,8 @@ struct pci_tsm_msg {
 	int error;			/* NLMSG_ERROR / NLMSG_DONE: -errno (0 = ack) */
 	char extack[DA_ERR_MSG_MAX];	/* NLMSGERR_ATTR_MSG, "" if none */
 	uint64_t present;		/* bit n: attribute n was present */
-	uint32_t type, type_mask, flags, slot, state, hash_algo, spdm_version;
-	uint32_t base_asym, meas_hash, event, mcgrp;
+	uint32_t type, type_mask, flags, state, event, mcgrp;
+	struct spdm_negotiated neg;	/* SLOT, VERSION, BASE_ASYM, HASH_ALGO, MEAS_HASH */
 	uint64_t generation;
 	char dev_name[PCI_TSM_DEV_NAME_MAX];
 	char tsm_name[PCI_TSM_TSM_NAME_MAX];

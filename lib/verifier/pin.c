@@ -71,13 +71,13 @@ int da_pin_from_verdict(const struct da_verdict *v, enum da_pin_mode mode,
 	j = json_object_new_object();
 	json_object_object_add(j, "version", json_object_new_int(1));
 	json_object_object_add(j, "mode", json_object_new_string(da_pin_mode_name(mode)));
-	snprintf(buf, sizeof(buf), "%u.%u", v->version >> 4, v->version & 0xf);
+	snprintf(buf, sizeof(buf), "%u.%u", v->neg.version >> 4, v->neg.version & 0xf);
 	json_object_object_add(j, "spdm_version", json_object_new_string(buf));
-	json_object_object_add(j, "slot", json_object_new_int(v->slot));
+	json_object_object_add(j, "slot", json_object_new_int(v->neg.slot));
 	json_object_object_add(j, "base_asym",
-			       json_object_new_string(spdm_asym_name(v->base_asym)));
+			       json_object_new_string(spdm_asym_name(v->neg.base_asym)));
 	json_object_object_add(j, "base_hash",
-			       json_object_new_string(spdm_hash_name(v->base_hash)));
+			       json_object_new_string(spdm_hash_name(v->neg.base_hash)));
 	json_object_object_add(j, "leaf_spki", da_json_hex(v->leaf_spki, v->leaf_spki_len));
 	if (mode == DA_PIN_SAME_KEY) {
 		*out = j;
@@ -88,9 +88,9 @@ int da_pin_from_verdict(const struct da_verdict *v, enum da_pin_mode mode,
 	if (v->identity[0])
 		json_object_object_add(j, "identity", json_object_new_string(v->identity));
 	/* Raw blocks are pinned by digest too: MeasurementHash, or BaseHash if raw only. */
-	dig_alg = spdm_meas_hash_size(v->meas_hash) ? v->meas_hash : 0;
+	dig_alg = spdm_meas_hash_size(v->neg.meas_hash) ? v->neg.meas_hash : 0;
 	json_object_object_add(j, "digest_algorithm", json_object_new_string(
-		dig_alg ? spdm_meas_hash_name(dig_alg) : spdm_hash_name(v->base_hash)));
+		dig_alg ? spdm_meas_hash_name(dig_alg) : spdm_hash_name(v->neg.base_hash)));
 	ms = json_object_new_array();
 	vl = json_object_new_array();
 	c = cur_init(v->meas_record, v->meas_record_len);
@@ -111,8 +111,8 @@ int da_pin_from_verdict(const struct da_verdict *v, enum da_pin_mode mode,
 			if (spdm_meas_hash(dig_alg, b.value, b.value_size, h))
 				goto fail;
 		} else {
-			hs = spdm_hash_size(v->base_hash);
-			if (spdm_hash(v->base_hash, b.value, b.value_size, h))
+			hs = spdm_hash_size(v->neg.base_hash);
+			if (spdm_hash(v->neg.base_hash, b.value, b.value_size, h))
 				goto fail;
 		}
 		m = json_object_new_object();

@@ -321,22 +321,22 @@ static int parse_obj(json_object *root, struct da_pin *pin, struct da_err *err)
 			return ret;
 		if (sscanf(s, "1.%u%c", &minor, &extra) != 1 || minor > 4)
 			return bad(err, "spdm_version", "expected \"1.0\" .. \"1.4\"");
-		pin->version = (uint8_t)(0x10 | minor);
+		pin->neg.version = (uint8_t)(0x10 | minor);
 	}
 	if (json_object_object_get_ex(root, "slot", &v)) {
 		ret = get_int(v, "slot", 0, SPDM_MAX_SLOTS - 1, &i, err);
 		if (ret)
 			return ret;
 		pin->have_slot = true;
-		pin->slot = (uint8_t)i;
+		pin->neg.slot = (uint8_t)i;
 	}
 	if (json_object_object_get_ex(root, "base_asym", &v)) {
-		ret = get_alg(v, "base_asym", spdm_asym_name, &pin->base_asym, err);
+		ret = get_alg(v, "base_asym", spdm_asym_name, &pin->neg.base_asym, err);
 		if (ret)
 			return ret;
 	}
 	if (json_object_object_get_ex(root, "base_hash", &v)) {
-		ret = get_alg(v, "base_hash", spdm_hash_name, &pin->base_hash, err);
+		ret = get_alg(v, "base_hash", spdm_hash_name, &pin->neg.base_hash, err);
 		if (ret)
 			return ret;
 	}

@@ -128,15 +128,15 @@ int da_policy_from_verdicts(const struct da_verdict *const *v, size_t n,
 		if (id)
 			json_object_object_add(j, "identity", id);
 	}
-	snprintf(buf, sizeof(buf), "%u.%u", g->version >> 4, g->version & 0xf);
+	snprintf(buf, sizeof(buf), "%u.%u", g->neg.version >> 4, g->neg.version & 0xf);
 	json_object_object_add(j, "versions", one_name(buf));
-	json_object_object_add(j, "base_asym", one_name(spdm_asym_name(g->base_asym)));
-	json_object_object_add(j, "base_hash", one_name(spdm_hash_name(g->base_hash)));
-	if (g->meas_hash)
+	json_object_object_add(j, "base_asym", one_name(spdm_asym_name(g->neg.base_asym)));
+	json_object_object_add(j, "base_hash", one_name(spdm_hash_name(g->neg.base_hash)));
+	if (g->neg.meas_hash)
 		json_object_object_add(j, "measurement_hash",
-				       one_name(spdm_meas_hash_name(g->meas_hash)));
+				       one_name(spdm_meas_hash_name(g->neg.meas_hash)));
 	ja = json_object_new_array();
-	json_object_array_add(ja, json_object_new_int(g->slot));
+	json_object_array_add(ja, json_object_new_int(g->neg.slot));
 	json_object_object_add(j, "slots", ja);
 	json_object_object_add(j, "require_measurements",
 			       json_object_new_boolean(g->meas_record != NULL));

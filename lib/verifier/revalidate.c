@@ -75,18 +75,18 @@ static int sig_verifies_with(const struct da_pin *pin, const struct da_evidence 
 		ret = da_errf(err, -EBADMSG, "VCA: CHALLENGE_AUTH: Signature does not end the object");
 		goto out;
 	}
-	if (!spdm_key_matches_asym(key, v->base_asym)) {
+	if (!spdm_key_matches_asym(key, v->neg.base_asym)) {
 		ret = da_errf(err, -EKEYREJECTED,
 			      "the pinned key is not a %s key (the algorithm negotiated now)",
-			      spdm_asym_name(v->base_asym));
+			      spdm_asym_name(v->neg.base_asym));
 		goto out;
 	}
-	ret = spdm_hash(v->base_hash, signed_part, ti.sig_off, h);
+	ret = spdm_hash(v->neg.base_hash, signed_part, ti.sig_off, h);
 	if (ret) {
 		ret = da_errf(err, -EIO, "VCA: hashing M1 failed");
 		goto out;
 	}
-	ret = spdm_verify(key, v->base_asym, v->base_hash, v->version, SPDM_CTX_CHALLENGE_AUTH, h,
+	ret = spdm_verify(key, v->neg.base_asym, v->neg.base_hash, v->neg.version, SPDM_CTX_CHALLENGE_AUTH, h,
 			  sig, ti.p.sig_size, err);
 out:
 	EVP_PKEY_free(key);
@@ -98,16 +98,16 @@ static bool check_key(const struct da_pin *pin, const struct da_evidence *ev,
 {
 	struct da_err e = { 0 };
 
-	if (pin->have_slot && v->slot != pin->slot) {
+	if (pin->have_slot && v->neg.slot != pin->neg.slot) {
 		da_check_add(l, "pin-key", DA_CHECK_FAIL,
-			     "slot %u was challenged, the pin is for slot %u", v->slot, pin->slot);
+			     "slot %u was challenged, the pin is for slot %u", v->neg.slot, pin->neg.slot);
 		return false;
 	}
 	if (v->leaf_spki_len != pin->leaf_spki_len ||
 	    memcmp(v->leaf_spki, pin->leaf_spki, pin->leaf_spki_len)) {
 		da_check_add(l, "pin-key", DA_CHECK_FAIL,
 			     "leaf_spki: the slot %u leaf key differs from the pin (a different device or new keys)",
-			     v->slot);
+			     v->neg.slot);
 		return false;
 	}
 	if (sig_verifies_with(pin, ev, v, &e)) {
@@ -117,7 +117,7 @@ static bool check_key(const struct da_pin *pin, const struct da_evidence *ev,
 		return false;
 	}
 	da_check_add(l, "pin-key", DA_CHECK_PASS,
-		     "the new nonce was signed with the pinned %s key", spdm_asym_name(v->base_asym));
+		     "the new nonce was signed with the pinned %s key", spdm_asym_name(v->neg.base_asym));
 	return true;
 }
 
@@ -126,10 +126,10 @@ static bool check_chain_hash(const struct da_pin *pin, const struct da_verdict *
 {
 	char a[2 * SPDM_MAX_HASH_SIZE + 1], b[2 * SPDM_MAX_HASH_SIZE + 1];
 
-	if (pin->base_hash && pin->base_hash != v->base_hash) {
+	if (pin->neg.base_hash && pin->neg.base_hash != v->neg.base_hash) {
 		da_check_add(l, "pin-chain-hash", DA_CHECK_FAIL,
 			     "chain_hash: the device negotiated %s now, the pin's hash is %s",
-			     spdm_hash_name(v->base_hash), spdm_hash_name(pin->base_hash));
+			     spdm_hash_name(v->neg.base_hash), spdm_hash_name(pin->neg.base_hash));
 		return false;
 	}
 	da_hex(v->chain_hash, v->hash_size, a, sizeof(a));
@@ -138,11 +138,11 @@ static bool check_chain_hash(const struct da_pin *pin, const struct da_verdict *
 	    memcmp(v->chain_hash, pin->chain_hash, pin->chain_hash_len)) {
 		da_check_add(l, "pin-chain-hash", DA_CHECK_FAIL,
 			     "chain_hash: slot %u chain hashes to %.16s..., the pin has %.16s...",
-			     v->slot, a, b);
+			     v->neg.slot, a, b);
 		return false;
 	}
 	da_check_add(l, "pin-chain-hash", DA_CHECK_PASS, "slot %u chain is the pinned one (%.16s...)",
-		     v->slot, a);
+		     v->neg.slot, a);
 	return true;
 }
 
@@ -165,7 +165,7 @@ static bool check_identity(const struct da_pin *pin, const struct da_verdict *v,
 static int block_digest(const struct spdm_meas_block *b, const struct da_verdict *v,
 			uint8_t *out, size_t *n)
 {
-	uint32_t dig_alg = spdm_meas_hash_size(v->meas_hash) ? v->meas_hash : 0;
+	uint32_t dig_alg = spdm_meas_hash_size(v->neg.meas_hash) ? v->neg.meas_hash : 0;
 
 	if (!(b->dmtf_type & SPDM_DMTF_MEAS_RAW_BIT)) {
 		if (b->value_size > SPDM_MAX_HASH_SIZE)
@@ -178,8 +178,8 @@ static int block_digest(const struct spdm_meas_block *b, const struct da_verdict
 		*n = spdm_meas_hash_size(dig_alg);
 		return spdm_meas_hash(dig_alg, b->value, b->value_size, out);
 	}
-	*n = spdm_hash_size(v->base_hash);
-	return spdm_hash(v->base_hash, b->value, b->value_size, out);
+	*n = spdm_hash_size(v->neg.base_hash);
+	return spdm_hash(v->neg.base_hash, b->value, b->value_size, out);
 }
 
 static bool find_block(const struct da_verdict *v, uint8_t index, struct spdm_meas_block *b)
@@ -195,8 +195,8 @@ static bool find_block(const struct da_verdict *v, uint8_t index, struct spdm_me
 static bool check_measurements(const struct da_pin *pin, const struct da_verdict *v,
 			       bool volatile_too, struct da_checklist *l)
 {
-	const char *alg = spdm_meas_hash_size(v->meas_hash) ? spdm_meas_hash_name(v->meas_hash) :
-			  spdm_hash_name(v->base_hash);
+	const char *alg = spdm_meas_hash_size(v->neg.meas_hash) ? spdm_meas_hash_name(v->neg.meas_hash) :
+			  spdm_hash_name(v->neg.base_hash);
 	bool ok = true;
 	size_t compared = 0;
 

@@ -86,10 +86,11 @@ static long measure(struct walk *w, const struct spdm_hdr *h, const uint8_t *m, 
 		n = spdm_decode_algorithms(m, left, h->version, &u.a, err);
 		if (n < 0)
 			return n;
-		ti->base_asym = u.a.base_asym_sel;
-		ti->base_hash = u.a.base_hash_sel;
-		ti->meas_hash = u.a.meas_hash_algo;
+		ti->neg.base_asym = u.a.base_asym_sel;
+		ti->neg.base_hash = u.a.base_hash_sel;
+		ti->neg.meas_hash = u.a.meas_hash_algo;
 		ti->p.version = h->version;
+		ti->neg.version = h->version;
 		ti->p.hash_size = (uint16_t)spdm_hash_size(u.a.base_hash_sel);
 		ti->p.sig_size = (uint16_t)spdm_sig_size(u.a.base_asym_sel);
 		ti->p.meas_hash_size = (uint16_t)spdm_meas_hash_size(u.a.meas_hash_algo);
@@ -119,7 +120,7 @@ static long measure(struct walk *w, const struct spdm_hdr *h, const uint8_t *m, 
 		if (n < 0)
 			return n;
 		w->summary = u.ch.meas_summary_type;
-		ti->slot = u.ch.slot;
+		ti->neg.slot = u.ch.slot;
 		/* The nonce follows the 4-byte header in every version. */
 		ti->req_nonce_off = w->c.off + 4;
 		return n;

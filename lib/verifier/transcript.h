@@ -36,9 +36,8 @@ static inline size_t da_msg_origin(unsigned int obj_type, size_t off)
 /* What the VCA object negotiated, learnt while walking it. */
 struct da_transcript_info {
 	struct spdm_dec_params p;
-	uint32_t base_asym, base_hash, meas_hash;
+	struct spdm_negotiated neg;	/* .slot: SlotID of CHALLENGE */
 	size_t a_len;			/* bytes of A (GET_VERSION .. ALGORITHMS) */
-	uint8_t slot;			/* CHALLENGE SlotID */
 	size_t chal_off;		/* offset of CHALLENGE */
 	size_t chal_auth_off;		/* offset of CHALLENGE_AUTH */
 	size_t sig_off;			/* offset of the CHALLENGE_AUTH signature */

@@ -64,19 +64,15 @@ static void learn_facts(struct spdm_req *r, struct da_verdict *v)
 	X509 *leaf;
 
 	v->replayed = true;
-	v->version = i->version;
-	v->slot = i->slot;
-	v->base_asym = i->base_asym;
-	v->base_hash = i->base_hash;
-	v->meas_hash = i->meas_hash;
+	v->neg = i->neg;
 	v->hash_size = i->hash_size;
 	if (i->authenticated) {
 		v->have_nonce = true;
 		memcpy(v->nonce, i->req_nonce, SPDM_NONCE_SIZE);
 	}
-	if (!spdm_req_evidence(r, i->slot, &data, &len))
-		spdm_hash(i->base_hash, data, len, v->chain_hash);
-	c = spdm_req_chain(r, i->slot);
+	if (!spdm_req_evidence(r, i->neg.slot, &data, &len))
+		spdm_hash(i->neg.base_hash, data, len, v->chain_hash);
+	c = spdm_req_chain(r, i->neg.slot);
 	leaf = c ? spdm_chain_leaf(c) : NULL;
 	if (leaf) {
 		unsigned char *der = NULL;
@@ -106,7 +102,7 @@ static void check_trust(struct spdm_req *r, const struct da_verify_opts *o,
 			struct da_verdict *v)
 {
 	const struct da_policy *p = o->policy;
-	const struct spdm_chain *c = spdm_req_chain(r, v->slot);
+	const struct spdm_chain *c = spdm_req_chain(r, v->neg.slot);
 	const char *paths[DA_POLICY_MAX_ANCHORS];
 	bool dates = p ? p->check_dates : true;
 	struct da_err err = { 0 };
@@ -125,7 +121,7 @@ static void check_trust(struct spdm_req *r, const struct da_verify_opts *o,
 	}
 	if (!c) {
 		da_check_add(&v->checks, "trust", DA_CHECK_FAIL, "slot %u chain is not available",
-			     v->slot);
+			     v->neg.slot);
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -138,13 +134,13 @@ static void check_trust(struct spdm_req *r, const struct da_verify_opts *o,
 		if (!da_trust_verify_chain(t, c, dates, &err)) {
 			da_trust_free(t);
 			da_check_add(&v->checks, "trust", DA_CHECK_PASS,
-				     "slot %u chain ends in an anchor of %s%s", v->slot, paths[i],
+				     "slot %u chain ends in an anchor of %s%s", v->neg.slot, paths[i],
 				     dates ? "" : " (validity dates not checked)");
 			return;
 		}
 		da_trust_free(t);
 	}
-	da_check_add(&v->checks, "trust", DA_CHECK_FAIL, "slot %u chain: %s", v->slot, err.msg);
+	da_check_add(&v->checks, "trust", DA_CHECK_FAIL, "slot %u chain: %s", v->neg.slot, err.msg);
 }
 
 static void check_identity(const struct da_verify_opts *o, struct da_verdict *v)
@@ -215,31 +211,31 @@ static void check_policy_algs(const struct da_policy *p, struct da_verdict *v)
 {
 	char ver[8];
 
-	version_name(v->version, ver, sizeof(ver));
+	version_name(v->neg.version, ver, sizeof(ver));
 	if (!p || (!p->versions && !p->asym && !p->hash && !p->meas_hash && !p->slots)) {
 		da_check_add(&v->checks, "policy-algorithms", DA_CHECK_SKIP,
 			     "no policy on versions, algorithms or slots");
 		return;
 	}
-	if (p->versions && !(p->versions & (1u << (v->version & 0xf))))
+	if (p->versions && !(p->versions & (1u << (v->neg.version & 0xf))))
 		da_check_add(&v->checks, "policy-version", DA_CHECK_FAIL,
 			     "SPDM %s is not allowed by the policy", ver);
 	else
 		da_check_add(&v->checks, "policy-version", DA_CHECK_PASS, "SPDM %s", ver);
-	if ((p->asym && !(p->asym & v->base_asym)) || (p->hash && !(p->hash & v->base_hash)) ||
-	    (p->meas_hash && v->meas_hash && !(p->meas_hash & v->meas_hash)))
+	if ((p->asym && !(p->asym & v->neg.base_asym)) || (p->hash && !(p->hash & v->neg.base_hash)) ||
+	    (p->meas_hash && v->neg.meas_hash && !(p->meas_hash & v->neg.meas_hash)))
 		da_check_add(&v->checks, "policy-algorithms", DA_CHECK_FAIL,
 			     "%s / %s / measurements %s: not allowed by the policy",
-			     spdm_asym_name(v->base_asym), spdm_hash_name(v->base_hash),
-			     v->meas_hash ? spdm_meas_hash_name(v->meas_hash) : "none");
+			     spdm_asym_name(v->neg.base_asym), spdm_hash_name(v->neg.base_hash),
+			     v->neg.meas_hash ? spdm_meas_hash_name(v->neg.meas_hash) : "none");
 	else
 		da_check_add(&v->checks, "policy-algorithms", DA_CHECK_PASS, "%s / %s",
-			     spdm_asym_name(v->base_asym), spdm_hash_name(v->base_hash));
-	if (p->slots && !(p->slots & (1u << v->slot)))
+			     spdm_asym_name(v->neg.base_asym), spdm_hash_name(v->neg.base_hash));
+	if (p->slots && !(p->slots & (1u << v->neg.slot)))
 		da_check_add(&v->checks, "policy-slot", DA_CHECK_FAIL,
-			     "slot %u is not allowed by the policy", v->slot);
+			     "slot %u is not allowed by the policy", v->neg.slot);
 	else
-		da_check_add(&v->checks, "policy-slot", DA_CHECK_PASS, "slot %u", v->slot);
+		da_check_add(&v->checks, "policy-slot", DA_CHECK_PASS, "slot %u", v->neg.slot);
 }
 
 static const struct da_policy_ref *find_ref(const struct da_policy *p, uint8_t index)
@@ -314,7 +310,7 @@ static void check_measurements(const struct da_policy *p, bool have_obj, struct 
 		else if (!ref)
 			da_check_add(&v->checks, name, DA_CHECK_SKIP, "no reference value (%s)",
 				     val);
-		else if (ref_matches(ref, &b, v->meas_hash))
+		else if (ref_matches(ref, &b, v->neg.meas_hash))
 			da_check_add(&v->checks, name, DA_CHECK_PASS, "matches the reference (%s)",
 				     val);
 		else
@@ -376,14 +372,14 @@ static void check_objects(struct spdm_req *r, const struct ev_ctx *e, struct da_
 			da_check_add(&v->checks, "object-measurements", DA_CHECK_PASS,
 				     "L1 starts with the VCA of the VCA object");
 	}
-	if ((ev->version && ev->version != v->version) ||
-	    (ev->base_asym && ev->base_asym != v->base_asym) ||
-	    (ev->base_hash && ev->base_hash != v->base_hash) ||
-	    (ev->obj[DA_EV_VCA].len && ev->slot != v->slot))
+	if ((ev->neg.version && ev->neg.version != v->neg.version) ||
+	    (ev->neg.base_asym && ev->neg.base_asym != v->neg.base_asym) ||
+	    (ev->neg.base_hash && ev->neg.base_hash != v->neg.base_hash) ||
+	    (ev->obj[DA_EV_VCA].len && ev->neg.slot != v->neg.slot))
 		da_check_add(&v->checks, "metadata", DA_CHECK_FAIL,
 			     "bundle metadata (version 0x%02x, %s, %s, slot %u) contradicts the transcript",
-			     ev->version, spdm_asym_name(ev->base_asym),
-			     spdm_hash_name(ev->base_hash), ev->slot);
+			     ev->neg.version, spdm_asym_name(ev->neg.base_asym),
+			     spdm_hash_name(ev->neg.base_hash), ev->neg.slot);
 	if (ev->obj[DA_EV_REPORT].len)
 		da_check_add(&v->checks, "report", DA_CHECK_SKIP,
 			     "TDISP interface REPORT present (%zu bytes), not verified by this build",
@@ -523,15 +519,15 @@ json_object *da_verdict_json(const struct da_verdict *v)
 	if (!v->accepted)
 		json_object_object_add(j, "reason", json_object_new_string(v->reason));
 	if (v->replayed) {
-		version_name(v->version, buf, sizeof(buf));
+		version_name(v->neg.version, buf, sizeof(buf));
 		json_object_object_add(j, "version", json_object_new_string(buf));
 		json_object_object_add(j, "base_asym",
-				       json_object_new_string(spdm_asym_name(v->base_asym)));
+				       json_object_new_string(spdm_asym_name(v->neg.base_asym)));
 		json_object_object_add(j, "base_hash",
-				       json_object_new_string(spdm_hash_name(v->base_hash)));
+				       json_object_new_string(spdm_hash_name(v->neg.base_hash)));
 		json_object_object_add(j, "measurement_hash", json_object_new_string(
-			v->meas_hash ? spdm_meas_hash_name(v->meas_hash) : "none"));
-		json_object_object_add(j, "slot", json_object_new_int(v->slot));
+			v->neg.meas_hash ? spdm_meas_hash_name(v->neg.meas_hash) : "none"));
+		json_object_object_add(j, "slot", json_object_new_int(v->neg.slot));
 		json_object_object_add(j, "identity", v->identity[0] ?
 				       json_object_new_string(v->identity) : NULL);
 		da_hex(v->chain_hash, v->hash_size, buf, sizeof(buf));

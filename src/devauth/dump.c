@@ -233,10 +233,10 @@ int dump_main(int argc, char **argv)
 	{
 		const struct spdm_req_info *i = spdm_req_info(r);
 
-		p.version = i->version;
+		p.version = i->neg.version;
 		p.hash_size = (uint16_t)i->hash_size;
 		p.sig_size = (uint16_t)i->sig_size;
-		p.meas_hash_size = (uint16_t)spdm_meas_hash_size(i->meas_hash);
+		p.meas_hash_size = (uint16_t)spdm_meas_hash_size(i->neg.meas_hash);
 	}
 	if (json) {
 		j = json_object_new_object();

@@ -126,7 +126,7 @@ int evidence_main(int argc, char **argv)
 		json_object_object_add(o, "generation", json_object_new_int64((int64_t)ev.generation));
 		if (digest)
 			json_object_object_add(o, "hash",
-					       json_object_new_string(spdm_hash_name(ev.hash_algo)));
+					       json_object_new_string(spdm_hash_name(ev.base_hash)));
 		for (unsigned int t = 0; t <= DA_EV_MAX; t++) {
 			char hex[2 * SPDM_MAX_HASH_SIZE + 1];
 
@@ -156,7 +156,7 @@ int evidence_main(int argc, char **argv)
 			if (digest && ev.obj[t].len <= SPDM_MAX_HASH_SIZE) {
 				da_hex(ev.obj[t].data, ev.obj[t].len, hex, sizeof(hex));
 				printf("  %-13s %s %s\n", ipc_type_name(t),
-				       spdm_hash_name(ev.hash_algo), hex);
+				       spdm_hash_name(ev.base_hash), hex);
 			} else {
 				printf("  %-13s %zu bytes\n", ipc_type_name(t), ev.obj[t].len);
 			}

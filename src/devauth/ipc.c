@@ -241,11 +241,7 @@ static int list_cb(const struct pci_tsm_msg *m, void *ctx, struct da_err *err)
 		snprintf(d->identity, sizeof(d->identity), "%s", m->identity);
 		snprintf(d->pin_mode, sizeof(d->pin_mode), "%s", m->pin_mode);
 		d->state = m->state;
-		d->slot = m->slot;
-		d->version = m->spdm_version;
-		d->base_asym = m->base_asym;
-		d->base_hash = m->hash_algo;
-		d->meas_hash = m->meas_hash;
+		d->neg = m->neg;
 		d->types = m->type_mask;
 		d->generation = m->generation;
 	} else if (pci_tsm_has(m, PCI_TSM_A_TSM_NAME)) {
@@ -378,7 +374,7 @@ static int ev_cb(const struct pci_tsm_msg *m, void *ctx, struct da_err *err)
 		c->have_gen = true;
 	}
 	if (pci_tsm_has(m, PCI_TSM_A_HASH_ALGO))
-		ev->hash_algo = m->hash_algo;
+		ev->base_hash = m->neg.base_hash;
 	c->last_type = (int)m->type;
 	ev->present |= 1u << m->type;
 	ret = da_buf_append(&ev->obj[m->type], c->val->data, c->val->len);
@@ -460,11 +456,7 @@ int ipc_evidence_bundle(const struct ipc_evidence *in, const struct ipc_dev *inf
 	snprintf(out->dev_name, sizeof(out->dev_name), "%s", info->name);
 	snprintf(out->tsm, sizeof(out->tsm), "%s", info->tsm);
 	snprintf(out->identity, sizeof(out->identity), "%s", info->identity);
-	out->version = (uint8_t)info->version;
-	out->base_asym = info->base_asym;
-	out->base_hash = info->base_hash;
-	out->meas_hash = info->meas_hash;
-	out->slot = (uint8_t)info->slot;
+	out->neg = info->neg;
 	out->generation = in->generation;
 	out->time = (uint64_t)time(NULL);
 	if (nonce) {

@@ -31,7 +31,7 @@ struct ipc_dev {
 	char identity[160];
 	char pin_mode[16];		/* revalidation pin installed, "" if none */
 	uint32_t state;			/* enum pci_tsm_state */
-	uint32_t slot, version, base_asym, base_hash, meas_hash;
+	struct spdm_negotiated neg;
 	uint32_t types;			/* evidence objects present, bit n = type n */
 	uint64_t generation;
 };
@@ -46,7 +46,7 @@ struct ipc_list {
 struct ipc_evidence {
 	uint64_t generation;
 	bool digest;			/* objects are the TSM's digests */
-	uint32_t hash_algo;		/* of the digests */
+	uint32_t base_hash;		/* of the digests: the connection's BaseHash */
 	uint32_t present;		/* bit n: obj[n] was returned */
 	struct da_buf obj[DA_EV_MAX + 1];
 };

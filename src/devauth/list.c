@@ -20,20 +20,20 @@ static json_object *dev_json(const struct ipc_dev *d)
 	json_object_object_add(o, "state", json_object_new_string(pci_tsm_state_name(d->state)));
 	json_object_object_add(o, "tsm", d->tsm[0] ? json_object_new_string(d->tsm) : NULL);
 	if (d->tsm[0])
-		json_object_object_add(o, "slot", json_object_new_int((int)d->slot));
+		json_object_object_add(o, "slot", json_object_new_int((int)d->neg.slot));
 	json_object_object_add(o, "generation", json_object_new_int64((int64_t)d->generation));
 	json_object_object_add(o, "endpoint", json_object_new_string(d->endpoint));
 	if (d->identity[0])
 		json_object_object_add(o, "identity", json_object_new_string(d->identity));
-	if (d->version) {
+	if (d->neg.version) {
 		char v[24];
 
-		cli_version_str(d->version, v, sizeof(v));
+		cli_version_str(d->neg.version, v, sizeof(v));
 		json_object_object_add(o, "version", json_object_new_string(v));
 		json_object_object_add(o, "base_asym",
-				       json_object_new_string(spdm_asym_name(d->base_asym)));
+				       json_object_new_string(spdm_asym_name(d->neg.base_asym)));
 		json_object_object_add(o, "base_hash",
-				       json_object_new_string(spdm_hash_name(d->base_hash)));
+				       json_object_new_string(spdm_hash_name(d->neg.base_hash)));
 	}
 	for (unsigned int t = 0; t <= DA_EV_MAX; t++)
 		if (d->types & (1u << t))
@@ -122,7 +122,7 @@ int list_main(int argc, char **argv)
 			char slot[8] = "-";
 
 			if (d->tsm[0])
-				snprintf(slot, sizeof(slot), "%u", d->slot);
+				snprintf(slot, sizeof(slot), "%u", d->neg.slot);
 			printf("%-14s %-12s %-6s %-4s %-5llu %-22s %-11s %s\n", d->name,
 			       pci_tsm_state_name(d->state), d->tsm[0] ? d->tsm : "-", slot,
 			       (unsigned long long)d->generation, d->endpoint,

@@ -15,7 +15,7 @@
 void report_trust(struct spdm_req *r, struct da_checklist *extra, const struct report_opts *o)
 {
 	const struct spdm_req_info *info = spdm_req_info(r);
-	const struct spdm_chain *c = spdm_req_chain(r, info->slot);
+	const struct spdm_chain *c = spdm_req_chain(r, info->neg.slot);
 	struct da_err err = { 0 };
 	struct da_trust *t;
 
@@ -31,11 +31,11 @@ void report_trust(struct spdm_req *r, struct da_checklist *extra, const struct r
 		return;
 	}
 	if (da_trust_verify_chain(t, c, o->check_time, &err))
-		da_check_add(extra, "trust", DA_CHECK_FAIL, "slot %u chain: %s", info->slot,
+		da_check_add(extra, "trust", DA_CHECK_FAIL, "slot %u chain: %s", info->neg.slot,
 			     err.msg);
 	else
 		da_check_add(extra, "trust", DA_CHECK_PASS, "slot %u chain ends in an anchor of %s%s",
-			     info->slot, o->trust_path, o->check_time ? "" : " (dates not checked)");
+			     info->neg.slot, o->trust_path, o->check_time ? "" : " (dates not checked)");
 	da_trust_free(t);
 }
 
@@ -93,17 +93,17 @@ void report_print(const struct spdm_req *r, const struct da_checklist *extra,
 	}
 
 	printf("%s\n", o->title);
-	if (i->version) {
-		ver_str(i->version, v, sizeof(v));
+	if (i->neg.version) {
+		ver_str(i->neg.version, v, sizeof(v));
 		printf("  SPDM %s, capabilities 0x%08x, CTExponent %u\n", v, i->rsp_caps,
 		       i->ct_exponent);
 	}
-	if (i->base_asym)
-		printf("  algorithms: %s, %s, measurements %s\n", spdm_asym_name(i->base_asym),
-		       spdm_hash_name(i->base_hash),
-		       i->meas_hash ? spdm_meas_hash_name(i->meas_hash) : "none");
+	if (i->neg.base_asym)
+		printf("  algorithms: %s, %s, measurements %s\n", spdm_asym_name(i->neg.base_asym),
+		       spdm_hash_name(i->neg.base_hash),
+		       i->neg.meas_hash ? spdm_meas_hash_name(i->neg.meas_hash) : "none");
 	if (i->provisioned_mask)
-		printf("  slots: provisioned 0x%02x, challenged %u\n", i->provisioned_mask, i->slot);
+		printf("  slots: provisioned 0x%02x, challenged %u\n", i->provisioned_mask, i->neg.slot);
 	for (uint8_t s = 0; s < SPDM_MAX_SLOTS; s++) {
 		size_t n = spdm_req_chain_subjects(r, s, subj, SPDM_CHAIN_MAX_CERTS);
 
@@ -141,23 +141,23 @@ json_object *report_json(const struct spdm_req *r, const struct da_checklist *ex
 	size_t len;
 
 	json_object_object_add(j, "device", json_object_new_string(o->title));
-	if (i->version) {
-		ver_str(i->version, v, sizeof(v));
+	if (i->neg.version) {
+		ver_str(i->neg.version, v, sizeof(v));
 		json_object_object_add(j, "version", json_object_new_string(v));
 		json_object_object_add(j, "capabilities", json_object_new_int64(i->rsp_caps));
 	}
-	if (i->base_asym) {
+	if (i->neg.base_asym) {
 		json_object_object_add(j, "base_asym",
-				       json_object_new_string(spdm_asym_name(i->base_asym)));
+				       json_object_new_string(spdm_asym_name(i->neg.base_asym)));
 		json_object_object_add(j, "base_hash",
-				       json_object_new_string(spdm_hash_name(i->base_hash)));
+				       json_object_new_string(spdm_hash_name(i->neg.base_hash)));
 		json_object_object_add(j, "measurement_hash",
-				       json_object_new_string(i->meas_hash ?
-							      spdm_meas_hash_name(i->meas_hash) :
+				       json_object_new_string(i->neg.meas_hash ?
+							      spdm_meas_hash_name(i->neg.meas_hash) :
 							      "none"));
 	}
 	json_object_object_add(j, "provisioned_slots", json_object_new_int(i->provisioned_mask));
-	json_object_object_add(j, "slot", json_object_new_int(i->slot));
+	json_object_object_add(j, "slot", json_object_new_int(i->neg.slot));
 	for (uint8_t s = 0; s < SPDM_MAX_SLOTS; s++) {
 		size_t n = spdm_req_chain_subjects(r, s, subj, SPDM_CHAIN_MAX_CERTS);
 		json_object *slot, *certs;

@@ -50,9 +50,9 @@ static void print_verdict(const char *title, const struct da_verdict *v)
 	}
 	printf("%s: %s\n", title, v->accepted ? "accepted" : "REJECTED");
 	if (v->replayed) {
-		printf("  SPDM %u.%u, %s, %s, measurements %s, slot %u\n", v->version >> 4,
-		       v->version & 0xf, spdm_asym_name(v->base_asym), spdm_hash_name(v->base_hash),
-		       v->meas_hash ? spdm_meas_hash_name(v->meas_hash) : "none", v->slot);
+		printf("  SPDM %u.%u, %s, %s, measurements %s, slot %u\n", v->neg.version >> 4,
+		       v->neg.version & 0xf, spdm_asym_name(v->neg.base_asym), spdm_hash_name(v->neg.base_hash),
+		       v->neg.meas_hash ? spdm_meas_hash_name(v->neg.meas_hash) : "none", v->neg.slot);
 		printf("  identity: %s\n", v->identity[0] ? v->identity : "(none)");
 	}
 	printf("  checks:\n");

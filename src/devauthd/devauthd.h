@@ -49,13 +49,11 @@ struct dev {
 	pthread_mutex_t lock;		/* protects everything below */
 	uint32_t state;			/* enum pci_tsm_state */
 	char tsm[PCI_TSM_TSM_NAME_MAX];
-	uint8_t slot;
 	char status[DA_ERR_MSG_MAX];	/* why the last operation failed, "" */
 	uint64_t generation;		/* bumps on every evidence change */
 	bool have_evidence;
 	struct da_buf obj[DA_EV_MAX + 1];
-	uint8_t version;
-	uint32_t base_asym, base_hash, meas_hash;
+	struct spdm_negotiated neg;	/* .slot: the slot CONNECT asked for */
 	char identity[160];		/* SAN identity string of the leaf, "" */
 	/* Persisted (state.json): the binding and the digests it was accepted with. */
 	bool bound;

@@ -201,11 +201,8 @@ static int authenticate(struct daemon *d, struct dev *dv, uint8_t slot, const ui
 	}
 	dv->have_evidence = true;
 	dv->generation++;
-	dv->slot = slot;
-	dv->version = info->version;
-	dv->base_asym = info->base_asym;
-	dv->base_hash = info->base_hash;
-	dv->meas_hash = info->meas_hash;
+	dv->neg = info->neg;
+	dv->neg.slot = slot;
 	snprintf(dv->identity, sizeof(dv->identity), "%s", identity);
 	pthread_mutex_unlock(&dv->lock);
 out:
@@ -278,11 +275,7 @@ static int evidence_of(struct dev *dv, const uint8_t *nonce, struct da_evidence 
 	snprintf(ev->dev_name, sizeof(ev->dev_name), "%s", dv->name);
 	snprintf(ev->tsm, sizeof(ev->tsm), "%s", dv->tsm);
 	snprintf(ev->identity, sizeof(ev->identity), "%s", dv->identity);
-	ev->version = dv->version;
-	ev->base_asym = dv->base_asym;
-	ev->base_hash = dv->base_hash;
-	ev->meas_hash = dv->meas_hash;
-	ev->slot = dv->slot;
+	ev->neg = dv->neg;
 	ev->generation = dv->generation;
 	ev->time = (uint64_t)time(NULL);
 	ev->have_nonce = true;
@@ -346,7 +339,7 @@ static void recover_locked(struct daemon *d, struct dev *dv, struct da_pin_resul
 		return;
 	}
 	pthread_mutex_lock(&dv->lock);
-	slot = dv->slot;
+	slot = dv->neg.slot;
 	if (!dv->tsm[0])
 		snprintf(dv->tsm, sizeof(dv->tsm), "%s", d->tsms[0].name);
 	pthread_mutex_unlock(&dv->lock);
@@ -440,7 +433,7 @@ int dev_refresh(struct daemon *d, struct dev *dv, const uint8_t *nonce, struct d
 		return ret;
 	pthread_mutex_lock(&dv->lock);
 	state = dv->state;
-	slot = dv->slot;
+	slot = dv->neg.slot;
 	pthread_mutex_unlock(&dv->lock);
 	if (state != PCI_TSM_STATE_CONNECTED && state != PCI_TSM_STATE_BOUND) {
 		ret = da_errf(err, -ENXIO, "%s: not connected to a TSM (state %s): connect first",
@@ -537,7 +530,7 @@ int dev_restore_one(struct daemon *d, struct dev *dv)
 
 	pthread_mutex_lock(&dv->op_lock);
 	pthread_mutex_lock(&dv->lock);
-	slot = dv->slot;
+	slot = dv->neg.slot;
 	pthread_mutex_unlock(&dv->lock);
 	ret = authenticate(d, dv, slot, NULL, &res, &err);
 	if (ret) {
@@ -607,11 +600,11 @@ int dev_bind(struct daemon *d, struct dev *dv, bool have_gen, uint64_t gen, stru
 		goto unlock;
 	}
 	/* Remember what was accepted (state.json); a pin says what recovery compares. */
-	dv->bound_hash = dv->base_hash;
+	dv->bound_hash = dv->neg.base_hash;
 	for (unsigned int type = 0; type <= DA_EV_MAX; type++) {
 		dv->bound_have[type] = dv->obj[type].len > 0;
 		if (dv->bound_have[type] &&
-		    spdm_hash(dv->base_hash, dv->obj[type].data, dv->obj[type].len,
+		    spdm_hash(dv->neg.base_hash, dv->obj[type].data, dv->obj[type].len,
 			      dv->bound_digest[type])) {
 			ret = da_errf(err, -EINVAL, "%s: cannot hash evidence type %u", dv->name,
 				      type);

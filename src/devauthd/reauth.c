@@ -43,7 +43,7 @@ static int check_digests(struct dev *dv, const struct da_evidence *ev, struct da
 			 struct da_err *err)
 {
 	uint8_t digest[SPDM_MAX_HASH_SIZE];
-	unsigned int slot = ev->slot;
+	unsigned int slot = ev->neg.slot;
 	size_t hs = spdm_hash_size(dv->bound_hash);
 	const struct da_evidence_obj *o;
 

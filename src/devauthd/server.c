@@ -141,7 +141,7 @@ static int put_dev(struct conn *c, const struct pci_tsm_msg *req, struct dev *dv
 	     pci_tsm_put_u64(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_EVIDENCE_GENERATION, dv->generation);
 	if (ok && dv->tsm[0])
 		ok = pci_tsm_put_str(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_TSM_NAME, dv->tsm) &&
-		     pci_tsm_put_u32(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_SLOT, dv->slot);
+		     pci_tsm_put_u32(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_SLOT, dv->neg.slot);
 	if (ok && dv->status[0])
 		ok = pci_tsm_put_str(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_STATUS, dv->status);
 	if (ok && dv->identity[0])
@@ -150,10 +150,10 @@ static int put_dev(struct conn *c, const struct pci_tsm_msg *req, struct dev *dv
 		ok = pci_tsm_put_str(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_PIN_MODE,
 				     da_reval_mode_name(dv->pin->mode));
 	if (ok && dv->have_evidence)
-		ok = pci_tsm_put_u32(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_VERSION, dv->version) &&
-		     pci_tsm_put_u32(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_BASE_ASYM, dv->base_asym) &&
-		     pci_tsm_put_u32(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_HASH_ALGO, dv->base_hash) &&
-		     pci_tsm_put_u32(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_MEAS_HASH, dv->meas_hash) &&
+		ok = pci_tsm_put_u32(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_VERSION, dv->neg.version) &&
+		     pci_tsm_put_u32(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_BASE_ASYM, dv->neg.base_asym) &&
+		     pci_tsm_put_u32(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_HASH_ALGO, dv->neg.base_hash) &&
+		     pci_tsm_put_u32(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_MEAS_HASH, dv->neg.meas_hash) &&
 		     pci_tsm_put_u32(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_EVIDENCE_TYPE_MASK,
 				     obj_mask(dv));
 	pthread_mutex_unlock(&dv->lock);
@@ -262,7 +262,7 @@ static int do_evidence(struct conn *c, const struct pci_tsm_msg *m)
 	}
 	pthread_mutex_lock(&dv->lock);
 	gen0 = dv->generation;
-	hash = dv->base_hash;
+	hash = dv->neg.base_hash;
 	ret = dv->have_evidence ? 0 : -ENXIO;
 	pthread_mutex_unlock(&dv->lock);
 	if (ret) {
@@ -347,12 +347,12 @@ static int do_state_change(struct conn *c, const struct pci_tsm_msg *m)
 			da_errf(&err, -ENODEV, "%s: CONNECT: no TSM named %s", dv->name, m->tsm_name);
 			return reply_error(c, m, err.code, err.msg);
 		}
-		if (pci_tsm_has(m, PCI_TSM_A_SLOT) && m->slot >= SPDM_MAX_SLOTS) {
+		if (pci_tsm_has(m, PCI_TSM_A_SLOT) && m->neg.slot >= SPDM_MAX_SLOTS) {
 			da_errf(&err, -EINVAL, "%s: CONNECT: SLOT %u: slots are 0-7", dv->name,
-				m->slot);
+				m->neg.slot);
 			return reply_error(c, m, err.code, err.msg);
 		}
-		ret = dev_connect(c->d, dv, tsm->name, (uint8_t)m->slot, NULL, &err);
+		ret = dev_connect(c->d, dv, tsm->name, (uint8_t)m->neg.slot, NULL, &err);
 		break;
 	case PCI_TSM_CMD_DISCONNECT:
 		ret = dev_disconnect(c->d, dv, &err);

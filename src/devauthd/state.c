@@ -46,7 +46,7 @@ static json_object *state_json(struct daemon *d)
 		dg = json_object_new_object();
 		json_object_object_add(o, "bound", json_object_new_boolean(1));
 		json_object_object_add(o, "tsm", json_object_new_string(dv->tsm));
-		json_object_object_add(o, "slot", json_object_new_int(dv->slot));
+		json_object_object_add(o, "slot", json_object_new_int(dv->neg.slot));
 		json_object_object_add(o, "hash-algo", json_object_new_int64(dv->bound_hash));
 		for (unsigned int t = 0; t <= DA_EV_MAX; t++) {
 			char h[2 * SPDM_MAX_HASH_SIZE + 1];
@@ -164,7 +164,7 @@ static int load_dev(struct daemon *d, const char *path, const char *name, json_o
 			if (n < 0 || n >= SPDM_MAX_SLOTS)
 				return da_errf(err, -EINVAL, "%s: device %s: \"slot\": not 0-%d", path,
 					       name, SPDM_MAX_SLOTS - 1);
-			dv->slot = (uint8_t)n;
+			dv->neg.slot = (uint8_t)n;
 			have_slot = true;
 		} else if (!strcmp(key, "hash-algo")) {
 			n = json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : 0;
@@ -204,9 +204,9 @@ static int load_dev(struct daemon *d, const char *path, const char *name, json_o
 				       path, name, dkey, hs);
 		dv->bound_have[t] = true;
 	}
-	if (!dv->bound_have[dv->slot])
+	if (!dv->bound_have[dv->neg.slot])
 		return da_errf(err, -EINVAL, "%s: device %s: digests.%s: required (the bound chain)",
-			       path, name, type_names[dv->slot]);
+			       path, name, type_names[dv->neg.slot]);
 	dv->bound = true;
 	dv->bind_epoch = 1;
 	dv->state = PCI_TSM_STATE_BOUND;

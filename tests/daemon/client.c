@@ -100,7 +100,7 @@ int cli_xfer(int fd, const struct cli_req *r, struct cli_dump *out)
 		if (pci_tsm_has(&m, PCI_TSM_A_EVIDENCE_TYPE) && m.type <= DA_EV_MAX) {
 			out->present |= 1u << m.type;
 			out->generation = m.generation;
-			out->hash_algo = m.hash_algo;
+			out->hash_algo = m.neg.base_hash;
 			out->flags_seen |= m.flags;
 			da_buf_append(&out->obj[m.type], val.data, val.len);
 		}

@@ -61,9 +61,9 @@ static void authenticate_over(enum da_framing framing, int port, const char *nam
 		res->ret = spdm_req_measure(r, &err);
 	info = spdm_req_info(r);
 	res->authenticated = info->authenticated && !res->ret;
-	res->version = info->version;
-	res->asym = info->base_asym;
-	res->hash = info->base_hash;
+	res->version = info->neg.version;
+	res->asym = info->neg.base_asym;
+	res->hash = info->neg.base_hash;
 	chain = spdm_req_chain(r, 0);
 	if (chain && spdm_chain_leaf(chain)) {
 		res->leaf = X509_dup(spdm_chain_leaf(chain));

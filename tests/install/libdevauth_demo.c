@@ -50,9 +50,9 @@ int main(int argc, char **argv)
 	o.trust_path = argv[2];
 	if (da_verify(&ev, &o, &v, &err) < 0)
 		goto out;
-	printf("SPDM %u.%u, %s/%s, %zu checks: %s\n", spdm_req_info(r)->version >> 4,
-	       spdm_req_info(r)->version & 0xf, spdm_asym_name(spdm_req_info(r)->base_asym),
-	       spdm_hash_name(spdm_req_info(r)->base_hash), v.checks.n,
+	printf("SPDM %u.%u, %s/%s, %zu checks: %s\n", spdm_req_info(r)->neg.version >> 4,
+	       spdm_req_info(r)->neg.version & 0xf, spdm_asym_name(spdm_req_info(r)->neg.base_asym),
+	       spdm_hash_name(spdm_req_info(r)->neg.base_hash), v.checks.n,
 	       v.accepted ? "accepted" : v.reason);
 	ret = v.accepted ? 0 : 1;
 out:

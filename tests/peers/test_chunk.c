@@ -92,7 +92,7 @@ static void our_requester_vs_dmtf(const char *ver, uint8_t v, uint32_t dts)
 	info = spdm_req_info(r);
 	assert_true(info->authenticated);
 	assert_true(info->measured);
-	assert_int_equal(info->version, v);
+	assert_int_equal(info->neg.version, v);
 	assert_true(info->rsp_caps & SPDM_CAP_CHUNK);
 	/* The certificate portions and CHALLENGE_AUTH cannot fit: they must be fetched. */
 	assert_true(info->chunk_gets > 0);

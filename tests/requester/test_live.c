@@ -116,9 +116,9 @@ static void test_every_version_and_algorithm(void **state)
 						 spdm_asym_name(asyms[a]), spdm_hash_name(hashes[h]),
 						 err.msg);
 				i = spdm_req_info(c.r);
-				assert_int_equal(i->version, ver);
-				assert_int_equal(i->base_asym, asyms[a]);
-				assert_int_equal(i->base_hash, hashes[h]);
+				assert_int_equal(i->neg.version, ver);
+				assert_int_equal(i->neg.base_asym, asyms[a]);
+				assert_int_equal(i->neg.base_hash, hashes[h]);
 				assert_true(i->authenticated);
 				assert_true(i->measured);
 				assert_false(da_checklist_failed(spdm_req_checks(c.r)));
@@ -146,7 +146,7 @@ static void test_every_framing(void **state)
 		conn_open(&c, f[k], &cfg);
 		assert_int_equal(spdm_req_authenticate(c.r, &err), 0);
 		assert_int_equal(spdm_req_measure(c.r, &err), 0);
-		assert_int_equal(spdm_req_info(c.r)->version, SPDM_VER_14);
+		assert_int_equal(spdm_req_info(c.r)->neg.version, SPDM_VER_14);
 		conn_close(&c);
 	}
 }

@@ -146,13 +146,13 @@ static void test_captures_verify(void **state)
 
 		assert_int_equal(replay(c, c->msgs, c->n, NULL, &err, &r), 0);
 		info = spdm_req_info(r);
-		assert_int_equal(info->version, c->version);
-		assert_int_equal(info->base_asym, c->asym);
-		assert_int_equal(info->base_hash, c->hash);
-		assert_int_equal(info->meas_hash, SPDM_MEAS_HASH_SHA512);
+		assert_int_equal(info->neg.version, c->version);
+		assert_int_equal(info->neg.base_asym, c->asym);
+		assert_int_equal(info->neg.base_hash, c->hash);
+		assert_int_equal(info->neg.meas_hash, SPDM_MEAS_HASH_SHA512);
 		assert_true(info->authenticated);
 		assert_true(info->measured);
-		assert_int_equal(info->slot, 0);
+		assert_int_equal(info->neg.slot, 0);
 		assert_false(da_checklist_failed(spdm_req_checks(r)));
 		assert_int_equal(check(r, "challenge-signature")->result, DA_CHECK_PASS);
 		assert_int_equal(check(r, "measurements-signature")->result, DA_CHECK_PASS);

@@ -505,9 +505,9 @@ static void test_pin_roundtrip_and_errors(void **state)
 
 		pin = pin_now(modes[i], true, &json);
 		assert_non_null(pin->leaf_spki);
-		assert_int_equal(pin->version, SPDM_VER_13);
+		assert_int_equal(pin->neg.version, SPDM_VER_13);
 		assert_true(pin->have_slot);
-		assert_int_equal(pin->base_hash, SPDM_HASH_SHA256);
+		assert_int_equal(pin->neg.base_hash, SPDM_HASH_SHA256);
 		if (modes[i] == DA_PIN_EXACT)
 			assert_int_equal(pin->chain_hash_len, 32);
 		if (modes[i] != DA_PIN_SAME_KEY) {
@@ -577,9 +577,9 @@ static void test_pin_fields(void **state)
 	expect(exact, false, "pin-chain-hash", "chain hashes to", "exact, chain_hash off by a bit");
 	exact->chain_hash[5] ^= 0x20;
 	/* The chain hash under another BaseHash cannot be compared. */
-	exact->base_hash = SPDM_HASH_SHA384;
+	exact->neg.base_hash = SPDM_HASH_SHA384;
 	expect(exact, false, "pin-chain-hash", "negotiated SHA-256 now", "exact, pin is SHA-384");
-	exact->base_hash = SPDM_HASH_SHA256;
+	exact->neg.base_hash = SPDM_HASH_SHA256;
 	expect(exact, true, NULL, NULL, "exact, restored");
 
 	/* The identity, in both modes that compare it. */
@@ -593,9 +593,9 @@ static void test_pin_fields(void **state)
 	memcpy(exact->identity, keep, sizeof(keep));
 
 	/* The slot: the same key in another slot is not what was pinned. */
-	key->slot = 1;
+	key->neg.slot = 1;
 	expect(key, false, "pin-key", "the pin is for slot 1", "same-key, pin for slot 1");
-	key->slot = 0;
+	key->neg.slot = 0;
 	/* The key itself. */
 	key->leaf_spki[key->leaf_spki_len - 1] ^= 1;
 	expect(key, false, "pin-key", "leaf key differs", "same-key, one bit of the key off");

@@ -214,7 +214,7 @@ static void through_importers(const struct da_evidence *ev, const char *what)
 	assert_int_equal(in.obj[DA_EV_VCA].len, ev->obj[DA_EV_VCA].len);
 	assert_memory_equal(in.obj[DA_EV_VCA].data, ev->obj[DA_EV_VCA].data, in.obj[DA_EV_VCA].len);
 	assert_int_equal(in.obj[DA_EV_MEASUREMENTS].len, ev->obj[DA_EV_MEASUREMENTS].len);
-	assert_int_equal(in.obj[ev->slot].len, ev->obj[ev->slot].len);
+	assert_int_equal(in.obj[ev->neg.slot].len, ev->obj[ev->neg.slot].len);
 	expect_accepted(&in, &o, what);
 	da_evidence_free(&in);
 	rm_rf(dir);
@@ -225,7 +225,7 @@ static void through_importers(const struct da_evidence *ev, const char *what)
 	if (da_evidence_import_netlink_sig(b.data, b.len, &in, &err))
 		fail_msg("%s: sig: %s", what, err.msg);
 	assert_string_equal(in.dev_name, ev->dev_name);
-	assert_int_equal(in.version, ev->version);
+	assert_int_equal(in.neg.version, ev->neg.version);
 	expect_accepted(&in, &o, what);
 	da_evidence_free(&in);
 
@@ -275,7 +275,7 @@ static void test_emulator_every_version_and_importer(void **state)
 			memset(co.nonce, 0x40 + ver, sizeof(co.nonce));
 			co.pcap_path = pcap;
 			collect(dev, &co, &ev);
-			assert_int_equal(ev.version, ver);
+			assert_int_equal(ev.neg.version, ver);
 			assert_true(ev.identity[0]);
 			through_importers(&ev, what);
 			/* pcap importer: the capture of this exchange gives the same objects. */
@@ -331,8 +331,8 @@ static void test_emulator_every_algorithm(void **state)
 				snprintf(what, sizeof(what), "%u.%u %s %s", ver >> 4, ver & 15,
 					 spdm_asym_name(asym), spdm_hash_name(hashes[h]));
 				collect(dev, &co, &ev);
-				assert_int_equal(ev.base_asym, asym);
-				assert_int_equal(ev.base_hash, hashes[h]);
+				assert_int_equal(ev.neg.base_asym, asym);
+				assert_int_equal(ev.neg.base_hash, hashes[h]);
 				roundtrip(&ev, &in);
 				expect_accepted(&in, &o, what);
 				da_evidence_free(&in);
@@ -407,7 +407,7 @@ enum tamper {
 static void tamper(struct da_evidence *ev, enum tamper t, const struct da_evidence *b)
 {
 	struct da_evidence_obj *vca = &ev->obj[DA_EV_VCA], *meas = &ev->obj[DA_EV_MEASUREMENTS];
-	size_t h = spdm_hash_size(ev->base_hash), s = spdm_sig_size(ev->base_asym);
+	size_t h = spdm_hash_size(ev->neg.base_hash), s = spdm_sig_size(ev->neg.base_asym);
 
 	switch (t) {
 	case T_VCA_SIG:
@@ -448,10 +448,10 @@ static void tamper(struct da_evidence *ev, enum tamper t, const struct da_eviden
 		flip(ev, DA_EV_MEASUREMENTS, 2);
 		break;
 	case T_CERT_OBJ:
-		flip(ev, ev->slot, ev->obj[ev->slot].len - 10);
+		flip(ev, ev->neg.slot, ev->obj[ev->neg.slot].len - 10);
 		break;
 	case T_METADATA:
-		ev->base_hash = ev->base_hash == SPDM_HASH_SHA256 ? SPDM_HASH_SHA384 :
+		ev->neg.base_hash = ev->neg.base_hash == SPDM_HASH_SHA256 ? SPDM_HASH_SHA384 :
 				SPDM_HASH_SHA256;
 		break;
 	case T_TRUNCATE:
@@ -923,7 +923,7 @@ static void sysfs_record(struct da_buf *b, uint8_t id, const void *p, size_t n)
 static void seeds_from(const struct da_evidence *ev, const char *tag)
 {
 	const struct da_evidence_obj *vca = &ev->obj[DA_EV_VCA], *m = &ev->obj[DA_EV_MEASUREMENTS];
-	size_t s = spdm_sig_size(ev->base_asym);
+	size_t s = spdm_sig_size(ev->neg.base_asym);
 	struct da_buf b = { 0 };
 	char name[64];
 	uint8_t l[2] = { (uint8_t)vca->len, (uint8_t)(vca->len >> 8) };
@@ -946,7 +946,7 @@ static void seeds_from(const struct da_evidence *ev, const char *tag)
 	sysfs_record(&b, 0, ct, sizeof(ct) - 1);
 	sysfs_record(&b, 1, vca->data, vca->len - s);
 	sysfs_record(&b, 2, vca->data + vca->len - s, s);
-	sysfs_record(&b, 3, ev->obj[ev->slot].data, ev->obj[ev->slot].len);
+	sysfs_record(&b, 3, ev->obj[ev->neg.slot].data, ev->obj[ev->neg.slot].len);
 	if (m->len) {
 		sysfs_record(&b, 5, mt, sizeof(mt) - 1);
 		sysfs_record(&b, 6, m->data, m->len - s);

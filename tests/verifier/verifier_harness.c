@@ -120,8 +120,8 @@ void write_sysfs(const struct da_evidence *ev, const char *dir)
 {
 	const struct da_evidence_obj *vca = &ev->obj[DA_EV_VCA];
 	const struct da_evidence_obj *meas = &ev->obj[DA_EV_MEASUREMENTS];
-	const struct da_evidence_obj *chain = &ev->obj[ev->slot];
-	size_t s = spdm_sig_size(ev->base_asym), h = spdm_hash_size(ev->base_hash);
+	const struct da_evidence_obj *chain = &ev->obj[ev->neg.slot];
+	size_t s = spdm_sig_size(ev->neg.base_asym), h = spdm_hash_size(ev->neg.base_hash);
 	struct da_transcript_info ti;
 	struct da_msg_list l = { 0 };
 	char sub[512], name[32];
@@ -133,7 +133,7 @@ void write_sysfs(const struct da_evidence *ev, const char *dir)
 	assert_int_equal(mkdir(dir, 0700), 0);
 	snprintf(sub, sizeof(sub), "%s/certificates", dir);
 	assert_int_equal(mkdir(sub, 0700), 0);
-	snprintf(name, sizeof(name), "slot%u", ev->slot);
+	snprintf(name, sizeof(name), "slot%u", ev->neg.slot);
 	put_file(sub, name, chain->data + 4 + h, chain->len - 4 - h);
 	snprintf(sub, sizeof(sub), "%s/signatures", dir);
 	assert_int_equal(mkdir(sub, 0700), 0);
@@ -197,10 +197,10 @@ void build_sig_events(const struct da_evidence *ev, struct da_buf *out)
 {
 	const struct da_evidence_obj *vca = &ev->obj[DA_EV_VCA];
 	const struct da_evidence_obj *meas = &ev->obj[DA_EV_MEASUREMENTS];
-	size_t s = spdm_sig_size(ev->base_asym);
+	size_t s = spdm_sig_size(ev->neg.base_asym);
 	struct da_transcript_info ti;
 	struct da_msg_list l = { 0 };
-	uint8_t code, slot = ev->slot;
+	uint8_t code, slot = ev->neg.slot;
 	struct wcur w;
 	size_t at;
 
@@ -214,7 +214,7 @@ void build_sig_events(const struct da_evidence *ev, struct da_buf *out)
 	code = SPDM_CHALLENGE_AUTH;
 	nl_attr(&w, SPDM_A_SIG_RSP_CODE, &code, 1);
 	nl_attr(&w, SPDM_A_SIG_SLOT, &slot, 1);
-	nl_u32(&w, SPDM_A_SIG_HASH_ALGO, ev->base_hash);
+	nl_u32(&w, SPDM_A_SIG_HASH_ALGO, ev->neg.base_hash);
 	nl_u32(&w, SPDM_A_SIG_SIG_OFFSET, (uint32_t)(vca->len - s));
 	nl_u32(&w, SPDM_A_SIG_REQ_NONCE_OFFSET, (uint32_t)ti.req_nonce_off);
 	nl_u32(&w, SPDM_A_SIG_RSP_NONCE_OFFSET, (uint32_t)ti.rsp_nonce_off);
