@@ -3,7 +3,7 @@
  * The native SPDM requester (what the kernel's lib/spdm does for PCIe
  * CMA): VERSION/CAPABILITIES/ALGORITHMS, DIGESTS, CERTIFICATE,
  * CHALLENGE, signed MEASUREMENTS.  It checks internal consistency
- * (system.md section 3) and makes no trust decision.
+ * (docs/requester.md) and makes no trust decision.
  *
  * The same message-processing code runs live (over a transport) and
  * passively over a recorded exchange (a pcap or a transcript), so a

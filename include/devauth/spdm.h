@@ -256,7 +256,7 @@ struct spdm_negotiated {
 	uint32_t meas_hash;		/* ALGORITHMS MeasurementHashAlgo; 0: no measurements */
 };
 
-/* Evidence object types of the pci-tsm family (system.md section 4) */
+/* Evidence object types of the pci-tsm family (docs/netlink/pci-tsm.yaml) */
 enum devauth_evidence_type {
 	DA_EV_CERT0 = 0,
 	DA_EV_CERT7 = 7,

@@ -60,8 +60,9 @@ struct da_verdict {
  * verdict->accepted), -errno with err set when it is malformed (the
  * message names the object and the offset).  *verdict is overwritten;
  * release it with da_verdict_free().  The transcript objects are split
- * into messages and replayed through the requester (every check of
- * system.md section 3), then trust anchors and policy (docs/policy.md).
+ * into messages and replayed through the requester (every check it
+ * makes live, docs/requester.md), then trust anchors and policy
+ * (docs/policy.md).
  */
 int da_verify(const struct da_evidence *ev, const struct da_verify_opts *o,
 	      struct da_verdict *verdict, struct da_err *err);
@@ -104,7 +105,7 @@ int da_pin_from_verdict(const struct da_verdict *v, enum da_pin_mode mode,
 int da_json_write_file(json_object *j, const char *path, struct da_err *err);
 
 /*
- * revalidation (issue 6): the consumer side of docs/pin.md.  After a
+ * Revalidation: the consumer side of docs/pin.md.  After a
  * session loss the TSM re-authenticates the device with a nonce of its
  * own, builds evidence from it and asks da_pin_check() whether it is
  * still the pinned device.

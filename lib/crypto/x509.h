@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Certificate chains as SPDM carries them, and the checks of
- * system.md section 3 ("internal consistency", no trust decision),
+ * Certificate chains as SPDM carries them, and the internal consistency
+ * checks a TSM makes (docs/design.md; no trust decision),
  * plus path validation against caller-supplied anchors for verifiers.
  * X.509 parsing and signature checks are OpenSSL's; this file only
  * decides which checks apply.
@@ -59,7 +59,7 @@ int spdm_chain_parse(const uint8_t *chain, size_t len, uint32_t base_hash,
 void spdm_chain_free(struct spdm_chain *c);
 
 /*
- * Internal consistency (system.md section 3): each certificate is signed
+ * Internal consistency: each certificate is signed
  * by the previous one (the first: self-signed, or at least parsed);
  * BasicConstraints CA=TRUE on all but the leaf, CA=FALSE or absent on
  * the leaf; the leaf has digitalSignature and not keyCertSign key usage.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * A pci-tsm EVIDENCE_READ dump (system.md section 4): per object one
+ * A pci-tsm EVIDENCE_READ dump (docs/netlink/pci-tsm.yaml): per object one
  * generic netlink message holding TYPE (u32) and then VAL chunks to be
  * concatenated, in ascending type order, then NLMSG_DONE.  DEV_NAME,
  * GENERATION and NONCE may accompany an object; a generation that

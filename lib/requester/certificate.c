@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * GET_CERTIFICATE: read a slot's chain in portions, then check it for
- * internal consistency (system.md section 3).  No trust decision here.
+ * internal consistency (docs/design.md).  No trust decision here: that
+ * needs anchors only a verifier is given.
  */
 #include <errno.h>
 #include <stdio.h>

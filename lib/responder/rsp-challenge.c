@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * CHALLENGE / CHALLENGE_AUTH: the signature over M1 = A || B || C
- * (system.md section 2): A the VCA messages, B every digests/certificate
+ * (docs/design.md, "Transcripts"): A the VCA messages, B every digests/certificate
  * exchange since, C this CHALLENGE and the CHALLENGE_AUTH up to its
  * signature.  B starts over once the response is signed.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The DMTF spdm-emu socket protocol (system.md section 6): every frame in
+ * The DMTF spdm-emu socket protocol (docs/design.md): every frame in
  * both directions is three big-endian u32 (command, transport type,
  * payload size) and the payload.  Used by the client transport and by
  * devauth-emu.

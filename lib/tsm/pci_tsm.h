@@ -46,7 +46,7 @@ enum pci_tsm_cmd {
 	PCI_TSM_CMD_ACCEPT = 9,
 	PCI_TSM_CMD_SUBSCRIBE = 10,	/* join the "events" multicast group */
 	PCI_TSM_CMD_EVENT = 11,		/* notification (daemon -> subscribers) */
-	/* issue 6: recovery */
+	/* recovery after a session loss (docs/pin.md) */
 	PCI_TSM_CMD_PIN = 12,		/* install (PIN) or remove (no PIN) a device's pin */
 	PCI_TSM_CMD_REVALIDATE = 13,	/* re-challenge a pinned device now */
 	PCI_TSM_CMD_RESET = 14,		/* OS-initiated reset: session lost, then recover */
@@ -115,7 +115,7 @@ enum pci_tsm_event {
 	PCI_TSM_EVENT_DISCONNECTED = 3,
 	PCI_TSM_EVENT_BOUND = 4,
 	PCI_TSM_EVENT_UNBOUND = 5,
-	/* issue 6: recovery */
+	/* recovery after a session loss (docs/pin.md) */
 	PCI_TSM_EVENT_SESSION_LOST = 6,
 	PCI_TSM_EVENT_REVALIDATED = 7,
 	PCI_TSM_EVENT_REVALIDATION_FAILED = 8,

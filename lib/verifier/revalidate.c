@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Revalidation (issue 6, docs/pin.md): after a session loss the TSM
+ * Revalidation (docs/pin.md): after a session loss the TSM
  * re-authenticates the device with its own nonce; the evidence that
  * yields must first verify on its own (da_verify: transcript, signatures,
  * the nonce), then show the pinned device: the key, the chain, the

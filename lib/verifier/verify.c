@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The userspace verifier.  The transcript objects are split back into
- * messages and replayed through the requester (every check of
- * system.md section 3, by the code that authenticates devices); then
+ * messages and replayed through the requester (every internal
+ * consistency check, by the code that authenticates devices); then
  * what only a verifier decides: the objects agree with the transcript,
  * the chain ends in a trust anchor, the identity, the nonce, the
  * version and algorithms allowed, and each measurement block against

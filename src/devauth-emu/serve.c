@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * `devauth-emu serve`: one TCP port and one thread per emulated device,
- * speaking the DMTF spdm-emu socket protocol (system.md section 6).
+ * speaking the DMTF spdm-emu socket protocol (docs/design.md).
  *
  * A device serves one client at a time and any number over time.  A
  * client that vanishes, stalls mid-frame, sends garbage or oversized

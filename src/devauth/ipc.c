@@ -512,7 +512,7 @@ int ipc_evidence_fetch(struct ipc *ipc, const char *dev, uint32_t mask, bool dig
 	return ret;
 }
 
-/* ---- recovery (issue 6) ---- */
+/* ---- recovery after a session loss (docs/pin.md) ---- */
 
 struct pin_args {
 	const char *json;

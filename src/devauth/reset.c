@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* devauth reset: an OS-initiated reset of a device, then recovery (issue 6). */
+/* devauth reset: an OS-initiated reset of a device, then recovery (docs/pin.md). */
 #include "devauth.h"
 #include "ipc.h"
 

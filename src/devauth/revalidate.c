@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* devauth revalidate: re-challenge a pinned device now (docs/pin.md, issue 6). */
+/* devauth revalidate: re-challenge a pinned device now (docs/pin.md). */
 #include "devauth.h"
 #include "ipc.h"
 

@@ -110,7 +110,7 @@ int dev_disconnect(struct daemon *d, struct dev *dv, struct da_err *err);
 int dev_bind(struct daemon *d, struct dev *dv, bool have_gen, uint64_t gen, struct da_err *err);
 int dev_unbind(struct daemon *d, struct dev *dv, struct da_err *err);
 /*
- * Recovery (issue 6).  reset: an OS-initiated reset, the session is lost
+ * Recovery after a lost session (docs/pin.md).  reset: an OS-initiated reset, the session is lost
  * (session-lost) and the device recovered; otherwise an on-demand
  * revalidation, which needs a pin.  A pinned device is re-authenticated
  * with a fresh CSPRNG nonce and checked against its pin: revalidated, or

@@ -12,7 +12,7 @@
  * evidence change bumps the generation, so a dump that spans one can
  * tell.
  *
- * Recovery (issue 6): a lost session (a failed refresh, a RESET) is
+ * Recovery (docs/pin.md): a lost session (a failed refresh, a RESET) is
  * reported as session-lost; a pinned device is then re-authenticated
  * with a CSPRNG nonce of the daemon and checked against its pin:
  * revalidated (state kept), or revalidation-failed and unbound,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Pins (docs/pin.md, issue 6): what a recovered device must show again.
+ * Pins (docs/pin.md): what a recovered device must show again.
  * One file per device, STATE_DIR/pins/NAME.json, holding the pin exactly
  * as the client sent it once it parsed; replaced atomically (temporary
  * file, fsync, rename, fsync of the directory) like state.json, and read

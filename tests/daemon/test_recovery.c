@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Recovery end to end (issue 6): the real devauth-emu, devauthd and
+ * Recovery end to end (docs/pin.md): the real devauth-emu, devauthd and
  * devauth binaries, a `devauth monitor --json` running throughout.  Each
  * case attests a device, pins it in devauthd, changes the device with
  * devauth-emu's control commands (reset, swap, update) -- reset and swap
