@@ -34,8 +34,8 @@ import json, os, re, shutil, subprocess, sys, time
 
 TABLE = r"""
 # --- signatures
-chal-sig-pass :: lib/requester/challenge.c :: requester-replay,emu_auth_transports,verifier :: ret = spdm_verify\((?=key, r->info\.base_asym, r->info\.base_hash, r->p\.version,\n\s+SPDM_CTX_CHALLENGE_AUTH) :: ret = 0 * spdm_verify(
-meas-sig-pass :: lib/requester/measurements.c :: requester-replay,emu_auth_transports,verifier :: ret = spdm_verify\((?=key, r->info\.base_asym, r->info\.base_hash, r->p\.version,\n\s+SPDM_CTX_MEASUREMENTS) :: ret = 0 * spdm_verify(
+chal-sig-pass :: lib/requester/challenge.c :: requester-replay,emu_auth_transports,verifier :: ret = spdm_verify\((?=key, r->info\.neg\.base_asym, r->info\.neg\.base_hash, r->p\.version,\n\s+SPDM_CTX_CHALLENGE_AUTH) :: ret = 0 * spdm_verify(
+meas-sig-pass :: lib/requester/measurements.c :: requester-replay,emu_auth_transports,verifier :: ret = spdm_verify\((?=key, r->info\.neg\.base_asym, r->info\.neg\.base_hash, r->p\.version,\n\s+SPDM_CTX_MEASUREMENTS) :: ret = 0 * spdm_verify(
 spdm-verify-pass :: lib/crypto/crypto.c :: crypto,crypto-vectors,requester-replay :: ret = raw_verify\(pub, :: ret = 0 * raw_verify(pub,
 cert-sig-pass :: lib/crypto/x509.c :: x509,requester-live,emu_auth_transports :: ok = key \? X509_verify\(x, key\) : -1; :: ok = 1;
 trust-anchor-pass :: lib/crypto/x509.c :: x509,verify-cli,verifier :: if \(X509_verify_cert\(ctx\) == 1\) :: if (1)
@@ -56,9 +56,9 @@ meas-nonce-echo-pass :: lib/requester/measurements.c :: requester-replay,request
 verifier-nonce-off :: lib/verifier/verify.c :: revalidate,verifier :: if \(o->have_nonce\) \{(?=\n\t+/\* The verifier's nonce) :: if (0) {
 # --- pins (revalidation)
 pin-key-pass :: lib/verifier/revalidate.c :: revalidate :: memcmp\(v->leaf_spki, pin->leaf_spki, pin->leaf_spki_len\)\) \{ :: 0) {
-pin-slot-pass :: lib/verifier/revalidate.c :: revalidate :: if \(pin->have_slot && v->slot != pin->slot\) \{ :: if (0) {
+pin-slot-pass :: lib/verifier/revalidate.c :: revalidate :: if \(pin->have_slot && v->neg\.slot != pin->neg\.slot\) \{ :: if (0) {
 pin-chain-hash-pass :: lib/verifier/revalidate.c :: revalidate :: memcmp\(v->chain_hash, pin->chain_hash, pin->chain_hash_len\)\) \{ :: 0) {
-pin-chain-hash-alg-pass :: lib/verifier/revalidate.c :: revalidate :: if \(pin->base_hash && pin->base_hash != v->base_hash\) \{ :: if (0) {
+pin-chain-hash-alg-pass :: lib/verifier/revalidate.c :: revalidate :: if \(pin->neg\.base_hash && pin->neg\.base_hash != v->neg\.base_hash\) \{ :: if (0) {
 pin-identity-pass :: lib/verifier/revalidate.c :: revalidate :: if \(strcmp\(pin->identity, v->identity\)\) \{ :: if (0) {
 pin-identity-fail :: lib/verifier/revalidate.c :: revalidate :: if \(strcmp\(pin->identity, v->identity\)\) \{ :: if (1) {
 pin-meas-pass :: lib/verifier/revalidate.c :: revalidate :: if \(n != m->digest_len \|\| memcmp\(d, m->digest, n\)\) \{ :: if (0) {
