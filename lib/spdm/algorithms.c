@@ -26,6 +26,9 @@
 
 #include "codec.h"
 
+#define NA_FIELD(f) SPDM_FIELD_SIZE(struct spdm_negotiate_algorithms_wire, f)
+#define ALGS_FIELD(f) SPDM_FIELD_SIZE(struct spdm_algorithms_wire, f)
+
 static bool alg_type_known(uint8_t version, uint8_t t)
 {
 	if (t == SPDM_ALG_TYPE_REQ_PQC_ASYM || t == SPDM_ALG_TYPE_KEM)
@@ -38,7 +41,7 @@ static void encode_structs(struct wcur *w, uint8_t n, const struct spdm_alg_stru
 {
 	for (uint8_t i = 0; i < n; i++) {
 		wcur_u8(w, s[i].type);
-		wcur_u8(w, 2 << 4);
+		wcur_u8(w, (uint8_t)(SPDM_ALG_FIXED_SIZE << 4));
 		wcur_u16(w, s[i].bits);
 	}
 }
@@ -60,7 +63,7 @@ static int decode_structs(struct cur *c, const char *name, uint8_t version, uint
 			return da_errf(err, -EBADMSG,
 				       "%s: AlgStructure %u does not fit in Length", name, i);
 		if (!alg_type_known(version, type)) {
-			if (cur_skip(c, (size_t)(count >> 4) + 4u * (count & 0x0F)))
+			if (cur_skip(c, (size_t)(count >> 4) + SPDM_EXT_ALG_SIZE * (count & 0x0F)))
 				return da_errf(err, -EBADMSG,
 					       "%s: AlgStructure %u (AlgType %u) %s", name, i,
 					       type, "does not fit in Length");
@@ -69,15 +72,15 @@ static int decode_structs(struct cur *c, const char *name, uint8_t version, uint
 		if (seen & (1u << type))
 			return da_errf(err, -EPROTO, "%s: AlgType %u appears twice", name, type);
 		seen |= (uint8_t)(1u << type);
-		if ((count >> 4) != 2)
+		if ((size_t)(count >> 4) != SPDM_ALG_FIXED_SIZE)
 			return da_errf(err, -EPROTO,
-				       "%s: AlgStructure %u AlgCount fixed size %u, expected 2",
-				       name, i, count >> 4);
+				       "%s: AlgStructure %u AlgCount fixed size %u, expected %zu",
+				       name, i, count >> 4, SPDM_ALG_FIXED_SIZE);
 		if (cur_u16(c, &bits))
 			return da_errf(err, -EBADMSG,
 				       "%s: AlgStructure %u AlgSupported does not fit in Length",
 				       name, i);
-		if (cur_skip(c, 4u * (count & 0x0F)))
+		if (cur_skip(c, SPDM_EXT_ALG_SIZE * (count & 0x0F)))
 			return da_errf(err, -EBADMSG,
 				       "%s: AlgStructure %u: %u external algorithms %s",
 				       name, i, count & 0x0F, "do not fit in Length");
@@ -100,18 +103,18 @@ static int length_field(const uint8_t *msg, size_t len, const char *name, uint16
 {
 	struct cur c = cur_init(msg, len);
 
-	if (cur_skip(&c, 4))
+	if (cur_skip(&c, SPDM_HDR_SIZE))
 		return spdm_trunc(err, name, "header", len);
 	if (cur_u16(&c, length))
 		return spdm_trunc(err, name, "Length", len);
 	if (*length > len)
 		return da_errf(err, -EBADMSG, "%s: Length %u exceeds the %zu bytes received",
 			       name, *length, len);
-	if (*length < 6)
+	if (*length < SPDM_ALGS_LENGTH_END)
 		return da_errf(err, -EBADMSG, "%s: Length %u is shorter than its own header",
 			       name, *length);
 	*body = cur_init(msg, *length);
-	return cur_skip(body, 6);
+	return cur_skip(body, SPDM_ALGS_LENGTH_END);
 }
 
 static int check_length_used(const struct cur *c, const char *name, uint16_t length,
@@ -136,10 +139,10 @@ static int decode_tail(struct cur *c, const char *name, uint8_t version, uint8_t
 	const char *sel = strcmp(name, "ALGORITHMS") ? "" : "Sel";
 	int ret;
 
-	if (cur_skip(c, 4u * ext_asym))
+	if (cur_skip(c, SPDM_EXT_ALG_SIZE * ext_asym))
 		return da_errf(err, -EBADMSG, "%s: ExtAsym%sCount %u does not fit in Length %u",
 			       name, sel, ext_asym, length);
-	if (cur_skip(c, 4u * ext_hash))
+	if (cur_skip(c, SPDM_EXT_ALG_SIZE * ext_hash))
 		return da_errf(err, -EBADMSG, "%s: ExtHash%sCount %u does not fit in Length %u",
 			       name, sel, ext_hash, length);
 	if (version >= SPDM_VER_11) {
@@ -159,16 +162,16 @@ int spdm_encode_negotiate_algorithms(struct wcur *w, uint8_t version,
 	if (n > SPDM_MAX_ALG_STRUCTS)
 		return -EINVAL;
 	spdm_encode_hdr(w, version, SPDM_NEGOTIATE_ALGORITHMS, n, 0);
-	at = wcur_reserve(w, 2);
+	at = wcur_reserve(w, NA_FIELD(length));
 	wcur_u8(w, a->meas_spec);
 	wcur_u8(w, version >= SPDM_VER_12 ? a->other_params : 0);
 	wcur_u32(w, a->base_asym);
 	wcur_u32(w, a->base_hash);
 	wcur_u32(w, version >= SPDM_VER_14 ? a->pqc_asym : 0);
-	wcur_zero(w, 8);
+	wcur_zero(w, NA_FIELD(reserved));
 	wcur_u8(w, 0);		/* ExtAsymCount */
 	wcur_u8(w, 0);		/* ExtHashCount */
-	wcur_u8(w, 0);
+	wcur_zero(w, NA_FIELD(reserved2));
 	wcur_u8(w, version >= SPDM_VER_13 ? a->mel_spec : 0);
 	encode_structs(w, n, a->structs);
 	wcur_put_u16_at(w, at, (uint16_t)(w->len - start));
@@ -192,9 +195,9 @@ int spdm_decode_negotiate_algorithms(const uint8_t *msg, size_t len, uint8_t ver
 	spdm_decode_hdr(msg, len, &h, NULL);
 	if (cur_u8(&c, &a->meas_spec) || cur_u8(&c, &a->other_params) ||
 	    cur_u32(&c, &a->base_asym) || cur_u32(&c, &a->base_hash) ||
-	    cur_u32(&c, &a->pqc_asym) || cur_skip(&c, 8) ||
-	    cur_u8(&c, &ext_asym) || cur_u8(&c, &ext_hash) || cur_skip(&c, 1) ||
-	    cur_u8(&c, &mel))
+	    cur_u32(&c, &a->pqc_asym) || cur_skip(&c, NA_FIELD(reserved)) ||
+	    cur_u8(&c, &ext_asym) || cur_u8(&c, &ext_hash) ||
+	    cur_skip(&c, NA_FIELD(reserved2)) || cur_u8(&c, &mel))
 		return da_errf(err, -EBADMSG, "%s: Length %u is shorter than the fixed fields",
 			       name, length);
 	if (version < SPDM_VER_12)
@@ -215,18 +218,18 @@ int spdm_encode_algorithms(struct wcur *w, uint8_t version, const struct spdm_al
 	if (n > SPDM_MAX_ALG_STRUCTS)
 		return -EINVAL;
 	spdm_encode_hdr(w, version, SPDM_ALGORITHMS, n, 0);
-	at = wcur_reserve(w, 2);
+	at = wcur_reserve(w, ALGS_FIELD(length));
 	wcur_u8(w, a->meas_spec_sel);
 	wcur_u8(w, version >= SPDM_VER_12 ? a->other_params_sel : 0);
 	wcur_u32(w, a->meas_hash_algo);
 	wcur_u32(w, a->base_asym_sel);
 	wcur_u32(w, a->base_hash_sel);
 	wcur_u32(w, version >= SPDM_VER_14 ? a->pqc_asym_sel : 0);
-	wcur_zero(w, 7);
+	wcur_zero(w, ALGS_FIELD(reserved));
 	wcur_u8(w, version >= SPDM_VER_13 ? a->mel_spec_sel : 0);
 	wcur_u8(w, 0);		/* ExtAsymSelCount */
 	wcur_u8(w, 0);		/* ExtHashSelCount */
-	wcur_u16(w, 0);
+	wcur_zero(w, ALGS_FIELD(reserved2));
 	encode_structs(w, n, a->structs);
 	wcur_put_u16_at(w, at, (uint16_t)(w->len - start));
 	return (int)wcur_finish(w);
@@ -250,8 +253,9 @@ int spdm_decode_algorithms(const uint8_t *msg, size_t len, uint8_t version,
 	if (cur_u8(&c, &a->meas_spec_sel) || cur_u8(&c, &a->other_params_sel) ||
 	    cur_u32(&c, &a->meas_hash_algo) || cur_u32(&c, &a->base_asym_sel) ||
 	    cur_u32(&c, &a->base_hash_sel) || cur_u32(&c, &a->pqc_asym_sel) ||
-	    cur_skip(&c, 7) || cur_u8(&c, &mel) ||
-	    cur_u8(&c, &ext_asym) || cur_u8(&c, &ext_hash) || cur_skip(&c, 2))
+	    cur_skip(&c, ALGS_FIELD(reserved)) || cur_u8(&c, &mel) ||
+	    cur_u8(&c, &ext_asym) || cur_u8(&c, &ext_hash) ||
+	    cur_skip(&c, ALGS_FIELD(reserved2)))
 		return da_errf(err, -EBADMSG, "%s: Length %u is shorter than the fixed fields",
 			       name, length);
 	if (version < SPDM_VER_12)

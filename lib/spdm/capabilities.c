@@ -15,11 +15,13 @@
 
 #include "codec.h"
 
+#define CAPS_FIELD(f) SPDM_FIELD_SIZE(struct spdm_capabilities_wire, f)
+
 static void encode_body(struct wcur *w, uint8_t version, const struct spdm_caps *c)
 {
-	wcur_u8(w, 0);
+	wcur_zero(w, CAPS_FIELD(reserved));
 	wcur_u8(w, c->ct_exponent);
-	wcur_u16(w, 0);
+	wcur_zero(w, CAPS_FIELD(reserved2));
 	wcur_u32(w, c->flags);
 	if (version >= SPDM_VER_12) {
 		wcur_u32(w, c->data_transfer_size);
@@ -30,11 +32,11 @@ static void encode_body(struct wcur *w, uint8_t version, const struct spdm_caps 
 static int decode_body(struct cur *c, size_t len, uint8_t version, struct spdm_caps *caps,
 		       const char *name, struct da_err *err)
 {
-	if (cur_skip(c, 1))
+	if (cur_skip(c, CAPS_FIELD(reserved)))
 		return spdm_trunc(err, name, "Reserved", len);
 	if (cur_u8(c, &caps->ct_exponent))
 		return spdm_trunc(err, name, "CTExponent", len);
-	if (cur_skip(c, 2))
+	if (cur_skip(c, CAPS_FIELD(reserved2)))
 		return spdm_trunc(err, name, "Reserved", len);
 	if (cur_u32(c, &caps->flags))
 		return spdm_trunc(err, name, "Flags", len);
@@ -71,10 +73,10 @@ int spdm_decode_get_capabilities(const uint8_t *msg, size_t len, uint8_t version
 	int ret;
 
 	*c = (struct spdm_caps){ 0 };
-	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&cu, 4))
+	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&cu, SPDM_HDR_SIZE))
 		return spdm_trunc(err, "GET_CAPABILITIES", "header", len);
 	if (version < SPDM_VER_11)
-		return 4;
+		return SPDM_HDR_SIZE;
 	if (version >= SPDM_VER_13)
 		c->param1 = h.param1;
 	ret = decode_body(&cu, len, version, c, "GET_CAPABILITIES", err);
@@ -97,7 +99,7 @@ int spdm_decode_capabilities(const uint8_t *msg, size_t len, uint8_t version,
 	int ret;
 
 	*c = (struct spdm_caps){ 0 };
-	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&cu, 4))
+	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&cu, SPDM_HDR_SIZE))
 		return spdm_trunc(err, "CAPABILITIES", "header", len);
 	if (version >= SPDM_VER_13) {
 		c->param1 = h.param1;

@@ -31,7 +31,7 @@ int spdm_decode_get_certificate(const uint8_t *msg, size_t len, uint8_t version,
 	struct spdm_hdr h;
 
 	*g = (struct spdm_get_certificate){ 0 };
-	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&c, 4))
+	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&c, SPDM_HDR_SIZE))
 		return spdm_trunc(err, "GET_CERTIFICATE", "header", len);
 	if (cur_u16(&c, &g->offset))
 		return spdm_trunc(err, "GET_CERTIFICATE", "Offset", len);
@@ -62,7 +62,7 @@ int spdm_decode_certificate(const uint8_t *msg, size_t len, uint8_t version,
 	struct spdm_hdr h;
 
 	*c = (struct spdm_certificate){ 0 };
-	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&cu, 4))
+	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&cu, SPDM_HDR_SIZE))
 		return spdm_trunc(err, "CERTIFICATE", "header", len);
 	if (cur_u16(&cu, &c->portion_len))
 		return spdm_trunc(err, "CERTIFICATE", "PortionLength", len);

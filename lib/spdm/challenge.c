@@ -35,7 +35,7 @@ int spdm_decode_challenge(const uint8_t *msg, size_t len, uint8_t version,
 	struct spdm_hdr h;
 
 	*c = (struct spdm_challenge){ 0 };
-	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&cu, 4))
+	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&cu, SPDM_HDR_SIZE))
 		return spdm_trunc(err, "CHALLENGE", "header", len);
 	if (cur_bytes(&cu, c->nonce, SPDM_NONCE_SIZE))
 		return spdm_trunc(err, "CHALLENGE", "Nonce", len);
@@ -57,8 +57,7 @@ int spdm_encode_challenge_auth_unsigned(struct wcur *w, const struct spdm_dec_pa
 	wcur_bytes(w, a->nonce, SPDM_NONCE_SIZE);
 	if (a->meas_summary_hash)
 		wcur_bytes(w, a->meas_summary_hash, p->hash_size);
-	wcur_u16(w, a->opaque_len);
-	wcur_bytes(w, a->opaque, a->opaque_len);
+	spdm_put_opaque_field(w, a->opaque, a->opaque_len);
 	if (p->version >= SPDM_VER_13)
 		wcur_bytes(w, a->req_context, SPDM_REQ_CONTEXT_SIZE);
 	return (int)wcur_finish(w);
@@ -71,12 +70,13 @@ int spdm_decode_challenge_auth(const uint8_t *msg, size_t len, const struct spdm
 	static const char name[] = "CHALLENGE_AUTH";
 	struct cur c = cur_init(msg, len);
 	struct spdm_hdr h;
+	int ret;
 
 	*a = (struct spdm_challenge_auth){ 0 };
 	if (!sizes_ok(p))
 		return da_errf(err, -EINVAL, "%s: hash or signature algorithm not negotiated",
 			       name);
-	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&c, 4))
+	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&c, SPDM_HDR_SIZE))
 		return spdm_trunc(err, name, "header", len);
 	a->param1 = h.param1;
 	a->slot_mask = h.param2;
@@ -87,14 +87,9 @@ int spdm_decode_challenge_auth(const uint8_t *msg, size_t len, const struct spdm
 	if (meas_summary_type != SPDM_MEAS_SUMMARY_NONE &&
 	    cur_ptr(&c, p->hash_size, &a->meas_summary_hash))
 		return spdm_trunc(err, name, "MeasurementSummaryHash", len);
-	if (cur_u16(&c, &a->opaque_len))
-		return spdm_trunc(err, name, "OpaqueDataLength", len);
-	if (a->opaque_len > SPDM_MAX_OPAQUE_DATA_SIZE)
-		return da_errf(err, -EPROTO, "%s: OpaqueDataLength %u exceeds the maximum %u",
-			       name, a->opaque_len, SPDM_MAX_OPAQUE_DATA_SIZE);
-	if (cur_ptr(&c, a->opaque_len, &a->opaque))
-		return da_errf(err, -EBADMSG, "%s: OpaqueDataLength %u exceeds the %zu bytes left",
-			       name, a->opaque_len, cur_left(&c));
+	ret = spdm_get_opaque_field(&c, name, len, &a->opaque_len, &a->opaque, err);
+	if (ret)
+		return ret;
 	if (p->version >= SPDM_VER_13 &&
 	    cur_ptr(&c, SPDM_REQ_CONTEXT_SIZE, &a->req_context))
 		return spdm_trunc(err, name, "RequesterContext", len);

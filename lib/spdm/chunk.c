@@ -89,7 +89,7 @@ static int decode_chunk(const uint8_t *msg, size_t len, uint8_t version, const c
 	struct spdm_hdr h;
 
 	*c = (struct spdm_chunk){ 0 };
-	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&cu, 4))
+	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&cu, SPDM_HDR_SIZE))
 		return spdm_trunc(err, name, "header", len);
 	c->attributes = h.param1;
 	c->handle = h.param2;
@@ -146,7 +146,7 @@ int spdm_decode_chunk_send_ack(const uint8_t *msg, size_t len, uint8_t version,
 	struct spdm_hdr h;
 
 	*a = (struct spdm_chunk_ack){ 0 };
-	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&cu, 4))
+	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&cu, SPDM_HDR_SIZE))
 		return spdm_trunc(err, "CHUNK_SEND_ACK", "header", len);
 	a->attributes = h.param1;
 	a->handle = h.param2;
@@ -178,7 +178,7 @@ int spdm_decode_chunk_get(const uint8_t *msg, size_t len, uint8_t version, uint8
 
 	*handle = 0;
 	*seq = 0;
-	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&cu, 4))
+	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&cu, SPDM_HDR_SIZE))
 		return spdm_trunc(err, "CHUNK_GET", "header", len);
 	*handle = h.param2;
 	if (get_seq(&cu, version, false, seq))

@@ -19,7 +19,9 @@
  * "<MESSAGE>: <field> ...".  Decoders whose message is only a header
  * (GET_VERSION, GET_DIGESTS) return 4.
  *
- * Pointers in decoded structs borrow from the message buffer.
+ * Pointers in decoded structs borrow from the message buffer.  Field
+ * widths and the fixed size of each message come from wire.h, where
+ * each layout's size is checked against the specification's.
  *
  * Encoders write the whole message including the header into a wcur and
  * take the version for the header byte; fields that do not exist in
@@ -37,6 +39,7 @@
 #include <devauth/spdm.h>
 
 #include "../cursor.h"
+#include "wire.h"
 
 struct spdm_hdr {
 	uint8_t version;
@@ -72,6 +75,15 @@ void spdm_encode_hdr(struct wcur *w, uint8_t version, uint8_t code,
  * returns -EBADMSG.
  */
 int spdm_trunc(struct da_err *err, const char *msg, const char *field, size_t len);
+/*
+ * OpaqueDataLength(2) then OpaqueData, as CHALLENGE_AUTH, MEASUREMENTS and
+ * the session messages carry it: at most SPDM_MAX_OPAQUE_DATA_SIZE bytes
+ * (-EPROTO), all of them present (-EBADMSG); *o borrows from the message.
+ * len is the message's, for the error text.
+ */
+int spdm_get_opaque_field(struct cur *c, const char *name, size_t len, uint16_t *olen,
+			  const uint8_t **o, struct da_err *err);
+void spdm_put_opaque_field(struct wcur *w, const uint8_t *o, uint16_t olen);
 
 /* ---- GET_VERSION / VERSION (version.c) ---- */
 #define SPDM_MAX_VERSION_ENTRIES 16

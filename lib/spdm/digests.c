@@ -25,9 +25,9 @@ int spdm_encode_get_digests(struct wcur *w, uint8_t version)
 
 int spdm_decode_get_digests(const uint8_t *msg, size_t len, struct da_err *err)
 {
-	if (len < 4)
+	if (len < SPDM_HDR_SIZE)
 		return spdm_trunc(err, "GET_DIGESTS", "header", len);
-	return 4;
+	return SPDM_HDR_SIZE;
 }
 
 int spdm_encode_digests(struct wcur *w, const struct spdm_dec_params *p,
@@ -70,7 +70,7 @@ int spdm_decode_digests(const uint8_t *msg, size_t len, const struct spdm_dec_pa
 	*d = (struct spdm_digests){ 0 };
 	if (!p->hash_size || p->hash_size > SPDM_MAX_HASH_SIZE)
 		return da_errf(err, -EINVAL, "DIGESTS: no hash algorithm negotiated");
-	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&c, 4))
+	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&c, SPDM_HDR_SIZE))
 		return spdm_trunc(err, "DIGESTS", "header", len);
 	if (p->version >= SPDM_VER_13)
 		d->supported_mask = h.param1;

@@ -40,7 +40,7 @@ int spdm_decode_error(const uint8_t *msg, size_t len, struct spdm_error *e,
 	struct spdm_hdr h;
 
 	*e = (struct spdm_error){ 0 };
-	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&c, 4))
+	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&c, SPDM_HDR_SIZE))
 		return spdm_trunc(err, "ERROR", "header", len);
 	e->code = h.param1;
 	e->data = h.param2;

@@ -12,22 +12,6 @@
 
 #include "session_codec.h"
 
-static int opaque14(struct cur *c, const char *name, uint8_t version, uint16_t *olen,
-		    const uint8_t **o, size_t len, struct da_err *err)
-{
-	if (version < SPDM_VER_14)
-		return 0;
-	if (cur_u16(c, olen))
-		return spdm_trunc(err, name, "OpaqueDataLength", len);
-	if (*olen > SPDM_MAX_OPAQUE_DATA_SIZE)
-		return da_errf(err, -EPROTO, "%s: OpaqueDataLength %u exceeds the maximum %u",
-			       name, *olen, SPDM_MAX_OPAQUE_DATA_SIZE);
-	if (cur_ptr(c, *olen, o))
-		return da_errf(err, -EBADMSG, "%s: OpaqueDataLength %u exceeds the %zu bytes left",
-			       name, *olen, cur_left(c));
-	return 0;
-}
-
 static bool hash_ok(const struct spdm_sess_params *sp)
 {
 	return sp->p.hash_size && sp->p.hash_size <= SPDM_MAX_HASH_SIZE;
@@ -39,10 +23,7 @@ int spdm_encode_finish_unsigned(struct wcur *w, const struct spdm_sess_params *s
 	if (!hash_ok(sp) || (f->opaque_len && !f->opaque))
 		return -EINVAL;
 	spdm_encode_hdr(w, sp->p.version, SPDM_FINISH, f->attributes, f->req_slot);
-	if (sp->p.version >= SPDM_VER_14) {
-		wcur_u16(w, f->opaque_len);
-		wcur_bytes(w, f->opaque, f->opaque_len);
-	}
+	spdm_put_opaque_field14(w, sp->p.version, f->opaque, f->opaque_len);
 	return (int)wcur_finish(w);
 }
 
@@ -57,11 +38,12 @@ int spdm_decode_finish(const uint8_t *msg, size_t len, const struct spdm_sess_pa
 	*f = (struct spdm_finish){ 0 };
 	if (!hash_ok(sp))
 		return da_errf(err, -EINVAL, "%s: hash algorithm not negotiated", name);
-	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&c, 4))
+	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&c, SPDM_HDR_SIZE))
 		return spdm_trunc(err, name, "header", len);
 	f->attributes = h.param1;
 	f->req_slot = h.param2;
-	ret = opaque14(&c, name, sp->p.version, &f->opaque_len, &f->opaque, len, err);
+	ret = spdm_get_opaque_field14(&c, name, sp->p.version, len, &f->opaque_len, &f->opaque,
+				      err);
 	if (ret)
 		return ret;
 	f->signed_len = c.off;
@@ -85,10 +67,7 @@ int spdm_encode_finish_rsp_unsigned(struct wcur *w, const struct spdm_sess_param
 	if (!hash_ok(sp) || (f->opaque_len && !f->opaque))
 		return -EINVAL;
 	spdm_encode_hdr(w, sp->p.version, SPDM_FINISH_RSP, 0, 0);
-	if (sp->p.version >= SPDM_VER_14) {
-		wcur_u16(w, f->opaque_len);
-		wcur_bytes(w, f->opaque, f->opaque_len);
-	}
+	spdm_put_opaque_field14(w, sp->p.version, f->opaque, f->opaque_len);
 	return (int)wcur_finish(w);
 }
 
@@ -102,9 +81,10 @@ int spdm_decode_finish_rsp(const uint8_t *msg, size_t len, const struct spdm_ses
 	*f = (struct spdm_finish_rsp){ 0 };
 	if (!hash_ok(sp))
 		return da_errf(err, -EINVAL, "%s: hash algorithm not negotiated", name);
-	if (cur_skip(&c, 4))
+	if (cur_skip(&c, SPDM_HDR_SIZE))
 		return spdm_trunc(err, name, "header", len);
-	ret = opaque14(&c, name, sp->p.version, &f->opaque_len, &f->opaque, len, err);
+	ret = spdm_get_opaque_field14(&c, name, sp->p.version, len, &f->opaque_len, &f->opaque,
+				      err);
 	if (ret)
 		return ret;
 	f->verify_off = c.off;

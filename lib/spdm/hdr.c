@@ -12,6 +12,26 @@ int spdm_trunc(struct da_err *err, const char *msg, const char *field, size_t le
 	return da_errf(err, -EBADMSG, "%s: truncated at %s (%zu bytes)", msg, field, len);
 }
 
+int spdm_get_opaque_field(struct cur *c, const char *name, size_t len, uint16_t *olen,
+			  const uint8_t **o, struct da_err *err)
+{
+	if (cur_u16(c, olen))
+		return spdm_trunc(err, name, "OpaqueDataLength", len);
+	if (*olen > SPDM_MAX_OPAQUE_DATA_SIZE)
+		return da_errf(err, -EPROTO, "%s: OpaqueDataLength %u exceeds the maximum %u",
+			       name, *olen, SPDM_MAX_OPAQUE_DATA_SIZE);
+	if (cur_ptr(c, *olen, o))
+		return da_errf(err, -EBADMSG, "%s: OpaqueDataLength %u exceeds the %zu bytes left",
+			       name, *olen, cur_left(c));
+	return 0;
+}
+
+void spdm_put_opaque_field(struct wcur *w, const uint8_t *o, uint16_t olen)
+{
+	wcur_u16(w, olen);
+	wcur_bytes(w, o, olen);
+}
+
 int spdm_decode_hdr(const uint8_t *msg, size_t len, struct spdm_hdr *h, struct da_err *err)
 {
 	struct cur c = cur_init(msg, len);

@@ -34,23 +34,8 @@ int spdm_encode_key_exchange(struct wcur *w, const struct spdm_sess_params *sp,
 	wcur_u8(w, 0);
 	wcur_bytes(w, k->random, SPDM_RANDOM_SIZE);
 	wcur_bytes(w, k->exchange, sp->dhe_size);
-	wcur_u16(w, k->opaque_len);
-	wcur_bytes(w, k->opaque, k->opaque_len);
+	spdm_put_opaque_field(w, k->opaque, k->opaque_len);
 	return (int)wcur_finish(w);
-}
-
-static int opaque(struct cur *c, const char *name, uint16_t *olen, const uint8_t **o,
-		  size_t len, struct da_err *err)
-{
-	if (cur_u16(c, olen))
-		return spdm_trunc(err, name, "OpaqueDataLength", len);
-	if (*olen > SPDM_MAX_OPAQUE_DATA_SIZE)
-		return da_errf(err, -EPROTO, "%s: OpaqueDataLength %u exceeds the maximum %u",
-			       name, *olen, SPDM_MAX_OPAQUE_DATA_SIZE);
-	if (cur_ptr(c, *olen, o))
-		return da_errf(err, -EBADMSG, "%s: OpaqueDataLength %u exceeds the %zu bytes left",
-			       name, *olen, cur_left(c));
-	return 0;
 }
 
 int spdm_decode_key_exchange(const uint8_t *msg, size_t len, const struct spdm_sess_params *sp,
@@ -67,7 +52,7 @@ int spdm_decode_key_exchange(const uint8_t *msg, size_t len, const struct spdm_s
 		return da_errf(err, -EINVAL, "%s: algorithms not negotiated", name);
 	if (len < sizeof(struct spdm_key_exchange_fixed))
 		return spdm_trunc(err, name, "fixed fields", len);
-	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&c, 4) ||
+	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&c, SPDM_HDR_SIZE) ||
 	    cur_u16(&c, &k->req_session_id) || cur_u8(&c, &k->session_policy) ||
 	    cur_u8(&c, &rsvd) || cur_bytes(&c, k->random, SPDM_RANDOM_SIZE))
 		return spdm_trunc(err, name, "fixed fields", len);
@@ -77,7 +62,7 @@ int spdm_decode_key_exchange(const uint8_t *msg, size_t len, const struct spdm_s
 		k->session_policy = 0;
 	if (cur_ptr(&c, sp->dhe_size, &k->exchange))
 		return spdm_trunc(err, name, "ExchangeData", len);
-	ret = opaque(&c, name, &k->opaque_len, &k->opaque, len, err);
+	ret = spdm_get_opaque_field(&c, name, len, &k->opaque_len, &k->opaque, err);
 	if (ret)
 		return ret;
 	return (int)c.off;
@@ -96,8 +81,7 @@ int spdm_encode_key_exchange_rsp_unsigned(struct wcur *w, const struct spdm_sess
 	wcur_bytes(w, k->exchange, sp->dhe_size);
 	if (k->meas_summary_hash)
 		wcur_bytes(w, k->meas_summary_hash, sp->p.hash_size);
-	wcur_u16(w, k->opaque_len);
-	wcur_bytes(w, k->opaque, k->opaque_len);
+	spdm_put_opaque_field(w, k->opaque, k->opaque_len);
 	return (int)wcur_finish(w);
 }
 
@@ -115,7 +99,7 @@ int spdm_decode_key_exchange_rsp(const uint8_t *msg, size_t len,
 		return da_errf(err, -EINVAL, "%s: algorithms not negotiated", name);
 	if (len < sizeof(struct spdm_key_exchange_rsp_fixed))
 		return spdm_trunc(err, name, "fixed fields", len);
-	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&c, 4) ||
+	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&c, SPDM_HDR_SIZE) ||
 	    cur_u16(&c, &k->rsp_session_id) || cur_u8(&c, &k->mut_auth_requested) ||
 	    cur_u8(&c, &k->req_slot_id_param) || cur_ptr(&c, SPDM_RANDOM_SIZE, &k->random))
 		return spdm_trunc(err, name, "fixed fields", len);
@@ -125,7 +109,7 @@ int spdm_decode_key_exchange_rsp(const uint8_t *msg, size_t len,
 	if (meas_summary_type != SPDM_MEAS_SUMMARY_NONE &&
 	    cur_ptr(&c, sp->p.hash_size, &k->meas_summary_hash))
 		return spdm_trunc(err, name, "MeasurementSummaryHash", len);
-	ret = opaque(&c, name, &k->opaque_len, &k->opaque, len, err);
+	ret = spdm_get_opaque_field(&c, name, len, &k->opaque_len, &k->opaque, err);
 	if (ret)
 		return ret;
 	k->signed_len = c.off;

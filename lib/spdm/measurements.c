@@ -69,7 +69,7 @@ int spdm_decode_get_measurements(const uint8_t *msg, size_t len, uint8_t version
 	struct spdm_hdr h;
 
 	*g = (struct spdm_get_measurements){ 0 };
-	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&c, 4))
+	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&c, SPDM_HDR_SIZE))
 		return spdm_trunc(err, name, "header", len);
 	g->attributes = h.param1;
 	g->operation = h.param2;
@@ -101,8 +101,7 @@ int spdm_encode_measurements_unsigned(struct wcur *w, const struct spdm_dec_para
 	wcur_bytes(w, m->record, m->record_len);
 	if (nonce)
 		wcur_bytes(w, m->nonce, SPDM_NONCE_SIZE);
-	wcur_u16(w, m->opaque_len);
-	wcur_bytes(w, m->opaque, m->opaque_len);
+	spdm_put_opaque_field(w, m->opaque, m->opaque_len);
 	if (p->version >= SPDM_VER_13)
 		wcur_bytes(w, m->req_context, SPDM_REQ_CONTEXT_SIZE);
 	return (int)wcur_finish(w);
@@ -122,7 +121,7 @@ int spdm_decode_measurements(const uint8_t *msg, size_t len, const struct spdm_d
 	*m = (struct spdm_measurements){ 0 };
 	if (sig_requested && (!p->sig_size || p->sig_size > SPDM_MAX_SIG_SIZE))
 		return da_errf(err, -EINVAL, "%s: signature algorithm not negotiated", name);
-	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&c, 4))
+	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&c, SPDM_HDR_SIZE))
 		return spdm_trunc(err, name, "header", len);
 	m->param1 = h.param1;
 	m->param2 = h.param2;
@@ -146,14 +145,9 @@ int spdm_decode_measurements(const uint8_t *msg, size_t len, const struct spdm_d
 			       name, m->num_blocks, blocks);
 	if (has_nonce(p->version, sig_requested, &c) && cur_ptr(&c, SPDM_NONCE_SIZE, &m->nonce))
 		return spdm_trunc(err, name, "Nonce", len);
-	if (cur_u16(&c, &m->opaque_len))
-		return spdm_trunc(err, name, "OpaqueDataLength", len);
-	if (m->opaque_len > SPDM_MAX_OPAQUE_DATA_SIZE)
-		return da_errf(err, -EPROTO, "%s: OpaqueDataLength %u exceeds the maximum %u",
-			       name, m->opaque_len, SPDM_MAX_OPAQUE_DATA_SIZE);
-	if (cur_ptr(&c, m->opaque_len, &m->opaque))
-		return da_errf(err, -EBADMSG, "%s: OpaqueDataLength %u exceeds the %zu bytes left",
-			       name, m->opaque_len, cur_left(&c));
+	ret = spdm_get_opaque_field(&c, name, len, &m->opaque_len, &m->opaque, err);
+	if (ret)
+		return ret;
 	if (p->version >= SPDM_VER_13 &&
 	    cur_ptr(&c, SPDM_REQ_CONTEXT_SIZE, &m->req_context))
 		return spdm_trunc(err, name, "RequesterContext", len);
@@ -187,7 +181,7 @@ int spdm_meas_block_next(struct cur *rec, struct spdm_meas_block *b, struct da_e
 			       name, b->index, b->size, left);
 	}
 	b->raw = rec->p + start;
-	b->raw_len = 4u + b->size;
+	b->raw_len = sizeof(struct spdm_meas_block_wire) + b->size;
 	if (b->spec != SPDM_MEAS_SPEC_DMTF)
 		return 1;
 	if (cur_u8(&blk, &b->dmtf_type) || cur_u16(&blk, &b->value_size)) {
@@ -209,15 +203,15 @@ int spdm_meas_block_next(struct cur *rec, struct spdm_meas_block *b, struct da_e
 void spdm_encode_meas_block(struct wcur *w, uint8_t index, uint8_t dmtf_type,
 			    const uint8_t *value, uint16_t value_size)
 {
-	/* MeasurementSize is 16-bit and includes the 3-byte DMTF header. */
-	if (value_size > 0xFFFF - 3) {
+	/* MeasurementSize is 16-bit and includes the DMTF header. */
+	if (value_size > 0xFFFF - SPDM_DMTF_MEAS_HDR_SIZE) {
 		if (!w->err)
 			w->err = -EINVAL;
 		return;
 	}
 	wcur_u8(w, index);
 	wcur_u8(w, SPDM_MEAS_SPEC_DMTF);
-	wcur_u16(w, (uint16_t)(value_size + 3));
+	wcur_u16(w, (uint16_t)(value_size + SPDM_DMTF_MEAS_HDR_SIZE));
 	wcur_u8(w, dmtf_type);
 	wcur_u16(w, value_size);
 	wcur_bytes(w, value, value_size);

@@ -10,6 +10,20 @@
 
 #include "session_codec.h"
 
+int spdm_get_opaque_field14(struct cur *c, const char *name, uint8_t version, size_t len,
+			    uint16_t *olen, const uint8_t **o, struct da_err *err)
+{
+	if (version < SPDM_VER_14)
+		return 0;
+	return spdm_get_opaque_field(c, name, len, olen, o, err);
+}
+
+void spdm_put_opaque_field14(struct wcur *w, uint8_t version, const uint8_t *o, uint16_t olen)
+{
+	if (version >= SPDM_VER_14)
+		spdm_put_opaque_field(w, o, olen);
+}
+
 enum spdm_opaque_fmt spdm_opaque_fmt_for(uint8_t version, uint8_t other_params_sel)
 {
 	if (version >= SPDM_VER_12 && (other_params_sel & SPDM_OPAQUE_DATA_FMT_1))
@@ -35,7 +49,7 @@ static int decode_element(struct cur *c, unsigned int i, struct spdm_opaque_elem
 		return da_errf(err, -EBADMSG,
 			       "OpaqueData: element %u OpaqueElementDataLen %u exceeds the %zu bytes left",
 			       i, e->data_len, cur_left(c));
-	pad = (4 - (c->off - start) % 4) % 4;
+	pad = (SPDM_OPAQUE_ALIGN - (c->off - start) % SPDM_OPAQUE_ALIGN) % SPDM_OPAQUE_ALIGN;
 	while (pad--) {
 		if (cur_u8(c, &b))
 			return da_errf(err, -EBADMSG, "OpaqueData: element %u padding truncated", i);
@@ -56,7 +70,7 @@ int spdm_decode_opaque(const uint8_t *data, size_t len, enum spdm_opaque_fmt fmt
 	*o = (struct spdm_opaque){ 0 };
 	if (fmt == SPDM_OPAQUE_FMT_DSP0277) {
 		if (cur_u32(&c, &spec_id) || cur_u8(&c, &ver) || cur_u8(&c, &total) ||
-		    cur_skip(&c, 2))
+		    cur_skip(&c, SPDM_FIELD_SIZE(struct spdm_opaque_dsp0277_wire, reserved)))
 			return da_errf(err, -EBADMSG,
 				       "OpaqueData: %zu bytes, shorter than the 8-byte header", len);
 		if (spec_id != SPDM_OPAQUE_SPEC_ID_DMTF)
@@ -66,7 +80,8 @@ int spdm_decode_opaque(const uint8_t *data, size_t len, enum spdm_opaque_fmt fmt
 			return da_errf(err, -EPROTO, "OpaqueData: OpaqueVersion %u, expected %u",
 				       ver, SPDM_OPAQUE_VERSION);
 	} else {
-		if (cur_u8(&c, &total) || cur_skip(&c, 3))
+		if (cur_u8(&c, &total) ||
+		    cur_skip(&c, SPDM_FIELD_SIZE(struct spdm_opaque_general_wire, reserved)))
 			return da_errf(err, -EBADMSG,
 				       "OpaqueData: %zu bytes, shorter than the 4-byte header", len);
 	}
@@ -93,21 +108,21 @@ int spdm_encode_opaque(struct wcur *w, enum spdm_opaque_fmt fmt, const struct sp
 		wcur_u32(w, SPDM_OPAQUE_SPEC_ID_DMTF);
 		wcur_u8(w, SPDM_OPAQUE_VERSION);
 		wcur_u8(w, o->count);
-		wcur_u16(w, 0);
+		wcur_zero(w, SPDM_FIELD_SIZE(struct spdm_opaque_dsp0277_wire, reserved));
 	} else {
 		wcur_u8(w, o->count);
-		wcur_zero(w, 3);
+		wcur_zero(w, SPDM_FIELD_SIZE(struct spdm_opaque_general_wire, reserved));
 	}
 	for (unsigned int i = 0; i < o->count; i++) {
 		const struct spdm_opaque_element *e = &o->el[i];
-		size_t n = 4u + e->vendor_len + e->data_len;
+		size_t n = SPDM_OPAQUE_ELEMENT_OVERHEAD + e->vendor_len + e->data_len;
 
 		wcur_u8(w, e->id);
 		wcur_u8(w, e->vendor_len);
 		wcur_bytes(w, e->vendor_id, e->vendor_len);
 		wcur_u16(w, e->data_len);
 		wcur_bytes(w, e->data, e->data_len);
-		wcur_zero(w, (4 - n % 4) % 4);
+		wcur_zero(w, (SPDM_OPAQUE_ALIGN - n % SPDM_OPAQUE_ALIGN) % SPDM_OPAQUE_ALIGN);
 	}
 	return (int)wcur_finish(w);
 }

@@ -60,7 +60,7 @@ int spdm_decode_psk_exchange(const uint8_t *msg, size_t len, const struct spdm_s
 	*k = (struct spdm_psk_exchange){ 0 };
 	if (len < sizeof(struct spdm_psk_exchange_fixed))
 		return spdm_trunc(err, name, "fixed fields", len);
-	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&c, 4) ||
+	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&c, SPDM_HDR_SIZE) ||
 	    cur_u16(&c, &k->req_session_id) || cur_u16(&c, &k->hint_len) ||
 	    cur_u16(&c, &k->context_len) || cur_u16(&c, &k->opaque_len))
 		return spdm_trunc(err, name, "fixed fields", len);
@@ -106,7 +106,7 @@ int spdm_decode_psk_exchange_rsp(const uint8_t *msg, size_t len,
 		return da_errf(err, -EINVAL, "%s: hash algorithm not negotiated", name);
 	if (len < sizeof(struct spdm_psk_exchange_rsp_fixed))
 		return spdm_trunc(err, name, "fixed fields", len);
-	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&c, 4) ||
+	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&c, SPDM_HDR_SIZE) ||
 	    cur_u16(&c, &k->rsp_session_id) || cur_u16(&c, &rsvd) ||
 	    cur_u16(&c, &k->context_len) || cur_u16(&c, &k->opaque_len))
 		return spdm_trunc(err, name, "fixed fields", len);

@@ -8,32 +8,13 @@
 
 #include "session_codec.h"
 
-static int opaque14(struct cur *c, const char *name, uint8_t version, uint16_t *olen,
-		    const uint8_t **o, size_t len, struct da_err *err)
-{
-	if (version < SPDM_VER_14)
-		return 0;
-	if (cur_u16(c, olen))
-		return spdm_trunc(err, name, "OpaqueDataLength", len);
-	if (*olen > SPDM_MAX_OPAQUE_DATA_SIZE)
-		return da_errf(err, -EPROTO, "%s: OpaqueDataLength %u exceeds the maximum %u",
-			       name, *olen, SPDM_MAX_OPAQUE_DATA_SIZE);
-	if (cur_ptr(c, *olen, o))
-		return da_errf(err, -EBADMSG, "%s: OpaqueDataLength %u exceeds the %zu bytes left",
-			       name, *olen, cur_left(c));
-	return 0;
-}
-
 int spdm_encode_psk_finish_unsigned(struct wcur *w, const struct spdm_sess_params *sp,
 				    const struct spdm_psk_finish *f)
 {
 	if (f->opaque_len && !f->opaque)
 		return -EINVAL;
 	spdm_encode_hdr(w, sp->p.version, SPDM_PSK_FINISH, 0, 0);
-	if (sp->p.version >= SPDM_VER_14) {
-		wcur_u16(w, f->opaque_len);
-		wcur_bytes(w, f->opaque, f->opaque_len);
-	}
+	spdm_put_opaque_field14(w, sp->p.version, f->opaque, f->opaque_len);
 	return (int)wcur_finish(w);
 }
 
@@ -47,9 +28,10 @@ int spdm_decode_psk_finish(const uint8_t *msg, size_t len, const struct spdm_ses
 	*f = (struct spdm_psk_finish){ 0 };
 	if (!sp->p.hash_size || sp->p.hash_size > SPDM_MAX_HASH_SIZE)
 		return da_errf(err, -EINVAL, "%s: hash algorithm not negotiated", name);
-	if (cur_skip(&c, 4))
+	if (cur_skip(&c, SPDM_HDR_SIZE))
 		return spdm_trunc(err, name, "header", len);
-	ret = opaque14(&c, name, sp->p.version, &f->opaque_len, &f->opaque, len, err);
+	ret = spdm_get_opaque_field14(&c, name, sp->p.version, len, &f->opaque_len, &f->opaque,
+				      err);
 	if (ret)
 		return ret;
 	f->verify_off = c.off;
@@ -64,10 +46,7 @@ int spdm_encode_psk_finish_rsp(struct wcur *w, uint8_t version, const uint8_t *o
 	if (opaque_len && !opaque)
 		return -EINVAL;
 	spdm_encode_hdr(w, version, SPDM_PSK_FINISH_RSP, 0, 0);
-	if (version >= SPDM_VER_14) {
-		wcur_u16(w, opaque_len);
-		wcur_bytes(w, opaque, opaque_len);
-	}
+	spdm_put_opaque_field14(w, version, opaque, opaque_len);
 	return (int)wcur_finish(w);
 }
 
@@ -80,8 +59,8 @@ int spdm_decode_psk_finish_rsp(const uint8_t *msg, size_t len, uint8_t version,
 
 	*opaque = NULL;
 	*opaque_len = 0;
-	if (cur_skip(&c, 4))
+	if (cur_skip(&c, SPDM_HDR_SIZE))
 		return spdm_trunc(err, name, "header", len);
-	ret = opaque14(&c, name, version, opaque_len, opaque, len, err);
+	ret = spdm_get_opaque_field14(&c, name, version, len, opaque_len, opaque, err);
 	return ret ? ret : (int)c.off;
 }

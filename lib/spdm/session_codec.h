@@ -229,6 +229,14 @@ int spdm_decode_end_session(const uint8_t *msg, size_t len, uint8_t *attributes,
 int spdm_encode_end_session_ack(struct wcur *w, uint8_t version);
 int spdm_decode_end_session_ack(const uint8_t *msg, size_t len, struct da_err *err);
 
+/*
+ * FINISH, FINISH_RSP, PSK_FINISH and PSK_FINISH_RSP: from 1.4 the header
+ * is followed by OpaqueDataLength + OpaqueData, before 1.4 by nothing.
+ */
+int spdm_get_opaque_field14(struct cur *c, const char *name, uint8_t version, size_t len,
+			    uint16_t *olen, const uint8_t **o, struct da_err *err);
+void spdm_put_opaque_field14(struct wcur *w, uint8_t version, const uint8_t *o, uint16_t olen);
+
 /* ---- Opaque data (opaque.c) ----
  *
  * 1.2+ with OpaqueDataFmt1 selected (DSP0274 "General opaque data
