@@ -415,6 +415,9 @@ int cma_leaf_san_string(X509 *leaf, char *buf, size_t len)
 	return ret == 1 ? c.n : ret;
 }
 
+/* The armour every PEM block starts with; its label follows. */
+#define PEM_BEGIN "-----BEGIN "
+
 /*
  * PEM without a CERTIFICATE block (a key, a CSR): say what it is rather
  * than fail on '-' as a DER tag.
@@ -426,7 +429,8 @@ static int pem_not_cert(const uint8_t *buf, size_t len, struct da_err *err)
 	size_t n = 0;
 	uint8_t b;
 
-	if (cur_skip(&c, 11))
+	/* The caller found the PEM armour: the label follows it. */
+	if (cur_skip(&c, sizeof(PEM_BEGIN) - 1))
 		return da_errf(err, -EBADMSG, "PEM without a CERTIFICATE block");
 	while (!cur_u8(&c, &b) && b != '-') {
 		if (b < 0x20 || b > 0x7e || n + 1 >= sizeof(label))
@@ -481,7 +485,7 @@ int da_x509_parse_certs(const uint8_t *buf, size_t len, STACK_OF(X509) **out,
 	if (sk_X509_num(sk) > 0)
 		goto out;
 	/* Only the armour's own bytes are compared; pem_not_cert() reads the rest. */
-	if (len >= 11 && !memcmp(buf, "-----BEGIN ", 11)) {
+	if (len >= sizeof(PEM_BEGIN) - 1 && !memcmp(buf, PEM_BEGIN, sizeof(PEM_BEGIN) - 1)) {
 		ret = pem_not_cert(buf, len, err);
 		goto out;
 	}
