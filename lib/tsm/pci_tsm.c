@@ -417,6 +417,14 @@ bool pci_tsm_put_u64(struct nlmsghdr *nlh, size_t cap, uint16_t type, uint64_t v
 	return mnl_attr_put_u64_check(nlh, cap, type, v);
 }
 
+bool pci_tsm_put_negotiated(struct nlmsghdr *nlh, size_t cap, const struct spdm_negotiated *neg)
+{
+	return pci_tsm_put_u32(nlh, cap, PCI_TSM_A_VERSION, neg->version) &&
+	       pci_tsm_put_u32(nlh, cap, PCI_TSM_A_BASE_ASYM, neg->base_asym) &&
+	       pci_tsm_put_u32(nlh, cap, PCI_TSM_A_HASH_ALGO, neg->base_hash) &&
+	       pci_tsm_put_u32(nlh, cap, PCI_TSM_A_MEAS_HASH, neg->meas_hash);
+}
+
 /*
  * Older libmnl leaves an attribute's alignment padding as it found it:
  * a reply built in a reused buffer would carry stale or uninitialised

@@ -191,6 +191,12 @@ bool pci_tsm_put_str(struct nlmsghdr *nlh, size_t cap, uint16_t type, const char
 bool pci_tsm_put_bin(struct nlmsghdr *nlh, size_t cap, uint16_t type, const void *p,
 		     size_t len);
 /*
+ * VERSION, BASE_ASYM, HASH_ALGO and MEAS_HASH of neg: what the evidence
+ * was collected with.  SLOT travels with the TSM binding, on its own;
+ * pci_tsm_parse() fills all five back into pci_tsm_msg.neg.
+ */
+bool pci_tsm_put_negotiated(struct nlmsghdr *nlh, size_t cap, const struct spdm_negotiated *neg);
+/*
  * NLMSG_ERROR for the request header req (error 0 = ACK), with
  * NLMSGERR_ATTR_MSG = msg when msg is non-empty; the request is capped
  * (only its header is echoed).

@@ -150,10 +150,7 @@ static int put_dev(struct conn *c, const struct pci_tsm_msg *req, struct dev *dv
 		ok = pci_tsm_put_str(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_PIN_MODE,
 				     da_reval_mode_name(dv->pin->mode));
 	if (ok && dv->have_evidence)
-		ok = pci_tsm_put_u32(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_VERSION, dv->neg.version) &&
-		     pci_tsm_put_u32(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_BASE_ASYM, dv->neg.base_asym) &&
-		     pci_tsm_put_u32(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_HASH_ALGO, dv->neg.base_hash) &&
-		     pci_tsm_put_u32(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_MEAS_HASH, dv->neg.meas_hash) &&
+		ok = pci_tsm_put_negotiated(nlh, PCI_TSM_MSG_MAX, &dv->neg) &&
 		     pci_tsm_put_u32(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_EVIDENCE_TYPE_MASK,
 				     obj_mask(dv));
 	pthread_mutex_unlock(&dv->lock);
