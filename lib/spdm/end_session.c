@@ -22,7 +22,7 @@ int spdm_decode_end_session(const uint8_t *msg, size_t len, uint8_t *attributes,
 	if (spdm_decode_hdr(msg, len, &h, NULL))
 		return spdm_trunc(err, "END_SESSION", "header", len);
 	*attributes = h.param1;
-	return 4;
+	return SPDM_HDR_SIZE;
 }
 
 int spdm_encode_end_session_ack(struct wcur *w, uint8_t version)
@@ -33,5 +33,7 @@ int spdm_encode_end_session_ack(struct wcur *w, uint8_t version)
 
 int spdm_decode_end_session_ack(const uint8_t *msg, size_t len, struct da_err *err)
 {
-	return len < 4 ? spdm_trunc(err, "END_SESSION_ACK", "header", len) : 4;
+	if (len < SPDM_HDR_SIZE)
+		return spdm_trunc(err, "END_SESSION_ACK", "header", len);
+	return SPDM_HDR_SIZE;
 }

@@ -61,7 +61,7 @@ int spdm_decode_error(const uint8_t *msg, size_t len, struct spdm_error *e,
 		cur_rest(&c, &e->ext, &e->ext_len);
 		return (int)c.off;
 	default:
-		return 4;
+		return SPDM_HDR_SIZE;
 	}
 }
 
@@ -81,7 +81,7 @@ int spdm_decode_respond_if_ready(const uint8_t *msg, size_t len, uint8_t *reques
 		return spdm_trunc(err, "RESPOND_IF_READY", "header", len);
 	*request_code = h.param1;
 	*token = h.param2;
-	return 4;
+	return SPDM_HDR_SIZE;
 }
 
 int spdm_error_to_errno(uint8_t code)

@@ -12,7 +12,9 @@ int spdm_encode_heartbeat(struct wcur *w, uint8_t version)
 
 int spdm_decode_heartbeat(const uint8_t *msg, size_t len, struct da_err *err)
 {
-	return len < 4 ? spdm_trunc(err, "HEARTBEAT", "header", len) : 4;
+	if (len < SPDM_HDR_SIZE)
+		return spdm_trunc(err, "HEARTBEAT", "header", len);
+	return SPDM_HDR_SIZE;
 }
 
 int spdm_encode_heartbeat_ack(struct wcur *w, uint8_t version)
@@ -23,5 +25,7 @@ int spdm_encode_heartbeat_ack(struct wcur *w, uint8_t version)
 
 int spdm_decode_heartbeat_ack(const uint8_t *msg, size_t len, struct da_err *err)
 {
-	return len < 4 ? spdm_trunc(err, "HEARTBEAT_ACK", "header", len) : 4;
+	if (len < SPDM_HDR_SIZE)
+		return spdm_trunc(err, "HEARTBEAT_ACK", "header", len);
+	return SPDM_HDR_SIZE;
 }

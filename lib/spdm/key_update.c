@@ -21,7 +21,7 @@ static int decode(const uint8_t *msg, size_t len, const char *name, struct spdm_
 	    k->operation > SPDM_KEY_UPDATE_OP_VERIFY_NEW_KEY)
 		return da_errf(err, -EPROTO, "%s: KeyOperation %u is reserved", name,
 			       k->operation);
-	return 4;
+	return SPDM_HDR_SIZE;
 }
 
 int spdm_encode_key_update(struct wcur *w, uint8_t version, const struct spdm_key_update *k)
