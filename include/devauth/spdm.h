@@ -253,7 +253,7 @@ struct spdm_negotiated {
 	uint8_t slot;			/* SlotID of CHALLENGE */
 	uint32_t base_asym;		/* ALGORITHMS BaseAsymSel, one bit */
 	uint32_t base_hash;		/* ALGORITHMS BaseHashSel, one bit */
-	uint32_t meas_hash;		/* ALGORITHMS MeasurementHashAlgo; 0: no measurements */
+	uint32_t measurement_hash;	/* ALGORITHMS MeasurementHashAlgo; 0: none */
 };
 
 /* Evidence object types of the pci-tsm family (docs/netlink/pci-tsm.yaml) */

@@ -90,7 +90,7 @@ int da_evidence_encode(const struct da_evidence *ev, struct da_buf *out, struct 
 	a = wcur_init(algs, sizeof(algs));
 	wcur_u32(&a, ev->neg.base_asym);
 	wcur_u32(&a, ev->neg.base_hash);
-	wcur_u32(&a, ev->neg.meas_hash);
+	wcur_u32(&a, ev->neg.measurement_hash);
 	put_tlv(&w, TLV_ALGORITHMS, algs, sizeof(algs));
 	put_tlv(&w, TLV_SLOT, &ev->neg.slot, 1);
 	if (ev->have_nonce)
@@ -182,7 +182,7 @@ static int decode_tlv(struct da_evidence *ev, uint16_t type, struct cur *v, size
 		return want_len(v, 1, at, type, err) ?: cur_u8(v, &ev->neg.version);
 	case TLV_ALGORITHMS:
 		return want_len(v, 12, at, type, err) ?: cur_u32(v, &ev->neg.base_asym) ?:
-		       cur_u32(v, &ev->neg.base_hash) ?: cur_u32(v, &ev->neg.meas_hash);
+		       cur_u32(v, &ev->neg.base_hash) ?: cur_u32(v, &ev->neg.measurement_hash);
 	case TLV_SLOT:
 		ret = want_len(v, 1, at, type, err) ?: cur_u8(v, &ev->neg.slot);
 		if (!ret && ev->neg.slot >= SPDM_MAX_SLOTS)

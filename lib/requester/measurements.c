@@ -52,7 +52,7 @@ static int check_blocks(struct spdm_req *r, const struct spdm_get_measurements *
 		    r->p.meas_hash_size && b.value_size != r->p.meas_hash_size)
 			return da_errf(err, -EPROTO,
 				       "MEASUREMENTS: block %u digest is %u bytes, %s needs %u",
-				       b.index, b.value_size, spdm_meas_hash_name(r->info.neg.meas_hash),
+				       b.index, b.value_size, spdm_meas_hash_name(r->info.neg.measurement_hash),
 				       r->p.meas_hash_size);
 		n++;
 	}

@@ -306,7 +306,7 @@ int req_process_algorithms(struct spdm_req *r, const uint8_t *req, size_t req_le
 	r->info.neg.base_asym = a.base_asym_sel;
 	r->info.pqc_asym = a.pqc_asym_sel;
 	r->info.neg.base_hash = a.base_hash_sel;
-	r->info.neg.meas_hash = a.meas_hash_algo;
+	r->info.neg.measurement_hash = a.meas_hash_algo;
 	r->info.meas_spec = a.meas_spec_sel;
 	r->info.other_params = a.other_params_sel;
 	for (unsigned int i = 0; i < a.num_structs; i++) {

@@ -182,7 +182,7 @@ static int attr_cb(const struct nlattr *a, void *data)
 		ret = attr_u32(c, a, "BASE_ASYM", &m->neg.base_asym);
 		break;
 	case PCI_TSM_A_MEAS_HASH:
-		ret = attr_u32(c, a, "MEAS_HASH", &m->neg.meas_hash);
+		ret = attr_u32(c, a, "MEAS_HASH", &m->neg.measurement_hash);
 		break;
 	case PCI_TSM_A_EVENT:
 		ret = attr_u32(c, a, "EVENT", &m->event);
@@ -422,7 +422,7 @@ bool pci_tsm_put_negotiated(struct nlmsghdr *nlh, size_t cap, const struct spdm_
 	return pci_tsm_put_u32(nlh, cap, PCI_TSM_A_VERSION, neg->version) &&
 	       pci_tsm_put_u32(nlh, cap, PCI_TSM_A_BASE_ASYM, neg->base_asym) &&
 	       pci_tsm_put_u32(nlh, cap, PCI_TSM_A_HASH_ALGO, neg->base_hash) &&
-	       pci_tsm_put_u32(nlh, cap, PCI_TSM_A_MEAS_HASH, neg->meas_hash);
+	       pci_tsm_put_u32(nlh, cap, PCI_TSM_A_MEAS_HASH, neg->measurement_hash);
 }
 
 /*

@@ -88,7 +88,7 @@ int da_pin_from_verdict(const struct da_verdict *v, enum da_pin_mode mode,
 	if (v->identity[0])
 		json_object_object_add(j, "identity", json_object_new_string(v->identity));
 	/* Raw blocks are pinned by digest too: MeasurementHash, or BaseHash if raw only. */
-	dig_alg = spdm_meas_hash_size(v->neg.meas_hash) ? v->neg.meas_hash : 0;
+	dig_alg = spdm_meas_hash_size(v->neg.measurement_hash) ? v->neg.measurement_hash : 0;
 	json_object_object_add(j, "digest_algorithm", json_object_new_string(
 		dig_alg ? spdm_meas_hash_name(dig_alg) : spdm_hash_name(v->neg.base_hash)));
 	ms = json_object_new_array();

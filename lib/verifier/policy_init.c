@@ -132,9 +132,9 @@ int da_policy_from_verdicts(const struct da_verdict *const *v, size_t n,
 	json_object_object_add(j, "versions", one_name(buf));
 	json_object_object_add(j, "base_asym", one_name(spdm_asym_name(g->neg.base_asym)));
 	json_object_object_add(j, "base_hash", one_name(spdm_hash_name(g->neg.base_hash)));
-	if (g->neg.meas_hash)
+	if (g->neg.measurement_hash)
 		json_object_object_add(j, "measurement_hash",
-				       one_name(spdm_meas_hash_name(g->neg.meas_hash)));
+				       one_name(spdm_meas_hash_name(g->neg.measurement_hash)));
 	ja = json_object_new_array();
 	json_object_array_add(ja, json_object_new_int(g->neg.slot));
 	json_object_object_add(j, "slots", ja);

@@ -165,7 +165,7 @@ static bool check_identity(const struct da_pin *pin, const struct da_verdict *v,
 static int block_digest(const struct spdm_meas_block *b, const struct da_verdict *v,
 			uint8_t *out, size_t *n)
 {
-	uint32_t dig_alg = spdm_meas_hash_size(v->neg.meas_hash) ? v->neg.meas_hash : 0;
+	uint32_t dig_alg = spdm_meas_hash_size(v->neg.measurement_hash) ? v->neg.measurement_hash : 0;
 
 	if (!(b->dmtf_type & SPDM_DMTF_MEAS_RAW_BIT)) {
 		if (b->value_size > SPDM_MAX_HASH_SIZE)
@@ -195,7 +195,7 @@ static bool find_block(const struct da_verdict *v, uint8_t index, struct spdm_me
 static bool check_measurements(const struct da_pin *pin, const struct da_verdict *v,
 			       bool volatile_too, struct da_checklist *l)
 {
-	const char *alg = spdm_meas_hash_size(v->neg.meas_hash) ? spdm_meas_hash_name(v->neg.meas_hash) :
+	const char *alg = spdm_meas_hash_size(v->neg.measurement_hash) ? spdm_meas_hash_name(v->neg.measurement_hash) :
 			  spdm_hash_name(v->neg.base_hash);
 	bool ok = true;
 	size_t compared = 0;

@@ -88,7 +88,7 @@ static long measure(struct walk *w, const struct spdm_hdr *h, const uint8_t *m, 
 			return n;
 		ti->neg.base_asym = u.a.base_asym_sel;
 		ti->neg.base_hash = u.a.base_hash_sel;
-		ti->neg.meas_hash = u.a.meas_hash_algo;
+		ti->neg.measurement_hash = u.a.meas_hash_algo;
 		ti->p.version = h->version;
 		ti->neg.version = h->version;
 		ti->p.hash_size = (uint16_t)spdm_hash_size(u.a.base_hash_sel);

@@ -223,11 +223,11 @@ static void check_policy_algs(const struct da_policy *p, struct da_verdict *v)
 	else
 		da_check_add(&v->checks, "policy-version", DA_CHECK_PASS, "SPDM %s", ver);
 	if ((p->asym && !(p->asym & v->neg.base_asym)) || (p->hash && !(p->hash & v->neg.base_hash)) ||
-	    (p->meas_hash && v->neg.meas_hash && !(p->meas_hash & v->neg.meas_hash)))
+	    (p->meas_hash && v->neg.measurement_hash && !(p->meas_hash & v->neg.measurement_hash)))
 		da_check_add(&v->checks, "policy-algorithms", DA_CHECK_FAIL,
 			     "%s / %s / measurements %s: not allowed by the policy",
 			     spdm_asym_name(v->neg.base_asym), spdm_hash_name(v->neg.base_hash),
-			     v->neg.meas_hash ? spdm_meas_hash_name(v->neg.meas_hash) : "none");
+			     v->neg.measurement_hash ? spdm_meas_hash_name(v->neg.measurement_hash) : "none");
 	else
 		da_check_add(&v->checks, "policy-algorithms", DA_CHECK_PASS, "%s / %s",
 			     spdm_asym_name(v->neg.base_asym), spdm_hash_name(v->neg.base_hash));
@@ -310,7 +310,7 @@ static void check_measurements(const struct da_policy *p, bool have_obj, struct 
 		else if (!ref)
 			da_check_add(&v->checks, name, DA_CHECK_SKIP, "no reference value (%s)",
 				     val);
-		else if (ref_matches(ref, &b, v->neg.meas_hash))
+		else if (ref_matches(ref, &b, v->neg.measurement_hash))
 			da_check_add(&v->checks, name, DA_CHECK_PASS, "matches the reference (%s)",
 				     val);
 		else
@@ -526,7 +526,7 @@ json_object *da_verdict_json(const struct da_verdict *v)
 		json_object_object_add(j, "base_hash",
 				       json_object_new_string(spdm_hash_name(v->neg.base_hash)));
 		json_object_object_add(j, "measurement_hash", json_object_new_string(
-			v->neg.meas_hash ? spdm_meas_hash_name(v->neg.meas_hash) : "none"));
+			v->neg.measurement_hash ? spdm_meas_hash_name(v->neg.measurement_hash) : "none"));
 		json_object_object_add(j, "slot", json_object_new_int(v->neg.slot));
 		json_object_object_add(j, "identity", v->identity[0] ?
 				       json_object_new_string(v->identity) : NULL);

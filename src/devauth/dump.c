@@ -236,7 +236,7 @@ int dump_main(int argc, char **argv)
 		p.version = i->neg.version;
 		p.hash_size = (uint16_t)i->hash_size;
 		p.sig_size = (uint16_t)i->sig_size;
-		p.meas_hash_size = (uint16_t)spdm_meas_hash_size(i->neg.meas_hash);
+		p.meas_hash_size = (uint16_t)spdm_meas_hash_size(i->neg.measurement_hash);
 	}
 	if (json) {
 		j = json_object_new_object();

@@ -101,7 +101,7 @@ void report_print(const struct spdm_req *r, const struct da_checklist *extra,
 	if (i->neg.base_asym)
 		printf("  algorithms: %s, %s, measurements %s\n", spdm_asym_name(i->neg.base_asym),
 		       spdm_hash_name(i->neg.base_hash),
-		       i->neg.meas_hash ? spdm_meas_hash_name(i->neg.meas_hash) : "none");
+		       i->neg.measurement_hash ? spdm_meas_hash_name(i->neg.measurement_hash) : "none");
 	if (i->provisioned_mask)
 		printf("  slots: provisioned 0x%02x, challenged %u\n", i->provisioned_mask, i->neg.slot);
 	for (uint8_t s = 0; s < SPDM_MAX_SLOTS; s++) {
@@ -152,8 +152,8 @@ json_object *report_json(const struct spdm_req *r, const struct da_checklist *ex
 		json_object_object_add(j, "base_hash",
 				       json_object_new_string(spdm_hash_name(i->neg.base_hash)));
 		json_object_object_add(j, "measurement_hash",
-				       json_object_new_string(i->neg.meas_hash ?
-							      spdm_meas_hash_name(i->neg.meas_hash) :
+				       json_object_new_string(i->neg.measurement_hash ?
+							      spdm_meas_hash_name(i->neg.measurement_hash) :
 							      "none"));
 	}
 	json_object_object_add(j, "provisioned_slots", json_object_new_int(i->provisioned_mask));

@@ -52,7 +52,7 @@ static void print_verdict(const char *title, const struct da_verdict *v)
 	if (v->replayed) {
 		printf("  SPDM %u.%u, %s, %s, measurements %s, slot %u\n", v->neg.version >> 4,
 		       v->neg.version & 0xf, spdm_asym_name(v->neg.base_asym), spdm_hash_name(v->neg.base_hash),
-		       v->neg.meas_hash ? spdm_meas_hash_name(v->neg.meas_hash) : "none", v->neg.slot);
+		       v->neg.measurement_hash ? spdm_meas_hash_name(v->neg.measurement_hash) : "none", v->neg.slot);
 		printf("  identity: %s\n", v->identity[0] ? v->identity : "(none)");
 	}
 	printf("  checks:\n");

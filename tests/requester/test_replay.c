@@ -149,7 +149,7 @@ static void test_captures_verify(void **state)
 		assert_int_equal(info->neg.version, c->version);
 		assert_int_equal(info->neg.base_asym, c->asym);
 		assert_int_equal(info->neg.base_hash, c->hash);
-		assert_int_equal(info->neg.meas_hash, SPDM_MEAS_HASH_SHA512);
+		assert_int_equal(info->neg.measurement_hash, SPDM_MEAS_HASH_SHA512);
 		assert_true(info->authenticated);
 		assert_true(info->measured);
 		assert_int_equal(info->neg.slot, 0);
