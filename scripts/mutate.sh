@@ -95,6 +95,8 @@ sess-tag-pass :: lib/crypto/aead.c :: session-secured,session-tamper :: if \(EVP
 # --- chunking
 chunk-handle-pass :: lib/spdm/chunk.c :: spdm_codec,requester-chunk :: if \(c->handle != rx->handle\) :: if (0)
 chunk-seq-pass :: lib/spdm/chunk.c :: spdm_codec,requester-chunk :: if \(c->seq != rx->next_seq\) :: if (0)
+# --- pci-tsm attributes
+pci-tsm-byte-range-pass :: lib/tsm/pci_tsm.c :: pci_tsm :: if \(x > 0xff\) :: if (0)
 # --- devauthd: re-authentication, exec pins, slots
 reauth-chain-pass :: src/devauthd/reauth.c :: reauth :: if \(memcmp\(digest, dv->bound_digest\[slot\], hs\)\) :: if (0)
 exec-owner-pass :: lib/verifier/exec.c :: hygiene :: if \(st->st_uid != 0 && st->st_uid != geteuid\(\)\) :: if (0)

@@ -160,6 +160,37 @@ static void test_request_rejects(void **state)
 	assert_true(parse_req(nlh->nlmsg_len, &err) < 0);
 }
 
+/* SLOT and VERSION are u32 on the wire and a byte in struct spdm_negotiated. */
+static void test_negotiated(void **state)
+{
+	const struct spdm_negotiated neg = {
+		.version = SPDM_VER_13, .base_asym = SPDM_ASYM_ECDSA_P384,
+		.base_hash = SPDM_HASH_SHA384, .measurement_hash = SPDM_MEAS_HASH_SHA384,
+	};
+	struct nlmsghdr *nlh;
+	struct pci_tsm_msg m;
+	struct da_err err = { 0 };
+
+	nlh = pci_tsm_put_hdr(buf, sizeof(buf), PCI_TSM_CMD_LIST, NLM_F_REQUEST, 1);
+	assert_true(pci_tsm_put_negotiated(nlh, sizeof(buf), &neg));
+	assert_true(pci_tsm_put_u32(nlh, sizeof(buf), PCI_TSM_A_SLOT, 255));
+	assert_int_equal(pci_tsm_parse((uint8_t *)buf, nlh->nlmsg_len, true, &m, &err), 0);
+	assert_int_equal(m.neg.version, SPDM_VER_13);
+	assert_int_equal(m.neg.base_asym, SPDM_ASYM_ECDSA_P384);
+	assert_int_equal(m.neg.base_hash, SPDM_HASH_SHA384);
+	assert_int_equal(m.neg.measurement_hash, SPDM_MEAS_HASH_SHA384);
+	assert_int_equal(m.neg.slot, 255);
+
+	nlh = pci_tsm_put_hdr(buf, sizeof(buf), PCI_TSM_CMD_LIST, NLM_F_REQUEST, 1);
+	mnl_attr_put_u32(nlh, PCI_TSM_A_SLOT, 256 + 1);
+	assert_int_equal(parse_req(nlh->nlmsg_len, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "SLOT is 257, at most 255"));
+	nlh = pci_tsm_put_hdr(buf, sizeof(buf), PCI_TSM_CMD_LIST, NLM_F_REQUEST, 1);
+	mnl_attr_put_u32(nlh, PCI_TSM_A_VERSION, 0x112);
+	assert_int_equal(parse_req(nlh->nlmsg_len, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "VERSION is 274, at most 255"));
+}
+
 static void test_error_and_done(void **state)
 {
 	struct pci_tsm_msg req = { .nl_type = PCI_TSM_LOCAL_FAMILY_ID, .seq = 7 }, m;
@@ -242,6 +273,7 @@ int main(void)
 		cmocka_unit_test(test_request_roundtrip),
 		cmocka_unit_test(test_recovery_attributes),
 		cmocka_unit_test(test_request_rejects),
+		cmocka_unit_test(test_negotiated),
 		cmocka_unit_test(test_error_and_done),
 		cmocka_unit_test(test_dump_for_importer),
 	};
