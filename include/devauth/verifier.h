@@ -140,7 +140,7 @@ struct da_pin_meas {
 struct da_pin {
 	enum da_reval_mode mode;
 	char *path;			/* file it came from (da_pin_load), else NULL */
-	struct spdm_negotiated neg;	/* meas_hash unused; .slot if have_slot */
+	struct spdm_negotiated neg;	/* no measurement_hash; .slot if have_slot */
 	bool have_slot;
 	uint8_t *leaf_spki;		/* DER SubjectPublicKeyInfo */
 	size_t leaf_spki_len;
