@@ -195,8 +195,15 @@ int rsp_session_sm_version(struct spdm_responder *r, const uint8_t *opaque, uint
 int rsp_session_sm_opaque(struct spdm_responder *r, uint16_t sel, uint8_t *buf, size_t cap);
 /* Hash of the handshake transcript so far into out (H bytes). */
 int rsp_session_th(struct rsp_session *s, uint8_t *out);
-/* RequesterVerifyData against the transcript so far: -EBADMSG when it differs. */
-int rsp_session_check_req_verify(struct rsp_session *s, const uint8_t *got);
+/*
+ * RequesterVerifyData against the transcript so far and req[0..n) (the
+ * request up to it), which join the transcript only when it matches:
+ * -EBADMSG when it differs.
+ */
+int rsp_session_check_req_verify_at(struct rsp_session *s, const uint8_t *req, size_t n,
+				    const uint8_t *got);
+/* A failed handshake: ended once its ERROR is sealed (or now, in the clear). */
+void rsp_session_end_with_error(struct rsp_session *s);
 /* One secured transport payload in, one secured payload (or an ERROR in the clear) out. */
 int rsp_secured(struct spdm_responder *r, const uint8_t *msg, size_t len, uint8_t *out,
 		size_t cap, bool *secured);

@@ -2,8 +2,10 @@
 /*
  * FINISH / FINISH_RSP: the RequesterVerifyData must be HMAC(the request
  * direction's finished key, Hash(TH1 transcript ... FINISH up to it)).
- * A FINISH that does not verify ends the session (ERROR DecryptError, as
- * libspdm answers it).  Inside the session FINISH_RSP carries no verify
+ * A FINISH that does not verify ends the session: ERROR DecryptError,
+ * inside the session under the handshake keys (then they are wiped) or
+ * in the clear, as libspdm answers it.  A malformed FINISH gets ERROR
+ * InvalidRequest and leaves the handshake as it was.  Inside the session FINISH_RSP carries no verify
  * data and goes out under the handshake keys, so the data keys are
  * derived only after it is sealed (rsp-session.c); in the clear
  * FINISH_RSP carries ResponderVerifyData and the keys change at once.
@@ -30,17 +32,36 @@ static struct rsp_session *clear_session(struct spdm_responder *r)
 	return NULL;
 }
 
-/* Compare a requester's verify data with what the transcript so far gives. */
-int rsp_session_check_req_verify(struct rsp_session *s, const uint8_t *got)
+/*
+ * The transcript so far plus the request up to its verify data: compare
+ * the requester's verify data with what that gives.  The request is
+ * added to the transcript only when it verifies, so that a bad one
+ * leaves the handshake to the next FINISH.
+ */
+int rsp_session_check_req_verify_at(struct rsp_session *s, const uint8_t *req, size_t n,
+				    const uint8_t *got)
 {
 	uint8_t th[SPDM_MAX_HASH_SIZE], vd[SPDM_MAX_HASH_SIZE];
+	size_t before = s->th.len;
 	int ret;
 
-	ret = rsp_session_th(s, th) ?: spdm_sess_verify_data(&s->s, SPDM_DIR_REQ, th, vd);
+	ret = da_buf_append(&s->th, req, n) ?: rsp_session_th(s, th) ?:
+	      spdm_sess_verify_data(&s->s, SPDM_DIR_REQ, th, vd);
 	if (!ret && CRYPTO_memcmp(vd, got, s->s.hash_size))
 		ret = -EBADMSG;
+	if (ret)
+		s->th.len = before;
 	OPENSSL_cleanse(vd, sizeof(vd));
 	return ret;
+}
+
+void rsp_session_end_with_error(struct rsp_session *s)
+{
+	/* inside the session the ERROR still goes out under its keys */
+	if (s->psk || !s->in_clear)
+		s->end_after = true;
+	else
+		rsp_session_free(s);
 }
 
 int rsp_finish(struct rsp_ctx *c)
@@ -53,21 +74,20 @@ int rsp_finish(struct rsp_ctx *c)
 	size_t h;
 	int ret, n;
 
-	if (r->version < SPDM_VER_11 || !(r->dev->cfg.caps & SPDM_CAP_KEY_EX))
+	if (!(r->dev->cfg.caps & SPDM_CAP_KEY_EX) || !rsp_session_caps(r, SPDM_CAP_KEY_EX))
 		return rsp_error(c, SPDM_ERR_UNSUPPORTED_REQUEST, c->hdr.code);
+	/* a handshake that is not in the clear takes FINISH inside its session only */
 	if (!s)
-		return rsp_error(c, SPDM_ERR_UNEXPECTED_REQUEST, 0);
+		return rsp_error(c, r->version >= SPDM_VER_12 ? SPDM_ERR_SESSION_REQUIRED :
+								SPDM_ERR_UNEXPECTED_REQUEST, 0);
 	h = r->p.hash_size;
+	/* no mutual authentication: no Signature, and no requester slot to name */
 	if (rsp_check_len(c, spdm_decode_finish(c->req, c->req_len, &s->sp, &f, NULL)) ||
-	    (f.attributes & SPDM_FINISH_SIGNATURE_INCLUDED)) {
-		rsp_session_free(s);
+	    (f.attributes & SPDM_FINISH_SIGNATURE_INCLUDED) || f.req_slot)
 		return rsp_error(c, SPDM_ERR_INVALID_REQUEST, 0);
-	}
-	ret = da_buf_append(&s->th, c->req, f.verify_off);
-	if (!ret)
-		ret = rsp_session_check_req_verify(s, f.verify_data);
+	ret = rsp_session_check_req_verify_at(s, c->req, f.verify_off, f.verify_data);
 	if (ret) {
-		rsp_session_free(s);
+		rsp_session_end_with_error(s);
 		return rsp_error(c, ret == -EBADMSG ? SPDM_ERR_DECRYPT_ERROR : SPDM_ERR_UNSPECIFIED,
 				 0);
 	}

@@ -10,10 +10,8 @@ int rsp_heartbeat(struct rsp_ctx *c)
 {
 	struct spdm_responder *r = c->r;
 
-	if (!(r->dev->cfg.caps & SPDM_CAP_HBEAT))
+	if (!(r->dev->cfg.caps & r->req_caps.flags & SPDM_CAP_HBEAT))
 		return rsp_error(c, SPDM_ERR_UNSUPPORTED_REQUEST, c->hdr.code);
-	if (!(r->req_caps.flags & SPDM_CAP_HBEAT))
-		return rsp_error(c, SPDM_ERR_UNEXPECTED_REQUEST, 0);
 	if (rsp_check_len(c, spdm_decode_heartbeat(c->req, c->req_len, NULL)))
 		return rsp_error(c, SPDM_ERR_INVALID_REQUEST, 0);
 	if (r->faults & EMU_FAULT(EMU_FAULT_HEARTBEAT_SILENT))

@@ -123,9 +123,10 @@ int rsp_key_exchange(struct rsp_ctx *c)
 	uint16_t sm_version;
 	int ret;
 
-	if (r->version < SPDM_VER_11 || !(cfg->caps & SPDM_CAP_KEY_EX))
+	/* as libspdm: unsupported unless both sides advertised it */
+	if (!(cfg->caps & SPDM_CAP_KEY_EX) || !rsp_session_caps(r, SPDM_CAP_KEY_EX))
 		return rsp_error(c, SPDM_ERR_UNSUPPORTED_REQUEST, c->hdr.code);
-	if (!rsp_session_caps(r, SPDM_CAP_KEY_EX) || !r->dhe || !r->aead)
+	if (!r->dhe || !r->aead)
 		return rsp_error(c, SPDM_ERR_UNEXPECTED_REQUEST, 0);
 	sp.dhe_size = (uint16_t)spdm_dhe_size(r->dhe);
 	if (rsp_check_len(c, spdm_decode_key_exchange(c->req, c->req_len, &sp, &k, NULL)))

@@ -21,10 +21,8 @@ int rsp_key_update(struct rsp_ctx *c)
 	struct spdm_key_update k;
 	int ret = 0;
 
-	if (!(r->dev->cfg.caps & SPDM_CAP_KEY_UPD))
+	if (!(r->dev->cfg.caps & r->req_caps.flags & SPDM_CAP_KEY_UPD))
 		return rsp_error(c, SPDM_ERR_UNSUPPORTED_REQUEST, c->hdr.code);
-	if (!(r->req_caps.flags & SPDM_CAP_KEY_UPD))
-		return rsp_error(c, SPDM_ERR_UNEXPECTED_REQUEST, 0);
 	if (rsp_check_len(c, spdm_decode_key_update(c->req, c->req_len, &k, NULL)))
 		return rsp_error(c, SPDM_ERR_INVALID_REQUEST, 0);
 	if (r->faults & EMU_FAULT(EMU_FAULT_KEY_UPDATE_REFUSED))

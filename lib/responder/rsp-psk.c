@@ -101,9 +101,10 @@ int rsp_psk_exchange(struct rsp_ctx *c)
 	uint16_t sm_version;
 	int ret;
 
-	if (r->version < SPDM_VER_11 || !(cfg->caps & SPDM_CAP_PSK_MASK) || !cfg->psk_len)
+	if (!(cfg->caps & SPDM_CAP_PSK_MASK) || !cfg->psk_len ||
+	    !rsp_session_caps(r, SPDM_CAP_PSK_MASK))
 		return rsp_error(c, SPDM_ERR_UNSUPPORTED_REQUEST, c->hdr.code);
-	if (!rsp_session_caps(r, SPDM_CAP_PSK_MASK) || !r->aead)
+	if (!r->aead)
 		return rsp_error(c, SPDM_ERR_UNEXPECTED_REQUEST, 0);
 	if (rsp_check_len(c, spdm_decode_psk_exchange(c->req, c->req_len, &sp, &k, NULL)) ||
 	    !hint_matches(cfg, &k) ||
@@ -129,15 +130,11 @@ int rsp_psk_finish(struct rsp_ctx *c)
 
 	if (!s || !with_context(r))
 		return rsp_error(c, SPDM_ERR_UNEXPECTED_REQUEST, 0);
-	if (rsp_check_len(c, spdm_decode_psk_finish(c->req, c->req_len, &s->sp, &f, NULL))) {
-		rsp_session_free(s);
+	if (rsp_check_len(c, spdm_decode_psk_finish(c->req, c->req_len, &s->sp, &f, NULL)))
 		return rsp_error(c, SPDM_ERR_INVALID_REQUEST, 0);
-	}
-	ret = da_buf_append(&s->th, c->req, f.verify_off);
-	if (!ret)
-		ret = rsp_session_check_req_verify(s, f.verify_data);
+	ret = rsp_session_check_req_verify_at(s, c->req, f.verify_off, f.verify_data);
 	if (ret) {
-		rsp_session_free(s);
+		rsp_session_end_with_error(s);
 		return rsp_error(c, ret == -EBADMSG ? SPDM_ERR_DECRYPT_ERROR : SPDM_ERR_UNSPECIFIED,
 				 0);
 	}

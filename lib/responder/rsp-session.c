@@ -320,21 +320,23 @@ int rsp_outside_session(struct rsp_ctx *c)
 	struct spdm_responder *r = c->r;
 	uint32_t need;
 
+	bool ok;
+
 	switch (c->hdr.code) {
 	case SPDM_HEARTBEAT:
-		need = SPDM_CAP_HBEAT;
-		break;
 	case SPDM_KEY_UPDATE:
-		need = SPDM_CAP_KEY_UPD;
+		need = c->hdr.code == SPDM_HEARTBEAT ? SPDM_CAP_HBEAT : SPDM_CAP_KEY_UPD;
+		ok = rsp_session_caps(r, SPDM_CAP_KEY_EX | SPDM_CAP_PSK_MASK) &&
+		     (r->dev->cfg.caps & r->req_caps.flags & need);
 		break;
 	case SPDM_PSK_FINISH:
-		need = SPDM_CAP_PSK_MASK;
+		ok = rsp_session_caps(r, SPDM_CAP_PSK_MASK);
 		break;
 	default:
-		need = SPDM_CAP_KEY_EX | SPDM_CAP_PSK_MASK;
+		ok = rsp_session_caps(r, SPDM_CAP_KEY_EX | SPDM_CAP_PSK_MASK);
 		break;
 	}
-	if (r->version < SPDM_VER_11 || !(r->dev->cfg.caps & need))
+	if (!ok)
 		return rsp_error(c, SPDM_ERR_UNSUPPORTED_REQUEST, c->hdr.code);
 	/* 1.2 named the error for exactly this */
 	return rsp_error(c, r->version >= SPDM_VER_12 ? SPDM_ERR_SESSION_REQUIRED :
