@@ -94,7 +94,6 @@ sess-seq-pass :: lib/session/secured.c :: session-secured,session-tamper :: if \
 sess-tag-pass :: lib/crypto/aead.c :: session-secured,session-tamper :: if \(EVP_DecryptFinal_ex\(a->ctx, pt \+ len, &n\) != 1\) :: if (0 * EVP_DecryptFinal_ex(a->ctx, pt + len, &n))
 # --- secure sessions, responder side (devauth-emu)
 rsp-finish-verify-pass :: lib/responder/rsp-finish.c :: validator_12 :: if \(!ret && CRYPTO_memcmp\(vd, got, s->s\.hash_size\)\) :: if (0)
-rsp-finish-slot-pass :: lib/responder/rsp-finish.c :: validator_12 :: \(f\.attributes & SPDM_FINISH_SIGNATURE_INCLUDED\) \|\| f\.req_slot\) :: (f.attributes & SPDM_FINISH_SIGNATURE_INCLUDED))
 rsp-psk-hint-pass :: lib/responder/rsp-psk.c :: emu_session_ours_mctp :: !hint_matches\(cfg, &k\) \|\| :: 0 ||
 rsp-in-session-finish-only :: lib/responder/rsp-session.c :: validator_12 :: return rsp_error\(&c, SPDM_ERR_UNEXPECTED_REQUEST, 0\);(?=\n\t\}\n\tif \(c\.hdr\.code != SPDM_GET_MEASUREMENTS\)) :: return rsp_heartbeat(&c);
 # --- chunking

@@ -81,9 +81,9 @@ int rsp_finish(struct rsp_ctx *c)
 		return rsp_error(c, r->version >= SPDM_VER_12 ? SPDM_ERR_SESSION_REQUIRED :
 								SPDM_ERR_UNEXPECTED_REQUEST, 0);
 	h = r->p.hash_size;
-	/* no mutual authentication: no Signature, and no requester slot to name */
+	/* no mutual authentication: no Signature (ReqSlotID is reserved without one) */
 	if (rsp_check_len(c, spdm_decode_finish(c->req, c->req_len, &s->sp, &f, NULL)) ||
-	    (f.attributes & SPDM_FINISH_SIGNATURE_INCLUDED) || f.req_slot)
+	    (f.attributes & SPDM_FINISH_SIGNATURE_INCLUDED))
 		return rsp_error(c, SPDM_ERR_INVALID_REQUEST, 0);
 	ret = rsp_session_check_req_verify_at(s, c->req, f.verify_off, f.verify_data);
 	if (ret) {
