@@ -226,7 +226,8 @@ static int clear_error(struct spdm_responder *r, uint8_t code, uint8_t *out, siz
 	struct wcur w = wcur_init(out, cap);
 
 	*secured = false;
-	return spdm_encode_error(&w, r->version, code, 0, NULL, 0);
+	return spdm_encode_error(&w, r->state >= RSP_AFTER_CAPS ? r->version : SPDM_VER_10, code,
+				 0, NULL, 0);
 }
 
 /* The session faults bend a sealed response (docs/faults.md). */
