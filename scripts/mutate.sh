@@ -92,6 +92,10 @@ sess-rsp-verify-pass :: lib/requester/session.c :: session-tamper :: ret = CRYPT
 sess-id-pass :: lib/session/secured.c :: session-secured,session-tamper :: if \(id != s->id\) :: if (0)
 sess-seq-pass :: lib/session/secured.c :: session-secured,session-tamper :: if \(seqw && seq != \(uint16_t\)k->seq\) :: if (0)
 sess-tag-pass :: lib/crypto/aead.c :: session-secured,session-tamper :: if \(EVP_DecryptFinal_ex\(a->ctx, pt \+ len, &n\) != 1\) :: if (0 * EVP_DecryptFinal_ex(a->ctx, pt + len, &n))
+# --- secure sessions, responder side (devauth-emu)
+rsp-finish-verify-pass :: lib/responder/rsp-finish.c :: validator_12 :: if \(!ret && CRYPTO_memcmp\(vd, got, s->s\.hash_size\)\) :: if (0)
+rsp-psk-hint-pass :: lib/responder/rsp-psk.c :: emu_session_ours_mctp :: !hint_matches\(cfg, &k\) \|\| :: 0 ||
+rsp-in-session-finish-only :: lib/responder/rsp-session.c :: validator_12 :: return rsp_error\(&c, SPDM_ERR_UNEXPECTED_REQUEST, 0\);(?=\n\t\}\n\tif \(c\.hdr\.code != SPDM_GET_MEASUREMENTS\)) :: return rsp_heartbeat(&c);
 # --- chunking
 chunk-handle-pass :: lib/spdm/chunk.c :: spdm_codec,requester-chunk :: if \(c->handle != rx->handle\) :: if (0)
 chunk-seq-pass :: lib/spdm/chunk.c :: spdm_codec,requester-chunk :: if \(c->seq != rx->next_seq\) :: if (0)

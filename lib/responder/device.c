@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "crypto/crypto.h"
+#include "crypto/session_crypto.h"
 #include "responder_internal.h"
 
 #define EMU_CA_ASYM SPDM_ASYM_ECDSA_P384
@@ -96,7 +97,17 @@ void emu_device_config_default(struct emu_device_config *c, const char *name, un
 	c->asym = spdm_supported_asym() & ~SPDM_ASYM_SM2_P256;
 	c->hash = spdm_supported_hash() & ~SPDM_HASH_SM3_256;
 	c->meas_hash = spdm_supported_meas_hash() & ~(SPDM_MEAS_HASH_SM3_256 | SPDM_MEAS_HASH_RAW);
-	c->caps = SPDM_CAP_CERT | SPDM_CAP_CHAL | SPDM_CAP_MEAS_SIG | SPDM_CAP_CHUNK;
+	c->caps = SPDM_CAP_CERT | SPDM_CAP_CHAL | SPDM_CAP_MEAS_SIG | SPDM_CAP_CHUNK |
+		  SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | SPDM_CAP_KEY_EX | EMU_PSK_CAP_WITH_CONTEXT |
+		  SPDM_CAP_HBEAT | SPDM_CAP_KEY_UPD | SPDM_CAP_HANDSHAKE_IN_THE_CLEAR;
+	c->dhe = spdm_supported_dhe() & ~SPDM_DHE_SM2_P256;
+	c->aead = spdm_supported_aead() & ~SPDM_AEAD_SM4_GCM;
+	/* what spdm_responder_emu and spdm_requester_emu use unless told otherwise */
+	memcpy(c->psk, "TestPskData", 12);
+	c->psk_len = 12;
+	memcpy(c->psk_hint, "TestPskHint", 12);
+	c->psk_hint_len = 12;
+	c->heartbeat_period = 240;
 	c->data_transfer_size = EMU_DEFAULT_DATA_TRANSFER_SIZE;
 	c->max_spdm_msg_size = EMU_DEFAULT_MAX_SPDM_MSG_SIZE;
 	c->ct_exponent = 12;

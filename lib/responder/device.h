@@ -59,6 +59,13 @@ enum emu_fault {
 	EMU_FAULT_TWO_ALGS,		/* "two-algs": ALGORITHMS selects two BaseAsym bits */
 	EMU_FAULT_UNSUPPORTED_ALG,	/* "unsupported-alg": selects an algorithm not offered */
 	EMU_FAULT_BAD_MEAS_BLOCK,	/* "bad-meas-block": block size field past the record */
+	EMU_FAULT_BAD_KEY_EXCHANGE_SIG,	/* "bad-key-exchange-sig": KEY_EXCHANGE_RSP Signature */
+	EMU_FAULT_BAD_RSP_VERIFY_DATA,	/* "bad-rsp-verify-data": ResponderVerifyData */
+	EMU_FAULT_BAD_MAC,		/* "bad-mac": every secured response's MAC */
+	EMU_FAULT_WRONG_SESSION_ID,	/* "wrong-session-id": secured responses name another session */
+	EMU_FAULT_REPLAY_SEQ,		/* "replay-seq": secured responses reuse sequence number 0 */
+	EMU_FAULT_HEARTBEAT_SILENT,	/* "heartbeat-silent": HEARTBEAT gets no answer */
+	EMU_FAULT_KEY_UPDATE_REFUSED,	/* "key-update-refused": KEY_UPDATE gets ERROR */
 	EMU_FAULT_COUNT
 };
 const char *emu_fault_name(enum emu_fault f);
@@ -70,6 +77,10 @@ int emu_fault_parse(const char *list, uint64_t *mask, struct da_err *err);
 #define EMU_MAX_SPDM_MSG_SIZE (1u << 20)
 
 #define EMU_MAX_MEAS_BLOCKS 32
+#define EMU_PSK_CAP_NO_CONTEXT (1u << 10)	/* PSK_CAP 01b: no PSK_FINISH */
+#define EMU_PSK_CAP_WITH_CONTEXT (2u << 10)	/* PSK_CAP 10b: ResponderContext, PSK_FINISH */
+#define EMU_MAX_PSK_SIZE 64
+#define EMU_MAX_PSK_HINT_SIZE 16	/* DSP0274 PSKHint */
 struct emu_meas_block {
 	uint8_t index;
 	uint8_t dmtf_type;		/* SPDM_DMTF_MEAS_*, without the raw bit */
@@ -105,11 +116,22 @@ struct emu_device_config {
 	size_t nmeas;
 	struct emu_meas_block meas[EMU_MAX_MEAS_BLOCKS];
 	uint64_t faults;		/* 1ull << enum emu_fault */
+	/* Sessions (KEY_EX_CAP, PSK_CAP ... in caps): what ALGORITHMS may select. */
+	uint32_t dhe;			/* SPDM_DHE_* bits */
+	uint32_t aead;			/* SPDM_AEAD_* bits */
+	uint8_t heartbeat_period;	/* KEY_EXCHANGE_RSP/PSK_EXCHANGE_RSP, s; 0 with no HBEAT_CAP */
+	uint16_t psk_len, psk_hint_len;
+	uint8_t psk[EMU_MAX_PSK_SIZE];
+	uint8_t psk_hint[EMU_MAX_PSK_HINT_SIZE];
 };
 
 /*
  * A sensible default: all versions 1.0-1.4, every algorithm this build
- * supports, CERT|CHAL|MEAS(sig)|CHUNK caps (DataTransferSize 4096,
+ * supports, CERT|CHAL|MEAS(sig)|CHUNK caps and the session ones
+ * (ENCRYPT, MAC, KEY_EX, PSK with context, HBEAT, KEY_UPD,
+ * HANDSHAKE_IN_THE_CLEAR; the DMTF emulator's PSK "TestPskData\0" and
+ * hint "TestPskHint\0", HeartbeatPeriod 240 s as the DMTF
+ * responder) (DataTransferSize 4096,
  * MaxSPDMmsgSize 65536), slots 0 and 1, the
  * measurement blocks of docs/emu.md (ROM, firmware, hw config, fw config,
  * manifest, device mode, version string, SVN, a volatile boot counter).

@@ -38,6 +38,13 @@ static const char *const fault_names[EMU_FAULT_COUNT] = {
 	[EMU_FAULT_TWO_ALGS] = "two-algs",
 	[EMU_FAULT_UNSUPPORTED_ALG] = "unsupported-alg",
 	[EMU_FAULT_BAD_MEAS_BLOCK] = "bad-meas-block",
+	[EMU_FAULT_BAD_KEY_EXCHANGE_SIG] = "bad-key-exchange-sig",
+	[EMU_FAULT_BAD_RSP_VERIFY_DATA] = "bad-rsp-verify-data",
+	[EMU_FAULT_BAD_MAC] = "bad-mac",
+	[EMU_FAULT_WRONG_SESSION_ID] = "wrong-session-id",
+	[EMU_FAULT_REPLAY_SEQ] = "replay-seq",
+	[EMU_FAULT_HEARTBEAT_SILENT] = "heartbeat-silent",
+	[EMU_FAULT_KEY_UPDATE_REFUSED] = "key-update-refused",
 };
 
 const char *emu_fault_name(enum emu_fault f)

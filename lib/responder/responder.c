@@ -36,6 +36,7 @@ static void slots_free(struct spdm_responder *r)
 
 void rsp_reset_connection(struct spdm_responder *r)
 {
+	rsp_sessions_free(r);
 	slots_free(r);
 	da_buf_reset(&r->a);
 	da_buf_reset(&r->b);
@@ -68,6 +69,7 @@ void spdm_responder_free(struct spdm_responder *r)
 {
 	if (!r)
 		return;
+	rsp_sessions_free(r);
 	slots_free(r);
 	da_buf_free(&r->a);
 	da_buf_free(&r->b);
@@ -139,6 +141,13 @@ static bool is_known_request(uint8_t code)
 	case SPDM_CHALLENGE:
 	case SPDM_GET_MEASUREMENTS:
 	case SPDM_RESPOND_IF_READY:
+	case SPDM_KEY_EXCHANGE:
+	case SPDM_FINISH:
+	case SPDM_PSK_EXCHANGE:
+	case SPDM_PSK_FINISH:
+	case SPDM_HEARTBEAT:
+	case SPDM_KEY_UPDATE:
+	case SPDM_END_SESSION:
 		return true;
 	default:
 		return false;
@@ -220,6 +229,17 @@ static int dispatch_request(struct rsp_ctx *c)
 		return rsp_challenge(c);
 	case SPDM_GET_MEASUREMENTS:
 		return rsp_get_measurements(c);
+	case SPDM_KEY_EXCHANGE:
+		return rsp_key_exchange(c);
+	case SPDM_FINISH:
+		return rsp_finish(c);
+	case SPDM_PSK_EXCHANGE:
+		return rsp_psk_exchange(c);
+	case SPDM_PSK_FINISH:
+	case SPDM_HEARTBEAT:
+	case SPDM_KEY_UPDATE:
+	case SPDM_END_SESSION:
+		return rsp_outside_session(c);
 	default:
 		return rsp_error(c, SPDM_ERR_UNSUPPORTED_REQUEST, code);
 	}
@@ -315,8 +335,10 @@ int spdm_responder_transport(void *ctx, const uint8_t *req, size_t req_len, uint
 		return ret < 0 ? 0 : ret;
 	case DA_PAYLOAD_SPDM:
 		break;
+	case DA_PAYLOAD_SECURED_SPDM:
+		return rsp_transport_secured(r, payload, plen, &w);
 	default:
-		return 0;	/* no sessions: secured messages get no answer */
+		return 0;
 	}
 	tmp = malloc(rsp_cap ? rsp_cap : 1);
 	if (!tmp)

@@ -15,7 +15,9 @@
 
 #include "crypto/pki.h"
 #include "device.h"
+#include "session/session.h"
 #include "spdm/codec.h"
+#include "spdm/session_codec.h"
 
 #define EMU_FAULT(f) (1ull << (f))
 
@@ -64,6 +66,29 @@ struct rsp_slot {
 	uint8_t digest[SPDM_MAX_HASH_SIZE];
 };
 
+/*
+ * One secure session of a connection (rsp-session.c).  The keys and
+ * sequence numbers are lib/session's; this holds what the handshake
+ * needs on top: the transcript so far (hashed at each step) and the
+ * in-session measurement transcript.
+ */
+#define RSP_MAX_SESSIONS 4
+
+struct rsp_session {
+	bool used;
+	bool psk;
+	bool in_clear;			/* FINISH / FINISH_RSP as plain messages */
+	uint8_t slot;
+	struct spdm_sess_params sp;
+	struct spdm_session s;
+	struct da_buf th;		/* VCA, Ct, KEY_EXCHANGE ... as far as the handshake went */
+	struct da_buf l1;		/* in-session GET_MEASUREMENTS/MEASUREMENTS */
+	/* to do once the response is sealed (it still travels under the old keys) */
+	bool derive_after;		/* FINISH_RSP / PSK_FINISH_RSP: data keys from th */
+	bool end_after;			/* END_SESSION_ACK: wipe and free */
+	unsigned int sealed;		/* secured responses sent */
+};
+
 enum rsp_state {
 	RSP_IDLE = 0,		/* nothing yet, or after a reset */
 	RSP_AFTER_VERSION,
@@ -80,6 +105,8 @@ struct spdm_responder {
 	struct spdm_caps req_caps;
 	uint32_t asym, hash, meas_hash;	/* selected */
 	uint8_t meas_spec;
+	uint8_t other_params_sel;	/* 1.2+ ALGORITHMS OtherParamsSelection */
+	uint16_t dhe, aead;		/* selected; 0 without sessions */
 	struct spdm_dec_params p;
 	struct rsp_slot slot[SPDM_MAX_SLOTS];
 	uint8_t provisioned;
@@ -107,6 +134,10 @@ struct spdm_responder {
 	uint32_t large_seq;		/* next ChunkSeqNo */
 	size_t large_off;		/* bytes of it already sent */
 	uint8_t next_handle;
+
+	/* Secure sessions (rsp-session.c) */
+	struct rsp_session sess[RSP_MAX_SESSIONS];
+	struct rsp_session *cur_sess;	/* the one a secured request arrived in */
 };
 
 /* A response being built: w writes into the caller's buffer. */
@@ -149,6 +180,47 @@ int rsp_chunk_get(struct rsp_ctx *c);
  */
 int rsp_make_large(struct rsp_ctx *c, size_t len);
 void rsp_chunk_reset(struct spdm_responder *r);
+
+/* ---- sessions (rsp-session.c and one file per message pair) ---- */
+/* Both sides offered KEY_EX_CAP (or PSK_CAP) and a way to protect messages. */
+bool rsp_session_caps(const struct spdm_responder *r, uint32_t need);
+/* A free slot with a fresh RspSessionID, or NULL (SessionLimitExceeded). */
+struct rsp_session *rsp_session_new(struct spdm_responder *r, uint16_t req_id, bool psk,
+				    uint16_t sm_version, struct da_err *err);
+void rsp_session_free(struct rsp_session *s);
+void rsp_sessions_free(struct spdm_responder *r);
+/* The secured-message version from the request's OpaqueData; writes the selection. */
+int rsp_session_sm_version(struct spdm_responder *r, const uint8_t *opaque, uint16_t len,
+			   uint16_t *sel);
+int rsp_session_sm_opaque(struct spdm_responder *r, uint16_t sel, uint8_t *buf, size_t cap);
+/* Hash of the handshake transcript so far into out (H bytes). */
+int rsp_session_th(struct rsp_session *s, uint8_t *out);
+/*
+ * RequesterVerifyData against the transcript so far and req[0..n) (the
+ * request up to it), which join the transcript only when it matches:
+ * -EBADMSG when it differs.
+ */
+int rsp_session_check_req_verify_at(struct rsp_session *s, const uint8_t *req, size_t n,
+				    const uint8_t *got);
+/* A failed handshake: ended once its ERROR is sealed (or now, in the clear). */
+void rsp_session_end_with_error(struct rsp_session *s);
+/* One secured transport payload in, one secured payload (or an ERROR in the clear) out. */
+int rsp_secured(struct spdm_responder *r, const uint8_t *msg, size_t len, uint8_t *out,
+		size_t cap, bool *secured);
+
+/* A session-only request outside any session. */
+int rsp_outside_session(struct rsp_ctx *c);
+/* spdm_responder_transport() for a secured payload: the whole transport message into w. */
+int rsp_transport_secured(struct spdm_responder *r, const uint8_t *payload, size_t len,
+			  struct wcur *w);
+
+int rsp_key_exchange(struct rsp_ctx *c);
+int rsp_finish(struct rsp_ctx *c);
+int rsp_psk_exchange(struct rsp_ctx *c);
+int rsp_psk_finish(struct rsp_ctx *c);
+int rsp_heartbeat(struct rsp_ctx *c);
+int rsp_key_update(struct rsp_ctx *c);
+int rsp_end_session(struct rsp_ctx *c);
 
 /* Core dispatch (responder.c), also used to answer a deferred request. */
 int rsp_dispatch(struct spdm_responder *r, const uint8_t *req, size_t req_len, uint8_t *rsp,

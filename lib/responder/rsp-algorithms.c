@@ -2,10 +2,11 @@
 /*
  * NEGOTIATE_ALGORITHMS / ALGORITHMS: one BaseAsym and one BaseHash from
  * the intersection of the offer and the device (selection order in
- * device.h), the MeasurementHash of the device's own choosing, and no
- * DHE/AEAD/ReqBaseAsym/KeySchedule (no sessions, no mutual
- * authentication): each offered structure of a known type is echoed with
- * nothing selected.  1.4's PqcAsymAlgo, ReqPqcAsymAlg and KEMAlg are
+ * device.h), the MeasurementHash of the device's own choosing, and, when
+ * both sides can open sessions, one DHE group, one AEAD and the SPDM key
+ * schedule (dhe_order/aead_order below).  ReqBaseAsym is never selected
+ * (no mutual authentication): each other offered structure of a known
+ * type is echoed with nothing selected.  1.4's PqcAsymAlgo, ReqPqcAsymAlg and KEMAlg are
  * answered with none too: OpenSSL 3.0 has no ML-DSA, SLH-DSA or ML-KEM,
  * so a requester that offers only those gets ERROR like any other with no
  * common signature algorithm.  The connection takes its certificate chains and keys here,
@@ -14,6 +15,7 @@
 #include <errno.h>
 
 #include "crypto/crypto.h"
+#include "crypto/session_crypto.h"
 #include "responder_internal.h"
 
 #define ASYM_ALL_BITS 0xfffu
@@ -28,6 +30,37 @@ static uint32_t other_bit(uint32_t not_in, uint32_t prefer)
 		if (!(not_in & (1u << b)))
 			return 1u << b;
 	return 1u << 12;	/* every defined bit offered: a reserved one */
+}
+
+static const uint32_t dhe_order[] = {
+	SPDM_DHE_SECP384R1, SPDM_DHE_SECP256R1, SPDM_DHE_SECP521R1, SPDM_DHE_FFDHE_3072,
+	SPDM_DHE_FFDHE_2048, SPDM_DHE_FFDHE_4096, 0
+};
+static const uint32_t aead_order[] = {
+	SPDM_AEAD_AES_256_GCM, SPDM_AEAD_AES_128_GCM, SPDM_AEAD_CHACHA20_POLY1305, 0
+};
+
+/* The session algorithm of one offered structure, 0 when none is common. */
+static uint32_t session_alg(struct spdm_responder *r, const struct spdm_alg_struct *s)
+{
+	const struct emu_device_config *cfg = &r->dev->cfg;
+
+	switch (s->type) {
+	case SPDM_ALG_TYPE_DHE:
+		if (!rsp_session_caps(r, SPDM_CAP_KEY_EX))
+			return 0;
+		return emu_pick(dhe_order, s->bits & cfg->dhe & spdm_supported_dhe());
+	case SPDM_ALG_TYPE_AEAD:
+		if (!rsp_session_caps(r, SPDM_CAP_KEY_EX | SPDM_CAP_PSK_MASK))
+			return 0;
+		return emu_pick(aead_order, s->bits & cfg->aead & spdm_supported_aead());
+	case SPDM_ALG_TYPE_KEY_SCHEDULE:
+		if (!rsp_session_caps(r, SPDM_CAP_KEY_EX | SPDM_CAP_PSK_MASK))
+			return 0;
+		return s->bits & SPDM_KEY_SCHEDULE_SPDM;
+	default:
+		return 0;
+	}
 }
 
 int rsp_negotiate_algorithms(struct rsp_ctx *c)
@@ -69,9 +102,14 @@ int rsp_negotiate_algorithms(struct rsp_ctx *c)
 			a.other_params_sel = SPDM_OPAQUE_DATA_FMT_0;
 	}
 	a.num_structs = na.num_structs;
+	r->dhe = r->aead = 0;
 	for (unsigned int i = 0; i < na.num_structs && i < SPDM_MAX_ALG_STRUCTS; i++) {
 		a.structs[i].type = na.structs[i].type;
-		a.structs[i].bits = 0;
+		a.structs[i].bits = session_alg(r, &na.structs[i]);
+		if (a.structs[i].type == SPDM_ALG_TYPE_DHE)
+			r->dhe = (uint16_t)a.structs[i].bits;
+		else if (a.structs[i].type == SPDM_ALG_TYPE_AEAD)
+			r->aead = (uint16_t)a.structs[i].bits;
 	}
 	if (r->faults & EMU_FAULT(EMU_FAULT_TWO_ALGS))
 		a.base_asym_sel |= other_bit(asym, na.base_asym);
@@ -82,6 +120,7 @@ int rsp_negotiate_algorithms(struct rsp_ctx *c)
 	r->hash = hash;
 	r->meas_hash = meas_hash;
 	r->meas_spec = a.meas_spec_sel;
+	r->other_params_sel = a.other_params_sel;
 	r->p.version = r->version;
 	r->p.hash_size = (uint16_t)spdm_hash_size(hash);
 	r->p.sig_size = (uint16_t)spdm_sig_size(asym);

@@ -176,6 +176,28 @@ static int parse_faults(struct jctx *j, json_object *v, uint64_t *faults)
 	return 0;
 }
 
+int emu_parse_caps_list(const char *what, const char *list, uint32_t *mask,
+			struct da_err *err)
+{
+	char *copy = strdup(list), *save = NULL, *tok;
+	uint32_t m = 0, bit;
+	int ret = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (emu_name_lookup(cap_names, tok, &bit)) {
+			ret = da_errf(err, -EINVAL, "%s: unknown capability '%s'", what, tok);
+			break;
+		}
+		m |= bit;
+	}
+	free(copy);
+	if (!ret)
+		*mask = m;
+	return ret;
+}
+
 static int parse_caps(struct jctx *j, json_object *v, uint32_t *caps)
 {
 	uint64_t u;
@@ -195,6 +217,69 @@ static int parse_caps(struct jctx *j, json_object *v, uint32_t *caps)
 		return ret;
 	}
 	return j_names(j, "caps", v, cap_names, caps);
+}
+
+/* A JSON array of strings or one "a,b,c" string, as one comma list. */
+static int join_list(struct jctx *j, const char *key, json_object *v, char *list, size_t cap)
+{
+	size_t i, n, used = 0;
+	int len;
+
+	if (json_object_is_type(v, json_type_string)) {
+		snprintf(list, cap, "%s", json_object_get_string(v));
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_array))
+		return jerr(j, key, "expected an array of names or a comma separated string");
+	n = json_object_array_length(v);
+	list[0] = '\0';
+	for (i = 0; i < n; i++) {
+		json_object *el = json_object_array_get_idx(v, i);
+
+		if (!json_object_is_type(el, json_type_string))
+			return jerr(j, key, "element %zu is not a string", i);
+		len = snprintf(list + used, cap - used, "%s%s", i ? "," : "",
+			       json_object_get_string(el));
+		if (len < 0 || (size_t)len >= cap - used)
+			return jerr(j, key, "list too long");
+		used += (size_t)len;
+	}
+	return 0;
+}
+
+/* "dhe" and "aead": the session algorithms, in devauth's or the DMTF spelling. */
+static int parse_session_algs(struct jctx *j, const char *key, json_object *v, uint32_t *out)
+{
+	char list[512];
+	uint16_t m = 0;
+	int ret = join_list(j, key, v, list, sizeof(list));
+
+	if (ret)
+		return ret;
+	ret = key[0] == 'd' ? spdm_dhe_parse_list(list, &m) : spdm_aead_parse_list(list, &m);
+	if (ret || !m)
+		return jerr(j, key, "\"%s\": not a list of %s names", list,
+			    key[0] == 'd' ? "DHE" : "AEAD");
+	*out = m;
+	return 0;
+}
+
+/* "psk-hex" and "psk-hint-hex": the PSK and its hint. */
+static int parse_psk(struct jctx *j, const char *key, json_object *v,
+		     struct emu_device_config *c)
+{
+	bool hint = !strcmp(key, "psk-hint-hex");
+	const char *s;
+	int ret = j_string(j, key, v, &s);
+
+	if (ret)
+		return ret;
+	if (hint)
+		return j_hex(j, key, s, c->psk_hint, sizeof(c->psk_hint), &c->psk_hint_len);
+	ret = j_hex(j, key, s, c->psk, sizeof(c->psk), &c->psk_len);
+	if (!ret && !c->psk_len)
+		ret = jerr(j, key, "an empty PSK");
+	return ret;
 }
 
 static int parse_device(struct jctx *j, json_object *o, struct emu_dev_spec *d)
@@ -274,6 +359,13 @@ static int parse_device(struct jctx *j, json_object *o, struct emu_dev_spec *d)
 			ret = emu_parse_measurements(j, v, c);
 		} else if (!strcmp(k, "faults")) {
 			ret = parse_faults(j, v, &c->faults);
+		} else if (!strcmp(k, "dhe") || !strcmp(k, "aead")) {
+			ret = parse_session_algs(j, k, v, k[0] == 'd' ? &c->dhe : &c->aead);
+		} else if (!strcmp(k, "psk-hex") || !strcmp(k, "psk-hint-hex")) {
+			ret = parse_psk(j, k, v, c);
+		} else if (!strcmp(k, "heartbeat-period")) {
+			ret = j_uint(j, k, v, 255, &u);
+			c->heartbeat_period = (uint8_t)u;
 		} else {
 			ret = jerr(j, k, "unknown key");
 		}

@@ -235,6 +235,21 @@ void emu_apply_defaults(struct emu_device_config *c, const struct emu_defaults *
 		c->faults = d->faults;
 	if (d->data_transfer_size)
 		c->data_transfer_size = d->data_transfer_size;
+	if (d->have_caps)
+		c->caps = d->caps;
+	c->caps &= ~d->caps_off;
+	if (d->dhe)
+		c->dhe = d->dhe;
+	if (d->aead)
+		c->aead = d->aead;
+	if (d->psk_len) {
+		memcpy(c->psk, d->psk, d->psk_len);
+		c->psk_len = d->psk_len;
+	}
+	if (d->have_psk_hint) {
+		memcpy(c->psk_hint, d->psk_hint, d->psk_hint_len);
+		c->psk_hint_len = d->psk_hint_len;
+	}
 	if (d->max_spdm_msg_size)
 		c->max_spdm_msg_size = d->max_spdm_msg_size;
 	for (s = 0; s < SPDM_MAX_SLOTS; s++) {

@@ -55,6 +55,13 @@ struct emu_defaults {
 	bool have_faults;
 	uint64_t faults;
 	uint32_t data_transfer_size, max_spdm_msg_size; /* 0 = keep the device default */
+	bool have_caps;			/* --caps */
+	uint32_t caps, caps_off;	/* --caps; --no-caps: flags taken away */
+	uint32_t dhe, aead;		/* --dhe, --aead; 0 = keep the device default */
+	uint16_t psk_len, psk_hint_len;	/* --psk, --psk-hint; have_psk_hint for an empty hint */
+	bool have_psk_hint;
+	uint8_t psk[EMU_MAX_PSK_SIZE];
+	uint8_t psk_hint[EMU_MAX_PSK_HINT_SIZE];
 	uint8_t slot_mask;		/* --slot given for these */
 	const char *slot_chain[SPDM_MAX_SLOTS];
 	const char *slot_key[SPDM_MAX_SLOTS];
@@ -68,6 +75,9 @@ int emu_parse_version_name(const char *s, uint8_t *ver);
 /* Comma separated lists: "ecdsa-p256,ecdsa-p384" -> bit mask. */
 int emu_parse_asym_list(const char *list, uint32_t *mask, struct da_err *err);
 int emu_parse_hash_list(const char *list, uint32_t *mask, struct da_err *err);
+/* CAPABILITIES names as the config file's "caps" takes them (config-device.c). */
+int emu_parse_caps_list(const char *what, const char *list, uint32_t *mask,
+			struct da_err *err);
 /* A 1.2+ message size option or key: 42 .. EMU_MAX_SPDM_MSG_SIZE. */
 int emu_parse_msg_size(const char *what, const char *s, uint32_t *out, struct da_err *err);
 /* "1.0,1.1,1.2" -> a contiguous range. */

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "emu_internal.h"
+#include "hex.h"
 #include "transport/emu_proto.h"
 
 /* A started frame must be complete within this time, or the client is dropped. */
@@ -41,6 +42,8 @@ static void usage(FILE *f)
 		"          [--slot N:CHAIN.der:KEY.pem]... [--fault LIST]\n"
 		"          [--ctl PATH|none] [--ready-file PATH] [--frame-timeout MS]\n"
 		"          [--data-transfer-size N] [--max-spdm-msg-size N] [--verbose]\n"
+		"          [--caps LIST] [--no-caps LIST] [--dhe LIST] [--aead LIST]\n"
+		"          [--psk HEX] [--psk-hint HEX]\n"
 		"Device i listens on PORT+i (default 127.0.0.1:%d).  See devauth-emu(1).\n",
 		EMU_PROG, EMU_DEFAULT_PORT);
 }
@@ -72,7 +75,7 @@ static int parse_slot_opt(const char *arg, struct emu_defaults *defs, struct emu
 enum {
 	OPT_LISTEN = 256, OPT_TRANSPORT, OPT_DEVICES, OPT_CONFIG, OPT_VERSION, OPT_ASYM, OPT_HASH,
 	OPT_MEAS_HASH, OPT_SLOT, OPT_FAULT, OPT_CTL, OPT_READY, OPT_FRAME_TIMEOUT, OPT_DTS,
-	OPT_MAX_MSG,
+	OPT_MAX_MSG, OPT_CAPS, OPT_NO_CAPS, OPT_DHE, OPT_AEAD, OPT_PSK, OPT_PSK_HINT,
 };
 
 static const struct option serve_opts[] = {
@@ -91,6 +94,12 @@ static const struct option serve_opts[] = {
 	{ "frame-timeout", required_argument, NULL, OPT_FRAME_TIMEOUT },
 	{ "data-transfer-size", required_argument, NULL, OPT_DTS },
 	{ "max-spdm-msg-size", required_argument, NULL, OPT_MAX_MSG },
+	{ "caps", required_argument, NULL, OPT_CAPS },
+	{ "no-caps", required_argument, NULL, OPT_NO_CAPS },
+	{ "dhe", required_argument, NULL, OPT_DHE },
+	{ "aead", required_argument, NULL, OPT_AEAD },
+	{ "psk", required_argument, NULL, OPT_PSK },
+	{ "psk-hint", required_argument, NULL, OPT_PSK_HINT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -117,6 +126,32 @@ static int parse_meas_hash_list(const char *list, uint32_t *mask, struct da_err 
 out:
 	free(copy);
 	return ret;
+}
+
+/* --psk / --psk-hint: whole bytes of hex, at most cap of them. */
+static int parse_hex_opt(const char *what, const char *arg, uint8_t *out, size_t cap,
+			 uint16_t *len, bool empty_ok, struct da_err *err)
+{
+	size_t n = strlen(arg);
+
+	if (n % 2 || n / 2 > cap || (!n && !empty_ok) || da_unhex(arg, out, n / 2))
+		return da_errf(err, -EINVAL, "--%s: '%s' is not %s1..%zu bytes of hex", what, arg,
+			       empty_ok ? "0 or " : "", cap);
+	*len = (uint16_t)(n / 2);
+	return 0;
+}
+
+/* --dhe / --aead: devauth's names or the DMTF ones. */
+static int parse_session_alg_opt(bool dhe, const char *arg, uint32_t *out, struct da_err *err)
+{
+	uint16_t m = 0;
+	int ret = dhe ? spdm_dhe_parse_list(arg, &m) : spdm_aead_parse_list(arg, &m);
+
+	if (ret || !m)
+		return da_errf(err, -EINVAL, "--%s: '%s' is not a list of %s names",
+			       dhe ? "dhe" : "aead", arg, dhe ? "DHE" : "AEAD");
+	*out = m;
+	return 0;
 }
 
 int serve_main(int argc, char **argv)
@@ -187,6 +222,27 @@ int serve_main(int argc, char **argv)
 			break;
 		case OPT_CTL:
 			ctl_arg = optarg;
+			break;
+		case OPT_CAPS:
+			r = emu_parse_caps_list("--caps", optarg, &defs.caps, &err);
+			defs.have_caps = true;
+			break;
+		case OPT_NO_CAPS:
+			r = emu_parse_caps_list("--no-caps", optarg, &defs.caps_off, &err);
+			break;
+		case OPT_DHE:
+		case OPT_AEAD:
+			r = parse_session_alg_opt(opt == OPT_DHE, optarg,
+						  opt == OPT_DHE ? &defs.dhe : &defs.aead, &err);
+			break;
+		case OPT_PSK:
+			r = parse_hex_opt("psk", optarg, defs.psk, sizeof(defs.psk), &defs.psk_len,
+					  false, &err);
+			break;
+		case OPT_PSK_HINT:
+			r = parse_hex_opt("psk-hint", optarg, defs.psk_hint, sizeof(defs.psk_hint),
+					  &defs.psk_hint_len, true, &err);
+			defs.have_psk_hint = true;
 			break;
 		case OPT_FRAME_TIMEOUT:
 			errno = 0;
