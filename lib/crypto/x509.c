@@ -172,9 +172,17 @@ int spdm_chain_parse(const uint8_t *chain, size_t len, uint32_t base_hash,
 		return da_errf(err, -EBADMSG,
 			       "certificate chain: %zu bytes, shorter than the %zu-byte header",
 			       len, 4 + hlen);
-	if (length != len)
+	/*
+	 * A chain above 64 KiB (1.4 LargeCertChain) cannot state its size in
+	 * 16 bits: its Length runs on into the following two bytes, as the
+	 * DMTF 1.4 implementation writes it (a 32-bit Length).  Smaller chains
+	 * keep the 16-bit Length and the reserved field is not looked at.
+	 */
+	if (length != len &&
+	    (len <= UINT16_MAX || ((uint32_t)reserved << 16 | length) != len))
 		return da_errf(err, -EBADMSG,
-			       "certificate chain: Length %u but %zu bytes received", length, len);
+			       "certificate chain: Length %u but %zu bytes received",
+			       len <= UINT16_MAX ? length : (uint32_t)reserved << 16 | length, len);
 	if (cur_at_end(&c))
 		return da_errf(err, -EBADMSG, "certificate chain: no certificates");
 	out->certs = sk_X509_new_null();

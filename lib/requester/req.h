@@ -171,7 +171,8 @@ int req_process_digests(struct spdm_req *r, const uint8_t *req, size_t req_len,
 			const uint8_t *rsp, size_t rsp_len, size_t max_pad, struct da_err *err);
 
 /* certificate.c */
-int req_build_get_certificate(struct spdm_req *r, uint8_t slot, uint16_t offset,
+bool req_large_cert(const struct spdm_req *r);
+int req_build_get_certificate(struct spdm_req *r, uint8_t slot, uint32_t offset,
 			      struct wcur *w);
 /* Returns 1 when the chain is complete (and checked), 0 if more to read. */
 int req_process_certificate(struct spdm_req *r, const uint8_t *req, size_t req_len,

@@ -82,15 +82,16 @@ static void describe(const struct da_spdm_msg *m, const struct spdm_dec_params *
 		struct spdm_get_certificate g;
 
 		if (spdm_decode_get_certificate(m->data, m->len, h.version, &g, NULL) > 0)
-			snprintf(out, len, "slot %u offset %u length %u", g.slot, g.offset, g.length);
+			snprintf(out, len, "slot %u offset %u length %u%s", g.slot, g.offset, g.length,
+				 g.large ? " (LargeCertChain)" : "");
 		break;
 	}
 	case SPDM_CERTIFICATE: {
 		struct spdm_certificate c;
 
 		if (spdm_decode_certificate(m->data, m->len, h.version, &c, NULL) > 0)
-			snprintf(out, len, "slot %u portion %u remainder %u", c.slot, c.portion_len,
-				 c.remainder_len);
+			snprintf(out, len, "slot %u portion %u remainder %u%s", c.slot,
+				 c.portion_len, c.remainder_len, c.large ? " (LargeCertChain)" : "");
 		break;
 	}
 	case SPDM_CHALLENGE: {
