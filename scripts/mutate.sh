@@ -95,6 +95,13 @@ sess-tag-pass :: lib/crypto/aead.c :: session-secured,session-tamper :: if \(EVP
 # --- chunking
 chunk-handle-pass :: lib/spdm/chunk.c :: spdm_codec,requester-chunk :: if \(c->handle != rx->handle\) :: if (0)
 chunk-seq-pass :: lib/spdm/chunk.c :: spdm_codec,requester-chunk :: if \(c->seq != rx->next_seq\) :: if (0)
+# --- 1.4 large certificate chains (LargeCertChain)
+large-cert-cap-pass :: lib/requester/certificate.c :: requester-large-cert :: if \(g\.large && !\(r->info\.rsp_caps & SPDM_CAP_LARGE_RESP\)\) :: if (0)
+large-cert-form-pass :: lib/requester/certificate.c :: requester-large-cert :: if \(c\.large != g\.large\) :: if (0)
+large-cert-size-pass :: lib/requester/certificate.c :: requester-large-cert :: if \(sum > max\) :: if (0)
+large-chain-length-pass :: lib/crypto/x509.c :: requester-large-cert :: \(len <= UINT16_MAX \|\| \(\(uint32_t\)reserved << 16 \| length\) != len\)\) :: (len <= UINT16_MAX))
+rsp-large-cert-cap-pass :: lib/responder/rsp-certificate.c :: responder-large-cert :: if \(g\.large && !\(r->dev->cfg\.caps & SPDM_CAP_LARGE_RESP\)\) :: if (0)
+rsp-large-chain-16bit-pass :: lib/responder/rsp-certificate.c :: dmtf_large_cert :: if \(!g\.large && chain->len > SPDM_MAX_CERT_CHAIN_SIZE\) :: if (0)
 # --- devauthd: re-authentication, exec pins, slots
 reauth-chain-pass :: src/devauthd/reauth.c :: reauth :: if \(memcmp\(digest, dv->bound_digest\[slot\], hs\)\) :: if (0)
 exec-owner-pass :: lib/verifier/exec.c :: hygiene :: if \(st->st_uid != 0 && st->st_uid != geteuid\(\)\) :: if (0)
