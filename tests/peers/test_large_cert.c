@@ -405,7 +405,8 @@ static void test_ours_large_chain(void **state)
 		rc = peer_run(peer_devauth_bin("devauth", bin, sizeof(bin)), args, out,
 			      sizeof(out), 120);
 		assert_int_equal(rc, 1);
-		assert_non_null(strstr(out, "GET_CERTIFICATE"));
+		/* the device refuses the 16-bit form for this chain: nothing else broke */
+		assert_non_null(strstr(out, "GET_CERTIFICATE: device answered ERROR InvalidRequest"));
 	}
 	assert_int_equal(emu_stop(&e), 0);
 	emu_rmdir(e.dir);
