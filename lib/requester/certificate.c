@@ -216,6 +216,13 @@ int req_check_chain(struct spdm_req *r, uint8_t slot, struct da_err *err)
 	r->slot_key[slot] = key;
 	key = NULL;
 	r->chain_ok[slot] = true;
+	/*
+	 * Keep the certificates decoded and their signatures marked checked:
+	 * a trust check in this process takes them as they are and does not
+	 * verify those signatures again (da_trust_verify_chain()).
+	 */
+	r->parsed[slot] = c;
+	c = (struct spdm_chain){ 0 };
 out:
 	EVP_PKEY_free(key);
 	spdm_chain_free(&c);

@@ -73,7 +73,7 @@ struct spdm_req {
 	bool have_digests;
 	uint8_t digest[SPDM_MAX_SLOTS][SPDM_MAX_HASH_SIZE];
 	struct da_buf chain[SPDM_MAX_SLOTS];	/* complete chains, as read */
-	struct spdm_chain parsed[SPDM_MAX_SLOTS];	/* only for callers: spdm_req_chain() */
+	struct spdm_chain parsed[SPDM_MAX_SLOTS];	/* as checked; for spdm_req_chain() */
 	EVP_PKEY *slot_key[SPDM_MAX_SLOTS];		/* leaf key of each checked chain */
 	bool chain_ok[SPDM_MAX_SLOTS];
 	/* A chain read in progress */
