@@ -215,11 +215,12 @@ int dump_main(int argc, char **argv)
 		cli_usage(stderr, "dump", SYNOPSIS);
 		return EXIT_USAGE;
 	}
-	if (cli_check_trust("dump", ro.trust_path))
+	if (cli_load_trust("dump", ro.trust_path, &ro.trust))
 		return EXIT_USAGE;
 	if (da_pcap_read(argv[optind], &cap, &err) || da_capture_spdm(&cap, &msgs, &n, &err)) {
 		cli_file_error("dump", argv[optind], err.msg);
 		da_capture_free(&cap);
+		da_trust_free(ro.trust);
 		return 2;
 	}
 
@@ -309,6 +310,7 @@ int dump_main(int argc, char **argv)
 out:
 	if (j)
 		json_object_put(j);
+	da_trust_free(ro.trust);
 	spdm_req_free(r);
 	da_checklist_free(&extra);
 	free(msgs);
