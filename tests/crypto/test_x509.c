@@ -377,6 +377,36 @@ static void test_san(void **state)
 	pki_free(&p);
 }
 
+/*
+ * Each signature once: the trust check takes a chain's sigs_checked as
+ * spdm_chain_check() left it and does not verify those links again.  A
+ * chain with a broken leaf signature, marked checked by hand, shows it.
+ */
+static void test_trust_takes_checked_signatures(void **state)
+{
+	char path[256];
+	struct da_err err = { 0 };
+	struct spdm_chain c;
+	struct da_trust *t;
+	struct pki p;
+
+	(void)state;
+	make_pki(&p, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, PKI_FAULT_BROKEN_SIG);
+	assert_int_equal(spdm_chain_parse(p.chain.data, p.chain.len, p.hash, &c, &err), 0);
+	assert_int_equal(spdm_chain_check(&c, &err), -EKEYREJECTED);
+	assert_false(c.sigs_checked);
+	snprintf(path, sizeof(path), "%s/once.pem", tmpdir);
+	assert_int_equal(pki_write_cert_pem(path, p.root.cert, &err), 0);
+	t = da_trust_load(path, &err);
+	assert_non_null(t);
+	assert_int_equal(da_trust_verify_chain(t, &c, true, &err), -EKEYREJECTED);
+	c.sigs_checked = true;
+	assert_int_equal(da_trust_verify_chain(t, &c, true, &err), 0);
+	da_trust_free(t);
+	spdm_chain_free(&c);
+	pki_free(&p);
+}
+
 static void test_trust_anchors(void **state)
 {
 	char dir[128], path[256];
@@ -388,6 +418,8 @@ static void test_trust_anchors(void **state)
 	make_pki(&p, SPDM_ASYM_ECDSA_P384, SPDM_HASH_SHA384, 0);
 	make_pki(&q, SPDM_ASYM_ECDSA_P384, SPDM_HASH_SHA384, 0);
 	assert_int_equal(spdm_chain_parse(p.chain.data, p.chain.len, p.hash, &c, &err), 0);
+	/* checked, as the requester leaves it: the trust check's own path */
+	assert_int_equal(spdm_chain_check(&c, &err), 0);
 
 	/* The wrong root (same names, other keys). */
 	snprintf(path, sizeof(path), "%s/other.pem", tmpdir);
@@ -435,6 +467,26 @@ static void test_trust_anchors(void **state)
 		t = da_trust_load(path, &err);
 		assert_non_null(t);
 		assert_int_equal(da_trust_verify_chain(t, &c2, true, &err), 0);
+		da_trust_free(t);
+		/*
+		 * Checked, the chain's own links are not verified again; the
+		 * link to an anchor above it still is: the other root (same
+		 * name, other key) signed nothing here.
+		 */
+		assert_true(c2.sigs_checked);
+		snprintf(path, sizeof(path), "%s/other-root.pem", tmpdir);
+		assert_int_equal(pki_write_cert_pem(path, q.root.cert, NULL), 0);
+		t = da_trust_load(path, &err);
+		assert_non_null(t);
+		da_err_clear(&err);
+		assert_int_equal(da_trust_verify_chain(t, &c2, true, &err), -EKEYREJECTED);
+		da_trust_free(t);
+		/* the same with an intermediate of the other PKI as the anchor */
+		snprintf(path, sizeof(path), "%s/other-inter.pem", tmpdir);
+		assert_int_equal(pki_write_cert_pem(path, q.inter.cert, NULL), 0);
+		t = da_trust_load(path, &err);
+		assert_non_null(t);
+		assert_int_equal(da_trust_verify_chain(t, &c, true, &err), -EKEYREJECTED);
 		da_trust_free(t);
 		spdm_chain_free(&c2);
 		da_buf_free(&b);
@@ -543,6 +595,7 @@ int main(void)
 		cmocka_unit_test(test_too_many_certs),
 		cmocka_unit_test(test_fault_table),
 		cmocka_unit_test(test_san),
+		cmocka_unit_test(test_trust_takes_checked_signatures),
 		cmocka_unit_test(test_trust_anchors),
 		cmocka_unit_test(test_files_round_trip),
 		cmocka_unit_test(test_subject),
