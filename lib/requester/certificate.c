@@ -217,12 +217,16 @@ int req_check_chain(struct spdm_req *r, uint8_t slot, struct da_err *err)
 	key = NULL;
 	r->chain_ok[slot] = true;
 	/*
-	 * Keep the certificates decoded and their signatures marked checked:
-	 * a trust check in this process takes them as they are and does not
-	 * verify those signatures again (da_trust_verify_chain()).
+	 * Keep the slot to CHALLENGE decoded, its signatures marked checked:
+	 * a trust check in this process takes it as it is and does not verify
+	 * those signatures again (da_trust_verify_chain()).  Other slots stay
+	 * bytes (decoded again if a caller asks), to keep the state per device
+	 * small.
 	 */
-	r->parsed[slot] = c;
-	c = (struct spdm_chain){ 0 };
+	if (slot == r->cfg.slot) {
+		r->parsed[slot] = c;
+		c = (struct spdm_chain){ 0 };
+	}
 out:
 	EVP_PKEY_free(key);
 	spdm_chain_free(&c);
