@@ -39,6 +39,9 @@ meas-sig-pass :: lib/requester/measurements.c :: requester-replay,emu_auth_trans
 spdm-verify-pass :: lib/crypto/crypto.c :: crypto,crypto-vectors,requester-replay :: ret = raw_verify\(pub, :: ret = 0 * raw_verify(pub,
 cert-sig-pass :: lib/crypto/x509.c :: x509,requester-live,emu_auth_transports :: ok = key \? X509_verify\(x, key\) : -1; :: ok = 1;
 trust-anchor-pass :: lib/crypto/x509.c :: x509,verify-cli,verifier :: if \(X509_verify_cert\(ctx\) == 1\) :: if (1)
+trust-anchor-link-sig-pass :: lib/crypto/x509.c :: x509 :: if \(\(!key \|\| X509_verify\(xs, key\) <= 0\) && :: if (0 &&
+trust-checked-link-any :: lib/crypto/x509.c :: x509 :: return prev == xi \|\| X509_cmp\(prev, xi\) == 0; :: return true;
+trust-expired-pass :: lib/crypto/x509.c :: x509 :: if \(cmp <= 0 && !path_fail\(ctx, xs, i, cmp == 0 \? :: if (0 && !path_fail(ctx, xs, i, cmp == 0 ?
 # --- hashes and digests
 cert-chain-hash-pass :: lib/requester/challenge.c :: requester-replay,requester-live,verifier :: if \(memcmp\(h, a\.cert_chain_hash, r->p\.hash_size\)\) :: if (0)
 digest-slot-pass :: lib/requester/certificate.c :: requester-replay,requester-live,verifier :: if \(memcmp\(h, r->digest\[slot\], r->p\.hash_size\)\) \{ :: if (0) {
@@ -101,6 +104,13 @@ chunk-handle-pass :: lib/spdm/chunk.c :: spdm_codec,requester-chunk :: if \(c->h
 chunk-seq-pass :: lib/spdm/chunk.c :: spdm_codec,requester-chunk :: if \(c->seq != rx->next_seq\) :: if (0)
 # --- pci-tsm attributes
 pci-tsm-byte-range-pass :: lib/tsm/pci_tsm.c :: pci_tsm :: if \(x > 0xff\) :: if (0)
+# --- 1.4 large certificate chains (LargeCertChain)
+large-cert-cap-pass :: lib/requester/certificate.c :: requester-large-cert :: if \(g\.large && !\(r->info\.rsp_caps & SPDM_CAP_LARGE_RESP\)\) :: if (0)
+large-cert-form-pass :: lib/requester/certificate.c :: requester-large-cert :: if \(c\.large != g\.large\) :: if (0)
+large-cert-size-pass :: lib/requester/certificate.c :: requester-large-cert :: if \(sum > max\) :: if (0)
+large-chain-length-pass :: lib/crypto/x509.c :: requester-large-cert :: \(len <= UINT16_MAX \|\| \(\(uint32_t\)reserved << 16 \| length\) != len\)\) :: (len <= UINT16_MAX))
+rsp-large-cert-cap-pass :: lib/responder/rsp-certificate.c :: responder-large-cert :: if \(g\.large && !\(r->dev->cfg\.caps & SPDM_CAP_LARGE_RESP\)\) :: if (0)
+rsp-large-chain-16bit-pass :: lib/responder/rsp-certificate.c :: dmtf_large_cert :: if \(!g\.large && chain->len > SPDM_MAX_CERT_CHAIN_SIZE\) :: if (0)
 # --- devauthd: re-authentication, exec pins, slots
 reauth-chain-pass :: src/devauthd/reauth.c :: reauth :: if \(memcmp\(digest, dv->bound_digest\[slot\], hs\)\) :: if (0)
 exec-owner-pass :: lib/verifier/exec.c :: hygiene :: if \(st->st_uid != 0 && st->st_uid != geteuid\(\)\) :: if (0)

@@ -122,6 +122,8 @@
 #define SPDM_CAP_MULTI_KEY_NEG		(2u << 26)
 #define SPDM_CAP_GET_KEY_PAIR_INFO	(1u << 28)
 #define SPDM_CAP_SET_KEY_PAIR_INFO	(1u << 29)
+#define SPDM_CAP_SET_KEY_PAIR_RESET	(1u << 30)	/* 1.4 */
+#define SPDM_CAP_LARGE_RESP		(1u << 31)	/* 1.4 */
 
 /* 1.2+: the smallest DataTransferSize a peer may advertise */
 #define SPDM_MIN_DATA_TRANSFER_SIZE	42
@@ -240,6 +242,11 @@
 #define SPDM_MAX_HASH_SIZE		64
 #define SPDM_MAX_SIG_SIZE		512	/* RSA-4096 */
 #define SPDM_MAX_CERT_CHAIN_SIZE	65535
+/*
+ * 1.4 LargeCertChain: 32-bit offsets and lengths.  The wire allows 4 GiB;
+ * this is how much devauth holds per slot.
+ */
+#define SPDM_MAX_LARGE_CERT_CHAIN_SIZE	(1u << 20)
 #define SPDM_CERT_CHAIN_HDR_SIZE	4	/* + RootHash */
 
 /*

@@ -5,6 +5,7 @@
  * generation") and the r||s encoding of ECDSA signatures on the wire.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -116,7 +117,14 @@ static bool have_md(const char *name)
 	return true;
 }
 
-uint32_t spdm_supported_asym(void)
+/*
+ * What this libcrypto offers does not change while the process runs: asked
+ * once (the first NEGOTIATE_ALGORITHMS), not per request.
+ */
+static pthread_once_t supported_once = PTHREAD_ONCE_INIT;
+static uint32_t supported_asym, supported_hash;
+
+static uint32_t probe_asym(void)
 {
 	uint32_t a = 0;
 
@@ -132,7 +140,7 @@ uint32_t spdm_supported_asym(void)
 	return a;
 }
 
-uint32_t spdm_supported_hash(void)
+static uint32_t probe_hash(void)
 {
 	uint32_t h = 0;
 
@@ -149,6 +157,24 @@ uint32_t spdm_supported_hash(void)
 	if (have_md("SHA3-512"))
 		h |= SPDM_HASH_SHA3_512;
 	return h;
+}
+
+static void probe_supported(void)
+{
+	supported_asym = probe_asym();
+	supported_hash = probe_hash();
+}
+
+uint32_t spdm_supported_asym(void)
+{
+	pthread_once(&supported_once, probe_supported);
+	return supported_asym;
+}
+
+uint32_t spdm_supported_hash(void)
+{
+	pthread_once(&supported_once, probe_supported);
+	return supported_hash;
 }
 
 uint32_t spdm_supported_meas_hash(void)

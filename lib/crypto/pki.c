@@ -379,13 +379,13 @@ int pki_spdm_chain(X509 *const *certs, size_t n, uint32_t base_hash, struct da_b
 		}
 		total += (size_t)dlen[i];
 	}
-	if (total > SPDM_MAX_CERT_CHAIN_SIZE) {
-		ret = da_errf(err, -E2BIG, "pki: chain of %zu bytes exceeds %d", total,
-			      SPDM_MAX_CERT_CHAIN_SIZE);
+	if (total > SPDM_MAX_LARGE_CERT_CHAIN_SIZE) {
+		ret = da_errf(err, -E2BIG, "pki: chain of %zu bytes exceeds %u", total,
+			      SPDM_MAX_LARGE_CERT_CHAIN_SIZE);
 		goto out;
 	}
-	wcur_u16(&w, (uint16_t)total);
-	wcur_u16(&w, 0);
+	/* above 64 KiB (1.4 only) the Length is 32 bits, over the reserved field */
+	wcur_u32(&w, (uint32_t)total);
 	ret = spdm_hash(base_hash, der[0], (size_t)dlen[0], root_hash);
 	wcur_bytes(&w, root_hash, hlen);
 	if (!ret && wcur_finish(&w) < 0)

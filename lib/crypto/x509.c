@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/bio.h>
@@ -172,9 +173,17 @@ int spdm_chain_parse(const uint8_t *chain, size_t len, uint32_t base_hash,
 		return da_errf(err, -EBADMSG,
 			       "certificate chain: %zu bytes, shorter than the %zu-byte header",
 			       len, 4 + hlen);
-	if (length != len)
+	/*
+	 * A chain above 64 KiB (1.4 LargeCertChain) cannot state its size in
+	 * 16 bits: its Length runs on into the following two bytes, as the
+	 * DMTF 1.4 implementation writes it (a 32-bit Length).  Smaller chains
+	 * keep the 16-bit Length and the reserved field is not looked at.
+	 */
+	if (length != len &&
+	    (len <= UINT16_MAX || ((uint32_t)reserved << 16 | length) != len))
 		return da_errf(err, -EBADMSG,
-			       "certificate chain: Length %u but %zu bytes received", length, len);
+			       "certificate chain: Length %u but %zu bytes received",
+			       len <= UINT16_MAX ? length : (uint32_t)reserved << 16 | length, len);
 	if (cur_at_end(&c))
 		return da_errf(err, -EBADMSG, "certificate chain: no certificates");
 	out->certs = sk_X509_new_null();
@@ -230,7 +239,7 @@ static int cert_fail(struct da_err *err, int code, size_t idx, X509 *x, const ch
 	return da_errf(err, code, "certificate %zu (%s): %s", idx, subj, what);
 }
 
-int spdm_chain_check(const struct spdm_chain *c, struct da_err *err)
+int spdm_chain_check(struct spdm_chain *c, struct da_err *err)
 {
 	size_t n = c->ncerts;
 
@@ -285,6 +294,7 @@ int spdm_chain_check(const struct spdm_chain *c, struct da_err *err)
 		if (ku & KU_KEY_CERT_SIGN)
 			return cert_fail(err, -EINVAL, i, x, "KeyUsage keyCertSign on the leaf");
 	}
+	c->sigs_checked = true;
 	return 0;
 }
 
@@ -650,6 +660,72 @@ void da_trust_free(struct da_trust *t)
 	free(t);
 }
 
+/* Did spdm_chain_check() verify xs's signature with xi's key? */
+static bool link_checked(const struct spdm_chain *c, X509 *xi, X509 *xs)
+{
+	for (size_t k = 1; k < c->ncerts; k++) {
+		X509 *prev = sk_X509_value(c->certs, (int)k - 1);
+
+		if (sk_X509_value(c->certs, (int)k) == xs)
+			return prev == xi || X509_cmp(prev, xi) == 0;
+	}
+	return false;
+}
+
+static int path_fail(X509_STORE_CTX *ctx, X509 *x, int depth, int code)
+{
+	X509_STORE_CTX_set_error(ctx, code);
+	X509_STORE_CTX_set_error_depth(ctx, depth);
+	X509_STORE_CTX_set_current_cert(ctx, x);
+	return X509_STORE_CTX_get_verify_cb(ctx)(0, ctx);
+}
+
+/*
+ * X509_verify_cert()'s last step (signatures and validity dates along the
+ * path it built, top first) for a chain that spdm_chain_check() already
+ * verified: the same date checks and errors on every certificate, but a
+ * signature only where the issuer is not the chain's previous certificate
+ * (an anchor above the chain).  The top of the path is an anchor and, as
+ * OpenSSL does by default, not checked against itself.  Path building,
+ * BasicConstraints, purpose and the anchor match stay OpenSSL's.
+ */
+static int verify_path_checked(X509_STORE_CTX *ctx)
+{
+	const struct spdm_chain *c = X509_STORE_CTX_get_app_data(ctx);
+	X509_VERIFY_PARAM *vp = X509_STORE_CTX_get0_param(ctx);
+	STACK_OF(X509) *path = X509_STORE_CTX_get0_chain(ctx);
+	unsigned long flags = X509_VERIFY_PARAM_get_flags(vp);
+	time_t now = (flags & X509_V_FLAG_USE_CHECK_TIME) ? X509_VERIFY_PARAM_get_time(vp) :
+							     time(NULL);
+	int n = sk_X509_num(path);
+	for (int i = n - 1; i >= 0; i--) {
+		X509 *xs = sk_X509_value(path, i);
+		X509 *xi = i + 1 < n ? sk_X509_value(path, i + 1) : NULL;
+		EVP_PKEY *key;
+		int cmp;
+
+		if (xi && !link_checked(c, xi, xs)) {
+			key = X509_get0_pubkey(xi);
+			if ((!key || X509_verify(xs, key) <= 0) &&
+			    !path_fail(ctx, xs, i, X509_V_ERR_CERT_SIGNATURE_FAILURE))
+				return 0;
+		}
+		if (flags & X509_V_FLAG_NO_CHECK_TIME)
+			continue;
+		cmp = X509_cmp_time(X509_get0_notBefore(xs), &now);
+		if (cmp >= 0 && !path_fail(ctx, xs, i, cmp == 0 ?
+					   X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD :
+					   X509_V_ERR_CERT_NOT_YET_VALID))
+			return 0;
+		cmp = X509_cmp_time(X509_get0_notAfter(xs), &now);
+		if (cmp <= 0 && !path_fail(ctx, xs, i, cmp == 0 ?
+					   X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD :
+					   X509_V_ERR_CERT_HAS_EXPIRED))
+			return 0;
+	}
+	return 1;
+}
+
 int da_trust_verify_chain(struct da_trust *t, const struct spdm_chain *c, bool check_time,
 			  struct da_err *err)
 {
@@ -671,6 +747,11 @@ int da_trust_verify_chain(struct da_trust *t, const struct spdm_chain *c, bool c
 	if (!check_time)
 		flags |= X509_V_FLAG_NO_CHECK_TIME;
 	X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(ctx), flags);
+	/* each signature once: not again what the consistency check verified */
+	if (c->sigs_checked) {
+		X509_STORE_CTX_set_app_data(ctx, (void *)c);
+		X509_STORE_CTX_set_verify(ctx, verify_path_checked);
+	}
 	if (X509_verify_cert(ctx) == 1)
 		goto out;
 	verr = X509_STORE_CTX_get_error(ctx);

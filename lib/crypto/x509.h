@@ -45,6 +45,11 @@ struct spdm_chain {
 	/* offsets of each DER certificate inside the chain bytes */
 	size_t cert_off[SPDM_CHAIN_MAX_CERTS];
 	size_t cert_len[SPDM_CHAIN_MAX_CERTS];
+	/*
+	 * spdm_chain_check() passed on these very X509 objects: each one's
+	 * signature by the previous (the first's own, if self-issued) holds.
+	 */
+	bool sigs_checked;
 };
 
 /*
@@ -66,8 +71,9 @@ void spdm_chain_free(struct spdm_chain *c);
  * No dates, no trust anchors: that is policy.
  * Error messages name the certificate by position and subject:
  * "certificate 2 (CN=...): BasicConstraints CA=TRUE on the leaf".
+ * On success marks the chain sigs_checked.
  */
-int spdm_chain_check(const struct spdm_chain *c, struct da_err *err);
+int spdm_chain_check(struct spdm_chain *c, struct da_err *err);
 
 /*
  * Leaf identity: the SubjectAltName otherName 2.23.147 UTF8String equals
@@ -89,7 +95,10 @@ static inline X509 *spdm_chain_leaf(const struct spdm_chain *c)
  * Trust anchors for verifiers (not the TSM): a DER or PEM file, or a
  * directory of them.  Validation with X509_verify_cert; the chain's own
  * root may or may not be one of the anchors (it is matched by key and
- * subject).  check_time=false disables validity dates.
+ * subject).  check_time=false disables validity dates.  A chain marked
+ * sigs_checked has its own links' signatures taken as verified: only a
+ * link to an anchor above the chain is verified here (the failure
+ * messages are those of X509_verify_cert either way).
  */
 struct da_trust;
 struct da_trust *da_trust_load(const char *path, struct da_err *err);

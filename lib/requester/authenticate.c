@@ -80,10 +80,10 @@ static int vca(struct spdm_req *r, struct da_err *err)
 
 static int read_chain(struct spdm_req *r, uint8_t slot, struct da_err *err)
 {
-	uint16_t offset = 0;
+	uint32_t offset = 0;
 
-	/* A 64 KiB chain in 1-byte portions is the most a device may drag it out. */
-	for (unsigned int i = 0; i <= SPDM_MAX_CERT_CHAIN_SIZE; i++) {
+	/* A whole chain in 1-byte portions is the most a device may drag it out. */
+	for (unsigned int i = 0; i <= SPDM_MAX_LARGE_CERT_CHAIN_SIZE; i++) {
 		struct wcur w = wcur_init(r->req_buf, sizeof(r->req_buf));
 		long built = req_build_get_certificate(r, slot, offset, &w);
 		const uint8_t *rsp;
@@ -100,7 +100,7 @@ static int read_chain(struct spdm_req *r, uint8_t slot, struct da_err *err)
 					      da_framing_max_pad(r->t->framing), err);
 		if (ret)
 			return ret < 0 ? ret : 0;
-		offset = (uint16_t)r->reading.len;
+		offset = (uint32_t)r->reading.len;
 	}
 	return da_errf(err, -EPROTO, "CERTIFICATE: slot %u chain never completed", slot);
 }

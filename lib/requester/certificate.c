@@ -10,14 +10,27 @@
 
 #include "req.h"
 
-int req_build_get_certificate(struct spdm_req *r, uint8_t slot, uint16_t offset,
+/*
+ * 1.4 LargeCertChain where both sides have LARGE_RESP_CAP, as the DMTF
+ * requester does: then every GET_CERTIFICATE uses the 32-bit form, also
+ * for a chain that 16 bits could describe.
+ */
+bool req_large_cert(const struct spdm_req *r)
+{
+	return r->p.version >= SPDM_VER_14 && (r->info.rsp_caps & SPDM_CAP_LARGE_RESP) &&
+	       (r->own_caps & SPDM_CAP_LARGE_RESP);
+}
+
+int req_build_get_certificate(struct spdm_req *r, uint8_t slot, uint32_t offset,
 			      struct wcur *w)
 {
 	struct spdm_get_certificate g = {
 		.slot = slot,
+		.large = req_large_cert(r),
 		.offset = offset,
 		.length = r->cfg.cert_portion,
 	};
+	uint32_t hdr = g.large ? SPDM_CERTIFICATE_LARGE_HDR_SIZE : SPDM_CERTIFICATE_HDR_SIZE;
 
 	/*
 	 * 1.2+: the whole CERTIFICATE must fit one transfer each way, or with
@@ -29,8 +42,8 @@ int req_build_get_certificate(struct spdm_req *r, uint8_t slot, uint16_t offset,
 
 		if (own && own < lim)
 			lim = own;
-		if (lim > 8 && g.length > lim - 8)
-			g.length = (uint16_t)(lim - 8);
+		if (lim > hdr && g.length > lim - hdr)
+			g.length = lim - hdr;
 	}
 	return spdm_encode_get_certificate(w, r->p.version, &g);
 }
@@ -42,7 +55,8 @@ int req_process_certificate(struct spdm_req *r, const uint8_t *req, size_t req_l
 	struct spdm_get_certificate g;
 	struct spdm_certificate c;
 	int qlen, slen, ret;
-	uint32_t total;
+	uint32_t total, max;
+	uint64_t sum;
 
 	if (r->phase != PH_ALGS)
 		return da_errf(err, -EPROTO,
@@ -68,6 +82,12 @@ int req_process_certificate(struct spdm_req *r, const uint8_t *req, size_t req_l
 	if (c.slot != g.slot)
 		return da_errf(err, -EPROTO, "CERTIFICATE: SlotID %u, requested %u", c.slot,
 			       g.slot);
+	if (g.large && !(r->info.rsp_caps & SPDM_CAP_LARGE_RESP))
+		return da_errf(err, -EPROTO,
+			       "GET_CERTIFICATE: LargeCertChain but the device has no LARGE_RESP_CAP");
+	if (c.large != g.large)
+		return da_errf(err, -EPROTO, "CERTIFICATE: LargeCertChain %u, the request's %u",
+			       c.large, g.large);
 	if (c.portion_len > g.length)
 		return da_errf(err, -EPROTO, "CERTIFICATE: PortionLength %u exceeds the %u requested",
 			       c.portion_len, g.length);
@@ -75,23 +95,26 @@ int req_process_certificate(struct spdm_req *r, const uint8_t *req, size_t req_l
 		return da_errf(err, -EPROTO,
 			       "CERTIFICATE: PortionLength 0 with RemainderLength %u (no progress)",
 			       c.remainder_len);
+	/* 64-bit sums: three 32-bit fields of the large form may wrap 32 bits */
+	sum = (uint64_t)g.offset + c.portion_len + c.remainder_len;
+	max = g.large ? SPDM_MAX_LARGE_CERT_CHAIN_SIZE : SPDM_MAX_CERT_CHAIN_SIZE;
+	if (sum > max)
+		return da_errf(err, -EMSGSIZE, "CERTIFICATE: chain of %llu bytes exceeds %u",
+			       (unsigned long long)sum, max);
 	if (g.offset == 0) {
 		da_buf_reset(&r->reading);
 		r->reading_slot = g.slot;
-		r->reading_total = (uint32_t)c.portion_len + c.remainder_len;
+		r->reading_total = c.portion_len + c.remainder_len;
 	} else if (r->reading_slot != g.slot || g.offset != r->reading.len) {
 		return da_errf(err, -EPROTO,
 			       "GET_CERTIFICATE: Offset %u of slot %u does not continue the read so far",
 			       g.offset, g.slot);
 	}
-	total = (uint32_t)g.offset + c.portion_len + c.remainder_len;
+	total = (uint32_t)sum;
 	if (total != r->reading_total)
 		return da_errf(err, -EPROTO,
 			       "CERTIFICATE: Offset %u + PortionLength %u + RemainderLength %u = %u, earlier portions said %u",
 			       g.offset, c.portion_len, c.remainder_len, total, r->reading_total);
-	if (total > SPDM_MAX_CERT_CHAIN_SIZE)
-		return da_errf(err, -EMSGSIZE, "CERTIFICATE: chain of %u bytes exceeds %u", total,
-			       SPDM_MAX_CERT_CHAIN_SIZE);
 	if (da_buf_append(&r->reading, c.portion, c.portion_len))
 		return da_errf(err, -ENOMEM, "CERTIFICATE: out of memory");
 	if (c.remainder_len)
@@ -194,6 +217,17 @@ int req_check_chain(struct spdm_req *r, uint8_t slot, struct da_err *err)
 	r->slot_key[slot] = key;
 	key = NULL;
 	r->chain_ok[slot] = true;
+	/*
+	 * Keep the slot to CHALLENGE decoded, its signatures marked checked:
+	 * a trust check in this process takes it as it is and does not verify
+	 * those signatures again (da_trust_verify_chain()).  Other slots stay
+	 * bytes (decoded again if a caller asks), to keep the state per device
+	 * small.
+	 */
+	if (slot == r->cfg.slot) {
+		r->parsed[slot] = c;
+		c = (struct spdm_chain){ 0 };
+	}
 out:
 	EVP_PKEY_free(key);
 	spdm_chain_free(&c);

@@ -239,15 +239,23 @@ const struct spdm_chain *spdm_req_chain(struct spdm_req *r, uint8_t slot)
 size_t spdm_req_chain_subjects(const struct spdm_req *r, uint8_t slot, char (*out)[256],
 			       size_t max)
 {
-	struct spdm_chain c = { 0 };
+	struct spdm_chain tmp = { 0 };
+	const struct spdm_chain *c;
 	size_t i;
 
-	if (slot >= SPDM_MAX_SLOTS || !r->chain_ok[slot] ||
-	    spdm_chain_parse(r->chain[slot].data, r->chain[slot].len, r->info.neg.base_hash, &c, NULL))
+	if (slot >= SPDM_MAX_SLOTS || !r->chain_ok[slot])
 		return 0;
-	for (i = 0; i < c.ncerts && i < max; i++)
-		da_x509_subject(sk_X509_value(c.certs, (int)i), out[i], sizeof(out[i]));
-	spdm_chain_free(&c);
+	/* the chain as the consistency check decoded it, or decoded now */
+	c = &r->parsed[slot];
+	if (!c->certs) {
+		if (spdm_chain_parse(r->chain[slot].data, r->chain[slot].len, r->info.neg.base_hash,
+				     &tmp, NULL))
+			return 0;
+		c = &tmp;
+	}
+	for (i = 0; i < c->ncerts && i < max; i++)
+		da_x509_subject(sk_X509_value(c->certs, (int)i), out[i], sizeof(out[i]));
+	spdm_chain_free(&tmp);
 	return i;
 }
 

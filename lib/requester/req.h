@@ -73,7 +73,7 @@ struct spdm_req {
 	bool have_digests;
 	uint8_t digest[SPDM_MAX_SLOTS][SPDM_MAX_HASH_SIZE];
 	struct da_buf chain[SPDM_MAX_SLOTS];	/* complete chains, as read */
-	struct spdm_chain parsed[SPDM_MAX_SLOTS];	/* only for callers: spdm_req_chain() */
+	struct spdm_chain parsed[SPDM_MAX_SLOTS];	/* as checked; for spdm_req_chain() */
 	EVP_PKEY *slot_key[SPDM_MAX_SLOTS];		/* leaf key of each checked chain */
 	bool chain_ok[SPDM_MAX_SLOTS];
 	/* A chain read in progress */
@@ -171,7 +171,8 @@ int req_process_digests(struct spdm_req *r, const uint8_t *req, size_t req_len,
 			const uint8_t *rsp, size_t rsp_len, size_t max_pad, struct da_err *err);
 
 /* certificate.c */
-int req_build_get_certificate(struct spdm_req *r, uint8_t slot, uint16_t offset,
+bool req_large_cert(const struct spdm_req *r);
+int req_build_get_certificate(struct spdm_req *r, uint8_t slot, uint32_t offset,
 			      struct wcur *w);
 /* Returns 1 when the chain is complete (and checked), 0 if more to read. */
 int req_process_certificate(struct spdm_req *r, const uint8_t *req, size_t req_len,

@@ -108,9 +108,11 @@ int req_build_get_capabilities(struct spdm_req *r, struct wcur *w)
 		/*
 		 * We authenticate and nothing else, but from 1.2 on in messages
 		 * of any size: CHUNK_CAP lets MaxSPDMmsgSize exceed the
-		 * DataTransferSize of one transfer.
+		 * DataTransferSize of one transfer; 1.4 LARGE_RESP_CAP: we read
+		 * certificate chains in the 32-bit LargeCertChain form.
 		 */
-		.flags = SPDM_CAP_CERT | SPDM_CAP_CHAL | (ver >= SPDM_VER_12 ? SPDM_CAP_CHUNK : 0),
+		.flags = SPDM_CAP_CERT | SPDM_CAP_CHAL | (ver >= SPDM_VER_12 ? SPDM_CAP_CHUNK : 0) |
+			 (ver >= SPDM_VER_14 ? SPDM_CAP_LARGE_RESP : 0),
 		.data_transfer_size = r->cfg.data_transfer_size,
 		.max_spdm_msg_size = r->cfg.max_spdm_msg_size,
 	};

@@ -200,17 +200,31 @@ int spdm_decode_digests(const uint8_t *msg, size_t len, const struct spdm_dec_pa
 			struct spdm_digests *d, struct da_err *err);
 
 /* ---- GET_CERTIFICATE / CERTIFICATE (certificate.c) ---- */
+/*
+ * 1.4 LargeCertChain (Param1 bit 7): the 16-bit Offset/Length (request) and
+ * PortionLength/RemainderLength (response) are zero and 32-bit
+ * LargeOffset/LargeLength, LargePortionLength/LargeRemainderLength follow.
+ * Decoded, offset/length and portion_len/remainder_len hold whichever form
+ * the message used and large says which.
+ */
+#define SPDM_CERT_LARGE_CHAIN		0x80
+#define SPDM_GET_CERTIFICATE_SIZE	8
+#define SPDM_GET_CERTIFICATE_LARGE_SIZE	16
+#define SPDM_CERTIFICATE_HDR_SIZE	8
+#define SPDM_CERTIFICATE_LARGE_HDR_SIZE	16
 struct spdm_get_certificate {
 	uint8_t slot;
 	uint8_t attributes;		/* 1.3 param2: bit0 SlotSizeRequested */
-	uint16_t offset;
-	uint16_t length;
+	bool large;			/* 1.4 LargeCertChain */
+	uint32_t offset;
+	uint32_t length;
 };
 struct spdm_certificate {
 	uint8_t slot;
 	uint8_t cert_info;		/* 1.3 param2 [2:0] certificate model */
-	uint16_t portion_len;
-	uint16_t remainder_len;
+	bool large;			/* 1.4 LargeCertChain */
+	uint32_t portion_len;
+	uint32_t remainder_len;
 	const uint8_t *portion;
 };
 int spdm_encode_get_certificate(struct wcur *w, uint8_t version,

@@ -43,6 +43,8 @@ static const struct name_bit cap_names[] = {
 	{ "event", SPDM_CAP_EVENT },
 	{ "get-key-pair-info", SPDM_CAP_GET_KEY_PAIR_INFO },
 	{ "set-key-pair-info", SPDM_CAP_SET_KEY_PAIR_INFO },
+	{ "set-key-pair-reset", SPDM_CAP_SET_KEY_PAIR_RESET },
+	{ "large-resp", SPDM_CAP_LARGE_RESP },
 	{ NULL, 0 }
 };
 

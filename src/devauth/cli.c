@@ -138,18 +138,25 @@ int cli_ipc_open(const char *cmd, const char *sock, struct ipc **ipc)
 	return EXIT_USAGE;
 }
 
-int cli_check_trust(const char *cmd, const char *path)
+int cli_load_trust(const char *cmd, const char *path, struct da_trust **out)
 {
 	struct da_err err = { 0 };
-	struct da_trust *t;
 
+	*out = NULL;
 	if (!path)
 		return 0;
-	t = da_trust_load(path, &err);
-	if (t) {
-		da_trust_free(t);
+	*out = da_trust_load(path, &err);
+	if (*out)
 		return 0;
-	}
 	fprintf(stderr, "%s %s: --trust: %s\n", prog, cmd, err.msg);
 	return EXIT_USAGE;
+}
+
+int cli_check_trust(const char *cmd, const char *path)
+{
+	struct da_trust *t;
+	int ret = cli_load_trust(cmd, path, &t);
+
+	da_trust_free(t);
+	return ret;
 }

@@ -78,6 +78,9 @@ struct da_err;
  * device that failed the trust check (1).  0 or EXIT_USAGE.
  */
 int cli_check_trust(const char *cmd, const char *path);
+/* The same, keeping the anchors for the trust check (NULL without --trust). */
+struct da_trust;
+int cli_load_trust(const char *cmd, const char *path, struct da_trust **out);
 /* Open the TSM or say why not ("devauth CMD: ..."): 0 or EXIT_USAGE. */
 int cli_ipc_open(const char *cmd, const char *sock, struct ipc **ipc);
 

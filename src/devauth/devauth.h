@@ -36,10 +36,12 @@ int reset_main(int argc, char **argv);
 int parse_version_range(const char *s, uint8_t *min, uint8_t *max);
 
 /* report.c: what probe, dump and verify print about one SPDM exchange */
+struct da_trust;
 struct report_opts {
 	const char *title;		/* device name or file */
 	const char *trust_path;		/* --trust: chain to these anchors */
 	bool check_time;		/* validity dates in the trust check */
+	struct da_trust *trust;		/* trust_path loaded once (borrowed), or NULL */
 };
 /* Adds the trust check to the list (so the verdict includes it). */
 void report_trust(struct spdm_req *r, struct da_checklist *extra, const struct report_opts *o);

@@ -82,15 +82,16 @@ static void describe(const struct da_spdm_msg *m, const struct spdm_dec_params *
 		struct spdm_get_certificate g;
 
 		if (spdm_decode_get_certificate(m->data, m->len, h.version, &g, NULL) > 0)
-			snprintf(out, len, "slot %u offset %u length %u", g.slot, g.offset, g.length);
+			snprintf(out, len, "slot %u offset %u length %u%s", g.slot, g.offset, g.length,
+				 g.large ? " (LargeCertChain)" : "");
 		break;
 	}
 	case SPDM_CERTIFICATE: {
 		struct spdm_certificate c;
 
 		if (spdm_decode_certificate(m->data, m->len, h.version, &c, NULL) > 0)
-			snprintf(out, len, "slot %u portion %u remainder %u", c.slot, c.portion_len,
-				 c.remainder_len);
+			snprintf(out, len, "slot %u portion %u remainder %u%s", c.slot,
+				 c.portion_len, c.remainder_len, c.large ? " (LargeCertChain)" : "");
 		break;
 	}
 	case SPDM_CHALLENGE: {
@@ -214,11 +215,12 @@ int dump_main(int argc, char **argv)
 		cli_usage(stderr, "dump", SYNOPSIS);
 		return EXIT_USAGE;
 	}
-	if (cli_check_trust("dump", ro.trust_path))
+	if (cli_load_trust("dump", ro.trust_path, &ro.trust))
 		return EXIT_USAGE;
 	if (da_pcap_read(argv[optind], &cap, &err) || da_capture_spdm(&cap, &msgs, &n, &err)) {
 		cli_file_error("dump", argv[optind], err.msg);
 		da_capture_free(&cap);
+		da_trust_free(ro.trust);
 		return 2;
 	}
 
@@ -308,6 +310,7 @@ int dump_main(int argc, char **argv)
 out:
 	if (j)
 		json_object_put(j);
+	da_trust_free(ro.trust);
 	spdm_req_free(r);
 	da_checklist_free(&extra);
 	free(msgs);

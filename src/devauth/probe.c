@@ -318,11 +318,12 @@ int probe_main(int argc, char **argv)
 		cli_usage(stderr, "probe", SYNOPSIS);
 		return EXIT_USAGE;
 	}
-	if (cli_check_trust("probe", ro.trust_path))
+	if (cli_load_trust("probe", ro.trust_path, &ro.trust))
 		return EXIT_USAGE;
 
 	if (pcap_path && da_pcap_open_write(pcap_path, framing, &pcap, &err)) {
 		fprintf(stderr, "%s probe: %s\n", prog, err.msg);
+		da_trust_free(ro.trust);
 		return 2;
 	}
 	/* The pcap is attached before TEST and DOE discovery, as DMTF's captures start. */
@@ -331,6 +332,7 @@ int probe_main(int argc, char **argv)
 		/* The transport's message already starts with the device. */
 		fprintf(stderr, "%s probe: %s\n", prog, err.msg);
 		da_pcap_close(pcap);
+		da_trust_free(ro.trust);
 		return cli_unreachable(ret) ? EXIT_USAGE : EXIT_FAILED;
 	}
 	cfg.dev_name = hostport;
@@ -368,6 +370,7 @@ int probe_main(int argc, char **argv)
 out:
 	spdm_req_free(r);
 	da_checklist_free(&extra);
+	da_trust_free(ro.trust);
 	da_transport_destroy(t);
 	if (pcap && da_pcap_close(pcap)) {
 		fprintf(stderr, "%s probe: writing %s failed\n", prog, pcap_path);

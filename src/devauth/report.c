@@ -25,7 +25,7 @@ void report_trust(struct spdm_req *r, struct da_checklist *extra, const struct r
 		da_check_add(extra, "trust", DA_CHECK_SKIP, "no authenticated chain to check");
 		return;
 	}
-	t = da_trust_load(o->trust_path, &err);
+	t = o->trust ? o->trust : da_trust_load(o->trust_path, &err);
 	if (!t) {
 		da_check_add(extra, "trust", DA_CHECK_FAIL, "%s", err.msg);
 		return;
@@ -36,7 +36,8 @@ void report_trust(struct spdm_req *r, struct da_checklist *extra, const struct r
 	else
 		da_check_add(extra, "trust", DA_CHECK_PASS, "slot %u chain ends in an anchor of %s%s",
 			     info->neg.slot, o->trust_path, o->check_time ? "" : " (dates not checked)");
-	da_trust_free(t);
+	if (t != o->trust)
+		da_trust_free(t);
 }
 
 static void ver_str(uint8_t v, char *buf, size_t len)

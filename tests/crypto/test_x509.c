@@ -377,6 +377,118 @@ static void test_san(void **state)
 	pki_free(&p);
 }
 
+/*
+ * Each signature once: the trust check takes a chain's sigs_checked as
+ * spdm_chain_check() left it and does not verify those links again.  A
+ * chain with a broken leaf signature, marked checked by hand, shows it.
+ */
+static void test_trust_takes_checked_signatures(void **state)
+{
+	char path[256];
+	struct da_err err = { 0 };
+	struct spdm_chain c;
+	struct da_trust *t;
+	struct pki p;
+
+	(void)state;
+	make_pki(&p, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, PKI_FAULT_BROKEN_SIG);
+	assert_int_equal(spdm_chain_parse(p.chain.data, p.chain.len, p.hash, &c, &err), 0);
+	assert_int_equal(spdm_chain_check(&c, &err), -EKEYREJECTED);
+	assert_false(c.sigs_checked);
+	snprintf(path, sizeof(path), "%s/once.pem", tmpdir);
+	assert_int_equal(pki_write_cert_pem(path, p.root.cert, &err), 0);
+	t = da_trust_load(path, &err);
+	assert_non_null(t);
+	assert_int_equal(da_trust_verify_chain(t, &c, true, &err), -EKEYREJECTED);
+	c.sigs_checked = true;
+	assert_int_equal(da_trust_verify_chain(t, &c, true, &err), 0);
+	da_trust_free(t);
+	spdm_chain_free(&c);
+	pki_free(&p);
+}
+
+/* x without AuthorityKeyIdentifier, signed again by key: issuers then match by name only. */
+static X509 *no_akid(X509 *x, EVP_PKEY *key)
+{
+	X509 *y = X509_dup(x);
+	int at;
+
+	assert_non_null(y);
+	at = X509_get_ext_by_NID(y, NID_authority_key_identifier, -1);
+	assert_true(at >= 0);
+	X509_EXTENSION_free(X509_delete_ext(y, at));
+	assert_true(X509_sign(y, key, EVP_sha384()) > 0);
+	return y;
+}
+
+static void trust_file(struct da_trust **t, const char *name, X509 *anchor)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	assert_int_equal(pki_write_cert_pem(path, anchor, NULL), 0);
+	*t = da_trust_load(path, NULL);
+	assert_non_null(*t);
+}
+
+/*
+ * Where OpenSSL's path building matches an issuer by name alone (no
+ * AuthorityKeyIdentifier), a checked chain's trust check must still
+ * verify the links the consistency check never saw: an anchor of the
+ * right name but another key above the chain, and an anchor standing in
+ * for the chain's own intermediate.
+ */
+static void test_trust_checked_name_only(void **state)
+{
+	struct da_err err = { 0 };
+	struct spdm_chain c;
+	struct da_trust *t;
+	struct da_buf b = { 0 };
+	struct pki p, q;
+	X509 *inter, *leaf, *other_inter;
+
+	(void)state;
+	make_pki(&p, SPDM_ASYM_ECDSA_P384, SPDM_HASH_SHA384, 0);
+	make_pki(&q, SPDM_ASYM_ECDSA_P384, SPDM_HASH_SHA384, 0);
+	inter = no_akid(p.inter.cert, p.root.key);
+	leaf = no_akid(p.leaf.cert, p.inter.key);
+	other_inter = no_akid(q.inter.cert, q.root.key);
+
+	/* [intermediate, leaf] under the other root (same name) */
+	assert_int_equal(pki_spdm_chain((X509 *[]){ inter, leaf }, 2, p.hash, &b, &err), 0);
+	assert_int_equal(spdm_chain_parse(b.data, b.len, p.hash, &c, &err), 0);
+	assert_int_equal(spdm_chain_check(&c, &err), 0);
+	trust_file(&t, "name-root.pem", p.root.cert);
+	assert_int_equal(da_trust_verify_chain(t, &c, true, &err), 0);
+	da_trust_free(t);
+	trust_file(&t, "name-other-root.pem", q.root.cert);
+	da_err_clear(&err);
+	assert_int_equal(da_trust_verify_chain(t, &c, true, &err), -EKEYREJECTED);
+	assert_non_null(strstr(err.msg, "signature failure"));
+	da_trust_free(t);
+	spdm_chain_free(&c);
+	da_buf_free(&b);
+
+	/* [root, intermediate, leaf] with the other intermediate (same name) as the anchor */
+	assert_int_equal(pki_spdm_chain((X509 *[]){ p.root.cert, inter, leaf }, 3, p.hash, &b,
+					&err), 0);
+	assert_int_equal(spdm_chain_parse(b.data, b.len, p.hash, &c, &err), 0);
+	assert_int_equal(spdm_chain_check(&c, &err), 0);
+	trust_file(&t, "name-other-inter.pem", other_inter);
+	da_err_clear(&err);
+	assert_int_equal(da_trust_verify_chain(t, &c, true, &err), -EKEYREJECTED);
+	assert_non_null(strstr(err.msg, "signature failure"));
+	da_trust_free(t);
+	spdm_chain_free(&c);
+	da_buf_free(&b);
+
+	X509_free(inter);
+	X509_free(leaf);
+	X509_free(other_inter);
+	pki_free(&q);
+	pki_free(&p);
+}
+
 static void test_trust_anchors(void **state)
 {
 	char dir[128], path[256];
@@ -388,6 +500,8 @@ static void test_trust_anchors(void **state)
 	make_pki(&p, SPDM_ASYM_ECDSA_P384, SPDM_HASH_SHA384, 0);
 	make_pki(&q, SPDM_ASYM_ECDSA_P384, SPDM_HASH_SHA384, 0);
 	assert_int_equal(spdm_chain_parse(p.chain.data, p.chain.len, p.hash, &c, &err), 0);
+	/* checked, as the requester leaves it: the trust check's own path */
+	assert_int_equal(spdm_chain_check(&c, &err), 0);
 
 	/* The wrong root (same names, other keys). */
 	snprintf(path, sizeof(path), "%s/other.pem", tmpdir);
@@ -435,6 +549,26 @@ static void test_trust_anchors(void **state)
 		t = da_trust_load(path, &err);
 		assert_non_null(t);
 		assert_int_equal(da_trust_verify_chain(t, &c2, true, &err), 0);
+		da_trust_free(t);
+		/*
+		 * Checked, the chain's own links are not verified again; the
+		 * link to an anchor above it still is: the other root (same
+		 * name, other key) signed nothing here.
+		 */
+		assert_true(c2.sigs_checked);
+		snprintf(path, sizeof(path), "%s/other-root.pem", tmpdir);
+		assert_int_equal(pki_write_cert_pem(path, q.root.cert, NULL), 0);
+		t = da_trust_load(path, &err);
+		assert_non_null(t);
+		da_err_clear(&err);
+		assert_int_equal(da_trust_verify_chain(t, &c2, true, &err), -EKEYREJECTED);
+		da_trust_free(t);
+		/* the same with an intermediate of the other PKI as the anchor */
+		snprintf(path, sizeof(path), "%s/other-inter.pem", tmpdir);
+		assert_int_equal(pki_write_cert_pem(path, q.inter.cert, NULL), 0);
+		t = da_trust_load(path, &err);
+		assert_non_null(t);
+		assert_int_equal(da_trust_verify_chain(t, &c, true, &err), -EKEYREJECTED);
 		da_trust_free(t);
 		spdm_chain_free(&c2);
 		da_buf_free(&b);
@@ -543,6 +677,8 @@ int main(void)
 		cmocka_unit_test(test_too_many_certs),
 		cmocka_unit_test(test_fault_table),
 		cmocka_unit_test(test_san),
+		cmocka_unit_test(test_trust_takes_checked_signatures),
+		cmocka_unit_test(test_trust_checked_name_only),
 		cmocka_unit_test(test_trust_anchors),
 		cmocka_unit_test(test_files_round_trip),
 		cmocka_unit_test(test_subject),
