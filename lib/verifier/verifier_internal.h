@@ -10,6 +10,7 @@
 #include <devauth/verifier.h>
 
 #include "crypto/x509.h"
+#include "identity.h"
 #include "spdm/codec.h"
 
 #define DA_POLICY_MAX_ANCHORS 16
@@ -26,16 +27,6 @@ struct da_policy_ref {
 	bool raw;			/* "raw": hashed when the block is a digest */
 	size_t nvals;
 	struct da_policy_value vals[DA_POLICY_MAX_VALUES];
-};
-
-enum {
-	ID_VENDOR = 1u << 0,
-	ID_DEVICE = 1u << 1,
-	ID_CLASS = 1u << 2,
-	ID_REVISION = 1u << 3,
-	ID_SSVID = 1u << 4,
-	ID_SSID = 1u << 5,
-	ID_SERIAL = 1u << 6,
 };
 
 struct da_policy {

@@ -433,6 +433,8 @@ static void test_pin_roundtrip_and_errors(void **state)
 		{ "", "offset 0" },
 		{ "[]", "(top level)" },
 		{ "{\"version\":1,\"mode\":\"fatal\"} x", "offset 29" },
+		{ "{\"version\":1,\"mode\":\"fatal\",\"mode\":\"exact\"}", "pin: mode: key given twice" },
+		{ "[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]", "nesting too deep" },
 		{ "{\"mode\":\"fatal\"}", "version: missing" },
 		{ "{\"version\":2,\"mode\":\"fatal\"}", "version: 2 is out of range" },
 		{ "{\"version\":1}", "mode: missing" },
