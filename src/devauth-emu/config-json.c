@@ -3,7 +3,7 @@
  * Typed reads of JSON values from the config file.  The file is hostile
  * input like any other: a value of the wrong type or out of range is an
  * error that names the file, the device and the key; hex values are
- * read through struct cur.
+ * decoded by lib/hex.c.
  */
 #include <ctype.h>
 #include <errno.h>

@@ -97,8 +97,7 @@ struct daemon {
 	pthread_mutex_t state_lock;	/* serialises state.json writes */
 };
 
-/* config.c; daemon_json_file: a regular file of at most max bytes, whole JSON. */
-json_object *daemon_json_file(const char *path, size_t max, struct da_err *err);
+/* config.c */
 int daemon_config_load(struct daemon *d, const char *path, struct da_err *err);
 void daemon_free(struct daemon *d);
 struct dev *daemon_find_dev(struct daemon *d, const char *name);
