@@ -20,6 +20,8 @@ static const char *const mode_names[] = {
 	[DA_PIN_EXACT] = "exact",
 	[DA_PIN_SAME_KEY] = "same-key",
 	[DA_PIN_SAME_DEVICE] = "same-device",
+	[DA_PIN_EXEC] = "exec",
+	[DA_PIN_FATAL] = "fatal",
 };
 
 int da_pin_mode_parse(const char *s, enum da_pin_mode *mode)
@@ -66,6 +68,9 @@ int da_pin_from_verdict(const struct da_verdict *v, enum da_pin_mode mode,
 	if (!v->accepted || !v->replayed)
 		return da_errf(err, -EKEYREJECTED, "pin: the evidence was not accepted: %s",
 			       v->reason);
+	if ((unsigned int)mode > DA_PIN_SAME_DEVICE)
+		return da_errf(err, -EINVAL, "pin: mode %s is not derived from evidence",
+			       da_pin_mode_name(mode));
 	if (!v->leaf_spki_len)
 		return da_errf(err, -ENOENT, "pin: no leaf public key");
 	j = json_object_new_object();

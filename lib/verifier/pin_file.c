@@ -29,35 +29,6 @@
 
 #include "evidence/ev_internal.h"
 
-_Static_assert(DA_REVAL_EXACT == 0 && DA_REVAL_SAME_KEY == 1 && DA_REVAL_SAME_DEVICE == 2,
-	       "da_reval_mode extends da_pin_mode");
-
-static const char *const reval_names[] = {
-	[DA_REVAL_EXACT] = "exact",
-	[DA_REVAL_SAME_KEY] = "same-key",
-	[DA_REVAL_SAME_DEVICE] = "same-device",
-	[DA_REVAL_EXEC] = "exec",
-	[DA_REVAL_FATAL] = "fatal",
-};
-
-#define N_MODES (sizeof(reval_names) / sizeof(reval_names[0]))
-
-int da_reval_mode_parse(const char *s, enum da_reval_mode *mode)
-{
-	for (unsigned int i = 0; i < N_MODES; i++) {
-		if (!strcmp(s, reval_names[i])) {
-			*mode = (enum da_reval_mode)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-const char *da_reval_mode_name(enum da_reval_mode mode)
-{
-	return (unsigned int)mode < N_MODES ? reval_names[mode] : "unknown";
-}
-
 void da_pin_free(struct da_pin *pin)
 {
 	if (!pin)
@@ -288,7 +259,7 @@ static int parse_obj(json_object *root, struct da_pin *pin, struct da_err *err)
 	ret = get_string(v, "mode", s, sizeof(s), err);
 	if (ret)
 		return ret;
-	if (da_reval_mode_parse(s, &pin->mode))
+	if (da_pin_mode_parse(s, &pin->mode))
 		return da_errf(err, -EINVAL,
 			       "pin: mode: \"%s\" is not exact, same-key, same-device, exec or fatal",
 			       s);
@@ -376,29 +347,29 @@ static int parse_obj(json_object *root, struct da_pin *pin, struct da_err *err)
 
 	/* What each mode cannot do without. */
 	switch (pin->mode) {
-	case DA_REVAL_EXACT:
+	case DA_PIN_EXACT:
 		if (!pin->chain_hash_len)
 			return bad(err, "chain_hash", "missing (mode exact compares it)");
 		/* fallthrough */
-	case DA_REVAL_SAME_DEVICE:
-	case DA_REVAL_SAME_KEY:
+	case DA_PIN_SAME_DEVICE:
+	case DA_PIN_SAME_KEY:
 		if (!pin->leaf_spki)
 			return da_errf(err, -EINVAL, "pin: leaf_spki: missing (mode %s compares it)",
-				       da_reval_mode_name(pin->mode));
+				       da_pin_mode_name(pin->mode));
 		if (pin->nmeas && !pin->digest_algorithm[0])
 			return bad(err, "digest_algorithm",
 				   "missing (measurements are pinned)");
 		break;
-	case DA_REVAL_EXEC:
+	case DA_PIN_EXEC:
 		if (!pin->exec_program)
 			return bad(err, "exec", "missing (mode exec runs its program)");
 		break;
-	case DA_REVAL_FATAL:
+	case DA_PIN_FATAL:
 		break;
 	}
-	if (pin->exec_program && pin->mode != DA_REVAL_EXEC)
+	if (pin->exec_program && pin->mode != DA_PIN_EXEC)
 		return da_errf(err, -EINVAL, "pin: exec: only meaningful in mode exec, not %s",
-			       da_reval_mode_name(pin->mode));
+			       da_pin_mode_name(pin->mode));
 	return 0;
 }
 

@@ -148,7 +148,7 @@ static int put_dev(struct conn *c, const struct pci_tsm_msg *req, struct dev *dv
 		ok = pci_tsm_put_str(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_IDENTITY, dv->identity);
 	if (ok && dv->pin)
 		ok = pci_tsm_put_str(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_PIN_MODE,
-				     da_reval_mode_name(dv->pin->mode));
+				     da_pin_mode_name(dv->pin->mode));
 	if (ok && dv->have_evidence)
 		ok = pci_tsm_put_u32(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_VERSION, dv->version) &&
 		     pci_tsm_put_u32(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_BASE_ASYM, dv->base_asym) &&
