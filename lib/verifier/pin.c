@@ -14,8 +14,6 @@
 #include "hex.h"
 #include "verifier_internal.h"
 
-bool da_meas_type_volatile(uint8_t dmtf_type);
-
 static const char *const mode_names[] = {
 	[DA_PIN_EXACT] = "exact",
 	[DA_PIN_SAME_KEY] = "same-key",
@@ -39,19 +37,6 @@ const char *da_pin_mode_name(enum da_pin_mode mode)
 {
 	return (unsigned int)mode < sizeof(mode_names) / sizeof(mode_names[0]) ?
 	       mode_names[mode] : "unknown";
-}
-
-json_object *da_json_hex(const uint8_t *p, size_t n)
-{
-	char *s = malloc(2 * n + 1);
-	json_object *j;
-
-	if (!s)
-		return NULL;
-	da_hex(p, n, s, 2 * n + 1);
-	j = json_object_new_string(s);
-	free(s);
-	return j;
 }
 
 int da_pin_from_verdict(const struct da_verdict *v, enum da_pin_mode mode,

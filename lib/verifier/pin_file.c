@@ -27,7 +27,7 @@
 #include "json.h"
 #include "verifier_internal.h"
 
-#include "evidence/ev_internal.h"
+#include "file.h"
 
 void da_pin_free(struct da_pin *pin)
 {

@@ -19,7 +19,7 @@
 #include "json.h"
 #include "verifier_internal.h"
 
-#include "evidence/ev_internal.h"
+#include "file.h"
 
 #define POLICY_MAX_SIZE (4u << 20)
 

@@ -29,7 +29,7 @@
 #include "hex.h"
 #include "verifier_internal.h"
 
-#include "evidence/ev_internal.h"
+#include "evidence/transcript.h"
 
 /* ---- the check ---- */
 
@@ -182,16 +182,6 @@ static int block_digest(const struct spdm_meas_block *b, const struct da_verdict
 	return spdm_hash(v->base_hash, b->value, b->value_size, out);
 }
 
-static bool find_block(const struct da_verdict *v, uint8_t index, struct spdm_meas_block *b)
-{
-	struct cur c = cur_init(v->meas_record, v->meas_record_len);
-
-	while (v->meas_record && spdm_meas_block_next(&c, b, NULL) > 0)
-		if (b->index == index)
-			return true;
-	return false;
-}
-
 static bool check_measurements(const struct da_pin *pin, const struct da_verdict *v,
 			       bool volatile_too, struct da_checklist *l)
 {
@@ -229,7 +219,7 @@ static bool check_measurements(const struct da_pin *pin, const struct da_verdict
 				     da_pin_mode_name(pin->mode));
 			continue;
 		}
-		if (!find_block(v, m->index, &b)) {
+		if (!da_verdict_find_block(v, m->index, &b)) {
 			da_check_add(l, name, DA_CHECK_FAIL,
 				     "measurement %u is pinned but missing from the new evidence",
 				     m->index);

@@ -50,8 +50,13 @@ static inline bool da_policy_is_volatile(const struct da_policy *p, uint8_t inde
 	return p && (p->volatile_idx[index / 8] & (1u << (index % 8)));
 }
 
-/* Lower-case hex of p[0..n) as a JSON string (pins, policies). */
+/* verifier-core.c.  Lower-case hex of p[0..n) as a JSON string (pins, policies). */
 json_object *da_json_hex(const uint8_t *p, size_t n);
+/* DMTF value types whose value is expected to change from boot to boot. */
+bool da_meas_type_volatile(uint8_t dmtf_type);
+/* The block of index in the verdict's measurement record: true and *out if found. */
+bool da_verdict_find_block(const struct da_verdict *v, uint8_t index,
+			   struct spdm_meas_block *out);
 
 /* exec.c: the exec mode's check, results into res->checks (and res->exec_output). */
 int pin_check_exec(const struct da_pin *pin, const struct da_evidence *ev,

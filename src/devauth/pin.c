@@ -14,7 +14,7 @@
 #include <devauth/verifier.h>
 
 #include "crypto/crypto.h"
-#include "evidence/ev_internal.h"
+#include "file.h"
 #include "tsm/pci_tsm.h"
 
 #include "cli.h"

@@ -22,7 +22,7 @@
 #include <devauth/verifier.h>
 
 #include "crypto/crypto.h"
-#include "verifier/transcript.h"
+#include "evidence/transcript.h"
 #include "verifier_harness.h"
 
 static struct emu_device *dev, *other, *expired;
