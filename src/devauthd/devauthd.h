@@ -199,10 +199,18 @@ int pins_load(struct daemon *d, struct da_err *err);
 /* server.c */
 int server_run(struct daemon *d, struct da_err *err);
 void server_stop(void);
-/* Notify the "events" group (never blocks). */
-void server_event(uint32_t event, const struct dev *dv, uint32_t state, uint64_t gen,
-		  const char *reason, const char *check);
 
+/* log.c: one line to stderr, "devauthd: " first. */
 void dlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * log.c: a device event (PCI_TSM_EVENT_*) with the state it left behind,
+ * to the sink the server registered (it notifies the "events" group and
+ * never blocks); dropped while none is.
+ */
+typedef void (*daemon_event_sink)(uint32_t event, const struct dev *dv, uint32_t state,
+				  uint64_t gen, const char *reason, const char *check);
+void daemon_event_sink_set(daemon_event_sink sink);
+void daemon_event(uint32_t event, const struct dev *dv, uint32_t state, uint64_t gen,
+		  const char *reason, const char *check);
 
 #endif

@@ -70,7 +70,7 @@ static void notify_check(struct dev *dv, uint32_t event, const char *reason, con
 	state = dv->state;
 	gen = dv->generation;
 	pthread_mutex_unlock(&dv->lock);
-	server_event(event, dv, state, gen, reason, check);
+	daemon_event(event, dv, state, gen, reason, check);
 }
 
 static void notify(struct dev *dv, uint32_t event, const char *reason)
