@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: MIT
-#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -216,14 +215,10 @@ int da_json_parse(const char *name, const char *text, size_t len, size_t max,
 			       je == json_tokener_continue ? "unexpected end of input" :
 			       json_tokener_error_desc(je));
 	}
-	/* White space may follow the value; nothing else may. */
-	for (size_t i = end; i < len; i++) {
-		if (!isspace((unsigned char)text[i])) {
-			json_object_put(r);
-			return da_errf(err, -EINVAL, "%s: offset %zu: data after the JSON value",
-				       name, i);
-		}
-	}
+	/*
+	 * STRICT also means whole: json-c refuses anything but white space
+	 * after the value (a second value included) as a parse error above.
+	 */
 	ret = check_dup_keys(name, text, end, err);
 	if (ret) {
 		json_object_put(r);

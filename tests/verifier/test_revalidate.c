@@ -433,6 +433,8 @@ static void test_pin_roundtrip_and_errors(void **state)
 		{ "", "offset 0" },
 		{ "[]", "(top level)" },
 		{ "{\"version\":1,\"mode\":\"fatal\"} x", "offset 29" },
+		/* A second value is data after the first, not another pin. */
+		{ "{\"version\":1,\"mode\":\"fatal\"} {}", "pin: offset 29: invalid JSON" },
 		{ "{\"version\":1,\"mode\":\"fatal\",\"mode\":\"exact\"}", "pin: mode: key given twice" },
 		{ "[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]", "nesting too deep" },
 		{ "{\"mode\":\"fatal\"}", "version: missing" },
