@@ -28,23 +28,44 @@ static int nibble(uint8_t c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
+int da_unhex_buf(const char *s, size_t len, uint8_t *out, size_t cap, size_t *n,
+		 unsigned int flags)
+{
+	struct cur c = cur_init(s, len);
+	size_t used = 0;
+	uint8_t hi, lo;
+
+	while (!cur_u8(&c, &hi)) {
+		int h, l;
+
+		if ((flags & DA_HEX_SEPARATORS) && (hi == ' ' || hi == ':'))
+			continue;
+		if (cur_u8(&c, &lo))
+			return -EILSEQ;
+		h = nibble(hi);
+		l = nibble(lo);
+		if (h < 0 || l < 0)
+			return -EINVAL;
+		/* Keep reading past cap: a bad digit later is the better message. */
+		if (used < cap)
+			out[used] = (uint8_t)(h << 4 | l);
+		used++;
+	}
+	if (!used)
+		return -ENODATA;
+	if (used > cap)
+		return -EMSGSIZE;
+	*n = used;
+	return 0;
+}
+
 int da_unhex(const char *s, uint8_t *out, size_t n)
 {
-	struct cur c = cur_init(s, strlen(s));
+	size_t len = strlen(s), got = 0;
 
-	if (c.len != 2 * n)
+	if (len != 2 * n)
 		return -EINVAL;
-	for (size_t i = 0; i < n; i++) {
-		uint8_t b[2];
-		int hi, lo;
-
-		if (cur_bytes(&c, b, 2))
-			return -EINVAL;
-		hi = nibble(b[0]);
-		lo = nibble(b[1]);
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
+	if (!n)
+		return 0;
+	return da_unhex_buf(s, len, out, n, &got, 0) ? -EINVAL : 0;
 }

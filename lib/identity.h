@@ -15,4 +15,15 @@
  */
 int cma_identity_parse(const char *s, struct cma_identity *id, struct da_err *err);
 
+/* The fields of an identity, as a set (what a policy matches, what a file gave). */
+enum {
+	ID_VENDOR = 1u << 0,
+	ID_DEVICE = 1u << 1,
+	ID_CLASS = 1u << 2,
+	ID_REVISION = 1u << 3,
+	ID_SSVID = 1u << 4,
+	ID_SSID = 1u << 5,
+	ID_SERIAL = 1u << 6,
+};
+
 #endif

@@ -89,6 +89,8 @@ refresh-unconnected :: src/devauthd/device.c :: daemon,recovery :: if \(state !=
 cursor-take-unbounded :: lib/cursor.c :: cursor,spdm_codec :: if \(n > cur_left\(c\)\)(?=\n\t+return -EBADMSG;\n\t\*out = c->p) :: if (0)
 cursor-u64-no-restore :: lib/cursor.c :: cursor :: c->off = save; :: ;
 wcur-room-unbounded :: lib/cursor.c :: cursor,spdm_codec :: if \(n > w->cap - w->len\) \{ :: if (0) {
+# --- JSON files (policy, pin, configs)
+json-dup-key-pass :: lib/json.c :: revalidate,verifier,daemon :: if \(!strcmp\(sorted\[i - 1\], sorted\[i\]\)\) \{ :: if (0) {
 # --- secure sessions
 sess-ke-sig-pass :: lib/requester/session.c :: session-tamper :: ret = spdm_verify\(r->slot_key\[slot\] :: ret = 0 * spdm_verify(r->slot_key[slot]
 sess-rsp-verify-pass :: lib/requester/session.c :: session-tamper :: ret = CRYPTO_memcmp\(vd, got, r->p\.hash_size\); :: ret = 0 * CRYPTO_memcmp(vd, got, r->p.hash_size);

@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (da_pin_parse((const char *)data, size, &pin, NULL))
 		return 0;
 	/* Only fatal decides without evidence and without running anything. */
-	if (pin->mode == DA_REVAL_FATAL && !da_pin_check(pin, NULL, &o, &r, NULL))
+	if (pin->mode == DA_PIN_FATAL && !da_pin_check(pin, NULL, &o, &r, NULL))
 		da_pin_result_free(&r);
 	da_pin_free(pin);
 	return 0;

@@ -8,7 +8,7 @@
 
 #include "cursor.h"
 #include "fuzz_common.h"
-#include "verifier/transcript.h"
+#include "evidence/transcript.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -50,8 +50,10 @@ int da_evidence_decode(const uint8_t *buf, size_t len, struct da_evidence *ev,
 int da_evidence_write_file(const struct da_evidence *ev, const char *path, struct da_err *err);
 int da_evidence_read_file(const char *path, struct da_evidence *ev, struct da_err *err);
 
-/* "CERT0".."CERT7", "VCA", "MEASUREMENTS", "REPORT". */
+/* "CERT0".."CERT7", "VCA", "MEASUREMENTS", "REPORT"; "unknown" for another type. */
 const char *da_evidence_type_name(unsigned int type);
+/* The same in lower case ("cert0", "vca"): JSON keys and command-line words; "?" for another type. */
+const char *da_evidence_type_key(unsigned int type);
 
 /*
  * Importers (docs/evidence.md).  Each reads its input only through

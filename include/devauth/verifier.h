@@ -89,15 +89,21 @@ int da_policy_from_verdicts(const struct da_verdict *const *v, size_t n,
 			    const uint8_t extra_volatile[32], const char *trust_path,
 			    json_object **out, struct da_err *err);
 
-/* docs/pin.md */
+/*
+ * docs/pin.md: every mode a pin file may carry.  da_pin_from_verdict()
+ * derives the first three from evidence; exec and fatal pins carry what
+ * an exact pin does, for the program to read.
+ */
 enum da_pin_mode {
 	DA_PIN_EXACT,		/* chain hash + key + every non-volatile measurement */
 	DA_PIN_SAME_KEY,	/* the leaf public key only */
 	DA_PIN_SAME_DEVICE,	/* key + identity + immutable (non-volatile) measurements */
+	DA_PIN_EXEC,		/* a program decides (exit 0 accepts) */
+	DA_PIN_FATAL,		/* no re-challenge: session loss alone unbinds */
 };
 int da_pin_mode_parse(const char *s, enum da_pin_mode *mode);
 const char *da_pin_mode_name(enum da_pin_mode mode);
-/* A pin from an accepted verdict; volatile: policy's volatile indices (may be NULL). */
+/* A pin (modes exact, same-key, same-device) from an accepted verdict; volatile: policy's volatile indices (may be NULL). */
 int da_pin_from_verdict(const struct da_verdict *v, enum da_pin_mode mode,
 			const struct da_policy *policy, json_object **out, struct da_err *err);
 
@@ -110,20 +116,6 @@ int da_json_write_file(json_object *j, const char *path, struct da_err *err);
  * own, builds evidence from it and asks da_pin_check() whether it is
  * still the pinned device.
  */
-
-/*
- * Every mode a pin file may carry: the three da_pin_from_verdict()
- * derives (same values as enum da_pin_mode) plus exec and fatal.
- */
-enum da_reval_mode {
-	DA_REVAL_EXACT = DA_PIN_EXACT,
-	DA_REVAL_SAME_KEY = DA_PIN_SAME_KEY,
-	DA_REVAL_SAME_DEVICE = DA_PIN_SAME_DEVICE,
-	DA_REVAL_EXEC,		/* a program decides (exit 0 accepts) */
-	DA_REVAL_FATAL,		/* no re-challenge: session loss alone unbinds */
-};
-int da_reval_mode_parse(const char *s, enum da_reval_mode *mode);
-const char *da_reval_mode_name(enum da_reval_mode mode);
 
 #define DA_PIN_MAX_SIZE		(1u << 20)
 #define DA_PIN_EXEC_DEFAULT_MS	5000u
@@ -138,7 +130,7 @@ struct da_pin_meas {
 
 /* A parsed pin file; every field is as the file gave it (0 / "" if absent). */
 struct da_pin {
-	enum da_reval_mode mode;
+	enum da_pin_mode mode;
 	char *path;			/* file it came from (da_pin_load), else NULL */
 	struct spdm_negotiated neg;	/* no measurement_hash; .slot if have_slot */
 	bool have_slot;

@@ -5,7 +5,7 @@
 
 #include <devauth/evidence.h>
 
-#include "verifier/transcript.h"
+#include "transcript.h"
 
 /* Whole file into memory (malloc'ed), at most max bytes. */
 #include "file.h"

@@ -42,14 +42,23 @@ int da_evidence_set(struct da_evidence *ev, unsigned int type, const void *obj, 
 	return 0;
 }
 
+/* Each type's two spellings, side by side: messages and JSON/options. */
+static const struct {
+	const char *name, *key;
+} type_names[DA_EV_MAX + 1] = {
+	{ "CERT0", "cert0" }, { "CERT1", "cert1" }, { "CERT2", "cert2" }, { "CERT3", "cert3" },
+	{ "CERT4", "cert4" }, { "CERT5", "cert5" }, { "CERT6", "cert6" }, { "CERT7", "cert7" },
+	{ "VCA", "vca" }, { "MEASUREMENTS", "measurements" }, { "REPORT", "report" },
+};
+
 const char *da_evidence_type_name(unsigned int type)
 {
-	static const char *const names[] = {
-		"CERT0", "CERT1", "CERT2", "CERT3", "CERT4", "CERT5", "CERT6", "CERT7",
-		"VCA", "MEASUREMENTS", "REPORT",
-	};
+	return type <= DA_EV_MAX ? type_names[type].name : "unknown";
+}
 
-	return type <= DA_EV_MAX ? names[type] : "unknown";
+const char *da_evidence_type_key(unsigned int type)
+{
+	return type <= DA_EV_MAX ? type_names[type].key : "?";
 }
 
 int da_evidence_fill_meta(struct da_evidence *ev, struct da_transcript_info *ti,

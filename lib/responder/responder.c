@@ -25,111 +25,6 @@
 #define BIT_SET(arr, b) ((arr)[(b) / 8] & (1u << ((b) % 8)))
 #define BIT_ON(arr, b) ((arr)[(b) / 8] |= (uint8_t)(1u << ((b) % 8)))
 
-static void slots_free(struct spdm_responder *r)
-{
-	for (int i = 0; i < SPDM_MAX_SLOTS; i++) {
-		EVP_PKEY_free(r->slot[i].key);
-		da_buf_free(&r->slot[i].chain);
-		memset(&r->slot[i], 0, sizeof(r->slot[i]));
-	}
-}
-
-void rsp_reset_connection(struct spdm_responder *r)
-{
-	rsp_sessions_free(r);
-	slots_free(r);
-	da_buf_reset(&r->a);
-	da_buf_reset(&r->b);
-	da_buf_reset(&r->l1);
-	da_buf_reset(&r->pending);
-	r->have_pending = false;
-	rsp_chunk_reset(r);
-	r->state = RSP_IDLE;
-	r->version = 0;
-	r->asym = r->hash = r->meas_hash = 0;
-	r->meas_spec = 0;
-	r->provisioned = 0;
-	memset(&r->req_caps, 0, sizeof(r->req_caps));
-	memset(&r->p, 0, sizeof(r->p));
-}
-
-struct spdm_responder *spdm_responder_new(struct emu_device *d, enum da_framing framing)
-{
-	struct spdm_responder *r = calloc(1, sizeof(*r));
-
-	if (!r)
-		return NULL;
-	r->dev = d;
-	r->framing = framing;
-	r->gen = emu_device_reset_gen(d);
-	return r;
-}
-
-void spdm_responder_free(struct spdm_responder *r)
-{
-	if (!r)
-		return;
-	rsp_sessions_free(r);
-	slots_free(r);
-	da_buf_free(&r->a);
-	da_buf_free(&r->b);
-	da_buf_free(&r->l1);
-	da_buf_free(&r->pending);
-	spdm_chunk_rx_free(&r->rx);
-	da_buf_free(&r->large);
-	free(r);
-}
-
-static uint8_t err_version(const struct spdm_responder *r)
-{
-	return r->state >= RSP_AFTER_CAPS ? r->version : SPDM_VER_10;
-}
-
-int rsp_error_ext(struct rsp_ctx *c, uint8_t code, uint8_t data, const void *ext, size_t n)
-{
-	/*
-	 * An ERROR ends the measurement transcript on both sides: the
-	 * requester (libspdm's too) drops what it had, so a later signature
-	 * over the old L1 could never verify.
-	 */
-	if (c->hdr.code == SPDM_GET_MEASUREMENTS)
-		da_buf_reset(&c->r->l1);
-	c->w.len = 0;
-	c->w.err = 0;
-	return spdm_encode_error(&c->w, err_version(c->r), code, data, ext, n);
-}
-
-int rsp_error(struct rsp_ctx *c, uint8_t code, uint8_t data)
-{
-	return rsp_error_ext(c, code, data, NULL, 0);
-}
-
-int rsp_check_len(struct rsp_ctx *c, int true_len)
-{
-	if (true_len < 0)
-		return true_len;
-	if (spdm_check_trailing(c->req, c->req_len, (size_t)true_len,
-				da_framing_max_pad(c->r->framing), NULL))
-		return -EBADMSG;
-	c->req_len = (size_t)true_len;
-	return 0;
-}
-
-int rsp_append(struct da_buf *t, const struct rsp_ctx *c, const uint8_t *rsp, size_t rsp_len)
-{
-	int ret = da_buf_append(t, c->req, c->req_len);
-
-	if (!ret)
-		ret = da_buf_append(t, rsp, rsp_len);
-	return ret;
-}
-
-bool rsp_too_large(const struct spdm_responder *r, size_t len)
-{
-	return r->version >= SPDM_VER_12 && r->req_caps.data_transfer_size &&
-	       len > r->req_caps.data_transfer_size;
-}
-
 static bool is_known_request(uint8_t code)
 {
 	switch (code) {
@@ -245,8 +140,8 @@ static int dispatch_request(struct rsp_ctx *c)
 	}
 }
 
-int rsp_dispatch_one(struct spdm_responder *r, const uint8_t *req, size_t req_len,
-		     uint8_t *rsp, size_t rsp_cap, size_t overhead)
+static int dispatch_one(struct spdm_responder *r, const uint8_t *req, size_t req_len,
+			uint8_t *rsp, size_t rsp_cap, size_t overhead)
 {
 	struct rsp_ctx c = {
 		.r = r, .req = req, .req_len = req_len, .w = wcur_init(rsp, rsp_cap),
@@ -299,7 +194,7 @@ int rsp_dispatch(struct spdm_responder *r, const uint8_t *req, size_t req_len, u
 	if (r->state >= RSP_AFTER_CAPS && r->version >= SPDM_VER_12 &&
 	    req_len > r->dev->cfg.data_transfer_size + da_framing_max_pad(r->framing))
 		return rsp_error(&c, SPDM_ERR_REQUEST_TOO_LARGE, 0);
-	return rsp_dispatch_one(r, req, req_len, rsp, rsp_cap, 0);
+	return dispatch_one(r, req, req_len, rsp, rsp_cap, 0);
 }
 
 int spdm_responder_handle(struct spdm_responder *r, const uint8_t *req, size_t req_len,
@@ -348,4 +243,31 @@ int spdm_responder_transport(void *ctx, const uint8_t *req, size_t req_len, uint
 		ret = da_frame_encode(r->framing, DA_PAYLOAD_SPDM, tmp, (size_t)ret, &w);
 	free(tmp);
 	return ret;
+}
+
+struct spdm_responder *spdm_responder_new(struct emu_device *d, enum da_framing framing)
+{
+	struct spdm_responder *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->dev = d;
+	r->framing = framing;
+	r->gen = emu_device_reset_gen(d);
+	r->dispatch_one = dispatch_one;
+	return r;
+}
+
+void spdm_responder_free(struct spdm_responder *r)
+{
+	if (!r)
+		return;
+	rsp_reset_connection(r);
+	da_buf_free(&r->a);
+	da_buf_free(&r->b);
+	da_buf_free(&r->l1);
+	da_buf_free(&r->pending);
+	spdm_chunk_rx_free(&r->rx);
+	da_buf_free(&r->large);
+	free(r);
 }

@@ -138,6 +138,9 @@ struct spdm_responder {
 	/* Secure sessions (rsp-session.c) */
 	struct rsp_session sess[RSP_MAX_SESSIONS];
 	struct rsp_session *cur_sess;	/* the one a secured request arrived in */
+	/* responder.c's dispatcher, for rsp_dispatch_one() (rsp-common.c) */
+	int (*dispatch_one)(struct spdm_responder *r, const uint8_t *req, size_t req_len,
+			    uint8_t *rsp, size_t rsp_cap, size_t overhead);
 };
 
 /* A response being built: w writes into the caller's buffer. */
@@ -149,7 +152,7 @@ struct rsp_ctx {
 	struct wcur w;
 };
 
-/* Errors that become an SPDM ERROR response; returns the response length. */
+/* rsp-common.c.  Errors that become an SPDM ERROR response; returns the response length. */
 int rsp_error(struct rsp_ctx *c, uint8_t code, uint8_t data);
 int rsp_error_ext(struct rsp_ctx *c, uint8_t code, uint8_t data, const void *ext, size_t n);
 /* Check the decoder's true length against the framing's padding. */
@@ -179,6 +182,7 @@ int rsp_chunk_get(struct rsp_ctx *c);
  * LargeResponse (or ResponseTooLarge when it cannot be chunked).
  */
 int rsp_make_large(struct rsp_ctx *c, size_t len);
+/* rsp-common.c: a large message in progress abandoned */
 void rsp_chunk_reset(struct spdm_responder *r);
 
 /* ---- sessions (rsp-session.c and one file per message pair) ---- */
@@ -222,11 +226,12 @@ int rsp_heartbeat(struct rsp_ctx *c);
 int rsp_key_update(struct rsp_ctx *c);
 int rsp_end_session(struct rsp_ctx *c);
 
-/* Core dispatch (responder.c), also used to answer a deferred request. */
+/* Core dispatch (responder.c). */
 int rsp_dispatch(struct spdm_responder *r, const uint8_t *req, size_t req_len, uint8_t *rsp,
 		 size_t rsp_cap);
 /*
- * One (possibly reassembled) request; overhead: bytes the response
+ * rsp-common.c: one (possibly reassembled or deferred) request, through
+ * the dispatcher the responder registered; overhead: bytes the response
  * travels in besides itself (CHUNK_SEND_ACK's), for the
  * DataTransferSize check.
  */

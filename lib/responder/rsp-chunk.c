@@ -20,15 +20,6 @@ bool rsp_chunking(const struct spdm_responder *r)
 	       (r->dev->cfg.caps & SPDM_CAP_CHUNK) && (r->req_caps.flags & SPDM_CAP_CHUNK);
 }
 
-void rsp_chunk_reset(struct spdm_responder *r)
-{
-	spdm_chunk_rx_reset(&r->rx);
-	da_buf_reset(&r->large);
-	r->have_large = false;
-	r->large_seq = 0;
-	r->large_off = 0;
-}
-
 int rsp_make_large(struct rsp_ctx *c, size_t len)
 {
 	struct spdm_responder *r = c->r;

@@ -14,12 +14,12 @@
 #include "hex.h"
 #include "verifier_internal.h"
 
-bool da_meas_type_volatile(uint8_t dmtf_type);
-
 static const char *const mode_names[] = {
 	[DA_PIN_EXACT] = "exact",
 	[DA_PIN_SAME_KEY] = "same-key",
 	[DA_PIN_SAME_DEVICE] = "same-device",
+	[DA_PIN_EXEC] = "exec",
+	[DA_PIN_FATAL] = "fatal",
 };
 
 int da_pin_mode_parse(const char *s, enum da_pin_mode *mode)
@@ -39,19 +39,6 @@ const char *da_pin_mode_name(enum da_pin_mode mode)
 	       mode_names[mode] : "unknown";
 }
 
-json_object *da_json_hex(const uint8_t *p, size_t n)
-{
-	char *s = malloc(2 * n + 1);
-	json_object *j;
-
-	if (!s)
-		return NULL;
-	da_hex(p, n, s, 2 * n + 1);
-	j = json_object_new_string(s);
-	free(s);
-	return j;
-}
-
 int da_pin_from_verdict(const struct da_verdict *v, enum da_pin_mode mode,
 			const struct da_policy *policy, json_object **out, struct da_err *err)
 {
@@ -66,6 +53,9 @@ int da_pin_from_verdict(const struct da_verdict *v, enum da_pin_mode mode,
 	if (!v->accepted || !v->replayed)
 		return da_errf(err, -EKEYREJECTED, "pin: the evidence was not accepted: %s",
 			       v->reason);
+	if ((unsigned int)mode > DA_PIN_SAME_DEVICE)
+		return da_errf(err, -EINVAL, "pin: mode %s is not derived from evidence",
+			       da_pin_mode_name(mode));
 	if (!v->leaf_spki_len)
 		return da_errf(err, -ENOENT, "pin: no leaf public key");
 	j = json_object_new_object();

@@ -24,38 +24,10 @@
 #include "crypto/crypto.h"
 #include "cursor.h"
 #include "hex.h"
+#include "json.h"
 #include "verifier_internal.h"
 
-#include "evidence/ev_internal.h"
-
-_Static_assert(DA_REVAL_EXACT == 0 && DA_REVAL_SAME_KEY == 1 && DA_REVAL_SAME_DEVICE == 2,
-	       "da_reval_mode extends da_pin_mode");
-
-static const char *const reval_names[] = {
-	[DA_REVAL_EXACT] = "exact",
-	[DA_REVAL_SAME_KEY] = "same-key",
-	[DA_REVAL_SAME_DEVICE] = "same-device",
-	[DA_REVAL_EXEC] = "exec",
-	[DA_REVAL_FATAL] = "fatal",
-};
-
-#define N_MODES (sizeof(reval_names) / sizeof(reval_names[0]))
-
-int da_reval_mode_parse(const char *s, enum da_reval_mode *mode)
-{
-	for (unsigned int i = 0; i < N_MODES; i++) {
-		if (!strcmp(s, reval_names[i])) {
-			*mode = (enum da_reval_mode)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-const char *da_reval_mode_name(enum da_reval_mode mode)
-{
-	return (unsigned int)mode < N_MODES ? reval_names[mode] : "unknown";
-}
+#include "file.h"
 
 void da_pin_free(struct da_pin *pin)
 {
@@ -74,20 +46,11 @@ static int bad(struct da_err *err, const char *key, const char *what)
 	return da_errf(err, -EINVAL, "pin: %s: %s", key, what);
 }
 
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (uint8_t)tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Hex string -> at most max bytes into out. */
 static int get_hex(json_object *v, const char *key, uint8_t *out, size_t max, size_t *n,
 		   struct da_err *err)
 {
 	size_t len;
-	struct cur c;
 
 	if (!json_object_is_type(v, json_type_string))
 		return bad(err, key, "expected a hex string");
@@ -97,20 +60,8 @@ static int get_hex(json_object *v, const char *key, uint8_t *out, size_t max, si
 	if (len / 2 > max)
 		return da_errf(err, -EINVAL, "pin: %s: %zu bytes, at most %zu allowed", key,
 			       len / 2, max);
-	c = cur_init(json_object_get_string(v), len);
-	for (size_t i = 0; i < len / 2; i++) {
-		uint8_t d[2];
-		int hi, lo;
-
-		if (cur_bytes(&c, d, 2))
-			return bad(err, key, "truncated hex string");
-		hi = hexval(d[0]);
-		lo = hexval(d[1]);
-		if (hi < 0 || lo < 0)
-			return bad(err, key, "expected hex digits");
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	*n = len / 2;
+	if (da_unhex_buf(json_object_get_string(v), len, out, max, n, 0))
+		return bad(err, key, "expected hex digits");
 	return 0;
 }
 
@@ -308,7 +259,7 @@ static int parse_obj(json_object *root, struct da_pin *pin, struct da_err *err)
 	ret = get_string(v, "mode", s, sizeof(s), err);
 	if (ret)
 		return ret;
-	if (da_reval_mode_parse(s, &pin->mode))
+	if (da_pin_mode_parse(s, &pin->mode))
 		return da_errf(err, -EINVAL,
 			       "pin: mode: \"%s\" is not exact, same-key, same-device, exec or fatal",
 			       s);
@@ -396,72 +347,42 @@ static int parse_obj(json_object *root, struct da_pin *pin, struct da_err *err)
 
 	/* What each mode cannot do without. */
 	switch (pin->mode) {
-	case DA_REVAL_EXACT:
+	case DA_PIN_EXACT:
 		if (!pin->chain_hash_len)
 			return bad(err, "chain_hash", "missing (mode exact compares it)");
 		/* fallthrough */
-	case DA_REVAL_SAME_DEVICE:
-	case DA_REVAL_SAME_KEY:
+	case DA_PIN_SAME_DEVICE:
+	case DA_PIN_SAME_KEY:
 		if (!pin->leaf_spki)
 			return da_errf(err, -EINVAL, "pin: leaf_spki: missing (mode %s compares it)",
-				       da_reval_mode_name(pin->mode));
+				       da_pin_mode_name(pin->mode));
 		if (pin->nmeas && !pin->digest_algorithm[0])
 			return bad(err, "digest_algorithm",
 				   "missing (measurements are pinned)");
 		break;
-	case DA_REVAL_EXEC:
+	case DA_PIN_EXEC:
 		if (!pin->exec_program)
 			return bad(err, "exec", "missing (mode exec runs its program)");
 		break;
-	case DA_REVAL_FATAL:
+	case DA_PIN_FATAL:
 		break;
 	}
-	if (pin->exec_program && pin->mode != DA_REVAL_EXEC)
+	if (pin->exec_program && pin->mode != DA_PIN_EXEC)
 		return da_errf(err, -EINVAL, "pin: exec: only meaningful in mode exec, not %s",
-			       da_reval_mode_name(pin->mode));
+			       da_pin_mode_name(pin->mode));
 	return 0;
 }
 
 int da_pin_parse(const char *json, size_t len, struct da_pin **out, struct da_err *err)
 {
-	struct json_tokener *tok;
 	struct da_pin *pin;
 	json_object *root;
-	size_t off;
 	int ret;
 
 	*out = NULL;
-	if (len > DA_PIN_MAX_SIZE)
-		return da_errf(err, -EFBIG, "pin: larger than %u bytes", DA_PIN_MAX_SIZE);
-	tok = json_tokener_new();
-	if (!tok)
-		return da_errf(err, -ENOMEM, "pin: out of memory");
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	root = json_tokener_parse_ex(tok, json, (int)len);
-	off = (size_t)json_tokener_get_parse_end(tok);
-	if (!root || json_tokener_get_error(tok) != json_tokener_success) {
-		ret = da_errf(err, -EINVAL, "pin: offset %zu: %s", off,
-			      root ? "incomplete JSON" :
-			      json_tokener_error_desc(json_tokener_get_error(tok)));
-		json_object_put(root);
-		json_tokener_free(tok);
+	ret = da_json_parse("pin", json, len, DA_PIN_MAX_SIZE, &root, err);
+	if (ret)
 		return ret;
-	}
-	json_tokener_free(tok);
-	/* Trailing whitespace is fine; anything else after the object is not. */
-	if (off < len) {
-		struct cur c = cur_init(json, len);
-		uint8_t ch;
-
-		cur_skip(&c, off);
-		while (!cur_u8(&c, &ch)) {
-			if (!isspace(ch)) {
-				json_object_put(root);
-				return da_errf(err, -EINVAL, "pin: offset %zu: data after the JSON object",
-					       c.off - 1);
-			}
-		}
-	}
 	pin = calloc(1, sizeof(*pin));
 	if (!pin) {
 		json_object_put(root);

@@ -15,9 +15,11 @@
 
 #include "crypto/crypto.h"
 #include "cursor.h"
+#include "hex.h"
+#include "json.h"
 #include "verifier_internal.h"
 
-#include "evidence/ev_internal.h"
+#include "file.h"
 
 #define POLICY_MAX_SIZE (4u << 20)
 
@@ -50,77 +52,32 @@ static int get_bool(json_object *v, const char *key, bool *out, struct da_err *e
 static int get_uint(json_object *v, const char *key, uint64_t max, uint64_t *out,
 		    struct da_err *err)
 {
-	const char *s;
-	char *end;
-	uint64_t x;
+	char what[96];
 
-	if (json_object_is_type(v, json_type_int)) {
-		int64_t i = json_object_get_int64(v);
-
-		if (i < 0 || (uint64_t)i > max)
-			return da_errf(err, -EINVAL, "policy: %s: %lld is out of range 0-%llu", key,
-				       (long long)i, (unsigned long long)max);
-		*out = (uint64_t)i;
-		return 0;
-	}
-	if (!json_object_is_type(v, json_type_string))
-		return bad(err, key, "expected a number or a hex string");
-	s = json_object_get_string(v);
-	if (!strncasecmp(s, "0x", 2))
-		s += 2;
-	if (!*s || strlen(s) > 16)
-		return bad(err, key, "expected a hex string");
-	for (const char *q = s; *q; q++)
-		if (!isxdigit((unsigned char)*q))
-			return bad(err, key, "expected a hex string");
-	errno = 0;
-	x = strtoull(s, &end, 16);
-	if (errno || *end || x > max)
-		return da_errf(err, -EINVAL, "policy: %s: \"%s\" is out of range 0-0x%llx", key,
-			       json_object_get_string(v), (unsigned long long)max);
-	*out = x;
+	if (da_json_uint(v, max, out, what, sizeof(what)))
+		return bad(err, key, what);
 	return 0;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
 static int get_hex_bytes(json_object *v, const char *key, struct da_policy_value *out,
 			 struct da_err *err)
 {
-	struct cur c;
-	size_t n;
+	size_t n, got = 0;
 
 	if (!json_object_is_type(v, json_type_string))
 		return bad(err, key, "expected a hex string");
 	n = (size_t)json_object_get_string_len(v);
 	if (!n || n % 2 || n / 2 > 65535)
 		return bad(err, key, "expected an even number of hex digits (1-65535 bytes)");
-	c = cur_init(json_object_get_string(v), n);
 	out->data = malloc(n / 2);
 	if (!out->data)
 		return da_errf(err, -ENOMEM, "policy: out of memory");
-	out->len = n / 2;
-	for (size_t i = 0; i < n / 2; i++) {
-		uint8_t d[2];
-		int hi, lo;
-
-		if (cur_bytes(&c, d, 2))
-			break;
-		hi = hexval((char)d[0]);
-		lo = hexval((char)d[1]);
-		if (hi < 0 || lo < 0) {
-			free(out->data);
-			out->data = NULL;
-			return bad(err, key, "expected hex digits");
-		}
-		out->data[i] = (uint8_t)(hi << 4 | lo);
+	if (da_unhex_buf(json_object_get_string(v), n, out->data, n / 2, &got, 0)) {
+		free(out->data);
+		out->data = NULL;
+		return bad(err, key, "expected hex digits");
 	}
+	out->len = got;
 	return 0;
 }
 
@@ -226,16 +183,9 @@ static int get_slots(json_object *v, struct da_policy *p, struct da_err *err)
 
 static int get_identity(json_object *v, struct da_policy *p, struct da_err *err)
 {
-	static const struct {
-		const char *key;
-		unsigned int bit;
-		uint64_t max;
-	} fields[] = {
-		{ "vendor", ID_VENDOR, 0xffff }, { "device", ID_DEVICE, 0xffff },
-		{ "class", ID_CLASS, 0xffffff }, { "revision", ID_REVISION, 0xff },
-		{ "ssvid", ID_SSVID, 0xffff }, { "ssid", ID_SSID, 0xffff },
-		{ "serial", ID_SERIAL, UINT64_MAX },
-	};
+	unsigned int nulls = 0;
+	const char *key = NULL;
+	char what[96], k[64];
 
 	if (json_object_is_type(v, json_type_string)) {
 		if (strcmp(json_object_get_string(v), "any"))
@@ -245,44 +195,17 @@ static int get_identity(json_object *v, struct da_policy *p, struct da_err *err)
 	}
 	if (!json_object_is_type(v, json_type_object))
 		return bad(err, "identity", "expected \"any\" or an object");
-	json_object_object_foreach(v, key, val) {
-		char k[64];
-		uint64_t x;
-		size_t i;
-		int ret;
-
+	if (da_json_identity(v, &p->id, &p->id_fields, &nulls, &key, what, sizeof(what))) {
 		snprintf(k, sizeof(k), "identity.%.40s", key);
-		for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-			if (!strcmp(key, fields[i].key))
-				break;
-		if (i == sizeof(fields) / sizeof(fields[0]))
-			return bad(err, k, "unknown key");
-		ret = get_uint(val, k, fields[i].max, &x, err);
-		if (ret)
-			return ret;
-		p->id_fields |= fields[i].bit;
-		switch (fields[i].bit) {
-		case ID_VENDOR:
-			p->id.vendor = (uint16_t)x;
-			break;
-		case ID_DEVICE:
-			p->id.device = (uint16_t)x;
-			break;
-		case ID_CLASS:
-			p->id.class_code = (uint32_t)x;
-			break;
-		case ID_REVISION:
-			p->id.revision = (uint8_t)x;
-			break;
-		case ID_SSVID:
-			p->id.ssvid = (uint16_t)x;
-			break;
-		case ID_SSID:
-			p->id.ssid = (uint16_t)x;
-			break;
-		default:
-			p->id.serial = x;
-			break;
+		return bad(err, k, what);
+	}
+	/* "none" is not a value a policy can demand. */
+	if (nulls) {
+		json_object_object_foreach(v, nk, nv) {
+			if (json_object_is_type(nv, json_type_null)) {
+				snprintf(k, sizeof(k), "identity.%.40s", nk);
+				return bad(err, k, "expected a number or a hex string");
+			}
 		}
 	}
 	p->require_identity = true;
@@ -457,38 +380,14 @@ static int parse_obj(json_object *root, struct da_policy *p, struct da_err *err)
 
 int da_policy_parse(const char *json, size_t len, struct da_policy **out, struct da_err *err)
 {
-	struct json_tokener *tok;
 	struct da_policy *p;
 	json_object *root;
 	int ret;
 
 	*out = NULL;
-	if (len > POLICY_MAX_SIZE || len > INT32_MAX)
-		return da_errf(err, -EFBIG, "policy: larger than %u bytes", POLICY_MAX_SIZE);
-	tok = json_tokener_new();
-	if (!tok)
-		return da_errf(err, -ENOMEM, "policy: out of memory");
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	root = json_tokener_parse_ex(tok, json, (int)len);
-	if (!root || json_tokener_get_error(tok) != json_tokener_success ||
-	    tok->char_offset != (int)len) {
-		/* Trailing whitespace is fine; anything else after the object is not. */
-		size_t off = (size_t)tok->char_offset;
-		bool trailing_ok = root && json_tokener_get_error(tok) == json_tokener_success;
-
-		for (size_t i = off; trailing_ok && i < len; i++)
-			if (!isspace((unsigned char)json[i]))
-				trailing_ok = false;
-		if (!trailing_ok) {
-			ret = da_errf(err, -EINVAL, "policy: offset %zu: %s", off,
-				      root ? "data after the JSON object" :
-				      json_tokener_error_desc(json_tokener_get_error(tok)));
-			json_object_put(root);
-			json_tokener_free(tok);
-			return ret;
-		}
-	}
-	json_tokener_free(tok);
+	ret = da_json_parse("policy", json, len, POLICY_MAX_SIZE, &root, err);
+	if (ret)
+		return ret;
 	p = calloc(1, sizeof(*p));
 	if (!p) {
 		json_object_put(root);

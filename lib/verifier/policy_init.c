@@ -12,34 +12,6 @@
 #include "identity.h"
 #include "verifier_internal.h"
 
-bool da_meas_type_volatile(uint8_t dmtf_type);
-
-/* DMTF value types whose value is expected to change from boot to boot. */
-bool da_meas_type_volatile(uint8_t dmtf_type)
-{
-	switch (dmtf_type & 0x7f) {
-	case SPDM_DMTF_MEAS_HEM:
-	case SPDM_DMTF_MEAS_INFORMATIONAL:
-		return true;
-	}
-	return false;
-}
-
-/* The block of index in a record, 1 if found. */
-static int find_block(const struct da_verdict *v, uint8_t index, struct spdm_meas_block *out)
-{
-	struct cur c = cur_init(v->meas_record, v->meas_record_len);
-	struct spdm_meas_block b;
-
-	while (spdm_meas_block_next(&c, &b, NULL) > 0) {
-		if (b.index == index) {
-			*out = b;
-			return 1;
-		}
-	}
-	return 0;
-}
-
 static json_object *one_name(const char *s)
 {
 	json_object *a = json_object_new_array();
@@ -104,7 +76,7 @@ int da_policy_from_verdicts(const struct da_verdict *const *v, size_t n,
 		bool differs = da_meas_type_volatile(b.dmtf_type);
 
 		for (size_t i = 1; i < n && !differs; i++)
-			differs = !find_block(v[i], b.index, &o) || o.raw_len != b.raw_len ||
+			differs = !da_verdict_find_block(v[i], b.index, &o) || o.raw_len != b.raw_len ||
 				  memcmp(o.raw, b.raw, b.raw_len);
 		if (differs)
 			vol[b.index / 8] |= (uint8_t)(1u << (b.index % 8));

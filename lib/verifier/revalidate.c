@@ -29,7 +29,7 @@
 #include "hex.h"
 #include "verifier_internal.h"
 
-#include "evidence/ev_internal.h"
+#include "evidence/transcript.h"
 
 /* ---- the check ---- */
 
@@ -182,16 +182,6 @@ static int block_digest(const struct spdm_meas_block *b, const struct da_verdict
 	return spdm_hash(v->neg.base_hash, b->value, b->value_size, out);
 }
 
-static bool find_block(const struct da_verdict *v, uint8_t index, struct spdm_meas_block *b)
-{
-	struct cur c = cur_init(v->meas_record, v->meas_record_len);
-
-	while (v->meas_record && spdm_meas_block_next(&c, b, NULL) > 0)
-		if (b->index == index)
-			return true;
-	return false;
-}
-
 static bool check_measurements(const struct da_pin *pin, const struct da_verdict *v,
 			       bool volatile_too, struct da_checklist *l)
 {
@@ -226,10 +216,10 @@ static bool check_measurements(const struct da_pin *pin, const struct da_verdict
 		snprintf(name, sizeof(name), "pin-measurement[%u]", m->index);
 		if (!volatile_too && bit_set(pin->volatile_idx, m->index)) {
 			da_check_add(l, name, DA_CHECK_SKIP, "volatile, not compared in mode %s",
-				     da_reval_mode_name(pin->mode));
+				     da_pin_mode_name(pin->mode));
 			continue;
 		}
-		if (!find_block(v, m->index, &b)) {
+		if (!da_verdict_find_block(v, m->index, &b)) {
 			da_check_add(l, name, DA_CHECK_FAIL,
 				     "measurement %u is pinned but missing from the new evidence",
 				     m->index);
@@ -294,7 +284,7 @@ int da_pin_check(const struct da_pin *pin, const struct da_evidence *ev,
 	int ret;
 
 	memset(res, 0, sizeof(*res));
-	if (pin->mode == DA_REVAL_FATAL) {
+	if (pin->mode == DA_PIN_FATAL) {
 		da_check_add(&res->checks, "pin-mode", DA_CHECK_FAIL,
 			     "mode fatal: a session loss alone ends trust, no re-challenge");
 		finish(res);
@@ -325,24 +315,24 @@ int da_pin_check(const struct da_pin *pin, const struct da_evidence *ev,
 		goto done;
 	}
 	switch (pin->mode) {
-	case DA_REVAL_SAME_KEY:
+	case DA_PIN_SAME_KEY:
 		check_key(pin, ev, &v, &res->checks);
 		break;
-	case DA_REVAL_SAME_DEVICE:
+	case DA_PIN_SAME_DEVICE:
 		/* A renewed certificate is fine here: no chain hash. */
 		if (check_key(pin, ev, &v, &res->checks) && check_identity(pin, &v, &res->checks))
 			check_measurements(pin, &v, false, &res->checks);
 		break;
-	case DA_REVAL_EXACT:
+	case DA_PIN_EXACT:
 		if (check_key(pin, ev, &v, &res->checks) &&
 		    check_chain_hash(pin, &v, &res->checks) &&
 		    check_identity(pin, &v, &res->checks))
 			check_measurements(pin, &v, true, &res->checks);
 		break;
-	case DA_REVAL_EXEC:
+	case DA_PIN_EXEC:
 		ret = pin_check_exec(pin, ev, o, res, err);
 		break;
-	case DA_REVAL_FATAL:
+	case DA_PIN_FATAL:
 		break;
 	}
 done:

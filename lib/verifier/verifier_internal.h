@@ -10,6 +10,7 @@
 #include <devauth/verifier.h>
 
 #include "crypto/x509.h"
+#include "identity.h"
 #include "spdm/codec.h"
 
 #define DA_POLICY_MAX_ANCHORS 16
@@ -26,16 +27,6 @@ struct da_policy_ref {
 	bool raw;			/* "raw": hashed when the block is a digest */
 	size_t nvals;
 	struct da_policy_value vals[DA_POLICY_MAX_VALUES];
-};
-
-enum {
-	ID_VENDOR = 1u << 0,
-	ID_DEVICE = 1u << 1,
-	ID_CLASS = 1u << 2,
-	ID_REVISION = 1u << 3,
-	ID_SSVID = 1u << 4,
-	ID_SSID = 1u << 5,
-	ID_SERIAL = 1u << 6,
 };
 
 struct da_policy {
@@ -59,8 +50,13 @@ static inline bool da_policy_is_volatile(const struct da_policy *p, uint8_t inde
 	return p && (p->volatile_idx[index / 8] & (1u << (index % 8)));
 }
 
-/* Lower-case hex of p[0..n) as a JSON string (pins, policies). */
+/* verifier-core.c.  Lower-case hex of p[0..n) as a JSON string (pins, policies). */
 json_object *da_json_hex(const uint8_t *p, size_t n);
+/* DMTF value types whose value is expected to change from boot to boot. */
+bool da_meas_type_volatile(uint8_t dmtf_type);
+/* The block of index in the verdict's measurement record: true and *out if found. */
+bool da_verdict_find_block(const struct da_verdict *v, uint8_t index,
+			   struct spdm_meas_block *out);
 
 /* exec.c: the exec mode's check, results into res->checks (and res->exec_output). */
 int pin_check_exec(const struct da_pin *pin, const struct da_evidence *ev,

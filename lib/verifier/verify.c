@@ -19,7 +19,7 @@
 #include "crypto/crypto.h"
 #include "crypto/x509.h"
 #include "identity.h"
-#include "transcript.h"
+#include "evidence/transcript.h"
 #include "hex.h"
 #include "verifier_internal.h"
 

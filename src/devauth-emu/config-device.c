@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cursor.h"
 #include "emu_internal.h"
+#include "json.h"
 
 /* CAPABILITIES flags by the names DSP0274 uses, lower case, without _CAP. */
 static const struct name_bit cap_names[] = {
@@ -50,55 +50,24 @@ static const struct name_bit cap_names[] = {
 
 static int parse_pci(struct jctx *j, json_object *o, struct cma_identity *id)
 {
-	char key[64];
-	uint64_t u;
-	int ret;
+	unsigned int have = 0, nulls = 0;
+	const char *k = NULL;
+	char what[96], key[64];
 
 	if (!json_object_is_type(o, json_type_object))
 		return jerr(j, "pci", "expected an object");
-	json_object_object_foreach(o, k, v) {
-		snprintf(key, sizeof(key), "pci.%s", k);
-		if (!strcmp(k, "comment"))
-			continue;
-		if (!strcmp(k, "serial") && json_object_is_type(v, json_type_null)) {
-			id->has_serial = false;
-			continue;
-		}
-		if ((!strcmp(k, "ssvid") || !strcmp(k, "ssid")) &&
-		    json_object_is_type(v, json_type_null)) {
-			id->has_subsys = false;
-			continue;
-		}
-		if (!strcmp(k, "vendor")) {
-			ret = j_uint(j, key, v, 0xffff, &u);
-			id->vendor = (uint16_t)u;
-		} else if (!strcmp(k, "device")) {
-			ret = j_uint(j, key, v, 0xffff, &u);
-			id->device = (uint16_t)u;
-		} else if (!strcmp(k, "class")) {
-			ret = j_uint(j, key, v, 0xffffff, &u);
-			id->class_code = (uint32_t)u;
-		} else if (!strcmp(k, "revision")) {
-			ret = j_uint(j, key, v, 0xff, &u);
-			id->revision = (uint8_t)u;
-		} else if (!strcmp(k, "ssvid")) {
-			ret = j_uint(j, key, v, 0xffff, &u);
-			id->ssvid = (uint16_t)u;
-			id->has_subsys = true;
-		} else if (!strcmp(k, "ssid")) {
-			ret = j_uint(j, key, v, 0xffff, &u);
-			id->ssid = (uint16_t)u;
-			id->has_subsys = true;
-		} else if (!strcmp(k, "serial")) {
-			ret = j_uint(j, key, v, UINT64_MAX, &u);
-			id->serial = u;
-			id->has_serial = true;
-		} else {
-			ret = jerr(j, key, "unknown key");
-		}
-		if (ret)
-			return ret;
+	if (da_json_identity(o, id, &have, &nulls, &k, what, sizeof(what))) {
+		snprintf(key, sizeof(key), "pci.%.40s", k);
+		return jerr(j, key, "%s", what);
 	}
+	if (nulls & (ID_SSVID | ID_SSID))
+		id->has_subsys = false;
+	else if (have & (ID_SSVID | ID_SSID))
+		id->has_subsys = true;
+	if (nulls & ID_SERIAL)
+		id->has_serial = false;
+	else if (have & ID_SERIAL)
+		id->has_serial = true;
 	return 0;
 }
 
@@ -379,98 +348,20 @@ static int parse_device(struct jctx *j, json_object *o, struct emu_dev_spec *d)
 	return 0;
 }
 
-static int read_file(const char *path, char **out, size_t *len, struct da_err *err)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL, *n;
-	size_t cap = 0, used = 0, r;
-	int ret = 0;
-
-	if (!f)
-		return da_errf(err, -errno, "%s: %s", path, strerror(errno));
-	for (;;) {
-		if (cap - used < 4096) {
-			/* A device description is small; refuse anything absurd. */
-			if (cap > (16u << 20)) {
-				ret = da_errf(err, -EFBIG, "%s: larger than 16 MiB", path);
-				goto out;
-			}
-			n = realloc(buf, cap + 65536);
-			if (!n) {
-				ret = da_errf(err, -ENOMEM, "%s: out of memory", path);
-				goto out;
-			}
-			buf = n;
-			cap += 65536;
-		}
-		r = fread(buf + used, 1, cap - used - 1, f);
-		used += r;
-		if (r == 0)
-			break;
-	}
-	if (ferror(f)) {
-		ret = da_errf(err, -EIO, "%s: read error", path);
-		goto out;
-	}
-	buf[used] = '\0';
-	*out = buf;
-	*len = used;
-	buf = NULL;
-out:
-	free(buf);
-	fclose(f);
-	return ret;
-}
-
 int emu_config_load(const char *path, const struct emu_defaults *defs, struct emu_config *out,
 		    struct da_err *err)
 {
 	struct jctx j = { .file = path, .devidx = -1, .err = err };
-	struct json_tokener *tok = NULL;
 	json_object *root = NULL, *devs = NULL;
 	const char *slash;
-	char *text = NULL;
-	size_t len = 0, n, i, k;
+	size_t n, i, k;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	ret = read_file(path, &text, &len, err);
+	/* A device description is small; refuse anything absurd. */
+	ret = da_json_load(path, 16u << 20, &root, err);
 	if (ret)
 		return ret;
-	if (len > INT_MAX) {
-		ret = da_errf(err, -EFBIG, "%s: too large", path);
-		goto out;
-	}
-	tok = json_tokener_new();
-	if (!tok) {
-		ret = da_errf(err, -ENOMEM, "%s: out of memory", path);
-		goto out;
-	}
-	root = json_tokener_parse_ex(tok, text, (int)len);
-	if (!root || json_tokener_get_error(tok) != json_tokener_success) {
-		enum json_tokener_error je = json_tokener_get_error(tok);
-
-		if (je == json_tokener_continue)
-			ret = da_errf(err, -EINVAL, "%s: JSON: unexpected end of file", path);
-		else
-			ret = da_errf(err, -EINVAL, "%s: JSON: %s near byte %zu", path,
-				      json_tokener_error_desc(je), json_tokener_get_parse_end(tok));
-		goto out;
-	}
-	if (json_tokener_get_parse_end(tok) < len) {
-		struct cur c = cur_init(text, len);
-		uint8_t ch;
-
-		/* Only whitespace may follow the document. */
-		cur_skip(&c, json_tokener_get_parse_end(tok));
-		while (!cur_u8(&c, &ch)) {
-			if (ch != ' ' && ch != '\n' && ch != '\t' && ch != '\r') {
-				ret = da_errf(err, -EINVAL, "%s: JSON: trailing data after byte %zu",
-					      path, json_tokener_get_parse_end(tok));
-				goto out;
-			}
-		}
-	}
 	if (!json_object_is_type(root, json_type_object)) {
 		ret = da_errf(err, -EINVAL, "%s: expected a JSON object with \"devices\"", path);
 		goto out;
@@ -519,8 +410,5 @@ out:
 	if (ret)
 		emu_config_free(out);
 	json_object_put(root);
-	if (tok)
-		json_tokener_free(tok);
-	free(text);
 	return ret;
 }

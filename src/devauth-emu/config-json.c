@@ -3,7 +3,7 @@
  * Typed reads of JSON values from the config file.  The file is hostile
  * input like any other: a value of the wrong type or out of range is an
  * error that names the file, the device and the key; hex values are
- * read through struct cur.
+ * decoded by lib/hex.c.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cursor.h"
 #include "emu_internal.h"
+#include "hex.h"
 
 int jerr(struct jctx *j, const char *key, const char *fmt, ...)
 {
@@ -130,45 +130,25 @@ int j_names(struct jctx *j, const char *key, json_object *v, const struct name_b
 	return 0;
 }
 
-static int hex_nibble(uint8_t ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* Hex digits (spaces and colons allowed between bytes) into at most cap bytes. */
 int j_hex(struct jctx *j, const char *key, const char *s, uint8_t *buf, size_t cap,
 		 uint16_t *len)
 {
-	struct cur c = cur_init(s, strlen(s));
-	struct wcur w = wcur_init(buf, cap);
-	uint8_t hi, lo;
-	int h, l;
+	size_t n = 0;
 
-	while (!cur_at_end(&c)) {
-		if (cur_u8(&c, &hi))
-			break;
-		if (hi == ' ' || hi == ':')
-			continue;
-		if (cur_u8(&c, &lo))
-			return jerr(j, key, "odd number of hex digits");
-		h = hex_nibble(hi);
-		l = hex_nibble(lo);
-		if (h < 0 || l < 0)
-			return jerr(j, key, "not a hex string");
-		wcur_u8(&w, (uint8_t)(h << 4 | l));
-	}
-	if (wcur_finish(&w) < 0)
+	switch (da_unhex_buf(s, strlen(s), buf, cap, &n, DA_HEX_SEPARATORS)) {
+	case 0:
+		*len = (uint16_t)n;
+		return 0;
+	case -EILSEQ:
+		return jerr(j, key, "odd number of hex digits");
+	case -EMSGSIZE:
 		return jerr(j, key, "longer than %zu bytes", cap);
-	if (!w.len)
+	case -ENODATA:
 		return jerr(j, key, "empty value");
-	*len = (uint16_t)w.len;
-	return 0;
+	default:
+		return jerr(j, key, "not a hex string");
+	}
 }
 
 int j_path(struct jctx *j, const char *key, json_object *v, const char **out)

@@ -137,7 +137,7 @@ void emu_ctl_stop(struct emu_ctl *c);
  */
 void emu_ctl_execute(struct emu_server *s, const char *line, char *reply, size_t len);
 
-/* Logging: one line to stderr, prefixed with the program name. */
+/* log.c: one line to stderr, prefixed with the program name. */
 void emu_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -4,7 +4,6 @@
  * protocol.  A table of subcommands, one file each; a first argument
  * that is an option means "serve".
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,18 +32,6 @@ static int help_main(int argc, char **argv)
 	printf("\n'%s COMMAND --help' shows the options of a command; see devauth-emu(1).\n",
 	       EMU_PROG);
 	return 0;
-}
-
-void emu_log(const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	/* One fprintf per line: stdio locks the stream, so device threads do not interleave. */
-	fprintf(stderr, "%s: %s\n", EMU_PROG, line);
 }
 
 int main(int argc, char **argv)

@@ -134,10 +134,10 @@ int evidence_main(int argc, char **argv)
 				continue;
 			if (digest && ev.obj[t].len <= SPDM_MAX_HASH_SIZE) {
 				da_hex(ev.obj[t].data, ev.obj[t].len, hex, sizeof(hex));
-				json_object_object_add(objs, ipc_type_name(t),
+				json_object_object_add(objs, da_evidence_type_key(t),
 						       json_object_new_string(hex));
 			} else {
-				json_object_object_add(objs, ipc_type_name(t),
+				json_object_object_add(objs, da_evidence_type_key(t),
 						       json_object_new_int64((int64_t)ev.obj[t].len));
 			}
 		}
@@ -155,10 +155,10 @@ int evidence_main(int argc, char **argv)
 				continue;
 			if (digest && ev.obj[t].len <= SPDM_MAX_HASH_SIZE) {
 				da_hex(ev.obj[t].data, ev.obj[t].len, hex, sizeof(hex));
-				printf("  %-13s %s %s\n", ipc_type_name(t),
+				printf("  %-13s %s %s\n", da_evidence_type_key(t),
 				       spdm_hash_name(ev.base_hash), hex);
 			} else {
-				printf("  %-13s %zu bytes\n", ipc_type_name(t), ev.obj[t].len);
+				printf("  %-13s %zu bytes\n", da_evidence_type_key(t), ev.obj[t].len);
 			}
 		}
 	}

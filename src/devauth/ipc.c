@@ -410,16 +410,6 @@ void ipc_evidence_free(struct ipc_evidence *ev)
 	ev->present = 0;
 }
 
-static const char *const type_names[DA_EV_MAX + 1] = {
-	"cert0", "cert1", "cert2", "cert3", "cert4", "cert5", "cert6", "cert7",
-	"vca", "measurements", "report",
-};
-
-const char *ipc_type_name(unsigned int type)
-{
-	return type <= DA_EV_MAX ? type_names[type] : "?";
-}
-
 int ipc_parse_types(const char *s, uint32_t *mask)
 {
 	char buf[256], *save = NULL, *tok;
@@ -440,7 +430,7 @@ int ipc_parse_types(const char *s, uint32_t *mask)
 			continue;
 		}
 		for (t = 0; t <= DA_EV_MAX; t++)
-			if (!strcasecmp(tok, type_names[t]))
+			if (!strcasecmp(tok, da_evidence_type_key(t)))
 				break;
 		if (t > DA_EV_MAX)
 			return -EINVAL;

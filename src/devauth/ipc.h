@@ -96,7 +96,6 @@ void ipc_evidence_free(struct ipc_evidence *ev);
 
 /* "cert0,vca,measurements" or "all" -> mask */
 int ipc_parse_types(const char *s, uint32_t *mask);
-const char *ipc_type_name(unsigned int type);
 
 /*
  * EVIDENCE_READ then LIST for the device's algorithms, retried (a few

@@ -37,7 +37,7 @@ static json_object *dev_json(const struct ipc_dev *d)
 	}
 	for (unsigned int t = 0; t <= DA_EV_MAX; t++)
 		if (d->types & (1u << t))
-			json_object_array_add(types, json_object_new_string(ipc_type_name(t)));
+			json_object_array_add(types, json_object_new_string(da_evidence_type_key(t)));
 	json_object_object_add(o, "evidence", types);
 	if (d->pin_mode[0])
 		json_object_object_add(o, "pin", json_object_new_string(d->pin_mode));

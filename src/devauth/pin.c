@@ -14,7 +14,7 @@
 #include <devauth/verifier.h>
 
 #include "crypto/crypto.h"
-#include "evidence/ev_internal.h"
+#include "file.h"
 #include "tsm/pci_tsm.h"
 
 #include "cli.h"
@@ -165,7 +165,7 @@ int pin_main(int argc, char **argv)
 		{ 0 }
 	};
 	char detail[128];
-	enum da_reval_mode mode = DA_REVAL_EXACT;
+	enum da_pin_mode mode = DA_PIN_EXACT;
 	const char *dev = NULL, *sock = NULL, *exec_prog = NULL, *install = NULL;
 	uint8_t vol[32] = { 0 };
 	bool current = false, remove_pin = false, have_vol = false;
@@ -191,7 +191,7 @@ int pin_main(int argc, char **argv)
 			from = optarg;
 			break;
 		case 'm':
-			if (da_reval_mode_parse(optarg, &mode)) {
+			if (da_pin_mode_parse(optarg, &mode)) {
 				fprintf(stderr,
 					"%s pin: --mode is exact, same-key, same-device, exec or fatal\n",
 					prog);
@@ -259,12 +259,12 @@ int pin_main(int argc, char **argv)
 	else if (optind != argc)
 		goto usage;
 	if (exec_prog)
-		mode = DA_REVAL_EXEC;
-	if (mode == DA_REVAL_EXEC && (!exec_prog || exec_prog[0] != '/')) {
+		mode = DA_PIN_EXEC;
+	if (mode == DA_PIN_EXEC && (!exec_prog || exec_prog[0] != '/')) {
 		fprintf(stderr, "%s pin: mode exec needs --exec with an absolute path\n", prog);
 		goto out;
 	}
-	if (!dev && (current || remove_pin || install || mode > DA_REVAL_SAME_DEVICE || sock))
+	if (!dev && (current || remove_pin || install || mode > DA_PIN_SAME_DEVICE || sock))
 		goto usage;
 	if (!dev && (!from || !out))
 		goto usage;
@@ -309,7 +309,7 @@ int pin_main(int argc, char **argv)
 		done(dev, NULL, "pin removed");
 		goto out;
 	}
-	if (mode == DA_REVAL_FATAL && !from && !current) {
+	if (mode == DA_PIN_FATAL && !from && !current) {
 		j = json_object_new_object();
 		json_object_object_add(j, "version", json_object_new_int(1));
 	} else {
@@ -339,16 +339,15 @@ int pin_main(int argc, char **argv)
 			goto out;
 		}
 		/* exec and fatal pins carry what an exact pin does, for the program to read. */
-		if (da_pin_from_verdict(&v, mode <= DA_REVAL_SAME_DEVICE ? (enum da_pin_mode)mode :
-					DA_PIN_EXACT, policy, &j, &err)) {
+		if (da_pin_from_verdict(&v, mode <= DA_PIN_SAME_DEVICE ? mode : DA_PIN_EXACT, policy, &j, &err)) {
 			fprintf(stderr, "%s pin: %s\n", prog, err.msg);
 			goto out;
 		}
 	}
-	json_object_object_add(j, "mode", json_object_new_string(da_reval_mode_name(mode)));
+	json_object_object_add(j, "mode", json_object_new_string(da_pin_mode_name(mode)));
 	if (have_vol)
 		make_volatile(j, vol);
-	if (mode == DA_REVAL_EXEC) {
+	if (mode == DA_PIN_EXEC) {
 		json_object *x = json_object_new_object();
 
 		json_object_object_add(x, "program", json_object_new_string(exec_prog));
@@ -371,7 +370,7 @@ int pin_main(int argc, char **argv)
 			goto out;
 		}
 	}
-	snprintf(detail, sizeof(detail), "%s pin %s%s%s", da_reval_mode_name(mode),
+	snprintf(detail, sizeof(detail), "%s pin %s%s%s", da_pin_mode_name(mode),
 		 dev ? "installed" : "", dev && out ? " and " : "", out ? "written" : "");
 	done(dev, out, detail);
 	ret = 0;

@@ -14,74 +14,33 @@
 
 #include "file.h"
 #include "identity.h"
+#include "json.h"
 
 #include "devauthd.h"
-
-static int get_num(json_object *v, uint64_t max, uint64_t *out)
-{
-	const char *s;
-	char *end;
-
-	if (json_object_is_type(v, json_type_int)) {
-		int64_t n = json_object_get_int64(v);
-
-		if (n < 0 || (uint64_t)n > max)
-			return -ERANGE;
-		*out = (uint64_t)n;
-		return 0;
-	}
-	if (!json_object_is_type(v, json_type_string))
-		return -EINVAL;
-	s = json_object_get_string(v);
-	errno = 0;
-	*out = strtoull(s, &end, 0);
-	if (errno || end == s || *end || *out > max)
-		return -EINVAL;
-	return 0;
-}
 
 static int parse_pci(const char *file, const char *dev, json_object *o, struct cma_identity *id,
 		     struct da_err *err)
 {
-	static const struct { const char *key; uint64_t max; bool optional; } keys[] = {
-		{ "vendor", 0xffff, false }, { "device", 0xffff, false },
-		{ "class", 0xffffff, false }, { "revision", 0xff, false },
-		{ "ssvid", 0xffff, true }, { "ssid", 0xffff, true },
-		{ "serial", UINT64_MAX, true },
-	};
-	uint64_t v[7] = { 0 };
-	bool have[7] = { false };
+	static const char *const required[] = { "vendor", "device", "class", "revision" };
+	unsigned int have = 0, nulls = 0;
+	const char *k = NULL;
+	char what[96];
 
 	if (!json_object_is_type(o, json_type_object))
 		return da_errf(err, -EINVAL, "%s: device %s: key \"pci\": not an object", file, dev);
-	json_object_object_foreach(o, key, val) {
-		size_t i;
-
-		for (i = 0; i < 7; i++)
-			if (!strcmp(key, keys[i].key))
-				break;
-		if (i == 7)
-			return da_errf(err, -EINVAL, "%s: device %s: key \"pci.%s\": unknown", file,
-				       dev, key);
-		if (json_object_is_type(val, json_type_null))
-			continue;
-		if (get_num(val, keys[i].max, &v[i]))
-			return da_errf(err, -EINVAL, "%s: device %s: key \"pci.%s\": not a number <= %#llx",
-				       file, dev, key, (unsigned long long)keys[i].max);
-		have[i] = true;
-	}
+	*id = (struct cma_identity){ 0 };
+	if (da_json_identity(o, id, &have, &nulls, &k, what, sizeof(what)))
+		return da_errf(err, -EINVAL, "%s: device %s: key \"pci.%s\": %s", file, dev, k,
+			       what);
 	for (size_t i = 0; i < 4; i++)
-		if (!have[i])
+		if (!(have & (1u << i)))
 			return da_errf(err, -EINVAL, "%s: device %s: key \"pci.%s\" is required",
-				       file, dev, keys[i].key);
-	if (have[4] != have[5])
+				       file, dev, required[i]);
+	if (!(have & ID_SSVID) != !(have & ID_SSID))
 		return da_errf(err, -EINVAL, "%s: device %s: \"pci.ssvid\" and \"pci.ssid\" go together",
 			       file, dev);
-	*id = (struct cma_identity){
-		.vendor = (uint16_t)v[0], .device = (uint16_t)v[1], .class_code = (uint32_t)v[2],
-		.revision = (uint8_t)v[3], .has_subsys = have[4], .ssvid = (uint16_t)v[4],
-		.ssid = (uint16_t)v[5], .has_serial = have[6], .serial = v[6],
-	};
+	id->has_subsys = have & ID_SSVID;
+	id->has_serial = have & ID_SERIAL;
 	return 0;
 }
 
@@ -245,38 +204,15 @@ static int parse_tsm(struct daemon *d, const char *file, json_object *o, struct 
 	return 0;
 }
 
-json_object *daemon_json_file(const char *path, size_t max, struct da_err *err)
-{
-	struct json_tokener *tok;
-	json_object *root = NULL;
-	uint8_t *buf;
-	size_t len;
-
-	if (da_read_file(path, &buf, &len, max, err))
-		return NULL;
-	tok = json_tokener_new();
-	if (tok && len <= INT32_MAX)
-		root = json_tokener_parse_ex(tok, (const char *)buf, (int)len);
-	if (!root || (tok && tok->char_offset < (int)len))
-		da_errf(err, -EINVAL, "%s: not valid JSON: %s", path,
-			tok ? json_tokener_error_desc(json_tokener_get_error(tok)) : "out of memory");
-	if (root && tok && tok->char_offset < (int)len) {
-		json_object_put(root);
-		root = NULL;
-	}
-	json_tokener_free(tok);
-	free(buf);
-	return root;
-}
-
 int daemon_config_load(struct daemon *d, const char *path, struct da_err *err)
 {
-	json_object *root = daemon_json_file(path, 1 << 24, err), *v;
 	enum da_framing framing = DA_FRAMING_PCI_DOE;
-	int ret = 0;
+	json_object *root, *v;
+	int ret;
 
-	if (!root)
-		return err ? err->code : -EINVAL;
+	ret = da_json_load(path, 1 << 24, &root, err);
+	if (ret)
+		return ret;
 	if (!json_object_is_type(root, json_type_object)) {
 		ret = da_errf(err, -EINVAL, "%s: not a JSON object", path);
 		goto out;

@@ -95,8 +95,7 @@ struct daemon {
 	pthread_mutex_t state_lock;	/* serialises state.json writes */
 };
 
-/* config.c; daemon_json_file: a regular file of at most max bytes, whole JSON. */
-json_object *daemon_json_file(const char *path, size_t max, struct da_err *err);
+/* config.c */
 int daemon_config_load(struct daemon *d, const char *path, struct da_err *err);
 void daemon_free(struct daemon *d);
 struct dev *daemon_find_dev(struct daemon *d, const char *name);
@@ -198,10 +197,18 @@ int pins_load(struct daemon *d, struct da_err *err);
 /* server.c */
 int server_run(struct daemon *d, struct da_err *err);
 void server_stop(void);
-/* Notify the "events" group (never blocks). */
-void server_event(uint32_t event, const struct dev *dv, uint32_t state, uint64_t gen,
-		  const char *reason, const char *check);
 
+/* log.c: one line to stderr, "devauthd: " first. */
 void dlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * log.c: a device event (PCI_TSM_EVENT_*) with the state it left behind,
+ * to the sink the server registered (it notifies the "events" group and
+ * never blocks); dropped while none is.
+ */
+typedef void (*daemon_event_sink)(uint32_t event, const struct dev *dv, uint32_t state,
+				  uint64_t gen, const char *reason, const char *check);
+void daemon_event_sink_set(daemon_event_sink sink);
+void daemon_event(uint32_t event, const struct dev *dv, uint32_t state, uint64_t gen,
+		  const char *reason, const char *check);
 
 #endif

@@ -70,7 +70,7 @@ static void notify_check(struct dev *dv, uint32_t event, const char *reason, con
 	state = dv->state;
 	gen = dv->generation;
 	pthread_mutex_unlock(&dv->lock);
-	server_event(event, dv, state, gen, reason, check);
+	daemon_event(event, dv, state, gen, reason, check);
 }
 
 static void notify(struct dev *dv, uint32_t event, const char *reason)
@@ -330,7 +330,7 @@ static void recover_locked(struct daemon *d, struct dev *dv, struct da_pin_resul
 	uint8_t slot;
 	int ret;
 
-	if (dv->pin->mode == DA_REVAL_FATAL) {
+	if (dv->pin->mode == DA_PIN_FATAL) {
 		snprintf(res->failed_check, sizeof(res->failed_check), "pin-mode");
 		snprintf(res->reason, sizeof(res->reason),
 			 "pin mode fatal: the session was lost, no re-challenge");
@@ -367,7 +367,7 @@ static void recover_locked(struct daemon *d, struct dev *dv, struct da_pin_resul
 	if (!res->passed)
 		goto fail;
 	snprintf(reason, sizeof(reason), "pin mode %s: every check passed with a fresh nonce",
-		 da_reval_mode_name(dv->pin->mode));
+		 da_pin_mode_name(dv->pin->mode));
 	pthread_mutex_lock(&dv->lock);
 	dv->status[0] = '\0';
 	pthread_mutex_unlock(&dv->lock);
@@ -514,7 +514,7 @@ void dev_session_lost_locked(struct daemon *d, struct dev *dv, const char *why)
 	/* Unpinned: the event is all (the design's default); the state stays. */
 	if (!dv->pin)
 		return;
-	if (dv->pin->mode != DA_REVAL_FATAL)
+	if (dv->pin->mode != DA_PIN_FATAL)
 		reconnect(d, dv);
 	recover_locked(d, dv, &res);
 	da_pin_result_free(&res);

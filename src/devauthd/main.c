@@ -6,7 +6,6 @@
 #include <getopt.h>
 #include <grp.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,21 +19,6 @@
 
 #define DEFAULT_SOCKET		"/run/devauth/devauthd.sock"
 #define DEFAULT_STATE_DIR	"/var/lib/devauth"
-
-static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
-
-void dlog(const char *fmt, ...)
-{
-	va_list ap;
-
-	pthread_mutex_lock(&log_lock);
-	fputs("devauthd: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	pthread_mutex_unlock(&log_lock);
-}
 
 static void on_signal(int sig)
 {

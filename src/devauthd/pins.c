@@ -98,7 +98,7 @@ int dev_set_pin(struct daemon *d, struct dev *dv, const uint8_t *json, size_t le
 		 * only root (or the daemon's own user) may ask, and only for
 		 * a program the administrator put in the exec directory.
 		 */
-		if (pin->mode == DA_REVAL_EXEC) {
+		if (pin->mode == DA_PIN_EXEC) {
 			if (uid != 0 && uid != geteuid()) {
 				da_pin_free(pin);
 				return da_errf(err, -EPERM,
@@ -164,7 +164,7 @@ int pins_load(struct daemon *d, struct da_err *err)
 		dv->pin = pin;
 		/* Kept next to the binding it was installed for (state.json loads first). */
 		dv->pin_epoch = dv->bind_epoch;
-		dlog("%s: pin (%s) loaded", dv->name, da_reval_mode_name(pin->mode));
+		dlog("%s: pin (%s) loaded", dv->name, da_pin_mode_name(pin->mode));
 	}
 	return 0;
 }

@@ -95,7 +95,7 @@ int dev_reauth_check(struct daemon *d, struct dev *dv, const struct da_evidence 
 	 * Then the pin, when it was installed for this binding: a fatal pin
 	 * says what a loss means, not what the device is.
 	 */
-	if (!dv->pin || dv->pin->mode == DA_REVAL_FATAL || dv->pin_epoch != dv->bind_epoch)
+	if (!dv->pin || dv->pin->mode == DA_PIN_FATAL || dv->pin_epoch != dv->bind_epoch)
 		return 0;
 	res->passed = false;
 	ret = dev_pin_check(d, dv, ev, nonce, res, &perr);

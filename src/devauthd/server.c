@@ -148,7 +148,7 @@ static int put_dev(struct conn *c, const struct pci_tsm_msg *req, struct dev *dv
 		ok = pci_tsm_put_str(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_IDENTITY, dv->identity);
 	if (ok && dv->pin)
 		ok = pci_tsm_put_str(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_PIN_MODE,
-				     da_reval_mode_name(dv->pin->mode));
+				     da_pin_mode_name(dv->pin->mode));
 	if (ok && dv->have_evidence)
 		ok = pci_tsm_put_negotiated(nlh, PCI_TSM_MSG_MAX, &dv->neg) &&
 		     pci_tsm_put_u32(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_EVIDENCE_TYPE_MASK,
@@ -417,8 +417,8 @@ static int do_subscribe(struct conn *c, const struct pci_tsm_msg *m)
  * take it is dropped from the group and its connection shut down, as a
  * netlink socket that overran gets ENOBUFS, so it knows it missed events.
  */
-void server_event(uint32_t event, const struct dev *dv, uint32_t state, uint64_t gen,
-		  const char *reason, const char *check)
+static void server_event(uint32_t event, const struct dev *dv, uint32_t state, uint64_t gen,
+			 const char *reason, const char *check)
 {
 	uint32_t buf[(DA_ERR_MSG_MAX + 512) / 4];
 	struct nlmsghdr *nlh = pci_tsm_put_hdr(buf, sizeof(buf), PCI_TSM_CMD_EVENT, 0, 0);
@@ -671,6 +671,8 @@ int server_run(struct daemon *d, struct da_err *err)
 		if (ret)
 			goto out;
 	}
+	/* Device events go to the subscribers from now on, and after the loop too. */
+	daemon_event_sink_set(server_event);
 	sd_notify_ready();
 	dlog("serving %zu device(s) on %s", d->n_devs, d->socket_path);
 	while (!stop_requested) {

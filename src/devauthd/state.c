@@ -18,6 +18,7 @@
 
 #include "crypto/crypto.h"
 #include "hex.h"
+#include "json.h"
 
 #include "devauthd.h"
 
@@ -224,9 +225,9 @@ int state_load(struct daemon *d, struct da_err *err)
 	snprintf(path, sizeof(path), "%s/state.json", d->state_dir);
 	if (access(path, F_OK) && errno == ENOENT)
 		return 0;
-	root = daemon_json_file(path, 1 << 24, err);
-	if (!root)
-		return err ? err->code : -EINVAL;
+	ret = da_json_load(path, 1 << 24, &root, err);
+	if (ret)
+		return ret;
 	ret = state_load_obj(d, path, root, err);
 	json_object_put(root);
 	return ret;

@@ -892,6 +892,12 @@ static void test_config(void **state)
 	bad_config("{ \"tsms\": [ { \"name\": \"tsm1\", \"type\": \"tdx\" } ] }",
 		   "only \"native-spdm\"");
 	bad_config("[ 1 ]", "not a JSON object");
+	bad_config("{ \"devices\": [ { \"name\": \"a\", \"transport\": \"x:1\","
+		   " \"transport\": \"x:2\" } ] }", "bad.json: devices[0].transport: key given twice");
+	bad_config("{ \"devices\": [ { \"name\": \"a\", \"transport\": \"x:1\","
+		   " \"pci\": { \"vendor\": 1, \"device\": 2, \"class\": 3, \"revision\": 4,"
+		   " \"ssvid\": 5 } } ] }", "\"pci.ssvid\" and \"pci.ssid\" go together");
+	bad_config("{ \"devices\": [ ", "bad.json: offset 15: invalid JSON");
 
 	/* Default mode 0660. */
 	snprintf(r3.sock, sizeof(r3.sock), "%s/d3.sock", rig.dir);

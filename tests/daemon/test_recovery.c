@@ -27,7 +27,7 @@
 #include <devauth/evidence.h>
 
 #include "harness.h"
-#include "verifier/transcript.h"
+#include "evidence/transcript.h"
 
 #define D_RESET  "0000:01:00.0"
 #define D_SWAP   "0000:02:00.0"

@@ -437,6 +437,10 @@ static void test_config_errors(void **state)
 			    "\"name\"", "also device 0", NULL);
 	assert_config_error(dir, "{ \"devices\": [ ], \"extra\": 1 }", "\"extra\"", NULL, NULL);
 	assert_config_error(dir, "{ \"devices\": [ { \"name\": ", "JSON", NULL, NULL);
+	assert_config_error(dir, "{ \"devices\": [ { \"name\": \"x\", \"pci\": { \"vendor\": 1,"
+			    " \"vendor\": 2 } } ] }", "devices[0].pci.vendor", "given twice", NULL);
+	assert_config_error(dir, "{ \"devices\": [ { \"pci\": { \"vendor\": \"-1\" } } ] }",
+			    "\"pci.vendor\"", "expected a hex string", NULL);
 	assert_config_error(dir, "[1, 2]", "\"devices\"", NULL, NULL);
 	emu_rmdir(dir);
 }

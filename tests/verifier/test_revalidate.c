@@ -433,6 +433,10 @@ static void test_pin_roundtrip_and_errors(void **state)
 		{ "", "offset 0" },
 		{ "[]", "(top level)" },
 		{ "{\"version\":1,\"mode\":\"fatal\"} x", "offset 29" },
+		/* A second value is data after the first, not another pin. */
+		{ "{\"version\":1,\"mode\":\"fatal\"} {}", "pin: offset 29: invalid JSON" },
+		{ "{\"version\":1,\"mode\":\"fatal\",\"mode\":\"exact\"}", "pin: mode: key given twice" },
+		{ "[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]", "nesting too deep" },
 		{ "{\"mode\":\"fatal\"}", "version: missing" },
 		{ "{\"version\":2,\"mode\":\"fatal\"}", "version: 2 is out of range" },
 		{ "{\"version\":1}", "mode: missing" },
@@ -479,7 +483,7 @@ static void test_pin_roundtrip_and_errors(void **state)
 	struct da_err err = { 0 };
 	struct da_pin *pin = NULL;
 	char path[256];
-	enum da_reval_mode m;
+	enum da_pin_mode m;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		da_err_clear(&err);
@@ -517,7 +521,7 @@ static void test_pin_roundtrip_and_errors(void **state)
 		}
 		if (getenv("DEVAUTH_WRITE_SEEDS")) {
 			snprintf(path, sizeof(path), "%s/fuzz_pin/%s.json",
-				 getenv("DEVAUTH_WRITE_SEEDS"), da_reval_mode_name(pin->mode));
+				 getenv("DEVAUTH_WRITE_SEEDS"), da_pin_mode_name(pin->mode));
 			write_file(path, json, 0644);
 		}
 		free(json);
@@ -534,12 +538,12 @@ static void test_pin_roundtrip_and_errors(void **state)
 	assert_true(da_pin_load("/nonexistent/pin.json", &pin, &err) < 0);
 	assert_null(pin);
 	/* Mode names round trip. */
-	for (int i = DA_REVAL_EXACT; i <= DA_REVAL_FATAL; i++) {
-		assert_int_equal(da_reval_mode_parse(da_reval_mode_name((enum da_reval_mode)i), &m),
+	for (int i = DA_PIN_EXACT; i <= DA_PIN_FATAL; i++) {
+		assert_int_equal(da_pin_mode_parse(da_pin_mode_name((enum da_pin_mode)i), &m),
 				 0);
 		assert_int_equal((int)m, i);
 	}
-	assert_int_equal(da_reval_mode_parse("unknown", &m), -EINVAL);
+	assert_int_equal(da_pin_mode_parse("unknown", &m), -EINVAL);
 }
 
 static void test_fatal_needs_no_evidence(void **state)
@@ -551,7 +555,7 @@ static void test_fatal_needs_no_evidence(void **state)
 	const char *j = "{ \"version\": 1, \"mode\": \"fatal\" }";
 
 	assert_int_equal(da_pin_parse(j, strlen(j), &pin, &err), 0);
-	assert_int_equal(pin->mode, DA_REVAL_FATAL);
+	assert_int_equal(pin->mode, DA_PIN_FATAL);
 	assert_int_equal(da_pin_check(pin, NULL, &o, &r, &err), 0);
 	assert_false(r.passed);
 	assert_string_equal(r.failed_check, "pin-mode");

@@ -22,7 +22,7 @@
 #include <devauth/verifier.h>
 
 #include "crypto/crypto.h"
-#include "verifier/transcript.h"
+#include "evidence/transcript.h"
 #include "verifier_harness.h"
 
 static struct emu_device *dev, *other, *expired;
@@ -750,6 +750,13 @@ static void test_policy_errors(void **state)
 		{ "{ \"check_dates\": true ", "offset" },
 		{ "[]", "(top level)" },
 		{ "{} x", "offset 3" },
+		/* json-c would keep the second; a reviewer reads the first. */
+		{ "{ \"check_dates\": true, \"check_d\\u0061tes\": false }",
+		  "policy: check_dates: key given twice" },
+		{ "{ \"measurements\": [ { \"index\": 1, \"raw\": \"00\" }, "
+		  "{ \"index\": 2, \"raw\": \"00\", \"raw\": \"01\" } ] }",
+		  "policy: measurements[1].raw: key given twice" },
+		{ "{ \"identity\": { \"serial\": null } }", "identity.serial: expected a number" },
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

@@ -17,7 +17,7 @@
 #include <devauth/transport.h>
 
 #include "crypto/crypto.h"
-#include "verifier/transcript.h"
+#include "evidence/transcript.h"
 #include "verifier_harness.h"
 
 void collect(struct emu_device *dev, const struct collect_opts *o, struct da_evidence *ev)

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Split the raw transcript objects back into SPDM messages so that the
- * requester can replay them (lib/verifier/transcript.c).  The split
+ * requester can replay them (transcript.c).  The split
  * only finds boundaries with the codec's decoders; every check is the
  * replay's.
  */
-#ifndef DEVAUTH_VERIFIER_TRANSCRIPT_H
-#define DEVAUTH_VERIFIER_TRANSCRIPT_H
+#ifndef DEVAUTH_EVIDENCE_TRANSCRIPT_H
+#define DEVAUTH_EVIDENCE_TRANSCRIPT_H
 
 #include <stdbool.h>
 #include <stddef.h>

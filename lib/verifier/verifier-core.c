@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Helpers of the verifier's files (policy init, pins, revalidation)
+ * that read a verdict or write hex into JSON.  They call nothing of the
+ * verifier, so every file here can use them without a circle.
+ */
+#include <stdlib.h>
+
+#include "hex.h"
+#include "verifier_internal.h"
+
+/* DMTF value types whose value is expected to change from boot to boot. */
+bool da_meas_type_volatile(uint8_t dmtf_type)
+{
+	switch (dmtf_type & 0x7f) {
+	case SPDM_DMTF_MEAS_HEM:
+	case SPDM_DMTF_MEAS_INFORMATIONAL:
+		return true;
+	}
+	return false;
+}
+
+bool da_verdict_find_block(const struct da_verdict *v, uint8_t index,
+			   struct spdm_meas_block *out)
+{
+	struct cur c = cur_init(v->meas_record, v->meas_record_len);
+	struct spdm_meas_block b;
+
+	while (v->meas_record && spdm_meas_block_next(&c, &b, NULL) > 0) {
+		if (b.index == index) {
+			*out = b;
+			return true;
+		}
+	}
+	return false;
+}
+
+json_object *da_json_hex(const uint8_t *p, size_t n)
+{
+	char *s = malloc(2 * n + 1);
+	json_object *j;
+
+	if (!s)
+		return NULL;
+	da_hex(p, n, s, 2 * n + 1);
+	j = json_object_new_string(s);
+	free(s);
+	return j;
+}
