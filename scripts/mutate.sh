@@ -92,6 +92,9 @@ sess-rsp-verify-pass :: lib/requester/session.c :: session-tamper :: ret = CRYPT
 sess-id-pass :: lib/session/secured.c :: session-secured,session-tamper :: if \(id != s->id\) :: if (0)
 sess-seq-pass :: lib/session/secured.c :: session-secured,session-tamper :: if \(seqw && seq != \(uint16_t\)k->seq\) :: if (0)
 sess-tag-pass :: lib/crypto/aead.c :: session-secured,session-tamper :: if \(EVP_DecryptFinal_ex\(a->ctx, pt \+ len, &n\) != 1\) :: if (0 * EVP_DecryptFinal_ex(a->ctx, pt + len, &n))
+sess-digests-mask-pass :: lib/requester/in_session_auth.c :: session-reqs :: if \(d\.provisioned_mask != r->info\.provisioned_mask\) \{ :: if (0) {
+sess-digests-pass :: lib/requester/in_session_auth.c :: session-reqs :: !memcmp\(d\.digest\[s\], r->digest\[s\], r->p\.hash_size\)\) :: 1)
+sess-chain-pass :: lib/requester/in_session_auth.c :: session-reqs :: if \(b\.len != r->chain\[s\]\.len \|\| memcmp\(b\.data, r->chain\[s\]\.data, b\.len\)\) \{ :: if (0) {
 # --- chunking
 chunk-handle-pass :: lib/spdm/chunk.c :: spdm_codec,requester-chunk :: if \(c->handle != rx->handle\) :: if (0)
 chunk-seq-pass :: lib/spdm/chunk.c :: spdm_codec,requester-chunk :: if \(c->seq != rx->next_seq\) :: if (0)

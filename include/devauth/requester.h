@@ -192,6 +192,8 @@ struct spdm_req_session_info {
 	bool mac_only;
 	uint8_t heartbeat_period;	/* seconds, 0: none */
 	bool measured;			/* signed MEASUREMENTS verified inside the session */
+	bool digests_checked;		/* in-session DIGESTS equal those of the authentication */
+	unsigned int certs_checked;	/* chains re-read inside the session, byte-identical */
 	unsigned int heartbeats, key_updates;
 	bool ended;			/* END_SESSION_ACK received */
 };
@@ -204,6 +206,13 @@ struct spdm_req_session_info {
 int spdm_req_session_start(struct spdm_req *r, struct da_err *err);
 /* Signed GET_MEASUREMENTS (all blocks) inside the session. */
 int spdm_req_session_measure(struct spdm_req *r, struct da_err *err);
+/*
+ * GET_DIGESTS inside the session: the mask and every digest must equal
+ * those read at authentication (a difference fails naming the slot).
+ */
+int spdm_req_session_digests(struct spdm_req *r, struct da_err *err);
+/* GET_CERTIFICATE inside the session of every checked slot: byte-identical chains. */
+int spdm_req_session_certificate(struct spdm_req *r, struct da_err *err);
 int spdm_req_session_heartbeat(struct spdm_req *r, struct da_err *err);
 /* UpdateKey (or UpdateAllKeys) followed by VerifyNewKey. */
 int spdm_req_session_key_update(struct spdm_req *r, bool all_keys, struct da_err *err);

@@ -125,6 +125,11 @@ static int session_run(struct spdm_req *r, const struct session_opts *so, struct
 {
 	int ret = spdm_req_session_start(r, err);
 
+	/* The identity seen inside the session must be the one authenticated outside it. */
+	if (!ret)
+		ret = spdm_req_session_digests(r, err);
+	if (!ret)
+		ret = spdm_req_session_certificate(r, err);
 	if (!ret)
 		ret = spdm_req_session_measure(r, err);
 	if (!ret && so->heartbeat)
@@ -144,11 +149,14 @@ static void session_print(const struct spdm_req *r)
 	const struct spdm_req_session_info *s = spdm_req_session_info(r);
 
 	printf("session 0x%08x: %s, DHE %s, AEAD %s%s, secured messages %u.%u, "
-	       "handshake %s, heartbeat period %u s, %u heartbeats, %u key updates, %s\n",
+	       "handshake %s, heartbeat period %u s, digests %s, %u chains re-read, "
+	       "measurements %s, %u heartbeats, %u key updates, %s\n",
 	       s->session_id, s->psk ? "PSK" : "KEY_EXCHANGE", spdm_dhe_name(s->dhe),
 	       spdm_aead_name(s->aead), s->mac_only ? " (MAC only)" : "", s->sm_version >> 12,
 	       (s->sm_version >> 8) & 0xf, s->in_clear ? "in the clear" : "encrypted",
-	       s->heartbeat_period, s->heartbeats, s->key_updates,
+	       s->heartbeat_period, s->digests_checked ? "match" : "not compared",
+	       s->certs_checked, s->measured ? "signed and verified" : "not verified",
+	       s->heartbeats, s->key_updates,
 	       s->ended ? "ended" : "not ended");
 }
 
@@ -169,6 +177,8 @@ static json_object *session_json(const struct spdm_req *r)
 	json_object_object_add(j, "handshake_in_clear", json_object_new_boolean(s->in_clear));
 	json_object_object_add(j, "heartbeat_period", json_object_new_int(s->heartbeat_period));
 	json_object_object_add(j, "measured", json_object_new_boolean(s->measured));
+	json_object_object_add(j, "digests_checked", json_object_new_boolean(s->digests_checked));
+	json_object_object_add(j, "certs_checked", json_object_new_int((int)s->certs_checked));
 	json_object_object_add(j, "heartbeats", json_object_new_int((int)s->heartbeats));
 	json_object_object_add(j, "key_updates", json_object_new_int((int)s->key_updates));
 	json_object_object_add(j, "ended", json_object_new_boolean(s->ended));
