@@ -97,6 +97,8 @@ sess-digests-pass :: lib/requester/in_session_auth.c :: session-reqs :: !memcmp\
 sess-chain-pass :: lib/requester/in_session_auth.c :: session-reqs :: if \(b\.len != r->chain\[s\]\.len \|\| memcmp\(b\.data, r->chain\[s\]\.data, b\.len\)\) \{ :: if (0) {
 dump-keylog-unopened-pass :: src/devauth/dump.c :: session-dump :: ret = opened < secured && have_keys \? 1 : 0; :: ret = 0;
 dump-keylog-direction :: src/devauth/dump.c :: session-dump :: dir = sd == SPDM_DIR_REQ \? "request" : "response"; :: dir = "request";
+mut-auth-chain-hash-drop :: lib/requester/session.c :: session-mutual :: return ret \?: th_add\(x, h, r->p\.hash_size, err\); :: return ret;
+mut-auth-sig-context :: lib/requester/session.c :: session-mutual :: SPDM_CTX_FINISH, x->h, sig, err\); :: SPDM_CTX_KEY_EXCHANGE_RSP, x->h, sig, err);
 keylog-hex-digit-pass :: lib/session/keylog.c :: session-dump,fuzz_keylog-corpus :: hexval\(hi\) < 0 \|\| hexval\(lo\) < 0 \|\| :: 0 ||
 # --- chunking
 chunk-handle-pass :: lib/spdm/chunk.c :: spdm_codec,requester-chunk :: if \(c->handle != rx->handle\) :: if (0)

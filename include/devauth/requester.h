@@ -22,6 +22,9 @@
 #include <devauth/transport.h>
 
 struct cma_identity;
+/* OpenSSL's X509 and EVP_PKEY, by their struct tags: no OpenSSL headers needed here. */
+struct x509_st;
+struct evp_pkey_st;
 
 #define SPDM_REQ_MAX_PREF 12
 
@@ -72,6 +75,16 @@ struct spdm_req_config {
 	uint8_t psk_hint[16];
 	size_t psk_hint_len;
 	const char *keylog_path;	/* append the session secrets here */
+	/*
+	 * Mutual authentication, off while req_key is NULL: our chain
+	 * (req_certs[0] the root, the last our leaf) and its private key,
+	 * both the caller's and kept until spdm_req_free().  Sessions then
+	 * offer MUT_AUTH_CAP and the ReqBaseAsymAlg of the key, and when
+	 * KEY_EXCHANGE_RSP asks for it FINISH carries our signature.
+	 */
+	struct x509_st *const *req_certs;
+	size_t n_req_certs;
+	struct evp_pkey_st *req_key;
 };
 
 /* Defaults: 1.0-1.4, every algorithm this build does (strongest first), slot 0. */
@@ -192,6 +205,9 @@ struct spdm_req_session_info {
 	bool mac_only;
 	uint8_t heartbeat_period;	/* seconds, 0: none */
 	bool measured;			/* signed MEASUREMENTS verified inside the session */
+	bool mutual_auth;		/* the device asked, FINISH carried our signature */
+	uint8_t req_slot;		/* our slot the device named (mutual_auth) */
+	uint32_t req_asym;		/* ReqBaseAsymAlg we signed with (mutual_auth) */
 	bool digests_checked;		/* in-session DIGESTS equal those of the authentication */
 	unsigned int certs_checked;	/* chains re-read inside the session, byte-identical */
 	unsigned int heartbeats, key_updates;

@@ -26,6 +26,7 @@
 
 #include <openssl/crypto.h>
 
+#include "crypto/pki.h"
 #include "crypto/session_crypto.h"
 #include "req.h"
 #include "session/session.h"
@@ -39,6 +40,8 @@ static const uint16_t sm_offer[] = { SPDM_SM_VER_10, SPDM_SM_VER_11, SPDM_SM_VER
 struct hs {
 	struct spdm_hash_ctx th;
 	struct spdm_sess_params sp;
+	bool mutual;			/* FINISH carries our signature */
+	uint8_t req_slot;
 	uint8_t meas_summary_type;
 	enum spdm_opaque_fmt fmt;
 	uint8_t h[SPDM_MAX_HASH_SIZE];
@@ -182,20 +185,109 @@ static int check_rsp_verify(struct spdm_req *r, struct hs *x, const char *check,
 	return th_add(x, got, r->p.hash_size, err);
 }
 
+/*
+ * MutAuthRequested: without our MUT_AUTH_CAP the device may not ask.
+ * Bit 0 alone: the device holds our chain already, FINISH just carries
+ * our signature over a transcript with Hash(our chain) in it.
+ */
+static int mut_auth_requested(struct spdm_req *r, struct hs *x,
+			      const struct spdm_key_exchange_rsp *k, struct da_err *err)
+{
+	static const char name[] = "KEY_EXCHANGE_RSP";
+	uint8_t m = k->mut_auth_requested;
+
+	if (!m)
+		return 0;
+	if (!r->cfg.req_key)
+		return req_fail(r, err, "key-exchange", -EPROTO,
+				"%s: MutAuthRequested 0x%02x, but we offered no MUT_AUTH_CAP", name,
+				m);
+	if (m & (SPDM_MUT_AUTH_WITH_ENCAP | SPDM_MUT_AUTH_WITH_GET_DIGESTS))
+		return req_fail(r, err, "mutual-auth", -EOPNOTSUPP,
+				"%s: MutAuthRequested 0x%02x asks for encapsulated requests, which we do not answer (we offered no ENCAP_CAP)",
+				name, m);
+	if (m != SPDM_MUT_AUTH_REQUESTED)
+		return req_fail(r, err, "mutual-auth", -EPROTO,
+				"%s: MutAuthRequested 0x%02x has reserved bits", name, m);
+	if (!r->info.req_base_asym || !spdm_key_matches_asym(r->cfg.req_key,
+							      r->info.req_base_asym))
+		return req_fail(r, err, "mutual-auth", -EPROTO,
+				"ALGORITHMS: ReqBaseAsymAlg 0x%04x is not what our key signs",
+				r->info.req_base_asym);
+	if (k->req_slot_id_param >= SPDM_MAX_SLOTS)
+		return req_fail(r, err, "mutual-auth", -EPROTO,
+				"%s: ReqSlotIDParam %u out of range", name, k->req_slot_id_param);
+	x->mutual = true;
+	x->req_slot = k->req_slot_id_param;
+	x->sp.req_sig_size = (uint16_t)spdm_sig_size(r->info.req_base_asym);
+	return 0;
+}
+
+/* Hash(our chain in SPDM format) into the transcript, before FINISH. */
+static int add_own_chain_hash(struct spdm_req *r, struct hs *x, struct da_err *err)
+{
+	struct da_buf chain = { 0 };
+	uint8_t h[SPDM_MAX_HASH_SIZE];
+	int ret;
+
+	if (!r->cfg.req_certs || !r->cfg.n_req_certs)
+		return da_errf(err, -EINVAL, "FINISH: mutual authentication without our chain");
+	ret = pki_spdm_chain((X509 *const *)r->cfg.req_certs, r->cfg.n_req_certs,
+			     r->info.base_hash, &chain, err);
+	if (!ret && spdm_hash(r->info.base_hash, chain.data, chain.len, h))
+		ret = da_errf(err, -EIO, "FINISH: hashing our chain failed");
+	da_buf_free(&chain);
+	return ret ?: th_add(x, h, r->p.hash_size, err);
+}
+
+/* FINISH up to the signature is in buf[0..n): sign the transcript so far, append. */
+static int finish_signature(struct spdm_req *r, struct hs *x, const uint8_t *buf, size_t n,
+			    struct wcur *w, struct da_err *err)
+{
+	uint8_t sig[SPDM_MAX_SIG_SIZE];
+	int ret;
+
+	ret = th_add(x, buf, n, err) ?: th_hash(x, err);
+	if (ret)
+		return ret;
+	ret = spdm_sign(r->cfg.req_key, r->info.req_base_asym, r->info.base_hash, r->p.version,
+			SPDM_CTX_FINISH, x->h, sig, err);
+	if (ret) {
+		da_err_prefix(err, "FINISH: signing");
+		return ret;
+	}
+	wcur_bytes(w, sig, x->sp.req_sig_size);
+	return th_add(x, sig, x->sp.req_sig_size, err);
+}
+
 static int do_finish(struct spdm_req *r, struct hs *x, struct da_err *err)
 {
-	uint8_t buf[64 + SPDM_MAX_HASH_SIZE];
+	uint8_t buf[64 + SPDM_MAX_SIG_SIZE + SPDM_MAX_HASH_SIZE];
 	struct wcur w = wcur_init(buf, sizeof(buf));
 	struct spdm_finish f = { 0 };
 	struct spdm_finish_rsp fr;
 	const uint8_t *rsp;
-	size_t rsp_len;
+	size_t rsp_len, start;
 	int n, ret, slen;
 
+	if (x->mutual) {
+		f.attributes = SPDM_FINISH_SIGNATURE_INCLUDED;
+		f.req_slot = x->req_slot;
+		ret = add_own_chain_hash(r, x, err);
+		if (ret)
+			return req_fail(r, NULL, "mutual-auth", ret, "%s", err->msg);
+	}
 	n = spdm_encode_finish_unsigned(&w, &x->sp, &f);
 	if (n < 0)
 		return da_errf(err, n, "FINISH: encoding failed");
-	n = finish_verify_data(r, x, buf, (size_t)n, &w, err);
+	start = 0;
+	if (x->mutual) {
+		ret = finish_signature(r, x, buf, (size_t)n, &w, err);
+		if (ret)
+			return req_fail(r, NULL, "mutual-auth", ret, "%s", err->msg);
+		start = w.len;
+	}
+	n = finish_verify_data(r, x, buf + start, w.len - start, &w, err);
 	if (n < 0)
 		return n;
 	if (x->sp.in_clear)
@@ -217,7 +309,15 @@ static int do_finish(struct spdm_req *r, struct hs *x, struct da_err *err)
 	} else {
 		ret = th_add(x, rsp, (size_t)slen, err);
 	}
-	return ret ?: th_hash(x, err) ?: spdm_sess_derive_data(r->sess, x->h, err);
+	ret = ret ?: th_hash(x, err) ?: spdm_sess_derive_data(r->sess, x->h, err);
+	if (!ret && x->mutual) {
+		r->sinfo.mutual_auth = true;
+		r->sinfo.req_slot = x->req_slot;
+		r->sinfo.req_asym = r->info.req_base_asym;
+		req_pass(r, "mutual-auth", "FINISH signed with our %s key (our slot %u); the device accepted it",
+			 spdm_asym_name(r->info.req_base_asym), x->req_slot);
+	}
+	return ret;
 }
 
 static int ke_response(struct spdm_req *r, struct hs *x, const uint8_t *ke, size_t ke_len,
@@ -238,10 +338,9 @@ static int ke_response(struct spdm_req *r, struct hs *x, const uint8_t *ke, size
 			    da_framing_max_pad(r->t->framing), err);
 	if (slen < 0)
 		return req_fail(r, NULL, "key-exchange", slen, "%s", err->msg);
-	if (k.mut_auth_requested)
-		return req_fail(r, err, "key-exchange", -EPROTO,
-				"%s: MutAuthRequested 0x%02x, but we offered no MUT_AUTH_CAP", name,
-				k.mut_auth_requested);
+	ret = mut_auth_requested(r, x, &k, err);
+	if (ret)
+		return ret;
 	ret = selected_sm_version(r, x, name, k.opaque, k.opaque_len, &sm_version, err);
 	if (ret)
 		return ret;

@@ -123,6 +123,12 @@ int req_build_get_capabilities(struct spdm_req *r, struct wcur *w)
 			c.flags |= SPDM_CAP_HANDSHAKE_IN_THE_CLEAR;
 		if (r->cfg.psk_len)
 			c.flags |= 1u << 10;
+		/*
+		 * 1.1 ties MUT_AUTH_CAP to ENCAP_CAP, and we answer no
+		 * encapsulated requests: mutual authentication from 1.2 on.
+		 */
+		if (r->cfg.req_key && ver >= SPDM_VER_12)
+			c.flags |= SPDM_CAP_MUT_AUTH;
 	}
 	return spdm_encode_get_capabilities(w, ver, &c);
 }
@@ -199,6 +205,17 @@ static uint32_t asym_for_version(uint8_t ver)
 	return a;
 }
 
+static uint16_t req_asym_offer(struct spdm_req *r)
+{
+	uint16_t bits = 0;
+
+	for (int b = 0; b < 12; b++)
+		if ((asym_for_version(r->p.version) & (1u << b)) &&
+		    spdm_key_matches_asym(r->cfg.req_key, 1u << b))
+			bits |= (uint16_t)(1u << b);
+	return bits;
+}
+
 int req_build_negotiate_algorithms(struct spdm_req *r, struct wcur *w)
 {
 	struct spdm_neg_algs a = {
@@ -222,6 +239,10 @@ int req_build_negotiate_algorithms(struct spdm_req *r, struct wcur *w)
 
 		a.structs[a.num_structs++] = (struct spdm_alg_struct){ SPDM_ALG_TYPE_DHE, dhe };
 		a.structs[a.num_structs++] = (struct spdm_alg_struct){ SPDM_ALG_TYPE_AEAD, aead };
+		/* Mutual authentication: what our key can sign (AlgTypes go in ascending order). */
+		if (r->cfg.req_key && (r->own_caps & SPDM_CAP_MUT_AUTH))
+			a.structs[a.num_structs++] = (struct spdm_alg_struct){
+				SPDM_ALG_TYPE_REQ_BASE_ASYM, req_asym_offer(r) };
 		a.structs[a.num_structs++] = (struct spdm_alg_struct){ SPDM_ALG_TYPE_KEY_SCHEDULE,
 								      SPDM_KEY_SCHEDULE_SPDM };
 	}

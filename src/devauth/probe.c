@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/pki.h"
 #include "identity.h"
 
 #include "cli.h"
@@ -23,7 +24,7 @@
 	"       [--keep] [--json]\n" \
 	"       [--session [--dhe LIST] [--aead LIST] [--handshake-in-clear]\n" \
 	"        [--heartbeat] [--key-update[=all]] [--psk HEX [--psk-hint HEX]]\n" \
-	"        [--keylog FILE]]"
+	"        [--keylog FILE] [--mut-auth CHAIN:KEY]]"
 /* The longest a device may take beyond CT/RDT; longer is a typo. */
 #define PROBE_MAX_RTT_MS 600000
 
@@ -51,12 +52,52 @@ static const struct cli_opt_help help[] = {
 	{ "--psk HEX", "PSK_EXCHANGE with this pre-shared key (up to 64 bytes)" },
 	{ "--psk-hint HEX", "the PSKHint (up to 16 bytes)" },
 	{ "--keylog FILE", "append the session secrets to FILE (docs/session.md)" },
+	{ "--mut-auth CHAIN:KEY", "mutual authentication: our chain (DER root first, or PEM) and key (PEM)" },
 	{ 0 },
 };
 
 struct session_opts {
 	bool heartbeat, key_update, key_update_all;
+	STACK_OF(X509) *req_certs;
+	X509 **cert_arr;
+	EVP_PKEY *req_key;
 };
+
+/* --mut-auth CHAIN:KEY: our chain and private key, kept for the whole probe. */
+static int mut_auth_opt(const char *arg, struct spdm_req_config *cfg, struct session_opts *so)
+{
+	char chain[4096];
+	const char *colon = strrchr(arg, ':');
+	struct da_err err = { 0 };
+
+	if (!colon || colon == arg || !colon[1] || (size_t)(colon - arg) >= sizeof(chain)) {
+		fprintf(stderr, "%s probe: --mut-auth needs CHAIN:KEY\n", prog);
+		return -1;
+	}
+	memcpy(chain, arg, (size_t)(colon - arg));
+	chain[colon - arg] = '\0';
+	if (so->req_certs || pki_read_certs(chain, &so->req_certs, &err) ||
+	    !sk_X509_num(so->req_certs)) {
+		cli_file_error("probe", chain, err.code ? err.msg : "no certificate");
+		return -1;
+	}
+	so->req_key = pki_read_key_pem(colon + 1, &err);
+	if (!so->req_key) {
+		cli_file_error("probe", colon + 1, err.msg);
+		return -1;
+	}
+	so->cert_arr = calloc((size_t)sk_X509_num(so->req_certs), sizeof(*so->cert_arr));
+	if (!so->cert_arr) {
+		fprintf(stderr, "%s probe: out of memory\n", prog);
+		return -1;
+	}
+	for (int i = 0; i < sk_X509_num(so->req_certs); i++)
+		so->cert_arr[i] = sk_X509_value(so->req_certs, i);
+	cfg->req_certs = so->cert_arr;
+	cfg->n_req_certs = (size_t)sk_X509_num(so->req_certs);
+	cfg->req_key = so->req_key;
+	return 0;
+}
 
 /* Any even number of hex digits up to cap bytes; the byte count or -1. */
 static int unhex_var(const char *s, uint8_t *out, size_t cap)
@@ -110,6 +151,8 @@ static int session_opt(int c, const char *arg, struct spdm_req_config *cfg,
 	case 0x108:
 		cfg->handshake_in_clear = true;
 		break;
+	case 0x109:
+		return mut_auth_opt(arg, cfg, so);
 	}
 	return 0;
 bad:
@@ -118,6 +161,14 @@ bad:
 		" aes-256-gcm, chacha20-poly1305; PSK: up to 64 hex bytes, hint up to 16)\n",
 		prog, arg ? arg : "");
 	return -1;
+}
+
+static void session_opts_free(struct session_opts *so)
+{
+	sk_X509_pop_free(so->req_certs, X509_free);
+	EVP_PKEY_free(so->req_key);
+	free(so->cert_arr);
+	memset(so, 0, sizeof(*so));
 }
 
 /* Open, use and end the session; every step adds its check. */
@@ -149,11 +200,12 @@ static void session_print(const struct spdm_req *r)
 	const struct spdm_req_session_info *s = spdm_req_session_info(r);
 
 	printf("session 0x%08x: %s, DHE %s, AEAD %s%s, secured messages %u.%u, "
-	       "handshake %s, heartbeat period %u s, digests %s, %u chains re-read, "
+	       "handshake %s, mutual authentication %s, heartbeat period %u s, digests %s, %u chains re-read, "
 	       "measurements %s, %u heartbeats, %u key updates, %s\n",
 	       s->session_id, s->psk ? "PSK" : "KEY_EXCHANGE", spdm_dhe_name(s->dhe),
 	       spdm_aead_name(s->aead), s->mac_only ? " (MAC only)" : "", s->sm_version >> 12,
 	       (s->sm_version >> 8) & 0xf, s->in_clear ? "in the clear" : "encrypted",
+	       s->mutual_auth ? "yes" : "no",
 	       s->heartbeat_period, s->digests_checked ? "match" : "not compared",
 	       s->certs_checked, s->measured ? "signed and verified" : "not verified",
 	       s->heartbeats, s->key_updates,
@@ -177,6 +229,7 @@ static json_object *session_json(const struct spdm_req *r)
 	json_object_object_add(j, "handshake_in_clear", json_object_new_boolean(s->in_clear));
 	json_object_object_add(j, "heartbeat_period", json_object_new_int(s->heartbeat_period));
 	json_object_object_add(j, "measured", json_object_new_boolean(s->measured));
+	json_object_object_add(j, "mutual_auth", json_object_new_boolean(s->mutual_auth));
 	json_object_object_add(j, "digests_checked", json_object_new_boolean(s->digests_checked));
 	json_object_object_add(j, "certs_checked", json_object_new_int((int)s->certs_checked));
 	json_object_object_add(j, "heartbeats", json_object_new_int((int)s->heartbeats));
@@ -213,6 +266,7 @@ int probe_main(int argc, char **argv)
 		{ "psk-hint", required_argument, NULL, 0x106 },
 		{ "keylog", required_argument, NULL, 0x107 },
 		{ "handshake-in-clear", no_argument, NULL, 0x108 },
+		{ "mut-auth", required_argument, NULL, 0x109 },
 		{ 0 }
 	};
 	struct session_opts so = { 0 };
@@ -315,7 +369,7 @@ int probe_main(int argc, char **argv)
 				 "socket protocol, read its signed\nmeasurements, print every check.",
 				 help);
 			return EXIT_OK;
-		case 0x100 ... 0x108:
+		case 0x100 ... 0x109:
 			if (session_opt(c, optarg, &cfg, &so))
 				return EXIT_USAGE;
 			break;
@@ -377,6 +431,7 @@ int probe_main(int argc, char **argv)
 	ret = ok ? 0 : 1;
 out:
 	spdm_req_free(r);
+	session_opts_free(&so);
 	da_checklist_free(&extra);
 	da_transport_destroy(t);
 	if (pcap && da_pcap_close(pcap)) {
