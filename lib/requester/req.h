@@ -13,6 +13,7 @@
  *   session.c       KEY_EXCHANGE/FINISH, PSK_EXCHANGE/PSK_FINISH
  *   in_session.c    secured exchange, MEASUREMENTS, HEARTBEAT, KEY_UPDATE, END_SESSION
  *   in_session_auth.c  DIGESTS and CERTIFICATE inside the session, req_session_send()
+ *   encap.c         encapsulated requests of mutual authentication
  *
  * Each phase has a build_* function (live: makes the request) and a
  * process_* function (live and replay: takes the request bytes and the
@@ -206,6 +207,14 @@ int req_sess_exchange(struct spdm_req *r, const uint8_t *req, size_t req_len,
 		      uint8_t expect_code, bool crypto, bool update_rsp_before_open,
 		      const uint8_t **rsp, size_t *rsp_len, struct da_err *err);
 void req_sess_free(struct spdm_req *r);
+/*
+ * encap.c: answer the device's encapsulated GET_DIGESTS / GET_CERTIFICATE
+ * with our chain between KEY_EXCHANGE_RSP and FINISH (MutAuthRequested
+ * bit 1 or 2, mut_auth); *req_slot gets the ReqSlotNumber if the device
+ * names one.
+ */
+int req_encap_mutual(struct spdm_req *r, uint8_t mut_auth, bool in_clear, uint8_t *req_slot,
+		     struct da_err *err);
 /*
  * An arbitrary SPDM request (req, req_len: a whole message of the
  * negotiated version) sent inside the established session, for

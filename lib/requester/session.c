@@ -30,6 +30,7 @@
 #include "crypto/session_crypto.h"
 #include "req.h"
 #include "session/session.h"
+#include "spdm/encapsulated.h"
 #include "spdm/session_codec.h"
 
 #define KE_BUF_SIZE (sizeof(struct spdm_key_exchange_fixed) + SPDM_MAX_DHE_SIZE + 2 + 64)
@@ -41,6 +42,7 @@ struct hs {
 	struct spdm_hash_ctx th;
 	struct spdm_sess_params sp;
 	bool mutual;			/* FINISH carries our signature */
+	uint8_t mut_mode;		/* the MutAuthRequested bit */
 	uint8_t req_slot;
 	uint8_t meas_summary_type;
 	enum spdm_opaque_fmt fmt;
@@ -202,23 +204,28 @@ static int mut_auth_requested(struct spdm_req *r, struct hs *x,
 		return req_fail(r, err, "key-exchange", -EPROTO,
 				"%s: MutAuthRequested 0x%02x, but we offered no MUT_AUTH_CAP", name,
 				m);
-	if (m & (SPDM_MUT_AUTH_WITH_ENCAP | SPDM_MUT_AUTH_WITH_GET_DIGESTS))
-		return req_fail(r, err, "mutual-auth", -EOPNOTSUPP,
-				"%s: MutAuthRequested 0x%02x asks for encapsulated requests, which we do not answer (we offered no ENCAP_CAP)",
-				name, m);
-	if (m != SPDM_MUT_AUTH_REQUESTED)
+	/* Exactly one way: the device holds our chain, or reads it (encapsulated). */
+	if (m != SPDM_MUT_AUTH_REQUESTED && m != SPDM_MUT_AUTH_WITH_ENCAP &&
+	    m != SPDM_MUT_AUTH_WITH_GET_DIGESTS)
 		return req_fail(r, err, "mutual-auth", -EPROTO,
-				"%s: MutAuthRequested 0x%02x has reserved bits", name, m);
+				"%s: MutAuthRequested 0x%02x is not one of 0x01, 0x02, 0x04", name,
+				m);
+	if (m != SPDM_MUT_AUTH_REQUESTED && !(r->own_caps & SPDM_CAP_ENCAP))
+		return req_fail(r, err, "mutual-auth", -EPROTO,
+				"%s: MutAuthRequested 0x%02x asks for encapsulated requests, but we offered no ENCAP_CAP",
+				name, m);
 	if (!r->info.req_base_asym || !spdm_key_matches_asym(r->cfg.req_key,
 							      r->info.req_base_asym))
 		return req_fail(r, err, "mutual-auth", -EPROTO,
 				"ALGORITHMS: ReqBaseAsymAlg 0x%04x is not what our key signs",
 				r->info.req_base_asym);
-	if (k->req_slot_id_param >= SPDM_MAX_SLOTS)
+	if (m == SPDM_MUT_AUTH_REQUESTED && k->req_slot_id_param >= SPDM_MAX_SLOTS)
 		return req_fail(r, err, "mutual-auth", -EPROTO,
 				"%s: ReqSlotIDParam %u out of range", name, k->req_slot_id_param);
 	x->mutual = true;
-	x->req_slot = k->req_slot_id_param;
+	x->mut_mode = m;
+	/* With encapsulated requests the slot comes at their end (ReqSlotNumber), else 0. */
+	x->req_slot = m == SPDM_MUT_AUTH_REQUESTED ? k->req_slot_id_param : 0;
 	x->sp.req_sig_size = (uint16_t)spdm_sig_size(r->info.req_base_asym);
 	return 0;
 }
@@ -314,8 +321,10 @@ static int do_finish(struct spdm_req *r, struct hs *x, struct da_err *err)
 		r->sinfo.mutual_auth = true;
 		r->sinfo.req_slot = x->req_slot;
 		r->sinfo.req_asym = r->info.req_base_asym;
-		req_pass(r, "mutual-auth", "FINISH signed with our %s key (our slot %u); the device accepted it",
-			 spdm_asym_name(r->info.req_base_asym), x->req_slot);
+		req_pass(r, "mutual-auth", "FINISH signed with our %s key (our slot %u%s); the device accepted it",
+			 spdm_asym_name(r->info.req_base_asym), x->req_slot,
+			 x->mut_mode == SPDM_MUT_AUTH_REQUESTED ? "" :
+			 ", chain read by encapsulated GET_DIGESTS/GET_CERTIFICATE");
 	}
 	return ret;
 }
@@ -433,6 +442,15 @@ static int key_exchange(struct spdm_req *r, struct hs *x, struct da_err *err)
 		goto out;
 	}
 	ret = ke_response(r, x, buf, (size_t)n, k.req_session_id, dhe, rsp, rsp_len, err);
+	if (!ret && x->mutual && x->mut_mode != SPDM_MUT_AUTH_REQUESTED) {
+		ret = req_encap_mutual(r, x->mut_mode, x->sp.in_clear, &x->req_slot, err);
+		if (ret)
+			req_fail(r, NULL, "mutual-auth", ret, "%s", err->msg);
+		else if (x->req_slot != 0)
+			ret = req_fail(r, err, "mutual-auth", -EPROTO,
+				       "ENCAPSULATED_RESPONSE_ACK: ReqSlotNumber %u, but we hold a chain in slot 0 only",
+				       x->req_slot);
+	}
 	if (!ret)
 		ret = do_finish(r, x, err);
 out:

@@ -123,12 +123,9 @@ int req_build_get_capabilities(struct spdm_req *r, struct wcur *w)
 			c.flags |= SPDM_CAP_HANDSHAKE_IN_THE_CLEAR;
 		if (r->cfg.psk_len)
 			c.flags |= 1u << 10;
-		/*
-		 * 1.1 ties MUT_AUTH_CAP to ENCAP_CAP, and we answer no
-		 * encapsulated requests: mutual authentication from 1.2 on.
-		 */
-		if (r->cfg.req_key && ver >= SPDM_VER_12)
-			c.flags |= SPDM_CAP_MUT_AUTH;
+		/* Mutual authentication; the device may read our chain by encapsulated requests. */
+		if (r->cfg.req_key)
+			c.flags |= SPDM_CAP_MUT_AUTH | SPDM_CAP_ENCAP;
 	}
 	return spdm_encode_get_capabilities(w, ver, &c);
 }

@@ -4,14 +4,13 @@
  * spdm_responder_emu started with --mut_auth WO_ENCAP (the responder
  * holds our chain: the requester bundle of its key folder) for SPDM
  * 1.2, 1.3, 1.4, ECDSA and RSA requester keys, both transports, the
- * handshake encrypted and in the clear.  The responder verifies our
+ * handshake encrypted and in the clear; and with W_ENCAP / DIGESTS.  The responder verifies our
  * FINISH signature and RequesterVerifyData, whose transcript holds the
  * hash of our chain: a key that is not our leaf's, or a chain other
- * than the one the responder holds, must make it refuse FINISH.  We
- * offer no ENCAP_CAP, so a responder started for encapsulated requests
- * (--mut_auth W_ENCAP, DIGESTS) may not ask for them: the DMTF one
- * then asks for no mutual authentication at all, and the session must
- * still come up (without it).
+ * than the one the responder holds, must make it refuse FINISH.  With
+ * --mut_auth W_ENCAP and DIGESTS the responder reads our chain through
+ * encapsulated GET_DIGESTS / GET_CERTIFICATE before FINISH (SPDM 1.1
+ * to 1.4), and then checks our signature with it.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -161,24 +160,43 @@ static void test_wrong_chain(void **state)
 	assert_non_null(strstr(err.msg, "FINISH: device answered ERROR"));
 }
 
-/* Without our ENCAP_CAP the encapsulated modes are not asked for: a session without mutual auth. */
+/* The device reads our chain by encapsulated requests, every version, both transports. */
 static void test_encap_modes(void **state)
 {
 	static const char *const modes[] = { "W_ENCAP", "DIGESTS" };
+	static const char *const versions[] = { "1.1", "1.2", "1.3", "1.4" };
 
 	(void)state;
-	for (size_t i = 0; i < 2; i++) {
-		struct mrun x = { "1.3", DA_FRAMING_MCTP, "ECDSA_P384", "ecp384",
-				  "end_requester.key", "bundle_requester.certchain.der", modes[i],
-				  false };
-		struct da_err err = { 0 };
-		uint32_t req_asym;
-		bool mutual;
+	for (size_t v = 0; v < 4; v++)
+		for (size_t i = 0; i < 2; i++) {
+			struct mrun x = { versions[v], (v + i) % 2 ? DA_FRAMING_MCTP :
+								      DA_FRAMING_PCI_DOE,
+					  i ? "ECDSA_P256" : "ECDSA_P384", i ? "ecp256" : "ecp384",
+					  "end_requester.key", "bundle_requester.certchain.der",
+					  modes[i], false };
+			struct da_err err = { 0 };
+			uint32_t req_asym;
+			bool mutual;
 
-		if (run(&x, &err, &mutual, &req_asym))
-			fail_msg("--mut_auth %s: %s", modes[i], err.msg);
-		assert_false(mutual);
-	}
+			if (run(&x, &err, &mutual, &req_asym))
+				fail_msg("SPDM %s --mut_auth %s: %s", versions[v], modes[i], err.msg);
+			assert_true(mutual);
+		}
+}
+
+/* Read by encapsulated GET_CERTIFICATE, a chain that is not our key's fails FINISH. */
+static void test_encap_wrong_chain(void **state)
+{
+	struct mrun x = { "1.3", DA_FRAMING_MCTP, "ECDSA_P384", "ecp384", "end_requester.key",
+			  "bundle_responder.certchain.der", "W_ENCAP", false };
+	struct da_err err = { 0 };
+	uint32_t req_asym;
+	bool mutual;
+
+	(void)state;
+	assert_true(run(&x, &err, &mutual, &req_asym) < 0);
+	assert_false(mutual);
+	assert_non_null(strstr(err.msg, "FINISH: device answered ERROR"));
 }
 
 /* The CLI: probe --session --mut-auth CHAIN:KEY --json reports it. */
@@ -218,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_key),
 		cmocka_unit_test(test_wrong_chain),
 		cmocka_unit_test(test_encap_modes),
+		cmocka_unit_test(test_encap_wrong_chain),
 		cmocka_unit_test(test_cli),
 	};
 
