@@ -87,7 +87,7 @@ cursor-take-unbounded :: lib/cursor.c :: cursor,spdm_codec :: if \(n > cur_left\
 cursor-u64-no-restore :: lib/cursor.c :: cursor :: c->off = save; :: ;
 wcur-room-unbounded :: lib/cursor.c :: cursor,spdm_codec :: if \(n > w->cap - w->len\) \{ :: if (0) {
 # --- secure sessions
-sess-ke-sig-pass :: lib/requester/session.c :: session-tamper :: ret = spdm_verify\(r->slot_key\[slot\] :: ret = 0 * spdm_verify(r->slot_key[slot]
+sess-ke-sig-pass :: lib/requester/session.c :: session-tamper,session-pubkey :: ret = spdm_verify\(peer_key, :: ret = 0 * spdm_verify(peer_key,
 sess-rsp-verify-pass :: lib/requester/session.c :: session-tamper :: ret = CRYPTO_memcmp\(vd, got, r->p\.hash_size\); :: ret = 0 * CRYPTO_memcmp(vd, got, r->p.hash_size);
 sess-id-pass :: lib/session/secured.c :: session-secured,session-tamper :: if \(id != s->id\) :: if (0)
 sess-seq-pass :: lib/session/secured.c :: session-secured,session-tamper :: if \(seqw && seq != \(uint16_t\)k->seq\) :: if (0)
@@ -99,6 +99,8 @@ dump-keylog-unopened-pass :: src/devauth/dump.c :: session-dump :: ret = opened 
 dump-keylog-direction :: src/devauth/dump.c :: session-dump :: dir = sd == SPDM_DIR_REQ \? "request" : "response"; :: dir = "request";
 mut-auth-chain-hash-drop :: lib/requester/session.c :: session-mutual :: return ret \?: th_add\(x, h, r->p\.hash_size, err\); :: return ret;
 mut-auth-sig-context :: lib/requester/session.c :: session-mutual :: SPDM_CTX_FINISH, x->h, sig, err\); :: SPDM_CTX_KEY_EXCHANGE_RSP, x->h, sig, err);
+pubkey-cap-pass :: lib/requester/vca.c :: session-pubkey :: if \(!\(c\.flags & SPDM_CAP_PUB_KEY_ID\)\) :: if (0)
+pubkey-hash-drop :: lib/requester/session.c :: session-pubkey :: ret = spdm_hash\(r->info\.base_hash, der, \(size_t\)n, ct\) \? :: ret = 0 ?
 keylog-hex-digit-pass :: lib/session/keylog.c :: session-dump,fuzz_keylog-corpus :: hexval\(hi\) < 0 \|\| hexval\(lo\) < 0 \|\| :: 0 ||
 # --- chunking
 chunk-handle-pass :: lib/spdm/chunk.c :: spdm_codec,requester-chunk :: if \(c->handle != rx->handle\) :: if (0)

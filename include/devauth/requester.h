@@ -85,7 +85,15 @@ struct spdm_req_config {
 	struct x509_st *const *req_certs;
 	size_t n_req_certs;
 	struct evp_pkey_st *req_key;
+	/*
+	 * slot SPDM_SLOT_PROVISIONED (0xFF): the device's provisioned public
+	 * key (PUB_KEY_ID_CAP, no certificates), the caller's: KEY_EXCHANGE
+	 * with SlotID 0xFF after spdm_req_negotiate().
+	 */
+	struct evp_pkey_st *peer_pubkey;
 };
+
+#define SPDM_SLOT_PROVISIONED 0xFF
 
 /* Defaults: 1.0-1.4, every algorithm this build does (strongest first), slot 0. */
 void spdm_req_config_default(struct spdm_req_config *c);
@@ -125,6 +133,8 @@ size_t spdm_req_state_size(void);
 
 /* Live: VCA, DIGESTS, CERTIFICATE, CHALLENGE; fills the checklist. */
 int spdm_req_authenticate(struct spdm_req *r, struct da_err *err);
+/* Live: VCA only (a device known by its provisioned public key: no certificates to read). */
+int spdm_req_negotiate(struct spdm_req *r, struct da_err *err);
 /* Live: signed GET_MEASUREMENTS of all blocks (needs spdm_req_authenticate() first). */
 int spdm_req_measure(struct spdm_req *r, struct da_err *err);
 /*

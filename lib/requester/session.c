@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
+#include <openssl/x509.h>
 
 #include "crypto/pki.h"
 #include "crypto/session_crypto.h"
@@ -329,6 +330,35 @@ static int do_finish(struct spdm_req *r, struct hs *x, struct da_err *err)
 	return ret;
 }
 
+/*
+ * What KEY_EXCHANGE_RSP is signed with and what stands for the identity
+ * in the transcript: the slot's leaf key and Ct = Hash(its chain as
+ * read), or for SlotID 0xFF the provisioned public key and the hash of
+ * it as provisioned (its DER SubjectPublicKeyInfo).
+ */
+static int peer_identity(struct spdm_req *r, uint8_t slot, EVP_PKEY **key, uint8_t *ct,
+			 struct da_err *err)
+{
+	uint8_t *der = NULL;
+	int n, ret;
+
+	if (slot != SPDM_SLOT_PROVISIONED) {
+		*key = r->slot_key[slot];
+		if (spdm_hash(r->info.base_hash, r->chain[slot].data, r->chain[slot].len, ct))
+			return da_errf(err, -EIO, "KEY_EXCHANGE_RSP: hashing the slot %u chain failed",
+				       slot);
+		return 0;
+	}
+	*key = r->cfg.peer_pubkey;
+	n = i2d_PUBKEY(r->cfg.peer_pubkey, &der);
+	if (n <= 0)
+		return da_errf(err, -EINVAL, "KEY_EXCHANGE_RSP: the provisioned public key does not encode");
+	ret = spdm_hash(r->info.base_hash, der, (size_t)n, ct) ?
+	      da_errf(err, -EIO, "KEY_EXCHANGE_RSP: hashing the provisioned public key failed") : 0;
+	OPENSSL_free(der);
+	return ret;
+}
+
 static int ke_response(struct spdm_req *r, struct hs *x, const uint8_t *ke, size_t ke_len,
 		       uint16_t req_id, EVP_PKEY *dhe, const uint8_t *rsp, size_t rsp_len,
 		       struct da_err *err)
@@ -337,6 +367,7 @@ static int ke_response(struct spdm_req *r, struct hs *x, const uint8_t *ke, size
 	uint8_t ct[SPDM_MAX_HASH_SIZE], secret[SPDM_MAX_DHE_SIZE];
 	struct spdm_key_exchange_rsp k;
 	uint8_t slot = r->cfg.slot;
+	EVP_PKEY *peer_key = NULL;
 	uint16_t sm_version;
 	bool mac_only;
 	int slen, ret;
@@ -354,20 +385,27 @@ static int ke_response(struct spdm_req *r, struct hs *x, const uint8_t *ke, size
 	if (ret)
 		return ret;
 	/* The signature: VCA, Ct, KEY_EXCHANGE, KEY_EXCHANGE_RSP before it. */
-	if (spdm_hash(r->info.base_hash, r->chain[slot].data, r->chain[slot].len, ct))
-		return da_errf(err, -EIO, "%s: hashing the slot %u chain failed", name, slot);
+	ret = peer_identity(r, slot, &peer_key, ct, err);
+	if (ret)
+		return ret;
 	ret = th_add(x, r->vca.data, r->vca.len, err) ?: th_add(x, ct, r->p.hash_size, err) ?:
 	      th_add(x, ke, ke_len, err) ?: th_add(x, rsp, k.signed_len, err) ?: th_hash(x, err);
 	if (ret)
 		return ret;
-	ret = spdm_verify(r->slot_key[slot], r->info.base_asym, r->info.base_hash, r->p.version,
+	ret = spdm_verify(peer_key, r->info.base_asym, r->info.base_hash, r->p.version,
 			  SPDM_CTX_KEY_EXCHANGE_RSP, x->h, k.signature, r->p.sig_size, err);
 	if (ret) {
 		da_err_prefix(err, "%s", name);
 		return req_fail(r, NULL, "key-exchange-signature", ret, "%s", err->msg);
 	}
-	req_pass(r, "key-exchange-signature", "%s over VCA, slot %u chain hash, KEY_EXCHANGE(_RSP)",
-		 spdm_asym_name(r->info.base_asym), slot);
+	if (slot == SPDM_SLOT_PROVISIONED)
+		req_pass(r, "key-exchange-signature",
+			 "%s over VCA, the provisioned public key's hash, KEY_EXCHANGE(_RSP)",
+			 spdm_asym_name(r->info.base_asym));
+	else
+		req_pass(r, "key-exchange-signature",
+			 "%s over VCA, slot %u chain hash, KEY_EXCHANGE(_RSP)",
+			 spdm_asym_name(r->info.base_asym), slot);
 	/* TH1 adds the signature. */
 	ret = th_add(x, k.signature, r->p.sig_size, err) ?: th_hash(x, err);
 	if (ret)
@@ -410,9 +448,20 @@ static int key_exchange(struct spdm_req *r, struct hs *x, struct da_err *err)
 	size_t rsp_len;
 	int n, ret;
 
-	if (slot >= SPDM_MAX_SLOTS || !r->chain_ok[slot] || !r->slot_key[slot])
+	if (slot == SPDM_SLOT_PROVISIONED) {
+		if (!r->cfg.peer_pubkey || !spdm_key_matches_asym(r->cfg.peer_pubkey,
+								  r->info.base_asym))
+			return req_fail(r, err, "key-exchange", -EINVAL,
+					"KEY_EXCHANGE: SlotID 0xFF needs a provisioned %s public key",
+					spdm_asym_name(r->info.base_asym));
+		if (!(r->info.rsp_caps & SPDM_CAP_PUB_KEY_ID))
+			return req_fail(r, err, "key-exchange", -EOPNOTSUPP,
+					"CAPABILITIES: SlotID 0xFF, but the device lacks PUB_KEY_ID_CAP (Flags 0x%08x)",
+					r->info.rsp_caps);
+	} else if (slot >= SPDM_MAX_SLOTS || !r->chain_ok[slot] || !r->slot_key[slot]) {
 		return req_fail(r, err, "key-exchange", -EINVAL,
 				"KEY_EXCHANGE: slot %u has no checked certificate chain", slot);
+	}
 	if (!r->info.dhe || !spdm_dhe_size(r->info.dhe))
 		return req_fail(r, err, "key-exchange", -EOPNOTSUPP,
 				"ALGORITHMS: no DHE group selected (DHE 0x%04x)", r->info.dhe);

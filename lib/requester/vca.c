@@ -175,7 +175,13 @@ int req_process_capabilities(struct spdm_req *r, const uint8_t *req, size_t req_
 	if ((c.flags & SPDM_CAP_MEAS_MASK) == SPDM_CAP_MEAS_MASK)
 		return req_fail(r, err, "capabilities", -EPROTO,
 				"CAPABILITIES: MEAS_CAP has the reserved value 3");
-	if (!(c.flags & SPDM_CAP_CERT) || !(c.flags & SPDM_CAP_CHAL))
+	/* Known by a provisioned public key, the device needs no certificates but PUB_KEY_ID_CAP. */
+	if (r->cfg.peer_pubkey && r->cfg.slot == SPDM_SLOT_PROVISIONED) {
+		if (!(c.flags & SPDM_CAP_PUB_KEY_ID))
+			return req_fail(r, err, "capabilities", -EOPNOTSUPP,
+					"CAPABILITIES: device lacks PUB_KEY_ID_CAP (Flags 0x%08x): no provisioned public key to use",
+					c.flags);
+	} else if (!(c.flags & SPDM_CAP_CERT) || !(c.flags & SPDM_CAP_CHAL))
 		return req_fail(r, err, "capabilities", -EOPNOTSUPP,
 				"CAPABILITIES: device lacks %s (Flags 0x%08x): cannot authenticate",
 				!(c.flags & SPDM_CAP_CERT) ? "CERT_CAP" : "CHAL_CAP", c.flags);

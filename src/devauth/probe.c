@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/pem.h>
+
 #include "crypto/pki.h"
+#include "file.h"
 #include "identity.h"
 
 #include "cli.h"
@@ -24,7 +27,7 @@
 	"       [--keep] [--json]\n" \
 	"       [--session [--dhe LIST] [--aead LIST] [--handshake-in-clear]\n" \
 	"        [--heartbeat] [--key-update[=all]] [--psk HEX [--psk-hint HEX]]\n" \
-	"        [--keylog FILE] [--mut-auth CHAIN:KEY]]"
+	"        [--keylog FILE] [--mut-auth CHAIN:KEY] [--peer-pubkey FILE]]"
 /* The longest a device may take beyond CT/RDT; longer is a typo. */
 #define PROBE_MAX_RTT_MS 600000
 
@@ -52,6 +55,7 @@ static const struct cli_opt_help help[] = {
 	{ "--psk HEX", "PSK_EXCHANGE with this pre-shared key (up to 64 bytes)" },
 	{ "--psk-hint HEX", "the PSKHint (up to 16 bytes)" },
 	{ "--keylog FILE", "append the session secrets to FILE (docs/session.md)" },
+	{ "--peer-pubkey FILE", "the device's provisioned public key (PEM/DER): KEY_EXCHANGE with SlotID 0xFF, no certificates" },
 	{ "--mut-auth CHAIN:KEY", "mutual authentication: our chain (DER root first, or PEM) and key (PEM)" },
 	{ 0 },
 };
@@ -61,7 +65,35 @@ struct session_opts {
 	STACK_OF(X509) *req_certs;
 	X509 **cert_arr;
 	EVP_PKEY *req_key;
+	EVP_PKEY *peer_pubkey;
 };
+
+/* A public key file, PEM or DER (SubjectPublicKeyInfo). */
+static EVP_PKEY *read_pubkey(const char *path)
+{
+	struct da_err err = { 0 };
+	const unsigned char *p;
+	EVP_PKEY *k = NULL;
+	uint8_t *buf;
+	size_t len;
+	BIO *b;
+
+	if (da_read_file(path, &buf, &len, 1u << 16, &err)) {
+		cli_file_error("probe", path, err.msg);
+		return NULL;
+	}
+	b = BIO_new_mem_buf(buf, (int)len);
+	if (b)
+		k = PEM_read_bio_PUBKEY(b, NULL, NULL, NULL);
+	BIO_free(b);
+	p = buf;
+	if (!k)
+		k = d2i_PUBKEY(NULL, &p, (long)len);
+	free(buf);
+	if (!k)
+		cli_file_error("probe", path, "not a PEM or DER public key");
+	return k;
+}
 
 /* --mut-auth CHAIN:KEY: our chain and private key, kept for the whole probe. */
 static int mut_auth_opt(const char *arg, struct spdm_req_config *cfg, struct session_opts *so)
@@ -153,6 +185,14 @@ static int session_opt(int c, const char *arg, struct spdm_req_config *cfg,
 		break;
 	case 0x109:
 		return mut_auth_opt(arg, cfg, so);
+	case 0x10a:
+		EVP_PKEY_free(so->peer_pubkey);
+		so->peer_pubkey = read_pubkey(arg);
+		if (!so->peer_pubkey)
+			return -1;
+		cfg->peer_pubkey = so->peer_pubkey;
+		cfg->slot = SPDM_SLOT_PROVISIONED;
+		break;
 	}
 	return 0;
 bad:
@@ -167,6 +207,7 @@ static void session_opts_free(struct session_opts *so)
 {
 	sk_X509_pop_free(so->req_certs, X509_free);
 	EVP_PKEY_free(so->req_key);
+	EVP_PKEY_free(so->peer_pubkey);
 	free(so->cert_arr);
 	memset(so, 0, sizeof(*so));
 }
@@ -267,6 +308,7 @@ int probe_main(int argc, char **argv)
 		{ "keylog", required_argument, NULL, 0x107 },
 		{ "handshake-in-clear", no_argument, NULL, 0x108 },
 		{ "mut-auth", required_argument, NULL, 0x109 },
+		{ "peer-pubkey", required_argument, NULL, 0x10a },
 		{ 0 }
 	};
 	struct session_opts so = { 0 };
@@ -311,8 +353,9 @@ int probe_main(int argc, char **argv)
 			char *end;
 			long s = strtol(optarg, &end, 0);
 
-			if (*end || s < 0 || s >= SPDM_MAX_SLOTS) {
-				fprintf(stderr, "%s probe: bad --slot '%s' (0..7)\n", prog, optarg);
+			if (*end || s < 0 || (s >= SPDM_MAX_SLOTS && s != SPDM_SLOT_PROVISIONED)) {
+				fprintf(stderr, "%s probe: bad --slot '%s' (0..7, or 0xff with --peer-pubkey)\n",
+					prog, optarg);
 				return 2;
 			}
 			cfg.slot = (uint8_t)s;
@@ -369,7 +412,7 @@ int probe_main(int argc, char **argv)
 				 "socket protocol, read its signed\nmeasurements, print every check.",
 				 help);
 			return EXIT_OK;
-		case 0x100 ... 0x109:
+		case 0x100 ... 0x10a:
 			if (session_opt(c, optarg, &cfg, &so))
 				return EXIT_USAGE;
 			break;
@@ -380,6 +423,12 @@ int probe_main(int argc, char **argv)
 	}
 	if (!hostport || optind != argc) {
 		cli_usage(stderr, "probe", SYNOPSIS);
+		return EXIT_USAGE;
+	}
+	if (cfg.peer_pubkey) {
+		cfg.slot = SPDM_SLOT_PROVISIONED;
+	} else if (cfg.slot == SPDM_SLOT_PROVISIONED) {
+		fprintf(stderr, "%s probe: --slot 0xff needs --peer-pubkey FILE\n", prog);
 		return EXIT_USAGE;
 	}
 	if (cli_check_trust("probe", ro.trust_path))
@@ -404,11 +453,16 @@ int probe_main(int argc, char **argv)
 		ret = -1;
 		goto out;
 	}
-	ret = spdm_req_authenticate(r, &err);
-	if (!ret)
-		ret = spdm_req_measure(r, &err);
-	if (!ret)
-		report_trust(r, &extra, &ro);
+	if (cfg.peer_pubkey) {
+		/* Known by its provisioned key: nothing to read, the session proves the key. */
+		ret = spdm_req_negotiate(r, &err);
+	} else {
+		ret = spdm_req_authenticate(r, &err);
+		if (!ret)
+			ret = spdm_req_measure(r, &err);
+		if (!ret)
+			report_trust(r, &extra, &ro);
+	}
 	if (!ret && cfg.session)
 		ret = session_run(r, &so, &err);
 	/* The device is told we are done either way, as the reference requester does. */
