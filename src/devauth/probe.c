@@ -279,7 +279,8 @@ static json_object *session_json(const struct spdm_req *r)
 	return j;
 }
 
-int probe_main(int argc, char **argv)
+/* The whole probe; what --mut-auth and --peer-pubkey loaded is the caller's to free. */
+static int probe_run(int argc, char **argv, struct session_opts *so)
 {
 	static const struct option opts[] = {
 		{ "connect", required_argument, NULL, 'c' },
@@ -311,7 +312,6 @@ int probe_main(int argc, char **argv)
 		{ "peer-pubkey", required_argument, NULL, 0x10a },
 		{ 0 }
 	};
-	struct session_opts so = { 0 };
 	struct spdm_req_config cfg;
 	struct report_opts ro = { .check_time = true };
 	struct cma_identity id;
@@ -413,7 +413,7 @@ int probe_main(int argc, char **argv)
 				 help);
 			return EXIT_OK;
 		case 0x100 ... 0x10a:
-			if (session_opt(c, optarg, &cfg, &so))
+			if (session_opt(c, optarg, &cfg, so))
 				return EXIT_USAGE;
 			break;
 		default:
@@ -464,7 +464,7 @@ int probe_main(int argc, char **argv)
 			report_trust(r, &extra, &ro);
 	}
 	if (!ret && cfg.session)
-		ret = session_run(r, &so, &err);
+		ret = session_run(r, so, &err);
 	/* The device is told we are done either way, as the reference requester does. */
 	if (t->ops->close)
 		t->ops->close(t, keep, NULL);
@@ -485,7 +485,6 @@ int probe_main(int argc, char **argv)
 	ret = ok ? 0 : 1;
 out:
 	spdm_req_free(r);
-	session_opts_free(&so);
 	da_checklist_free(&extra);
 	da_transport_destroy(t);
 	if (pcap && da_pcap_close(pcap)) {
@@ -493,4 +492,13 @@ out:
 		ret = 1;
 	}
 	return ret < 0 ? 1 : ret;
+}
+
+int probe_main(int argc, char **argv)
+{
+	struct session_opts so = { 0 };
+	int ret = probe_run(argc, argv, &so);
+
+	session_opts_free(&so);
+	return ret;
 }
