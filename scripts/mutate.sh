@@ -92,7 +92,7 @@ wcur-room-unbounded :: lib/cursor.c :: cursor,spdm_codec :: if \(n > w->cap - w-
 # --- JSON files (policy, pin, configs)
 json-dup-key-pass :: lib/json.c :: revalidate,verifier,daemon :: if \(!strcmp\(sorted\[i - 1\], sorted\[i\]\)\) \{ :: if (0) {
 # --- secure sessions
-sess-ke-sig-pass :: lib/requester/session.c :: session-tamper :: ret = spdm_verify\(r->slot_key\[slot\] :: ret = 0 * spdm_verify(r->slot_key[slot]
+sess-ke-sig-pass :: lib/requester/session.c :: session-tamper,session-pubkey :: ret = spdm_verify\(peer_key, :: ret = 0 * spdm_verify(peer_key,
 sess-rsp-verify-pass :: lib/requester/session.c :: session-tamper :: ret = CRYPTO_memcmp\(vd, got, r->p\.hash_size\); :: ret = 0 * CRYPTO_memcmp(vd, got, r->p.hash_size);
 sess-id-pass :: lib/session/secured.c :: session-secured,session-tamper :: if \(id != s->id\) :: if (0)
 sess-seq-pass :: lib/session/secured.c :: session-secured,session-tamper :: if \(seqw && seq != \(uint16_t\)k->seq\) :: if (0)
@@ -101,6 +101,17 @@ sess-tag-pass :: lib/crypto/aead.c :: session-secured,session-tamper :: if \(EVP
 rsp-finish-verify-pass :: lib/responder/rsp-finish.c :: validator_12 :: if \(!ret && CRYPTO_memcmp\(vd, got, s->s\.hash_size\)\) :: if (0)
 rsp-psk-hint-pass :: lib/responder/rsp-psk.c :: emu_session_ours_mctp :: !hint_matches\(cfg, &k\) \|\| :: 0 ||
 rsp-in-session-finish-only :: lib/responder/rsp-session.c :: validator_12 :: return rsp_error\(&c, SPDM_ERR_UNEXPECTED_REQUEST, 0\);(?=\n\t\}\n\tif \(c\.hdr\.code != SPDM_GET_MEASUREMENTS\)) :: return rsp_heartbeat(&c);
+# --- secure sessions, requester side: in-session requests, keylogs, mutual auth, slot 0xFF
+sess-digests-mask-pass :: lib/requester/in_session_auth.c :: session-reqs :: if \(d\.provisioned_mask != r->info\.provisioned_mask\) \{ :: if (0) {
+sess-digests-pass :: lib/requester/in_session_auth.c :: session-reqs :: !memcmp\(d\.digest\[s\], r->digest\[s\], r->p\.hash_size\)\) :: 1)
+sess-chain-pass :: lib/requester/in_session_auth.c :: session-reqs :: if \(b\.len != r->chain\[s\]\.len \|\| memcmp\(b\.data, r->chain\[s\]\.data, b\.len\)\) \{ :: if (0) {
+dump-keylog-unopened-pass :: src/devauth/dump.c :: session-dump :: ret = opened < secured && have_keys \? 1 : 0; :: ret = 0;
+dump-keylog-direction :: src/devauth/dump.c :: session-dump :: dir = sd == SPDM_DIR_REQ \? "request" : "response"; :: dir = "request";
+mut-auth-chain-hash-drop :: lib/requester/session.c :: session-mutual :: return ret \?: th_add\(x, h, r->p\.hash_size, err\); :: return ret;
+mut-auth-sig-context :: lib/requester/session.c :: session-mutual :: SPDM_CTX_FINISH, x->h, sig, err\); :: SPDM_CTX_KEY_EXCHANGE_RSP, x->h, sig, err);
+pubkey-cap-pass :: lib/requester/vca.c :: session-pubkey :: if \(!\(c\.flags & SPDM_CAP_PUB_KEY_ID\)\) :: if (0)
+pubkey-hash-drop :: lib/requester/session.c :: session-pubkey :: ret = spdm_hash\(r->info\.neg\.base_hash, der, \(size_t\)n, ct\) \? :: ret = 0 ?
+keylog-hex-digit-pass :: lib/session/keylog.c :: session-dump,fuzz_keylog-corpus :: hexval\(hi\) < 0 \|\| hexval\(lo\) < 0 \|\| :: 0 ||
 # --- chunking
 chunk-handle-pass :: lib/spdm/chunk.c :: spdm_codec,requester-chunk :: if \(c->handle != rx->handle\) :: if (0)
 chunk-seq-pass :: lib/spdm/chunk.c :: spdm_codec,requester-chunk :: if \(c->seq != rx->next_seq\) :: if (0)

@@ -22,6 +22,9 @@
 #include <devauth/transport.h>
 
 struct cma_identity;
+/* OpenSSL's X509 and EVP_PKEY, by their struct tags: no OpenSSL headers needed here. */
+struct x509_st;
+struct evp_pkey_st;
 
 #define SPDM_REQ_MAX_PREF 12
 
@@ -72,7 +75,25 @@ struct spdm_req_config {
 	uint8_t psk_hint[16];
 	size_t psk_hint_len;
 	const char *keylog_path;	/* append the session secrets here */
+	/*
+	 * Mutual authentication, off while req_key is NULL: our chain
+	 * (req_certs[0] the root, the last our leaf) and its private key,
+	 * both the caller's and kept until spdm_req_free().  Sessions then
+	 * offer MUT_AUTH_CAP and the ReqBaseAsymAlg of the key, and when
+	 * KEY_EXCHANGE_RSP asks for it FINISH carries our signature.
+	 */
+	struct x509_st *const *req_certs;
+	size_t n_req_certs;
+	struct evp_pkey_st *req_key;
+	/*
+	 * slot SPDM_SLOT_PROVISIONED (0xFF): the device's provisioned public
+	 * key (PUB_KEY_ID_CAP, no certificates), the caller's: KEY_EXCHANGE
+	 * with SlotID 0xFF after spdm_req_negotiate().
+	 */
+	struct evp_pkey_st *peer_pubkey;
 };
+
+#define SPDM_SLOT_PROVISIONED 0xFF
 
 /* Defaults: 1.0-1.4, every algorithm this build does (strongest first), slot 0. */
 void spdm_req_config_default(struct spdm_req_config *c);
@@ -112,6 +133,8 @@ size_t spdm_req_state_size(void);
 
 /* Live: VCA, DIGESTS, CERTIFICATE, CHALLENGE; fills the checklist. */
 int spdm_req_authenticate(struct spdm_req *r, struct da_err *err);
+/* Live: VCA only (a device known by its provisioned public key: no certificates to read). */
+int spdm_req_negotiate(struct spdm_req *r, struct da_err *err);
 /* Live: signed GET_MEASUREMENTS of all blocks (needs spdm_req_authenticate() first). */
 int spdm_req_measure(struct spdm_req *r, struct da_err *err);
 /*
@@ -190,6 +213,11 @@ struct spdm_req_session_info {
 	bool mac_only;
 	uint8_t heartbeat_period;	/* seconds, 0: none */
 	bool measured;			/* signed MEASUREMENTS verified inside the session */
+	bool mutual_auth;		/* the device asked, FINISH carried our signature */
+	uint8_t req_slot;		/* our slot the device named (mutual_auth) */
+	uint32_t req_asym;		/* ReqBaseAsymAlg we signed with (mutual_auth) */
+	bool digests_checked;		/* in-session DIGESTS equal those of the authentication */
+	unsigned int certs_checked;	/* chains re-read inside the session, byte-identical */
 	unsigned int heartbeats, key_updates;
 	bool ended;			/* END_SESSION_ACK received */
 };
@@ -202,6 +230,13 @@ struct spdm_req_session_info {
 int spdm_req_session_start(struct spdm_req *r, struct da_err *err);
 /* Signed GET_MEASUREMENTS (all blocks) inside the session. */
 int spdm_req_session_measure(struct spdm_req *r, struct da_err *err);
+/*
+ * GET_DIGESTS inside the session: the mask and every digest must equal
+ * those read at authentication (a difference fails naming the slot).
+ */
+int spdm_req_session_digests(struct spdm_req *r, struct da_err *err);
+/* GET_CERTIFICATE inside the session of every checked slot: byte-identical chains. */
+int spdm_req_session_certificate(struct spdm_req *r, struct da_err *err);
 int spdm_req_session_heartbeat(struct spdm_req *r, struct da_err *err);
 /* UpdateKey (or UpdateAllKeys) followed by VerifyNewKey. */
 int spdm_req_session_key_update(struct spdm_req *r, bool all_keys, struct da_err *err);

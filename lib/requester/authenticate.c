@@ -120,6 +120,14 @@ static int finish(struct spdm_req *r, int ret, struct da_err *err)
 	return ret;
 }
 
+int spdm_req_negotiate(struct spdm_req *r, struct da_err *err)
+{
+	if (!r->t)
+		return da_errf(err, -EINVAL, "%s: no transport", r->dev);
+	da_checklist_reset(&r->checks);
+	return finish(r, vca(r, err), err);
+}
+
 int spdm_req_authenticate(struct spdm_req *r, struct da_err *err)
 {
 	uint8_t slot = r->cfg.slot;

@@ -85,6 +85,9 @@ int req_process_challenge_auth(struct spdm_req *r, const uint8_t *req, size_t re
 		return req_fail(r, err, "challenge", -EPROTO,
 				"CHALLENGE_AUTH: SlotID %u, challenged slot %u", a.param1 & 0x0f,
 				c.slot);
+	if ((a.param1 & 0x80) && (r->own_caps & SPDM_CAP_MUT_AUTH))
+		return req_fail(r, err, "challenge", -EOPNOTSUPP,
+				"CHALLENGE_AUTH: BasicMutAuthReq set; we authenticate ourselves only in sessions (KEY_EXCHANGE), not by encapsulated CHALLENGE");
 	if (a.param1 & 0x80)
 		return req_fail(r, err, "challenge", -EPROTO,
 				"CHALLENGE_AUTH: BasicMutAuthReq set, but we never offered MUT_AUTH_CAP");

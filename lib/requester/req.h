@@ -10,6 +10,10 @@
  *   challenge.c     CHALLENGE and the CHALLENGE_AUTH signature
  *   measurements.c  GET_MEASUREMENTS and the L1 signature
  *   authenticate.c  the flows in protocol order, live and replayed
+ *   session.c       KEY_EXCHANGE/FINISH, PSK_EXCHANGE/PSK_FINISH
+ *   in_session.c    secured exchange, MEASUREMENTS, HEARTBEAT, KEY_UPDATE, END_SESSION
+ *   in_session_auth.c  DIGESTS and CERTIFICATE inside the session, req_session_send()
+ *   encap.c         encapsulated requests of mutual authentication
  *
  * Each phase has a build_* function (live: makes the request) and a
  * process_* function (live and replay: takes the request bytes and the
@@ -204,6 +208,28 @@ int req_sess_exchange(struct spdm_req *r, const uint8_t *req, size_t req_len,
 		      uint8_t expect_code, bool crypto, bool update_rsp_before_open,
 		      const uint8_t **rsp, size_t *rsp_len, struct da_err *err);
 void req_sess_free(struct spdm_req *r);
+/*
+ * encap.c: answer the device's encapsulated GET_DIGESTS / GET_CERTIFICATE
+ * with our chain between KEY_EXCHANGE_RSP and FINISH (MutAuthRequested
+ * bit 1 or 2, mut_auth); *req_slot gets the ReqSlotNumber if the device
+ * names one.
+ */
+int req_encap_mutual(struct spdm_req *r, uint8_t mut_auth, bool in_clear, uint8_t *req_slot,
+		     struct da_err *err);
+/*
+ * An arbitrary SPDM request (req, req_len: a whole message of the
+ * negotiated version) sent inside the established session, for
+ * protocols carried over SPDM (VENDOR_DEFINED_REQUEST: TDISP, IDE_KM).
+ * The response must carry expect_code and echo the version; an ERROR
+ * answer maps to errno as in req_exchange() and leaves the session up,
+ * anything else wrong (MAC, SessionID, a plain answer) ends it.  The
+ * response is copied to out (cap bytes), its length in *out_len.
+ * crypto: the device signs or derives to answer (CT timeout).  Any
+ * request but GET_MEASUREMENTS closes the in-session L2 transcript.
+ */
+int req_session_send(struct spdm_req *r, const uint8_t *req, size_t req_len,
+		     uint8_t expect_code, bool crypto, uint8_t *out, size_t cap,
+		     size_t *out_len, struct da_err *err);
 unsigned int req_timeout_ms(struct spdm_req *r, bool crypto);
 
 /* authenticate.c: one (request, response) pair, dispatched on the request code. */

@@ -25,10 +25,13 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
+#include <openssl/x509.h>
 
+#include "crypto/pki.h"
 #include "crypto/session_crypto.h"
 #include "req.h"
 #include "session/session.h"
+#include "spdm/encapsulated.h"
 #include "spdm/session_codec.h"
 
 #define KE_BUF_SIZE (sizeof(struct spdm_key_exchange_fixed) + SPDM_MAX_DHE_SIZE + 2 + 64)
@@ -39,6 +42,9 @@ static const uint16_t sm_offer[] = { SPDM_SM_VER_10, SPDM_SM_VER_11, SPDM_SM_VER
 struct hs {
 	struct spdm_hash_ctx th;
 	struct spdm_sess_params sp;
+	bool mutual;			/* FINISH carries our signature */
+	uint8_t mut_mode;		/* the MutAuthRequested bit */
+	uint8_t req_slot;
 	uint8_t meas_summary_type;
 	enum spdm_opaque_fmt fmt;
 	uint8_t h[SPDM_MAX_HASH_SIZE];
@@ -182,20 +188,114 @@ static int check_rsp_verify(struct spdm_req *r, struct hs *x, const char *check,
 	return th_add(x, got, r->p.hash_size, err);
 }
 
+/*
+ * MutAuthRequested: without our MUT_AUTH_CAP the device may not ask.
+ * Bit 0 alone: the device holds our chain already, FINISH just carries
+ * our signature over a transcript with Hash(our chain) in it.
+ */
+static int mut_auth_requested(struct spdm_req *r, struct hs *x,
+			      const struct spdm_key_exchange_rsp *k, struct da_err *err)
+{
+	static const char name[] = "KEY_EXCHANGE_RSP";
+	uint8_t m = k->mut_auth_requested;
+
+	if (!m)
+		return 0;
+	if (!r->cfg.req_key)
+		return req_fail(r, err, "key-exchange", -EPROTO,
+				"%s: MutAuthRequested 0x%02x, but we offered no MUT_AUTH_CAP", name,
+				m);
+	/* Exactly one way: the device holds our chain, or reads it (encapsulated). */
+	if (m != SPDM_MUT_AUTH_REQUESTED && m != SPDM_MUT_AUTH_WITH_ENCAP &&
+	    m != SPDM_MUT_AUTH_WITH_GET_DIGESTS)
+		return req_fail(r, err, "mutual-auth", -EPROTO,
+				"%s: MutAuthRequested 0x%02x is not one of 0x01, 0x02, 0x04", name,
+				m);
+	if (m != SPDM_MUT_AUTH_REQUESTED && !(r->own_caps & SPDM_CAP_ENCAP))
+		return req_fail(r, err, "mutual-auth", -EPROTO,
+				"%s: MutAuthRequested 0x%02x asks for encapsulated requests, but we offered no ENCAP_CAP",
+				name, m);
+	if (!r->info.req_base_asym || !spdm_key_matches_asym(r->cfg.req_key,
+							      r->info.req_base_asym))
+		return req_fail(r, err, "mutual-auth", -EPROTO,
+				"ALGORITHMS: ReqBaseAsymAlg 0x%04x is not what our key signs",
+				r->info.req_base_asym);
+	if (m == SPDM_MUT_AUTH_REQUESTED && k->req_slot_id_param >= SPDM_MAX_SLOTS)
+		return req_fail(r, err, "mutual-auth", -EPROTO,
+				"%s: ReqSlotIDParam %u out of range", name, k->req_slot_id_param);
+	x->mutual = true;
+	x->mut_mode = m;
+	/* With encapsulated requests the slot comes at their end (ReqSlotNumber), else 0. */
+	x->req_slot = m == SPDM_MUT_AUTH_REQUESTED ? k->req_slot_id_param : 0;
+	x->sp.req_sig_size = (uint16_t)spdm_sig_size(r->info.req_base_asym);
+	return 0;
+}
+
+/* Hash(our chain in SPDM format) into the transcript, before FINISH. */
+static int add_own_chain_hash(struct spdm_req *r, struct hs *x, struct da_err *err)
+{
+	struct da_buf chain = { 0 };
+	uint8_t h[SPDM_MAX_HASH_SIZE];
+	int ret;
+
+	if (!r->cfg.req_certs || !r->cfg.n_req_certs)
+		return da_errf(err, -EINVAL, "FINISH: mutual authentication without our chain");
+	ret = pki_spdm_chain((X509 *const *)r->cfg.req_certs, r->cfg.n_req_certs,
+			     r->info.neg.base_hash, &chain, err);
+	if (!ret && spdm_hash(r->info.neg.base_hash, chain.data, chain.len, h))
+		ret = da_errf(err, -EIO, "FINISH: hashing our chain failed");
+	da_buf_free(&chain);
+	return ret ?: th_add(x, h, r->p.hash_size, err);
+}
+
+/* FINISH up to the signature is in buf[0..n): sign the transcript so far, append. */
+static int finish_signature(struct spdm_req *r, struct hs *x, const uint8_t *buf, size_t n,
+			    struct wcur *w, struct da_err *err)
+{
+	uint8_t sig[SPDM_MAX_SIG_SIZE];
+	int ret;
+
+	ret = th_add(x, buf, n, err) ?: th_hash(x, err);
+	if (ret)
+		return ret;
+	ret = spdm_sign(r->cfg.req_key, r->info.req_base_asym, r->info.neg.base_hash, r->p.version,
+			SPDM_CTX_FINISH, x->h, sig, err);
+	if (ret) {
+		da_err_prefix(err, "FINISH: signing");
+		return ret;
+	}
+	wcur_bytes(w, sig, x->sp.req_sig_size);
+	return th_add(x, sig, x->sp.req_sig_size, err);
+}
+
 static int do_finish(struct spdm_req *r, struct hs *x, struct da_err *err)
 {
-	uint8_t buf[64 + SPDM_MAX_HASH_SIZE];
+	uint8_t buf[64 + SPDM_MAX_SIG_SIZE + SPDM_MAX_HASH_SIZE];
 	struct wcur w = wcur_init(buf, sizeof(buf));
 	struct spdm_finish f = { 0 };
 	struct spdm_finish_rsp fr;
 	const uint8_t *rsp;
-	size_t rsp_len;
+	size_t rsp_len, start;
 	int n, ret, slen;
 
+	if (x->mutual) {
+		f.attributes = SPDM_FINISH_SIGNATURE_INCLUDED;
+		f.req_slot = x->req_slot;
+		ret = add_own_chain_hash(r, x, err);
+		if (ret)
+			return req_fail(r, NULL, "mutual-auth", ret, "%s", err->msg);
+	}
 	n = spdm_encode_finish_unsigned(&w, &x->sp, &f);
 	if (n < 0)
 		return da_errf(err, n, "FINISH: encoding failed");
-	n = finish_verify_data(r, x, buf, (size_t)n, &w, err);
+	start = 0;
+	if (x->mutual) {
+		ret = finish_signature(r, x, buf, (size_t)n, &w, err);
+		if (ret)
+			return req_fail(r, NULL, "mutual-auth", ret, "%s", err->msg);
+		start = w.len;
+	}
+	n = finish_verify_data(r, x, buf + start, w.len - start, &w, err);
 	if (n < 0)
 		return n;
 	if (x->sp.in_clear)
@@ -217,7 +317,46 @@ static int do_finish(struct spdm_req *r, struct hs *x, struct da_err *err)
 	} else {
 		ret = th_add(x, rsp, (size_t)slen, err);
 	}
-	return ret ?: th_hash(x, err) ?: spdm_sess_derive_data(r->sess, x->h, err);
+	ret = ret ?: th_hash(x, err) ?: spdm_sess_derive_data(r->sess, x->h, err);
+	if (!ret && x->mutual) {
+		r->sinfo.mutual_auth = true;
+		r->sinfo.req_slot = x->req_slot;
+		r->sinfo.req_asym = r->info.req_base_asym;
+		req_pass(r, "mutual-auth", "FINISH signed with our %s key (our slot %u%s); the device accepted it",
+			 spdm_asym_name(r->info.req_base_asym), x->req_slot,
+			 x->mut_mode == SPDM_MUT_AUTH_REQUESTED ? "" :
+			 ", chain read by encapsulated GET_DIGESTS/GET_CERTIFICATE");
+	}
+	return ret;
+}
+
+/*
+ * What KEY_EXCHANGE_RSP is signed with and what stands for the identity
+ * in the transcript: the slot's leaf key and Ct = Hash(its chain as
+ * read), or for SlotID 0xFF the provisioned public key and the hash of
+ * it as provisioned (its DER SubjectPublicKeyInfo).
+ */
+static int peer_identity(struct spdm_req *r, uint8_t slot, EVP_PKEY **key, uint8_t *ct,
+			 struct da_err *err)
+{
+	uint8_t *der = NULL;
+	int n, ret;
+
+	if (slot != SPDM_SLOT_PROVISIONED) {
+		*key = r->slot_key[slot];
+		if (spdm_hash(r->info.neg.base_hash, r->chain[slot].data, r->chain[slot].len, ct))
+			return da_errf(err, -EIO, "KEY_EXCHANGE_RSP: hashing the slot %u chain failed",
+				       slot);
+		return 0;
+	}
+	*key = r->cfg.peer_pubkey;
+	n = i2d_PUBKEY(r->cfg.peer_pubkey, &der);
+	if (n <= 0)
+		return da_errf(err, -EINVAL, "KEY_EXCHANGE_RSP: the provisioned public key does not encode");
+	ret = spdm_hash(r->info.neg.base_hash, der, (size_t)n, ct) ?
+	      da_errf(err, -EIO, "KEY_EXCHANGE_RSP: hashing the provisioned public key failed") : 0;
+	OPENSSL_free(der);
+	return ret;
 }
 
 static int ke_response(struct spdm_req *r, struct hs *x, const uint8_t *ke, size_t ke_len,
@@ -228,6 +367,7 @@ static int ke_response(struct spdm_req *r, struct hs *x, const uint8_t *ke, size
 	uint8_t ct[SPDM_MAX_HASH_SIZE], secret[SPDM_MAX_DHE_SIZE];
 	struct spdm_key_exchange_rsp k;
 	uint8_t slot = r->cfg.slot;
+	EVP_PKEY *peer_key = NULL;
 	uint16_t sm_version;
 	bool mac_only;
 	int slen, ret;
@@ -238,28 +378,34 @@ static int ke_response(struct spdm_req *r, struct hs *x, const uint8_t *ke, size
 			    da_framing_max_pad(r->t->framing), err);
 	if (slen < 0)
 		return req_fail(r, NULL, "key-exchange", slen, "%s", err->msg);
-	if (k.mut_auth_requested)
-		return req_fail(r, err, "key-exchange", -EPROTO,
-				"%s: MutAuthRequested 0x%02x, but we offered no MUT_AUTH_CAP", name,
-				k.mut_auth_requested);
+	ret = mut_auth_requested(r, x, &k, err);
+	if (ret)
+		return ret;
 	ret = selected_sm_version(r, x, name, k.opaque, k.opaque_len, &sm_version, err);
 	if (ret)
 		return ret;
 	/* The signature: VCA, Ct, KEY_EXCHANGE, KEY_EXCHANGE_RSP before it. */
-	if (spdm_hash(r->info.neg.base_hash, r->chain[slot].data, r->chain[slot].len, ct))
-		return da_errf(err, -EIO, "%s: hashing the slot %u chain failed", name, slot);
+	ret = peer_identity(r, slot, &peer_key, ct, err);
+	if (ret)
+		return ret;
 	ret = th_add(x, r->vca.data, r->vca.len, err) ?: th_add(x, ct, r->p.hash_size, err) ?:
 	      th_add(x, ke, ke_len, err) ?: th_add(x, rsp, k.signed_len, err) ?: th_hash(x, err);
 	if (ret)
 		return ret;
-	ret = spdm_verify(r->slot_key[slot], r->info.neg.base_asym, r->info.neg.base_hash, r->p.version,
+	ret = spdm_verify(peer_key, r->info.neg.base_asym, r->info.neg.base_hash, r->p.version,
 			  SPDM_CTX_KEY_EXCHANGE_RSP, x->h, k.signature, r->p.sig_size, err);
 	if (ret) {
 		da_err_prefix(err, "%s", name);
 		return req_fail(r, NULL, "key-exchange-signature", ret, "%s", err->msg);
 	}
-	req_pass(r, "key-exchange-signature", "%s over VCA, slot %u chain hash, KEY_EXCHANGE(_RSP)",
-		 spdm_asym_name(r->info.neg.base_asym), slot);
+	if (slot == SPDM_SLOT_PROVISIONED)
+		req_pass(r, "key-exchange-signature",
+			 "%s over VCA, the provisioned public key's hash, KEY_EXCHANGE(_RSP)",
+			 spdm_asym_name(r->info.neg.base_asym));
+	else
+		req_pass(r, "key-exchange-signature",
+			 "%s over VCA, slot %u chain hash, KEY_EXCHANGE(_RSP)",
+			 spdm_asym_name(r->info.neg.base_asym), slot);
 	/* TH1 adds the signature. */
 	ret = th_add(x, k.signature, r->p.sig_size, err) ?: th_hash(x, err);
 	if (ret)
@@ -302,9 +448,20 @@ static int key_exchange(struct spdm_req *r, struct hs *x, struct da_err *err)
 	size_t rsp_len;
 	int n, ret;
 
-	if (slot >= SPDM_MAX_SLOTS || !r->chain_ok[slot] || !r->slot_key[slot])
+	if (slot == SPDM_SLOT_PROVISIONED) {
+		if (!r->cfg.peer_pubkey || !spdm_key_matches_asym(r->cfg.peer_pubkey,
+								  r->info.neg.base_asym))
+			return req_fail(r, err, "key-exchange", -EINVAL,
+					"KEY_EXCHANGE: SlotID 0xFF needs a provisioned %s public key",
+					spdm_asym_name(r->info.neg.base_asym));
+		if (!(r->info.rsp_caps & SPDM_CAP_PUB_KEY_ID))
+			return req_fail(r, err, "key-exchange", -EOPNOTSUPP,
+					"CAPABILITIES: SlotID 0xFF, but the device lacks PUB_KEY_ID_CAP (Flags 0x%08x)",
+					r->info.rsp_caps);
+	} else if (slot >= SPDM_MAX_SLOTS || !r->chain_ok[slot] || !r->slot_key[slot]) {
 		return req_fail(r, err, "key-exchange", -EINVAL,
 				"KEY_EXCHANGE: slot %u has no checked certificate chain", slot);
+	}
 	if (!r->info.dhe || !spdm_dhe_size(r->info.dhe))
 		return req_fail(r, err, "key-exchange", -EOPNOTSUPP,
 				"ALGORITHMS: no DHE group selected (DHE 0x%04x)", r->info.dhe);
@@ -334,6 +491,15 @@ static int key_exchange(struct spdm_req *r, struct hs *x, struct da_err *err)
 		goto out;
 	}
 	ret = ke_response(r, x, buf, (size_t)n, k.req_session_id, dhe, rsp, rsp_len, err);
+	if (!ret && x->mutual && x->mut_mode != SPDM_MUT_AUTH_REQUESTED) {
+		ret = req_encap_mutual(r, x->mut_mode, x->sp.in_clear, &x->req_slot, err);
+		if (ret)
+			req_fail(r, NULL, "mutual-auth", ret, "%s", err->msg);
+		else if (x->req_slot != 0)
+			ret = req_fail(r, err, "mutual-auth", -EPROTO,
+				       "ENCAPSULATED_RESPONSE_ACK: ReqSlotNumber %u, but we hold a chain in slot 0 only",
+				       x->req_slot);
+	}
 	if (!ret)
 		ret = do_finish(r, x, err);
 out:

@@ -125,6 +125,9 @@ int req_build_get_capabilities(struct spdm_req *r, struct wcur *w)
 			c.flags |= SPDM_CAP_HANDSHAKE_IN_THE_CLEAR;
 		if (r->cfg.psk_len)
 			c.flags |= 1u << 10;
+		/* Mutual authentication; the device may read our chain by encapsulated requests. */
+		if (r->cfg.req_key)
+			c.flags |= SPDM_CAP_MUT_AUTH | SPDM_CAP_ENCAP;
 	}
 	return spdm_encode_get_capabilities(w, ver, &c);
 }
@@ -174,7 +177,13 @@ int req_process_capabilities(struct spdm_req *r, const uint8_t *req, size_t req_
 	if ((c.flags & SPDM_CAP_MEAS_MASK) == SPDM_CAP_MEAS_MASK)
 		return req_fail(r, err, "capabilities", -EPROTO,
 				"CAPABILITIES: MEAS_CAP has the reserved value 3");
-	if (!(c.flags & SPDM_CAP_CERT) || !(c.flags & SPDM_CAP_CHAL))
+	/* Known by a provisioned public key, the device needs no certificates but PUB_KEY_ID_CAP. */
+	if (r->cfg.peer_pubkey && r->cfg.slot == SPDM_SLOT_PROVISIONED) {
+		if (!(c.flags & SPDM_CAP_PUB_KEY_ID))
+			return req_fail(r, err, "capabilities", -EOPNOTSUPP,
+					"CAPABILITIES: device lacks PUB_KEY_ID_CAP (Flags 0x%08x): no provisioned public key to use",
+					c.flags);
+	} else if (!(c.flags & SPDM_CAP_CERT) || !(c.flags & SPDM_CAP_CHAL))
 		return req_fail(r, err, "capabilities", -EOPNOTSUPP,
 				"CAPABILITIES: device lacks %s (Flags 0x%08x): cannot authenticate",
 				!(c.flags & SPDM_CAP_CERT) ? "CERT_CAP" : "CHAL_CAP", c.flags);
@@ -201,6 +210,17 @@ static uint32_t asym_for_version(uint8_t ver)
 	return a;
 }
 
+static uint16_t req_asym_offer(struct spdm_req *r)
+{
+	uint16_t bits = 0;
+
+	for (int b = 0; b < 12; b++)
+		if ((asym_for_version(r->p.version) & (1u << b)) &&
+		    spdm_key_matches_asym(r->cfg.req_key, 1u << b))
+			bits |= (uint16_t)(1u << b);
+	return bits;
+}
+
 int req_build_negotiate_algorithms(struct spdm_req *r, struct wcur *w)
 {
 	struct spdm_neg_algs a = {
@@ -224,6 +244,10 @@ int req_build_negotiate_algorithms(struct spdm_req *r, struct wcur *w)
 
 		a.structs[a.num_structs++] = (struct spdm_alg_struct){ SPDM_ALG_TYPE_DHE, dhe };
 		a.structs[a.num_structs++] = (struct spdm_alg_struct){ SPDM_ALG_TYPE_AEAD, aead };
+		/* Mutual authentication: what our key can sign (AlgTypes go in ascending order). */
+		if (r->cfg.req_key && (r->own_caps & SPDM_CAP_MUT_AUTH))
+			a.structs[a.num_structs++] = (struct spdm_alg_struct){
+				SPDM_ALG_TYPE_REQ_BASE_ASYM, req_asym_offer(r) };
 		a.structs[a.num_structs++] = (struct spdm_alg_struct){ SPDM_ALG_TYPE_KEY_SCHEDULE,
 								      SPDM_KEY_SCHEDULE_SPDM };
 	}

@@ -215,6 +215,29 @@ void spdm_sess_key_update_rollback(struct spdm_session *s, enum spdm_sess_dir di
 	OPENSSL_cleanse(&s->prev[dir], sizeof(s->prev[dir]));
 }
 
+int spdm_sess_import_secret(struct spdm_session *s, enum spdm_sess_dir dir,
+			    const uint8_t *secret, uint64_t seq)
+{
+	struct spdm_sess_keys *k = &s->dir[dir];
+	int ret;
+
+	wipe_keys(k);
+	memcpy(k->secret, secret, s->hash_size);
+	ret = direction_keys(s, dir, k);
+	if (ret) {
+		spdm_sess_end(s);
+		return ret;
+	}
+	k->seq = seq;
+	s->state = SPDM_SESS_ESTABLISHED;
+	return 0;
+}
+
+int spdm_sess_next_secret(struct spdm_session *s, const uint8_t *secret, uint8_t *out)
+{
+	return expand(s, secret, "traffic upd", NULL, out, s->hash_size);
+}
+
 void spdm_sess_end(struct spdm_session *s)
 {
 	for (int d = 0; d < 2; d++) {

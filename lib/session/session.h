@@ -110,6 +110,15 @@ int spdm_sess_verify_data(struct spdm_session *s, enum spdm_sess_dir dir, const 
 int spdm_sess_key_update(struct spdm_session *s, enum spdm_sess_dir dir, struct da_err *err);
 void spdm_sess_key_update_commit(struct spdm_session *s, enum spdm_sess_dir dir);
 void spdm_sess_key_update_rollback(struct spdm_session *s, enum spdm_sess_dir dir);
+/*
+ * A direction's secret from elsewhere (a keylog): its key, IV and
+ * cipher context derived, sequence number seq, the session
+ * ESTABLISHED.  Only for passive decoding: nothing else is derived.
+ */
+int spdm_sess_import_secret(struct spdm_session *s, enum spdm_sess_dir dir,
+			    const uint8_t *secret, uint64_t seq);
+/* The next generation of a data secret (KEY_UPDATE's "traffic upd"), H bytes into out. */
+int spdm_sess_next_secret(struct spdm_session *s, const uint8_t *secret, uint8_t *out);
 /* Wipe every secret; the session is ENDED.  Safe to call twice. */
 void spdm_sess_end(struct spdm_session *s);
 
@@ -143,5 +152,37 @@ int spdm_sess_open(struct spdm_session *s, const uint8_t *msg, size_t msg_len, u
 		   size_t cap, const uint8_t **spdm, size_t *len, struct da_err *err);
 /* Only the SessionID of a secured message (to route it), -EBADMSG if too short. */
 int spdm_sess_peek_id(const uint8_t *msg, size_t len, uint32_t *id);
+
+
+/* ---- keylog.c: `probe --keylog` files and passive opening ---- */
+struct spdm_keylog_entry {
+	uint32_t id;			/* the session's ReqSessionID | RspSessionID << 16 */
+	char label[24];			/* dhe_secret, req_hs_secret, rsp_data_secret, ... */
+	uint8_t value[64];
+	size_t len;
+};
+
+struct spdm_keylog {
+	size_t n, cap;
+	struct spdm_keylog_entry *e;
+};
+
+/* Every SPDM_SESSION line of text; other lines are skipped. */
+int spdm_keylog_parse(const uint8_t *text, size_t len, struct spdm_keylog *kl,
+		      struct da_err *err);
+/* The first entry of a session with this label, NULL if none. */
+const struct spdm_keylog_entry *spdm_keylog_find(const struct spdm_keylog *kl, uint32_t id,
+						 const char *label);
+void spdm_keylog_free(struct spdm_keylog *kl);
+/*
+ * Open one secured message as if sent in direction dir with this
+ * secret (H bytes) and sequence number, without any lasting state: a
+ * failure (wrong direction, older keys) only reports.  c gives the
+ * version, hash, AEAD, framing and MAC-only; its role is ignored.
+ */
+int spdm_sess_passive_open(const struct spdm_sess_config *c, uint32_t id,
+			   enum spdm_sess_dir dir, const uint8_t *secret, uint64_t seq,
+			   const uint8_t *msg, size_t msg_len, uint8_t *out, size_t cap,
+			   const uint8_t **spdm, size_t *len, struct da_err *err);
 
 #endif

@@ -15,11 +15,15 @@
 
 #include "cli.h"
 #include "devauth.h"
+#include "dump_secured.h"
 
-#define SYNOPSIS "FILE.pcap [--verify] [--trust ROOT|DIR] [--no-check-time]\n" \
+#define SYNOPSIS "FILE.pcap [--keylog FILE] [--verify] [--trust ROOT|DIR] [--no-check-time]\n" \
 	"       [--identity ID] [--nonce HEX] [--json]"
+/* The largest secured message a capture record holds, opened. */
+#define DUMP_PLAIN_MAX 0x10000
 
 static const struct cli_opt_help help[] = {
+	{ "--keylog FILE", "decrypt the secured messages with probe --keylog's secrets" },
 	{ "--verify", "replay the exchange through the requester's checks" },
 	{ "--trust ROOT|DIR", "the chain must end in one of these anchors (implies --verify)" },
 	{ "--no-check-time", "ignore certificate validity dates in the trust check" },
@@ -145,6 +149,7 @@ int dump_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "verify", no_argument, NULL, 'v' },
+		{ "keylog", required_argument, NULL, 'K' },
 		{ "trust", required_argument, NULL, 'T' },
 		{ "no-check-time", no_argument, NULL, 'D' },
 		{ "identity", required_argument, NULL, 'i' },
@@ -162,7 +167,11 @@ int dump_main(int argc, char **argv)
 	struct spdm_dec_params p = { 0 };
 	struct da_err err = { 0 }, verr = { 0 };
 	struct spdm_req *r = NULL;
-	bool verify = false, json, ok, sig = false;
+	bool verify = false, json, ok, sig = false, have_keys = false;
+	const char *keylog = NULL;
+	struct dump_keys *keys = NULL;
+	uint8_t *plain = NULL;
+	size_t opened = 0, secured = 0;
 	uint8_t summary = 0;
 	json_object *j = NULL, *jm = NULL;
 	size_t n = 0;
@@ -170,12 +179,15 @@ int dump_main(int argc, char **argv)
 
 	spdm_req_config_default(&cfg);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "vT:Di:n:h" CLI_SHORTOPTS, opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "vK:T:Di:n:h" CLI_SHORTOPTS, opts, NULL)) != -1) {
 		if (cli_common_opt(c))
 			continue;
 		switch (c) {
 		case 'v':
 			verify = true;
+			break;
+		case 'K':
+			keylog = optarg;
 			break;
 		case 'T':
 			ro.trust_path = optarg;
@@ -223,6 +235,19 @@ int dump_main(int argc, char **argv)
 		da_trust_free(ro.trust);
 		return 2;
 	}
+	if (keylog) {
+		keys = malloc(sizeof(*keys));
+		plain = malloc(DUMP_PLAIN_MAX);
+		if (!keys || !plain || dump_keys_load(keys, keylog, &err)) {
+			cli_file_error("dump", keylog, keys && plain ? err.msg : "out of memory");
+			free(keys);
+			free(plain);
+			free(msgs);
+			da_capture_free(&cap);
+			return 2;
+		}
+		have_keys = true;
+	}
 
 	/* The replay gives the negotiated sizes that decoding needs, verifying or not. */
 	cfg.dev_name = argv[optind];
@@ -239,6 +264,11 @@ int dump_main(int argc, char **argv)
 		p.hash_size = (uint16_t)i->hash_size;
 		p.sig_size = (uint16_t)i->sig_size;
 		p.meas_hash_size = (uint16_t)spdm_meas_hash_size(i->neg.measurement_hash);
+		if (have_keys)
+			dump_keys_setup(keys, i->neg.version, i->neg.base_hash, i->aead,
+					cap.linktype == DA_LINKTYPE_MCTP ? DA_FRAMING_MCTP :
+									   DA_FRAMING_PCI_DOE,
+					!(i->rsp_caps & SPDM_CAP_ENCRYPT));
 	}
 	if (json) {
 		j = json_object_new_object();
@@ -250,16 +280,56 @@ int dump_main(int argc, char **argv)
 		       cap.linktype, cap.nrec, n);
 	}
 	for (size_t k = 0; k < n; k++) {
-		const struct da_spdm_msg *m = &msgs[k];
-		char desc[256];
-		uint8_t code = m->len >= 2 ? m->data[1] : 0;
-		uint8_t ver = m->len ? m->data[0] : 0;
+		struct da_spdm_msg view = msgs[k];
+		const struct da_spdm_msg *m = &view;
+		const char *dir;
+		char desc[256], sdesc[300], sid[16] = "";
+		enum spdm_sess_dir sd = SPDM_DIR_REQ;
+		uint32_t sess_id = 0;
+		bool open = false;
+		uint8_t code, ver;
+
+		if (m->secured) {
+			secured++;
+			const uint8_t *pt = NULL;
+			size_t pt_len = 0;
+
+			if (have_keys && m->len >= 4)
+				open = !dump_keys_open(keys, m->data, m->len, plain, DUMP_PLAIN_MAX,
+						       &pt, &pt_len, &sd, &sess_id);
+			if (open) {
+				opened++;
+				view.data = pt;
+				view.len = pt_len;
+				view.secured = false;
+				view.max_pad = 0;
+				snprintf(sid, sizeof(sid), "0x%08x", sess_id);
+			} else if (!spdm_sess_peek_id(m->data, m->len, &sess_id)) {
+				snprintf(sid, sizeof(sid), "0x%08x", sess_id);
+			}
+		}
+		code = m->len >= 2 ? m->data[1] : 0;
+		ver = m->len ? m->data[0] : 0;
+		/* Plain messages say which side sent them; a secured one only once opened. */
+		if (m->secured)
+			dir = "unknown";
+		else if (open)
+			dir = sd == SPDM_DIR_REQ ? "request" : "response";
+		else
+			dir = code & 0x80 ? "request" : "response";
 
 		if (code == SPDM_CHALLENGE && m->len >= 4)
 			summary = m->data[3];
 		if (code == SPDM_GET_MEASUREMENTS && m->len >= 3)
 			sig = m->data[2] & SPDM_MEAS_ATTR_SIG;
 		describe(m, &p, summary, sig, desc, sizeof(desc));
+		if (open)
+			snprintf(sdesc, sizeof(sdesc), "[session %s] %s", sid, desc);
+		else if (m->secured)
+			snprintf(sdesc, sizeof(sdesc), "session %s%s", sid[0] ? sid : "?",
+				 !have_keys ? "" : "; not opened with the keylog");
+		else
+			snprintf(sdesc, sizeof(sdesc), "%s", desc);
 		if (json) {
 			json_object *o = json_object_new_object();
 
@@ -269,16 +339,30 @@ int dump_main(int argc, char **argv)
 			char vs[8];
 
 			cli_version_str(ver, vs, sizeof(vs));
-			json_object_object_add(o, "version", json_object_new_string(vs));
+			if (!m->secured)
+				json_object_object_add(o, "version", json_object_new_string(vs));
 			json_object_object_add(o, "length", json_object_new_int64((int64_t)m->len));
-			json_object_object_add(o, "summary", json_object_new_string(desc));
+			json_object_object_add(o, "summary", json_object_new_string(sdesc));
+			json_object_object_add(o, "direction", json_object_new_string(dir));
+			if (sid[0])
+				json_object_object_add(o, "session_id", json_object_new_string(sid));
+			if (open || m->secured)
+				json_object_object_add(o, "decrypted", json_object_new_boolean(open));
 			json_object_array_add(jm, o);
 		} else if (!cli_out.quiet) {
-			printf("%4zu %-8s %-22s %u.%u %5zu  %s\n", m->record,
-			       code & 0x80 ? "request" : "response",
-			       m->secured ? "secured" : spdm_code_name(code), ver >> 4, ver & 0xf,
-			       m->len, desc);
+			if (m->secured)
+				printf("%4zu %-8s %-22s %-3s %5zu  %s\n", m->record, dir, "secured",
+				       "-", m->len, sdesc);
+			else
+				printf("%4zu %-8s %-22s %u.%u %5zu  %s\n", m->record, dir,
+				       spdm_code_name(code), ver >> 4, ver & 0xf, m->len, sdesc);
 		}
+	}
+	if (have_keys && json) {
+		json_object_object_add(j, "secured", json_object_new_int64((int64_t)secured));
+		json_object_object_add(j, "decrypted", json_object_new_int64((int64_t)opened));
+	} else if (have_keys && !cli_out.quiet) {
+		printf("%zu of %zu secured messages opened with %s\n", opened, secured, keylog);
 	}
 	if (!verify) {
 		if (json) {
@@ -286,12 +370,13 @@ int dump_main(int argc, char **argv)
 			cli_json_print(j);
 			j = NULL;
 		}
-		ret = 0;
+		/* Asked to decrypt: a secured message the keylog does not open is a failure. */
+		ret = opened < secured && have_keys ? 1 : 0;
 		goto out;
 	}
 	if (!ret)
 		report_trust(r, &extra, &ro);
-	ok = !ret && spdm_req_info(r)->authenticated &&
+	ok = !ret && spdm_req_info(r)->authenticated && (!have_keys || opened == secured) &&
 	     !da_checklist_failed(spdm_req_checks(r)) && !da_checklist_failed(&extra);
 	ro.title = argv[optind];
 	if (json) {
@@ -308,6 +393,10 @@ int dump_main(int argc, char **argv)
 	}
 	ret = ok ? 0 : 1;
 out:
+	if (have_keys)
+		dump_keys_free(keys);
+	free(keys);
+	free(plain);
 	if (j)
 		json_object_put(j);
 	da_trust_free(ro.trust);

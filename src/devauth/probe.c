@@ -11,6 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/pem.h>
+
+#include "crypto/pki.h"
+#include "file.h"
 #include "identity.h"
 
 #include "cli.h"
@@ -23,7 +27,7 @@
 	"       [--keep] [--json]\n" \
 	"       [--session [--dhe LIST] [--aead LIST] [--handshake-in-clear]\n" \
 	"        [--heartbeat] [--key-update[=all]] [--psk HEX [--psk-hint HEX]]\n" \
-	"        [--keylog FILE]]"
+	"        [--keylog FILE] [--mut-auth CHAIN:KEY] [--peer-pubkey FILE]]"
 /* The longest a device may take beyond CT/RDT; longer is a typo. */
 #define PROBE_MAX_RTT_MS 600000
 
@@ -51,12 +55,81 @@ static const struct cli_opt_help help[] = {
 	{ "--psk HEX", "PSK_EXCHANGE with this pre-shared key (up to 64 bytes)" },
 	{ "--psk-hint HEX", "the PSKHint (up to 16 bytes)" },
 	{ "--keylog FILE", "append the session secrets to FILE (docs/session.md)" },
+	{ "--peer-pubkey FILE", "the device's provisioned public key (PEM/DER): KEY_EXCHANGE with SlotID 0xFF, no certificates" },
+	{ "--mut-auth CHAIN:KEY", "mutual authentication: our chain (DER root first, or PEM) and key (PEM)" },
 	{ 0 },
 };
 
 struct session_opts {
 	bool heartbeat, key_update, key_update_all;
+	STACK_OF(X509) *req_certs;
+	X509 **cert_arr;
+	EVP_PKEY *req_key;
+	EVP_PKEY *peer_pubkey;
 };
+
+/* A public key file, PEM or DER (SubjectPublicKeyInfo). */
+static EVP_PKEY *read_pubkey(const char *path)
+{
+	struct da_err err = { 0 };
+	const unsigned char *p;
+	EVP_PKEY *k = NULL;
+	uint8_t *buf;
+	size_t len;
+	BIO *b;
+
+	if (da_read_file(path, &buf, &len, 1u << 16, &err)) {
+		cli_file_error("probe", path, err.msg);
+		return NULL;
+	}
+	b = BIO_new_mem_buf(buf, (int)len);
+	if (b)
+		k = PEM_read_bio_PUBKEY(b, NULL, NULL, NULL);
+	BIO_free(b);
+	p = buf;
+	if (!k)
+		k = d2i_PUBKEY(NULL, &p, (long)len);
+	free(buf);
+	if (!k)
+		cli_file_error("probe", path, "not a PEM or DER public key");
+	return k;
+}
+
+/* --mut-auth CHAIN:KEY: our chain and private key, kept for the whole probe. */
+static int mut_auth_opt(const char *arg, struct spdm_req_config *cfg, struct session_opts *so)
+{
+	char chain[4096];
+	const char *colon = strrchr(arg, ':');
+	struct da_err err = { 0 };
+
+	if (!colon || colon == arg || !colon[1] || (size_t)(colon - arg) >= sizeof(chain)) {
+		fprintf(stderr, "%s probe: --mut-auth needs CHAIN:KEY\n", prog);
+		return -1;
+	}
+	memcpy(chain, arg, (size_t)(colon - arg));
+	chain[colon - arg] = '\0';
+	if (so->req_certs || pki_read_certs(chain, &so->req_certs, &err) ||
+	    !sk_X509_num(so->req_certs)) {
+		cli_file_error("probe", chain, err.code ? err.msg : "no certificate");
+		return -1;
+	}
+	so->req_key = pki_read_key_pem(colon + 1, &err);
+	if (!so->req_key) {
+		cli_file_error("probe", colon + 1, err.msg);
+		return -1;
+	}
+	so->cert_arr = calloc((size_t)sk_X509_num(so->req_certs), sizeof(*so->cert_arr));
+	if (!so->cert_arr) {
+		fprintf(stderr, "%s probe: out of memory\n", prog);
+		return -1;
+	}
+	for (int i = 0; i < sk_X509_num(so->req_certs); i++)
+		so->cert_arr[i] = sk_X509_value(so->req_certs, i);
+	cfg->req_certs = so->cert_arr;
+	cfg->n_req_certs = (size_t)sk_X509_num(so->req_certs);
+	cfg->req_key = so->req_key;
+	return 0;
+}
 
 /* Any even number of hex digits up to cap bytes; the byte count or -1. */
 static int unhex_var(const char *s, uint8_t *out, size_t cap)
@@ -110,6 +183,16 @@ static int session_opt(int c, const char *arg, struct spdm_req_config *cfg,
 	case 0x108:
 		cfg->handshake_in_clear = true;
 		break;
+	case 0x109:
+		return mut_auth_opt(arg, cfg, so);
+	case 0x10a:
+		EVP_PKEY_free(so->peer_pubkey);
+		so->peer_pubkey = read_pubkey(arg);
+		if (!so->peer_pubkey)
+			return -1;
+		cfg->peer_pubkey = so->peer_pubkey;
+		cfg->slot = SPDM_SLOT_PROVISIONED;
+		break;
 	}
 	return 0;
 bad:
@@ -120,11 +203,25 @@ bad:
 	return -1;
 }
 
+static void session_opts_free(struct session_opts *so)
+{
+	sk_X509_pop_free(so->req_certs, X509_free);
+	EVP_PKEY_free(so->req_key);
+	EVP_PKEY_free(so->peer_pubkey);
+	free(so->cert_arr);
+	memset(so, 0, sizeof(*so));
+}
+
 /* Open, use and end the session; every step adds its check. */
 static int session_run(struct spdm_req *r, const struct session_opts *so, struct da_err *err)
 {
 	int ret = spdm_req_session_start(r, err);
 
+	/* The identity seen inside the session must be the one authenticated outside it. */
+	if (!ret)
+		ret = spdm_req_session_digests(r, err);
+	if (!ret)
+		ret = spdm_req_session_certificate(r, err);
 	if (!ret)
 		ret = spdm_req_session_measure(r, err);
 	if (!ret && so->heartbeat)
@@ -144,11 +241,15 @@ static void session_print(const struct spdm_req *r)
 	const struct spdm_req_session_info *s = spdm_req_session_info(r);
 
 	printf("session 0x%08x: %s, DHE %s, AEAD %s%s, secured messages %u.%u, "
-	       "handshake %s, heartbeat period %u s, %u heartbeats, %u key updates, %s\n",
+	       "handshake %s, mutual authentication %s, heartbeat period %u s, digests %s, %u chains re-read, "
+	       "measurements %s, %u heartbeats, %u key updates, %s\n",
 	       s->session_id, s->psk ? "PSK" : "KEY_EXCHANGE", spdm_dhe_name(s->dhe),
 	       spdm_aead_name(s->aead), s->mac_only ? " (MAC only)" : "", s->sm_version >> 12,
 	       (s->sm_version >> 8) & 0xf, s->in_clear ? "in the clear" : "encrypted",
-	       s->heartbeat_period, s->heartbeats, s->key_updates,
+	       s->mutual_auth ? "yes" : "no",
+	       s->heartbeat_period, s->digests_checked ? "match" : "not compared",
+	       s->certs_checked, s->measured ? "signed and verified" : "not verified",
+	       s->heartbeats, s->key_updates,
 	       s->ended ? "ended" : "not ended");
 }
 
@@ -169,13 +270,17 @@ static json_object *session_json(const struct spdm_req *r)
 	json_object_object_add(j, "handshake_in_clear", json_object_new_boolean(s->in_clear));
 	json_object_object_add(j, "heartbeat_period", json_object_new_int(s->heartbeat_period));
 	json_object_object_add(j, "measured", json_object_new_boolean(s->measured));
+	json_object_object_add(j, "mutual_auth", json_object_new_boolean(s->mutual_auth));
+	json_object_object_add(j, "digests_checked", json_object_new_boolean(s->digests_checked));
+	json_object_object_add(j, "certs_checked", json_object_new_int((int)s->certs_checked));
 	json_object_object_add(j, "heartbeats", json_object_new_int((int)s->heartbeats));
 	json_object_object_add(j, "key_updates", json_object_new_int((int)s->key_updates));
 	json_object_object_add(j, "ended", json_object_new_boolean(s->ended));
 	return j;
 }
 
-int probe_main(int argc, char **argv)
+/* The whole probe; what --mut-auth and --peer-pubkey loaded is the caller's to free. */
+static int probe_run(int argc, char **argv, struct session_opts *so)
 {
 	static const struct option opts[] = {
 		{ "connect", required_argument, NULL, 'c' },
@@ -203,9 +308,10 @@ int probe_main(int argc, char **argv)
 		{ "psk-hint", required_argument, NULL, 0x106 },
 		{ "keylog", required_argument, NULL, 0x107 },
 		{ "handshake-in-clear", no_argument, NULL, 0x108 },
+		{ "mut-auth", required_argument, NULL, 0x109 },
+		{ "peer-pubkey", required_argument, NULL, 0x10a },
 		{ 0 }
 	};
-	struct session_opts so = { 0 };
 	struct spdm_req_config cfg;
 	struct report_opts ro = { .check_time = true };
 	struct cma_identity id;
@@ -247,8 +353,9 @@ int probe_main(int argc, char **argv)
 			char *end;
 			long s = strtol(optarg, &end, 0);
 
-			if (*end || s < 0 || s >= SPDM_MAX_SLOTS) {
-				fprintf(stderr, "%s probe: bad --slot '%s' (0..7)\n", prog, optarg);
+			if (*end || s < 0 || (s >= SPDM_MAX_SLOTS && s != SPDM_SLOT_PROVISIONED)) {
+				fprintf(stderr, "%s probe: bad --slot '%s' (0..7, or 0xff with --peer-pubkey)\n",
+					prog, optarg);
 				return 2;
 			}
 			cfg.slot = (uint8_t)s;
@@ -305,8 +412,8 @@ int probe_main(int argc, char **argv)
 				 "socket protocol, read its signed\nmeasurements, print every check.",
 				 help);
 			return EXIT_OK;
-		case 0x100 ... 0x108:
-			if (session_opt(c, optarg, &cfg, &so))
+		case 0x100 ... 0x10a:
+			if (session_opt(c, optarg, &cfg, so))
 				return EXIT_USAGE;
 			break;
 		default:
@@ -316,6 +423,12 @@ int probe_main(int argc, char **argv)
 	}
 	if (!hostport || optind != argc) {
 		cli_usage(stderr, "probe", SYNOPSIS);
+		return EXIT_USAGE;
+	}
+	if (cfg.peer_pubkey) {
+		cfg.slot = SPDM_SLOT_PROVISIONED;
+	} else if (cfg.slot == SPDM_SLOT_PROVISIONED) {
+		fprintf(stderr, "%s probe: --slot 0xff needs --peer-pubkey FILE\n", prog);
 		return EXIT_USAGE;
 	}
 	if (cli_load_trust("probe", ro.trust_path, &ro.trust))
@@ -342,13 +455,18 @@ int probe_main(int argc, char **argv)
 		ret = -1;
 		goto out;
 	}
-	ret = spdm_req_authenticate(r, &err);
-	if (!ret)
-		ret = spdm_req_measure(r, &err);
-	if (!ret)
-		report_trust(r, &extra, &ro);
+	if (cfg.peer_pubkey) {
+		/* Known by its provisioned key: nothing to read, the session proves the key. */
+		ret = spdm_req_negotiate(r, &err);
+	} else {
+		ret = spdm_req_authenticate(r, &err);
+		if (!ret)
+			ret = spdm_req_measure(r, &err);
+		if (!ret)
+			report_trust(r, &extra, &ro);
+	}
 	if (!ret && cfg.session)
-		ret = session_run(r, &so, &err);
+		ret = session_run(r, so, &err);
 	/* The device is told we are done either way, as the reference requester does. */
 	if (t->ops->close)
 		t->ops->close(t, keep, NULL);
@@ -377,4 +495,13 @@ out:
 		ret = 1;
 	}
 	return ret < 0 ? 1 : ret;
+}
+
+int probe_main(int argc, char **argv)
+{
+	struct session_opts so = { 0 };
+	int ret = probe_run(argc, argv, &so);
+
+	session_opts_free(&so);
+	return ret;
 }
