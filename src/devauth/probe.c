@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "devauth.h"
+#include "probe-tdisp.h"
 
 #define SYNOPSIS "--connect HOST:PORT [--transport pci-doe|mctp|none]\n" \
 	"       [--spdm-version 1.2|1.0-1.3] [--slot N] [--all-slots] [--identity ID]\n" \
@@ -23,7 +24,7 @@
 	"       [--keep] [--json]\n" \
 	"       [--session [--dhe LIST] [--aead LIST] [--handshake-in-clear]\n" \
 	"        [--heartbeat] [--key-update[=all]] [--psk HEX [--psk-hint HEX]]\n" \
-	"        [--keylog FILE]]"
+	"        [--keylog FILE]]" PROBE_TDISP_SYNOPSIS
 /* The longest a device may take beyond CT/RDT; longer is a typo. */
 #define PROBE_MAX_RTT_MS 600000
 
@@ -51,11 +52,13 @@ static const struct cli_opt_help help[] = {
 	{ "--psk HEX", "PSK_EXCHANGE with this pre-shared key (up to 64 bytes)" },
 	{ "--psk-hint HEX", "the PSKHint (up to 16 bytes)" },
 	{ "--keylog FILE", "append the session secrets to FILE (docs/session.md)" },
+	PROBE_TDISP_HELP,
 	{ 0 },
 };
 
 struct session_opts {
 	bool heartbeat, key_update, key_update_all;
+	struct probe_tdisp td;
 };
 
 /* Any even number of hex digits up to cap bytes; the byte count or -1. */
@@ -121,12 +124,14 @@ bad:
 }
 
 /* Open, use and end the session; every step adds its check. */
-static int session_run(struct spdm_req *r, const struct session_opts *so, struct da_err *err)
+static int session_run(struct spdm_req *r, struct session_opts *so, struct da_err *err)
 {
 	int ret = spdm_req_session_start(r, err);
 
 	if (!ret)
 		ret = spdm_req_session_measure(r, err);
+	if (!ret)
+		ret = probe_tdisp_run(r, &so->td, err);
 	if (!ret && so->heartbeat)
 		ret = spdm_req_session_heartbeat(r, err);
 	if (!ret && so->key_update)
@@ -203,6 +208,7 @@ int probe_main(int argc, char **argv)
 		{ "psk-hint", required_argument, NULL, 0x106 },
 		{ "keylog", required_argument, NULL, 0x107 },
 		{ "handshake-in-clear", no_argument, NULL, 0x108 },
+		PROBE_TDISP_LONGOPTS,
 		{ 0 }
 	};
 	struct session_opts so = { 0 };
@@ -309,6 +315,11 @@ int probe_main(int argc, char **argv)
 			if (session_opt(c, optarg, &cfg, &so))
 				return EXIT_USAGE;
 			break;
+		case PROBE_OPT_TDISP ... PROBE_OPT_FUNCTION:
+			cfg.session = true;
+			if (probe_tdisp_opt(c, optarg, &so.td))
+				return EXIT_USAGE;
+			break;
 		default:
 			cli_usage(stderr, "probe", SYNOPSIS);
 			return EXIT_USAGE;
@@ -358,14 +369,17 @@ int probe_main(int argc, char **argv)
 
 		if (cfg.session)
 			json_object_object_add(j, "session", session_json(r));
+		probe_tdisp_json(j, &so.td);
 		cli_json_print(j);
 	} else {
 		if (cfg.session)
 			session_print(r);
+		probe_tdisp_print(&so.td);
 		report_print(r, &extra, &ro, ok, ret ? err.msg : NULL);
 	}
 	ret = ok ? 0 : 1;
 out:
+	probe_tdisp_free(&so.td);
 	spdm_req_free(r);
 	da_checklist_free(&extra);
 	da_transport_destroy(t);
