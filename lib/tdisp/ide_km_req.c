@@ -6,17 +6,16 @@
 
 #include <openssl/crypto.h>
 
-#include "requester/vendor.h"
 #include "spdm/vendor_codec.h"
 #include "tdisp.h"
 
 /* QUERY_RESP with the largest IDE capability. */
 #define IDEKM_RSP_CAP (IDEKM_QUERY_RESP_FIXED + 4 * IDEKM_MAX_REGS)
 
-static int exchange(struct spdm_req *r, const uint8_t *req, size_t req_len, uint8_t *rsp,
+static int exchange(const struct tdisp_chan *ch, const uint8_t *req, size_t req_len, uint8_t *rsp,
 		    size_t cap, size_t *len, struct da_err *err)
 {
-	int ret = spdm_req_session_vendor(r, PCI_PROTOCOL_IDE_KM, req, req_len, rsp, cap, len,
+	int ret = ch->send(ch->ctx, PCI_PROTOCOL_IDE_KM, req, req_len, rsp, cap, len,
 					  err);
 
 	if (ret)
@@ -24,19 +23,19 @@ static int exchange(struct spdm_req *r, const uint8_t *req, size_t req_len, uint
 	return ret;
 }
 
-static int exact(struct spdm_req *r, long got, size_t len, uint8_t object, struct da_err *err)
+static int exact(const struct tdisp_chan *ch, long got, size_t len, uint8_t object, struct da_err *err)
 {
 	if (got < 0) {
-		da_err_prefix(err, "%s", spdm_req_dev(r));
+		da_err_prefix(err, "%s", ch->dev);
 		return (int)got;
 	}
 	if ((size_t)got != len)
 		return da_errf(err, -EBADMSG, "%s: IDE_KM %s: %zu bytes after the message",
-			       spdm_req_dev(r), idekm_msg_name(object), len - (size_t)got);
+			       ch->dev, idekm_msg_name(object), len - (size_t)got);
 	return 0;
 }
 
-int idekm_req_query(struct spdm_req *r, uint8_t port_index, struct idekm_port *q,
+int idekm_req_query(const struct tdisp_chan *ch, uint8_t port_index, struct idekm_port *q,
 		    struct da_err *err)
 {
 	uint8_t req[IDEKM_QUERY_SIZE], *rsp = malloc(IDEKM_RSP_CAP);
@@ -49,12 +48,12 @@ int idekm_req_query(struct spdm_req *r, uint8_t port_index, struct idekm_port *q
 		return -ENOMEM;
 	ret = idekm_encode_query(&w, port_index);
 	if (ret > 0)
-		ret = exchange(r, req, (size_t)ret, rsp, IDEKM_RSP_CAP, &len, err) ?:
-		      exact(r, idekm_decode_query_resp(rsp, len, &qr, err), len, IDEKM_QUERY_RESP,
+		ret = exchange(ch, req, (size_t)ret, rsp, IDEKM_RSP_CAP, &len, err) ?:
+		      exact(ch, idekm_decode_query_resp(rsp, len, &qr, err), len, IDEKM_QUERY_RESP,
 			    err);
 	if (!ret && qr.port_index != port_index)
 		ret = da_errf(err, -EPROTO, "%s: IDE_KM QUERY_RESP: PortIndex %u, QUERY asked for %u",
-			      spdm_req_dev(r), qr.port_index, port_index);
+			      ch->dev, qr.port_index, port_index);
 	if (ret)
 		goto out;
 	memset(q, 0, sizeof(*q));
@@ -75,19 +74,19 @@ out:
 }
 
 /* The ACK names the stream, key set, direction, sub-stream and port of its request. */
-static int check_echo(struct spdm_req *r, uint8_t object, const struct idekm_stream *want,
+static int check_echo(const struct tdisp_chan *ch, uint8_t object, const struct idekm_stream *want,
 		      const struct idekm_stream *got, struct da_err *err)
 {
 	if (got->stream_id != want->stream_id || got->kss != want->kss ||
 	    got->port_index != want->port_index)
 		return da_errf(err, -EPROTO,
 			       "%s: IDE_KM %s: Stream ID %u, KeySet/RxTx/SubStream 0x%02x, PortIndex %u; request had %u, 0x%02x, %u",
-			       spdm_req_dev(r), idekm_msg_name(object), got->stream_id, got->kss,
+			       ch->dev, idekm_msg_name(object), got->stream_id, got->kss,
 			       got->port_index, want->stream_id, want->kss, want->port_index);
 	return 0;
 }
 
-int idekm_req_key_prog(struct spdm_req *r, const struct idekm_stream *s,
+int idekm_req_key_prog(const struct tdisp_chan *ch, const struct idekm_stream *s,
 		       const uint8_t key[IDEKM_KEY_SIZE], const uint8_t ifv[IDEKM_IFV_SIZE],
 		       struct da_err *err)
 {
@@ -99,20 +98,20 @@ int idekm_req_key_prog(struct spdm_req *r, const struct idekm_stream *s,
 
 	ret = idekm_encode_key_prog(&w, s, key, ifv);
 	if (ret > 0)
-		ret = exchange(r, req, (size_t)ret, rsp, sizeof(rsp), &len, err);
+		ret = exchange(ch, req, (size_t)ret, rsp, sizeof(rsp), &len, err);
 	OPENSSL_cleanse(req, sizeof(req));
 	if (!ret)
-		ret = exact(r, idekm_decode_stream_msg(rsp, len, IDEKM_KP_ACK, &ack, err), len,
+		ret = exact(ch, idekm_decode_stream_msg(rsp, len, IDEKM_KP_ACK, &ack, err), len,
 			    IDEKM_KP_ACK, err) ?:
-		      check_echo(r, IDEKM_KP_ACK, s, &ack, err);
+		      check_echo(ch, IDEKM_KP_ACK, s, &ack, err);
 	if (!ret && ack.status != IDEKM_KP_SUCCESS)
 		ret = da_errf(err, -EIO, "%s: IDE_KM KP_ACK: Status %u (%s) for Stream ID %u",
-			      spdm_req_dev(r), ack.status, idekm_kp_status_name(ack.status),
+			      ch->dev, ack.status, idekm_kp_status_name(ack.status),
 			      s->stream_id);
 	return ret;
 }
 
-int idekm_req_key_set(struct spdm_req *r, bool go, const struct idekm_stream *s,
+int idekm_req_key_set(const struct tdisp_chan *ch, bool go, const struct idekm_stream *s,
 		      struct da_err *err)
 {
 	uint8_t req[IDEKM_STREAM_MSG_SIZE], rsp[64];
@@ -123,9 +122,9 @@ int idekm_req_key_set(struct spdm_req *r, bool go, const struct idekm_stream *s,
 
 	ret = idekm_encode_stream_msg(&w, go ? IDEKM_K_SET_GO : IDEKM_K_SET_STOP, s);
 	if (ret > 0)
-		ret = exchange(r, req, (size_t)ret, rsp, sizeof(rsp), &len, err) ?:
-		      exact(r, idekm_decode_stream_msg(rsp, len, IDEKM_K_GOSTOP_ACK, &ack, err), len,
+		ret = exchange(ch, req, (size_t)ret, rsp, sizeof(rsp), &len, err) ?:
+		      exact(ch, idekm_decode_stream_msg(rsp, len, IDEKM_K_GOSTOP_ACK, &ack, err), len,
 			    IDEKM_K_GOSTOP_ACK, err) ?:
-		      check_echo(r, IDEKM_K_GOSTOP_ACK, s, &ack, err);
+		      check_echo(ch, IDEKM_K_GOSTOP_ACK, s, &ack, err);
 	return ret;
 }

@@ -16,12 +16,33 @@
 /* The largest TDISP message we take: a report portion within one transfer. */
 #define TDISP_RSP_CAP 0x1400
 
-void tdisp_req_init(struct tdisp_req *t, struct spdm_req *r, uint32_t function_id)
+static int session_send(void *ctx, uint8_t protocol, const uint8_t *req, size_t req_len,
+			uint8_t *out, size_t cap, size_t *out_len, struct da_err *err)
+{
+	return spdm_req_session_vendor(ctx, protocol, req, req_len, out, cap, out_len, err);
+}
+
+void tdisp_chan_session(struct tdisp_chan *c, struct spdm_req *r)
+{
+	c->send = session_send;
+	c->ctx = r;
+	c->dev = spdm_req_dev(r);
+}
+
+void tdisp_req_init_chan(struct tdisp_req *t, const struct tdisp_chan *ch, uint32_t function_id)
 {
 	memset(t, 0, sizeof(*t));
-	t->r = r;
+	t->ch = *ch;
 	t->iface.function_id = function_id;
 	t->portion = TDISP_DEFAULT_PORTION;
+}
+
+void tdisp_req_init(struct tdisp_req *t, struct spdm_req *r, uint32_t function_id)
+{
+	struct tdisp_chan ch;
+
+	tdisp_chan_session(&ch, r);
+	tdisp_req_init_chan(t, &ch, function_id);
 }
 
 void tdisp_req_free(struct tdisp_req *t)
@@ -40,11 +61,11 @@ static int exchange(struct tdisp_req *t, const uint8_t *req, size_t req_len, uin
 		    uint8_t *rsp, size_t *len, struct da_err *err)
 {
 	const char *name = tdisp_msg_name(req[1]);
-	const char *dev = spdm_req_dev(t->r);
+	const char *dev = t->ch.dev;
 	struct tdisp_hdr h;
 	int ret;
 
-	ret = spdm_req_session_vendor(t->r, PCI_PROTOCOL_TDISP, req, req_len, rsp, TDISP_RSP_CAP,
+	ret = t->ch.send(t->ch.ctx, PCI_PROTOCOL_TDISP, req, req_len, rsp, TDISP_RSP_CAP,
 				      len, err);
 	if (ret) {
 		da_err_prefix(err, "TDISP %s", name);
@@ -87,12 +108,12 @@ bad:
 static int exact(struct tdisp_req *t, long got, size_t len, uint8_t type, struct da_err *err)
 {
 	if (got < 0) {
-		da_err_prefix(err, "%s", spdm_req_dev(t->r));
+		da_err_prefix(err, "%s", t->ch.dev);
 		return (int)got;
 	}
 	if ((size_t)got != len)
 		return da_errf(err, -EBADMSG, "%s: TDISP %s: %zu bytes after the message",
-			       spdm_req_dev(t->r), tdisp_msg_name(type), len - (size_t)got);
+			       t->ch.dev, tdisp_msg_name(type), len - (size_t)got);
 	return 0;
 }
 
@@ -100,7 +121,7 @@ static int need_version(struct tdisp_req *t, uint8_t type, struct da_err *err)
 {
 	if (!t->version)
 		return da_errf(err, -EPROTO, "%s: TDISP %s before GET_TDISP_VERSION",
-			       spdm_req_dev(t->r), tdisp_msg_name(type));
+			       t->ch.dev, tdisp_msg_name(type));
 	return 0;
 }
 
@@ -126,7 +147,7 @@ int tdisp_req_version(struct tdisp_req *t, struct da_err *err)
 	if (!t->version)
 		ret = da_errf(err, -EPROTONOSUPPORT,
 			      "%s: TDISP VERSION: no TDISP 1.0 among %u versions",
-			      spdm_req_dev(t->r), v.count);
+			      t->ch.dev, v.count);
 out:
 	free(rsp);
 	return ret;
@@ -169,7 +190,7 @@ int tdisp_req_lock(struct tdisp_req *t, const struct tdisp_lock_params *p, struc
 	if (t->have_caps && (p->flags & ~t->caps.lock_flags_supported))
 		return da_errf(err, -EOPNOTSUPP,
 			       "%s: TDISP LOCK_INTERFACE_REQUEST: FLAGS 0x%04x not in the device's LOCK_INTERFACE_FLAGS_SUPPORTED 0x%04x",
-			       spdm_req_dev(t->r), p->flags, t->caps.lock_flags_supported);
+			       t->ch.dev, p->flags, t->caps.lock_flags_supported);
 	rsp = malloc(TDISP_RSP_CAP);
 	if (!rsp)
 		return -ENOMEM;
@@ -190,7 +211,7 @@ int tdisp_req_lock(struct tdisp_req *t, const struct tdisp_lock_params *p, struc
 static int report_portion(struct tdisp_req *t, uint8_t *rsp, uint16_t offset, uint32_t *total,
 			  uint16_t *remainder, struct da_err *err)
 {
-	const char *dev = spdm_req_dev(t->r);
+	const char *dev = t->ch.dev;
 	uint8_t req[TDISP_REPORT_REQ_SIZE];
 	struct wcur w = wcur_init(req, sizeof(req));
 	struct tdisp_report_portion p;
@@ -244,7 +265,7 @@ int tdisp_req_report(struct tdisp_req *t, struct da_err *err)
 		return ret;
 	if (!t->portion)
 		return da_errf(err, -EINVAL, "%s: TDISP GET_DEVICE_INTERFACE_REPORT: LENGTH 0",
-			       spdm_req_dev(t->r));
+			       t->ch.dev);
 	rsp = malloc(TDISP_RSP_CAP);
 	if (!rsp)
 		return -ENOMEM;
@@ -259,7 +280,7 @@ int tdisp_req_report(struct tdisp_req *t, struct da_err *err)
 		return ret;
 	got = tdisp_decode_report(t->report.data, t->report.len, &t->rep, err);
 	if (got < 0) {
-		da_err_prefix(err, "%s", spdm_req_dev(t->r));
+		da_err_prefix(err, "%s", t->ch.dev);
 		return (int)got;
 	}
 	return 0;

@@ -17,8 +17,23 @@
 /* The report is read in portions of at most this much unless asked otherwise. */
 #define TDISP_DEFAULT_PORTION	0x800
 
+/*
+ * How TDISP and IDE_KM messages reach the device: send() takes one
+ * message of a PCI protocol and returns the body of the answer.  By
+ * default a secured VENDOR_DEFINED exchange in the requester's session
+ * (tdisp_chan_session()); the unit tests put a scripted device here.
+ */
+struct tdisp_chan {
+	int (*send)(void *ctx, uint8_t protocol, const uint8_t *req, size_t req_len,
+		    uint8_t *out, size_t cap, size_t *out_len, struct da_err *err);
+	void *ctx;
+	const char *dev;		/* first word of every message */
+};
+
+void tdisp_chan_session(struct tdisp_chan *c, struct spdm_req *r);
+
 struct tdisp_req {
-	struct spdm_req *r;
+	struct tdisp_chan ch;
 	struct tdisp_iface iface;
 	uint16_t portion;		/* LENGTH asked per report portion */
 	uint8_t version;		/* negotiated, 0 before GET_TDISP_VERSION */
@@ -35,6 +50,7 @@ struct tdisp_req {
 };
 
 void tdisp_req_init(struct tdisp_req *t, struct spdm_req *r, uint32_t function_id);
+void tdisp_req_init_chan(struct tdisp_req *t, const struct tdisp_chan *ch, uint32_t function_id);
 /* Frees the report, wipes the nonce. */
 void tdisp_req_free(struct tdisp_req *t);
 
@@ -61,13 +77,13 @@ struct idekm_port {
 	uint32_t regs[IDEKM_KEEP_REGS];	/* the first of them */
 };
 
-int idekm_req_query(struct spdm_req *r, uint8_t port_index, struct idekm_port *q,
+int idekm_req_query(const struct tdisp_chan *ch, uint8_t port_index, struct idekm_port *q,
 		    struct da_err *err);
 /* KEY_PROG of one key set / direction / sub-stream; KP_ACK must say Successful. */
-int idekm_req_key_prog(struct spdm_req *r, const struct idekm_stream *s,
+int idekm_req_key_prog(const struct tdisp_chan *ch, const struct idekm_stream *s,
 		       const uint8_t key[IDEKM_KEY_SIZE], const uint8_t ifv[IDEKM_IFV_SIZE],
 		       struct da_err *err);
-int idekm_req_key_set(struct spdm_req *r, bool go, const struct idekm_stream *s,
+int idekm_req_key_set(const struct tdisp_chan *ch, bool go, const struct idekm_stream *s,
 		      struct da_err *err);
 
 #endif

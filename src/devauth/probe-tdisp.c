@@ -80,10 +80,12 @@ static int run_tdisp(struct spdm_req *r, struct probe_tdisp *pt, struct da_err *
 static int run_ide_km(struct spdm_req *r, struct probe_tdisp *pt, struct da_err *err)
 {
 	uint8_t key[IDEKM_KEY_SIZE], ifv[IDEKM_IFV_SIZE];
+	struct tdisp_chan ch;
 	int ret;
 
+	tdisp_chan_session(&ch, r);
 	pt->ran_ide_km = true;
-	ret = idekm_req_query(r, 0, &pt->port, err);
+	ret = idekm_req_query(&ch, 0, &pt->port, err);
 	if (ret)
 		return ret;
 	/* Both directions of the posted sub-stream of stream 0, key set 0. */
@@ -92,10 +94,11 @@ static int run_ide_km(struct spdm_req *r, struct probe_tdisp *pt, struct da_err 
 
 		ret = da_random(key, sizeof(key)) ?: da_random(ifv, sizeof(ifv));
 		if (!ret)
-			ret = idekm_req_key_prog(r, &s, key, ifv, err);
+			ret = idekm_req_key_prog(&ch, &s, key, ifv, err);
 		if (!ret)
 			pt->keys_programmed++;
-		ret = ret ?: idekm_req_key_set(r, true, &s, err) ?: idekm_req_key_set(r, false, &s, err);
+		ret = ret ?: idekm_req_key_set(&ch, true, &s, err) ?:
+		      idekm_req_key_set(&ch, false, &s, err);
 	}
 	OPENSSL_cleanse(key, sizeof(key));
 	return ret;

@@ -196,10 +196,12 @@ static void ide_km_flow(const char *ver)
 	struct da_err err = { 0 };
 	struct idekm_port q;
 	uint8_t key[IDEKM_KEY_SIZE], ifv[IDEKM_IFV_SIZE];
+	struct tdisp_chan ch;
 	struct dev d;
 
 	open_dev(&d, ver);
-	OK(idekm_req_query(d.r, 0, &q, &err));
+	tdisp_chan_session(&ch, d.r);
+	OK(idekm_req_query(&ch, 0, &q, &err));
 	assert_int_equal(q.port_index, 0);
 	assert_true(q.nregs >= 2);
 	for (unsigned int i = 0; i < sizeof(key); i++)
@@ -212,8 +214,8 @@ static void ide_km_flow(const char *ver)
 				.kss = (uint8_t)(sub << 4 | (dir ? IDEKM_KSS_TX : 0)),
 			};
 
-			OK(idekm_req_key_prog(d.r, &s, key, ifv, &err));
-			OK(idekm_req_key_set(d.r, true, &s, &err));
+			OK(idekm_req_key_prog(&ch, &s, key, ifv, &err));
+			OK(idekm_req_key_set(&ch, true, &s, &err));
 		}
 	for (uint8_t sub = 0; sub <= 2; sub++)
 		for (uint8_t dir = 0; dir <= 1; dir++) {
@@ -222,7 +224,7 @@ static void ide_km_flow(const char *ver)
 				.kss = (uint8_t)(sub << 4 | (dir ? IDEKM_KSS_TX : 0)),
 			};
 
-			OK(idekm_req_key_set(d.r, false, &s, &err));
+			OK(idekm_req_key_set(&ch, false, &s, &err));
 		}
 	close_dev(&d);
 }
