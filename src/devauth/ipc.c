@@ -329,6 +329,18 @@ int ipc_simple(struct ipc *ipc, uint8_t cmd, const char *dev, struct da_err *err
 	return request(ipc, cmd, 0, dev, NULL, NULL, NULL, NULL, NULL, err);
 }
 
+static int add_nonce(struct nlmsghdr *nlh, size_t cap, void *ctx)
+{
+	return pci_tsm_put_bin(nlh, cap, PCI_TSM_A_EVIDENCE_NONCE, ctx, SPDM_NONCE_SIZE) ?
+	       0 : -ENOSPC;
+}
+
+int ipc_lock(struct ipc *ipc, const char *dev, const uint8_t *nonce, struct da_err *err)
+{
+	return request(ipc, PCI_TSM_CMD_LOCK, 0, dev, nonce ? add_nonce : NULL, (void *)nonce,
+		       NULL, NULL, NULL, err);
+}
+
 struct ev_args {
 	uint32_t mask;
 	bool digest;
