@@ -240,6 +240,8 @@ static int list_cb(const struct pci_tsm_msg *m, void *ctx, struct da_err *err)
 		snprintf(d->status, sizeof(d->status), "%s", m->status);
 		snprintf(d->identity, sizeof(d->identity), "%s", m->identity);
 		snprintf(d->pin_mode, sizeof(d->pin_mode), "%s", m->pin_mode);
+		d->tdisp = pci_tsm_has(m, PCI_TSM_A_TDISP_STATE);
+		d->tdisp_state = m->tdisp_state;
 		d->state = m->state;
 		d->slot = m->slot;
 		d->version = m->spdm_version;

@@ -30,6 +30,8 @@ struct ipc_dev {
 	char status[DA_ERR_MSG_MAX];
 	char identity[160];
 	char pin_mode[16];		/* revalidation pin installed, "" if none */
+	bool tdisp;			/* the TDISP interface is locked or running */
+	uint32_t tdisp_state;		/* TDISP TDI state (CONFIG_LOCKED 1, RUN 2) */
 	uint32_t state;			/* enum pci_tsm_state */
 	uint32_t slot, version, base_asym, base_hash, meas_hash;
 	uint32_t types;			/* evidence objects present, bit n = type n */

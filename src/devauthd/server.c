@@ -146,6 +146,8 @@ static int put_dev(struct conn *c, const struct pci_tsm_msg *req, struct dev *dv
 		ok = pci_tsm_put_str(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_STATUS, dv->status);
 	if (ok && dv->identity[0])
 		ok = pci_tsm_put_str(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_IDENTITY, dv->identity);
+	if (ok && dv->td)
+		ok = pci_tsm_put_u32(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_TDISP_STATE, dv->tdisp_state);
 	if (ok && dv->pin)
 		ok = pci_tsm_put_str(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_PIN_MODE,
 				     da_reval_mode_name(dv->pin->mode));

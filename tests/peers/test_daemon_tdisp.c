@@ -5,7 +5,8 @@
  * before connect; lock (with a nonce) publishes REPORT evidence that
  * decodes to the DMTF sample interface; bind refused while locked and
  * not accepted; accept; connect refused while the session is held; bind;
- * lock, accept and unlock refused with EBUSY while bound; unbind,
+ * lock, accept and unlock refused with EBUSY while bound; LIST showing
+ * CONFIG_LOCKED, RUN and then no TDISP state; unbind,
  * unlock; the device then authenticates again over the same link.
  */
 #include <errno.h>
@@ -94,11 +95,14 @@ static void test_lock_accept_unlock(void **state)
 	    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
 	/* Locking a locked device is done. */
 	CLI(0, "", "lock", DEV);
+	CLI(0, "\"tdisp\":\"CONFIG_LOCKED\"", "list", "--json");
+	CLI(0, "TDISP CONFIG_LOCKED", "list");
 	CLI(0, "report", "evidence", DEV, "--type", "cert0,vca,measurements,report", "-o", bundle);
 	check_report(bundle);
 	CLI(1, "locked, not accepted", "bind", DEV);
 	CLI(0, "RUN", "accept", DEV);
 	CLI(0, "", "accept", DEV);
+	CLI(0, "\"tdisp\":\"RUN\"", "list", "--json");
 	/* A new authentication would end the held session. */
 	CLI(1, "UNLOCK first", "connect", DEV);
 	CLI(0, "", "bind", DEV);
@@ -108,6 +112,8 @@ static void test_lock_accept_unlock(void **state)
 	CLI(0, "", "unbind", DEV);
 	CLI(0, "unlocked", "unlock", DEV);
 	CLI(0, "", "unlock", DEV);
+	CLI(0, "connected", "list", "--json");
+	assert_null(strstr(out, "\"tdisp\""));
 	/* The REPORT went with the lock. */
 	CLI(0, "", "evidence", DEV, "--type", "report,vca", "--json");
 	assert_null(strstr(out, "\"report\""));
