@@ -112,6 +112,32 @@ mut-auth-sig-context :: lib/requester/session.c :: session-mutual :: SPDM_CTX_FI
 pubkey-cap-pass :: lib/requester/vca.c :: session-pubkey :: if \(!\(c\.flags & SPDM_CAP_PUB_KEY_ID\)\) :: if (0)
 pubkey-hash-drop :: lib/requester/session.c :: session-pubkey :: ret = spdm_hash\(r->info\.neg\.base_hash, der, \(size_t\)n, ct\) \? :: ret = 0 ?
 keylog-hex-digit-pass :: lib/session/keylog.c :: session-dump,fuzz_keylog-corpus :: hexval\(hi\) < 0 \|\| hexval\(lo\) < 0 \|\| :: 0 ||
+# --- TDISP / IDE_KM (requester and codec)
+tdisp-portion-over-pass :: lib/tdisp/requester.c :: tdisp-req :: if \(p\.portion_len > ask\) :: if (0)
+tdisp-portion-zero-pass :: lib/tdisp/requester.c :: tdisp-req :: if \(!p\.portion_len\) :: if (0)
+tdisp-report-total-pass :: lib/tdisp/requester.c :: tdisp-req :: \} else if \(\(uint32_t\)offset \+ p\.portion_len \+ p\.remainder_len != \*total\) \{ :: } else if (0) {
+tdisp-report-trailing-pass :: lib/tdisp/report.c :: tdisp-req :: if \(!cur_at_end\(&c\)\) :: if (0)
+tdisp-mmio-count-pass :: lib/tdisp/report.c :: tdisp-req :: if \(r->mmio_count > cur_left\(&c\) / TDISP_MMIO_RANGE_SIZE \|\| :: if (0 &&
+tdisp-iface-echo-pass :: lib/tdisp/requester.c :: tdisp-req :: if \(h\.iface\.function_id != t->iface\.function_id \|\| h\.iface\.reserved != t->iface\.reserved\) :: if (0)
+tdisp-version-echo-pass :: lib/tdisp/requester.c :: tdisp-req :: if \(h\.version != req\[0\]\) :: if (0)
+tdisp-type-pass :: lib/tdisp/requester.c :: tdisp-req :: if \(h\.type != expect\) :: if (0)
+tdisp-error-ignored :: lib/tdisp/requester.c :: tdisp-req,tdisp :: if \(h\.type == TDISP_ERROR\) \{ :: if (0) {
+tdisp-trailing-pass :: lib/tdisp/requester.c :: tdisp-req :: if \(\(size_t\)got != len\) :: if (0)
+tdisp-lock-flags-pass :: lib/tdisp/requester.c :: tdisp-req,tdisp :: if \(t->have_caps && \(p->flags & ~t->caps\.lock_flags_supported\)\) :: if (0)
+tdisp-no-v10-pass :: lib/tdisp/requester.c :: tdisp-req :: if \(!t->version\)(?=\n\t+ret = da_errf\(err, -EPROTONOSUPPORT) :: if (0)
+tdisp-need-version-pass :: lib/tdisp/requester.c :: tdisp-req :: if \(!t->version\)(?=\n\t+return da_errf\(err, -EPROTO, "%s: TDISP %s before) :: if (0)
+vendor-standard-id-pass :: lib/spdm/vendor_defined.c :: tdisp-req :: if \(m\.standard_id != SPDM_REGISTRY_PCISIG\) :: if (0)
+vendor-vendor-id-pass :: lib/spdm/vendor_defined.c :: tdisp-req :: if \(m\.vendor_id_len != 2 \|\| :: if (0 &&
+vendor-large-pass :: lib/spdm/vendor_defined.c :: tdisp-req :: if \(ver >= SPDM_VER_14 && \(p1 & SPDM_VENDOR_LARGE\)\) :: if (0)
+idekm-kp-status-pass :: lib/tdisp/ide_km_req.c :: tdisp-req :: if \(!ret && ack\.status != IDEKM_KP_SUCCESS\) :: if (0)
+idekm-echo-pass :: lib/tdisp/ide_km_req.c :: tdisp-req :: if \(got->stream_id != want->stream_id \|\| got->kss != want->kss \|\| :: if (0 &&
+idekm-query-port-pass :: lib/tdisp/ide_km_req.c :: tdisp-req :: if \(!ret && qr\.port_index != port_index\) :: if (0)
+idekm-trailing-pass :: lib/tdisp/ide_km_req.c :: tdisp-req :: if \(\(size_t\)got != len\) :: if (0)
+tdisp-busy-bound :: src/devauthd/tdisp.c :: daemon_tdisp :: if \(dv->state == PCI_TSM_STATE_BOUND\) :: if (0)
+tdisp-lock-unconnected :: src/devauthd/tdisp.c :: daemon,daemon_tdisp :: else if \(dv->state != PCI_TSM_STATE_CONNECTED \|\| !dv->have_evidence\) :: else if (0)
+tdisp-accept-unlocked :: src/devauthd/tdisp.c :: daemon,daemon_tdisp :: else if \(need_lock && !dv->td\) :: else if (0)
+tdisp-bind-locked :: src/devauthd/device.c :: daemon_tdisp :: if \(dv->td && dv->tdisp_state != TDISP_STATE_RUN\) \{ :: if (0) {
+tdisp-connect-locked :: src/devauthd/device.c :: daemon_tdisp :: if \(dv->td\) \{(?=\n\t\tdev_op_unlock\(dv\);\n\t\treturn da_errf\(err, -EBUSY, "%s: CONNECT) :: if (0) {
 # --- chunking
 chunk-handle-pass :: lib/spdm/chunk.c :: spdm_codec,requester-chunk :: if \(c->handle != rx->handle\) :: if (0)
 chunk-seq-pass :: lib/spdm/chunk.c :: spdm_codec,requester-chunk :: if \(c->seq != rx->next_seq\) :: if (0)

@@ -219,6 +219,9 @@ static int attr_cb(const struct nlattr *a, void *data)
 	case PCI_TSM_A_CHECK:
 		ret = attr_str(c, a, "CHECK", m->check, sizeof(m->check));
 		break;
+	case PCI_TSM_A_TDISP_STATE:
+		ret = attr_u32(c, a, "TDISP_STATE", &m->tdisp_state);
+		break;
 	case PCI_TSM_A_PIN_MODE:
 		ret = attr_str(c, a, "PIN_MODE", m->pin_mode, sizeof(m->pin_mode));
 		break;

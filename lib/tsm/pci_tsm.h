@@ -77,6 +77,7 @@ enum pci_tsm_attr {
 	PCI_TSM_A_CHECK = 21,			/* string: the revalidation check that failed */
 	PCI_TSM_A_PIN = 22,			/* binary: pin JSON (docs/pin.md) */
 	PCI_TSM_A_PIN_MODE = 23,		/* string: mode of the installed pin */
+	PCI_TSM_A_TDISP_STATE = 24,		/* u32: TDISP TDI state while locked (LIST) */
 	__PCI_TSM_A_MAX,
 };
 #define PCI_TSM_A_MAX (__PCI_TSM_A_MAX - 1)
@@ -161,6 +162,7 @@ struct pci_tsm_msg {
 	const uint8_t *pin;		/* PIN: JSON bytes, not NUL-terminated */
 	size_t pin_len;
 	char pin_mode[PCI_TSM_PIN_MODE_MAX];
+	uint32_t tdisp_state;
 	/* VAL chunks of this message, concatenated (only when val is set by the caller) */
 	struct da_buf *val;
 };

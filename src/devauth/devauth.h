@@ -30,6 +30,9 @@ int pin_main(int argc, char **argv);
 int monitor_main(int argc, char **argv);
 int revalidate_main(int argc, char **argv);
 int reset_main(int argc, char **argv);
+int lock_main(int argc, char **argv);
+int accept_main(int argc, char **argv);
+int unlock_main(int argc, char **argv);
 
 /* util.c */
 /* "1.2" -> 0x12, "1.1-1.3" -> range */

@@ -26,7 +26,8 @@ static bool already(struct ipc *ipc, const char *cmd, const char *dev, int ret)
 	struct ipc_list l;
 	bool yes = false;
 
-	if (!strcmp(cmd, "bind"))
+	if (!strcmp(cmd, "bind") || !strcmp(cmd, "lock") || !strcmp(cmd, "accept") ||
+	    !strcmp(cmd, "unlock"))
 		return ret == -EALREADY;
 	if (strcmp(cmd, "unbind") || ret != -EINVAL)
 		return false;

@@ -32,7 +32,7 @@ int evidence_main(int argc, char **argv)
 		{ 0 },
 	};
 	static const struct cli_opt_help help[] = {
-		{ "--type TYPES", "cert0..cert7, vca, measurements (comma-separated) or all" },
+		{ "--type TYPES", "cert0..cert7, vca, measurements, report (comma-separated) or all" },
 		{ "--digest", "the TSM's digests of the objects instead of the objects" },
 		{ "--nonce HEX", "64 hex digits: the TSM re-challenges the device with it first" },
 		{ "--output, -o BUNDLE", "write the objects into an evidence bundle (docs/evidence.md)" },

@@ -240,6 +240,8 @@ static int list_cb(const struct pci_tsm_msg *m, void *ctx, struct da_err *err)
 		snprintf(d->status, sizeof(d->status), "%s", m->status);
 		snprintf(d->identity, sizeof(d->identity), "%s", m->identity);
 		snprintf(d->pin_mode, sizeof(d->pin_mode), "%s", m->pin_mode);
+		d->tdisp = pci_tsm_has(m, PCI_TSM_A_TDISP_STATE);
+		d->tdisp_state = m->tdisp_state;
 		d->state = m->state;
 		d->neg = m->neg;
 		d->types = m->type_mask;
@@ -323,6 +325,18 @@ int ipc_unbind(struct ipc *ipc, const char *dev, struct da_err *err)
 int ipc_simple(struct ipc *ipc, uint8_t cmd, const char *dev, struct da_err *err)
 {
 	return request(ipc, cmd, 0, dev, NULL, NULL, NULL, NULL, NULL, err);
+}
+
+static int add_nonce(struct nlmsghdr *nlh, size_t cap, void *ctx)
+{
+	return pci_tsm_put_bin(nlh, cap, PCI_TSM_A_EVIDENCE_NONCE, ctx, SPDM_NONCE_SIZE) ?
+	       0 : -ENOSPC;
+}
+
+int ipc_lock(struct ipc *ipc, const char *dev, const uint8_t *nonce, struct da_err *err)
+{
+	return request(ipc, PCI_TSM_CMD_LOCK, 0, dev, nonce ? add_nonce : NULL, (void *)nonce,
+		       NULL, NULL, NULL, err);
 }
 
 struct ev_args {

@@ -30,6 +30,8 @@ struct ipc_dev {
 	char status[DA_ERR_MSG_MAX];
 	char identity[160];
 	char pin_mode[16];		/* revalidation pin installed, "" if none */
+	bool tdisp;			/* the TDISP interface is locked or running */
+	uint32_t tdisp_state;		/* TDISP TDI state (CONFIG_LOCKED 1, RUN 2) */
 	uint32_t state;			/* enum pci_tsm_state */
 	struct spdm_negotiated neg;
 	uint32_t types;			/* evidence objects present, bit n = type n */
@@ -69,8 +71,10 @@ int ipc_disconnect(struct ipc *ipc, const char *dev, struct da_err *err);
 /* With have_gen, the TSM refuses when the evidence is no longer generation gen. */
 int ipc_bind(struct ipc *ipc, const char *dev, bool have_gen, uint64_t gen, struct da_err *err);
 int ipc_unbind(struct ipc *ipc, const char *dev, struct da_err *err);
-/* The TDISP commands (the TSM answers EOPNOTSUPP until TDISP exists). */
+/* A command with only the device (ACCEPT, UNLOCK). */
 int ipc_simple(struct ipc *ipc, uint8_t cmd, const char *dev, struct da_err *err);
+/* LOCK; nonce (32 bytes) or NULL for one of the TSM's. */
+int ipc_lock(struct ipc *ipc, const char *dev, const uint8_t *nonce, struct da_err *err);
 /*
  * devcmd.c: a whole "DEV [--socket PATH]" subcommand around one ipc
  * operation; prints "DEV: done" or the error, returns the exit status.

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tdisp/tdisp_codec.h"
 #include "tsm/pci_tsm.h"
 
 #include "cli.h"
@@ -41,6 +42,9 @@ static json_object *dev_json(const struct ipc_dev *d)
 	json_object_object_add(o, "evidence", types);
 	if (d->pin_mode[0])
 		json_object_object_add(o, "pin", json_object_new_string(d->pin_mode));
+	if (d->tdisp)
+		json_object_object_add(o, "tdisp", json_object_new_string(
+					       tdisp_state_name((uint8_t)d->tdisp_state)));
 	if (d->status[0])
 		json_object_object_add(o, "status", json_object_new_string(d->status));
 	return o;
@@ -127,6 +131,10 @@ int list_main(int argc, char **argv)
 			       pci_tsm_state_name(d->state), d->tsm[0] ? d->tsm : "-", slot,
 			       (unsigned long long)d->generation, d->endpoint,
 			       d->pin_mode[0] ? d->pin_mode : "-", d->status);
+			/* Only TDISP devices get the column's worth: the table stays as it was. */
+			if (d->tdisp)
+				printf("%-14s   TDISP %s\n", "",
+				       tdisp_state_name((uint8_t)d->tdisp_state));
 		}
 	}
 	ipc_list_free(&l);

@@ -31,6 +31,9 @@ static const struct {
 	{ "monitor", monitor_main, "Print the TSM's events (session-lost, revalidated, ...) as they come" },
 	{ "revalidate", revalidate_main, "Re-challenge a pinned device now and check it against its pin" },
 	{ "reset", reset_main, "Reset a device's session (as an OS-initiated reset) and recover it" },
+	{ "lock", lock_main, "Lock a connected device's TDISP interface; publish its report" },
+	{ "accept", accept_main, "Start a locked TDISP interface (RUN)" },
+	{ "unlock", unlock_main, "Stop the TDISP interface and end its session" },
 };
 
 #define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))

@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "devauth.h"
+#include "probe-tdisp.h"
 
 #define SYNOPSIS "--connect HOST:PORT [--transport pci-doe|mctp|none]\n" \
 	"       [--spdm-version 1.2|1.0-1.3] [--slot N] [--all-slots] [--identity ID]\n" \
@@ -27,7 +28,7 @@
 	"       [--keep] [--json]\n" \
 	"       [--session [--dhe LIST] [--aead LIST] [--handshake-in-clear]\n" \
 	"        [--heartbeat] [--key-update[=all]] [--psk HEX [--psk-hint HEX]]\n" \
-	"        [--keylog FILE] [--mut-auth CHAIN:KEY] [--peer-pubkey FILE]]"
+	"        [--keylog FILE] [--mut-auth CHAIN:KEY] [--peer-pubkey FILE]]" PROBE_TDISP_SYNOPSIS
 /* The longest a device may take beyond CT/RDT; longer is a typo. */
 #define PROBE_MAX_RTT_MS 600000
 
@@ -57,6 +58,7 @@ static const struct cli_opt_help help[] = {
 	{ "--keylog FILE", "append the session secrets to FILE (docs/session.md)" },
 	{ "--peer-pubkey FILE", "the device's provisioned public key (PEM/DER): KEY_EXCHANGE with SlotID 0xFF, no certificates" },
 	{ "--mut-auth CHAIN:KEY", "mutual authentication: our chain (DER root first, or PEM) and key (PEM)" },
+	PROBE_TDISP_HELP,
 	{ 0 },
 };
 
@@ -66,6 +68,7 @@ struct session_opts {
 	X509 **cert_arr;
 	EVP_PKEY *req_key;
 	EVP_PKEY *peer_pubkey;
+	struct probe_tdisp td;
 };
 
 /* A public key file, PEM or DER (SubjectPublicKeyInfo). */
@@ -213,7 +216,7 @@ static void session_opts_free(struct session_opts *so)
 }
 
 /* Open, use and end the session; every step adds its check. */
-static int session_run(struct spdm_req *r, const struct session_opts *so, struct da_err *err)
+static int session_run(struct spdm_req *r, struct session_opts *so, struct da_err *err)
 {
 	int ret = spdm_req_session_start(r, err);
 
@@ -224,6 +227,8 @@ static int session_run(struct spdm_req *r, const struct session_opts *so, struct
 		ret = spdm_req_session_certificate(r, err);
 	if (!ret)
 		ret = spdm_req_session_measure(r, err);
+	if (!ret)
+		ret = probe_tdisp_run(r, &so->td, err);
 	if (!ret && so->heartbeat)
 		ret = spdm_req_session_heartbeat(r, err);
 	if (!ret && so->key_update)
@@ -310,6 +315,7 @@ static int probe_run(int argc, char **argv, struct session_opts *so)
 		{ "handshake-in-clear", no_argument, NULL, 0x108 },
 		{ "mut-auth", required_argument, NULL, 0x109 },
 		{ "peer-pubkey", required_argument, NULL, 0x10a },
+		PROBE_TDISP_LONGOPTS,
 		{ 0 }
 	};
 	struct spdm_req_config cfg;
@@ -416,6 +422,11 @@ static int probe_run(int argc, char **argv, struct session_opts *so)
 			if (session_opt(c, optarg, &cfg, so))
 				return EXIT_USAGE;
 			break;
+		case PROBE_OPT_TDISP ... PROBE_OPT_FUNCTION:
+			cfg.session = true;
+			if (probe_tdisp_opt(c, optarg, &so->td))
+				return EXIT_USAGE;
+			break;
 		default:
 			cli_usage(stderr, "probe", SYNOPSIS);
 			return EXIT_USAGE;
@@ -478,14 +489,17 @@ static int probe_run(int argc, char **argv, struct session_opts *so)
 
 		if (cfg.session)
 			json_object_object_add(j, "session", session_json(r));
+		probe_tdisp_json(j, &so->td);
 		cli_json_print(j);
 	} else {
 		if (cfg.session)
 			session_print(r);
+		probe_tdisp_print(&so->td);
 		report_print(r, &extra, &ro, ok, ret ? err.msg : NULL);
 	}
 	ret = ok ? 0 : 1;
 out:
+	probe_tdisp_free(&so->td);
 	spdm_req_free(r);
 	da_checklist_free(&extra);
 	da_trust_free(ro.trust);

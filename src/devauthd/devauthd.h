@@ -76,6 +76,9 @@ struct dev {
 	bool link_busy;			/* an operation uses it (dv->lock) */
 	uint64_t deadline_ms;		/* the running operation's end (op_lock), 0 */
 	atomic_bool lost_queued;
+	/* TDISP (tdisp.c): the held session and interface from LOCK to UNLOCK (op_lock). */
+	struct dev_tdisp *td;
+	uint8_t tdisp_state;		/* TDISP_STATE_*, CONFIG_UNLOCKED without td */
 };
 
 struct daemon {
@@ -193,6 +196,16 @@ int state_load_obj(struct daemon *d, const char *path, json_object *root, struct
 int dev_set_pin(struct daemon *d, struct dev *dv, const uint8_t *json, size_t len, uid_t uid,
 		struct da_err *err);
 int pins_load(struct daemon *d, struct da_err *err);
+
+/*
+ * tdisp.c: LOCK, ACCEPT, UNLOCK (each takes the op lock); EBUSY while a
+ * driver is bound, ENOTCONN unless connected.  dev_tdisp_drop (op lock
+ * held): the session and the TDISP state are gone (link lost, freed).
+ */
+int dev_lock(struct daemon *d, struct dev *dv, const uint8_t *nonce, struct da_err *err);
+int dev_accept(struct daemon *d, struct dev *dv, struct da_err *err);
+int dev_unlock(struct daemon *d, struct dev *dv, struct da_err *err);
+void dev_tdisp_drop(struct dev *dv);
 
 /* server.c */
 int server_run(struct daemon *d, struct da_err *err);

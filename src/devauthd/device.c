@@ -33,6 +33,7 @@
 #include "crypto/crypto.h"
 
 #include "devauthd.h"
+#include "tdisp/tdisp_codec.h"
 
 int dev_op_lock(struct daemon *d, struct dev *dv, struct da_err *err)
 {
@@ -225,6 +226,12 @@ int dev_connect(struct daemon *d, struct dev *dv, const char *tsm, uint8_t slot,
 	ret = dev_op_lock(d, dv, err);
 	if (ret)
 		return ret;
+	/* A new authentication would end the session the TDISP interface lives in. */
+	if (dv->td) {
+		dev_op_unlock(dv);
+		return da_errf(err, -EBUSY, "%s: CONNECT: the TDISP interface is locked (UNLOCK first)",
+			       dv->name);
+	}
 	pthread_mutex_lock(&dv->lock);
 	prev = dv->state;
 	/* A bound device stays bound across a reconnect userspace asked for. */
@@ -431,6 +438,11 @@ int dev_refresh(struct daemon *d, struct dev *dv, const uint8_t *nonce, struct d
 	ret = dev_op_lock(d, dv, err);
 	if (ret)
 		return ret;
+	if (dv->td) {
+		dev_op_unlock(dv);
+		return da_errf(err, -EBUSY, "%s: NONCE: the TDISP interface is locked (UNLOCK first)",
+			       dv->name);
+	}
 	pthread_mutex_lock(&dv->lock);
 	state = dv->state;
 	slot = dv->neg.slot;
@@ -503,6 +515,8 @@ void dev_session_lost_locked(struct daemon *d, struct dev *dv, const char *why)
 	char reason[DA_ERR_MSG_MAX];
 	uint32_t state;
 
+	/* A locked or running interface falls out with its session. */
+	dev_tdisp_drop(dv);
 	pthread_mutex_lock(&dv->lock);
 	state = dv->state;
 	pthread_mutex_unlock(&dv->lock);
@@ -590,6 +604,11 @@ int dev_bind(struct daemon *d, struct dev *dv, bool have_gen, uint64_t gen, stru
 	if (dv->state != PCI_TSM_STATE_CONNECTED || !dv->have_evidence) {
 		ret = da_errf(err, -EPERM, "%s: refusing to bind: device is %s, not connected",
 			      dv->name, pci_tsm_state_name(dv->state));
+		goto unlock;
+	}
+	if (dv->td && dv->tdisp_state != TDISP_STATE_RUN) {
+		ret = da_errf(err, -EPERM, "%s: refusing to bind: the TDISP interface is locked, not accepted",
+			      dv->name);
 		goto unlock;
 	}
 	if (have_gen && gen != dv->generation) {

@@ -216,7 +216,10 @@ out:
 	else
 		dlog("stopped");
 	/* Connection threads that did not finish in time still use the devices. */
-	if (ret != -EBUSY)
+	if (ret != -EBUSY) {
+		for (size_t i = 0; i < d.n_devs; i++)
+			dev_tdisp_drop(&d.devs[i]);
 		daemon_free(&d);
+	}
 	return ret ? 1 : 0;
 }

@@ -146,6 +146,8 @@ static int put_dev(struct conn *c, const struct pci_tsm_msg *req, struct dev *dv
 		ok = pci_tsm_put_str(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_STATUS, dv->status);
 	if (ok && dv->identity[0])
 		ok = pci_tsm_put_str(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_IDENTITY, dv->identity);
+	if (ok && dv->td)
+		ok = pci_tsm_put_u32(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_TDISP_STATE, dv->tdisp_state);
 	if (ok && dv->pin)
 		ok = pci_tsm_put_str(nlh, PCI_TSM_MSG_MAX, PCI_TSM_A_PIN_MODE,
 				     da_pin_mode_name(dv->pin->mode));
@@ -237,10 +239,9 @@ static int do_evidence(struct conn *c, const struct pci_tsm_msg *m)
 			dv->name);
 		return reply_error(c, m, err.code, err.msg);
 	}
-	if (m->type_mask & ~PCI_TSM_TYPES_NATIVE) {
-		da_errf(&err, -EINVAL, "%s: EVIDENCE_READ: TYPE_MASK %#x: %s", dv->name,
-			m->type_mask, m->type_mask & ~PCI_TSM_TYPES_ALL ? "unknown type" :
-			"type 10 (REPORT) needs TDISP, which this TSM does not do");
+	if (m->type_mask & ~PCI_TSM_TYPES_ALL) {
+		da_errf(&err, -EINVAL, "%s: EVIDENCE_READ: TYPE_MASK %#x: unknown type", dv->name,
+			m->type_mask);
 		return reply_error(c, m, err.code, err.msg);
 	}
 	if (m->flags & ~PCI_TSM_EVIDENCE_FLAGS_ALL) {
@@ -376,10 +377,23 @@ static int do_state_change(struct conn *c, const struct pci_tsm_msg *m)
 		da_pin_result_free(&res);
 		break;
 	}
+	case PCI_TSM_CMD_LOCK:
+		if (m->nonce && m->nonce_len != SPDM_NONCE_SIZE) {
+			ret = da_errf(&err, -EINVAL, "%s: LOCK: NONCE is %zu bytes; SPDM takes %d",
+				      dv->name, m->nonce_len, SPDM_NONCE_SIZE);
+			break;
+		}
+		ret = dev_lock(c->d, dv, m->nonce, &err);
+		break;
+	case PCI_TSM_CMD_ACCEPT:
+		ret = dev_accept(c->d, dv, &err);
+		break;
+	case PCI_TSM_CMD_UNLOCK:
+		ret = dev_unlock(c->d, dv, &err);
+		break;
 	default:
-		/* LOCK, UNLOCK, ACCEPT: defined by the spec, they need TDISP. */
-		ret = da_errf(&err, -EOPNOTSUPP, "%s: %s: needs TDISP, which this TSM does not do",
-			      dv->name, pci_tsm_cmd_name(m->cmd));
+		ret = da_errf(&err, -EOPNOTSUPP, "%s: %s: not a state change", dv->name,
+			      pci_tsm_cmd_name(m->cmd));
 		break;
 	}
 	return reply_error(c, m, ret, ret ? err.msg : NULL);

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: MIT
+/*
+ * devauth probe --tdisp / --ide-km: once the session is up, the TSM's
+ * TDISP flow on one interface (version, capabilities, lock, the report
+ * in portions, start with the lock's nonce, RUN, stop) and the IDE_KM
+ * key programming of stream 0, each state read back from the device.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "crypto/crypto.h"
+
+#include "cli.h"
+#include "devauth.h"
+#include "probe-tdisp.h"
+
+int probe_tdisp_opt(int c, const char *arg, struct probe_tdisp *pt)
+{
+	unsigned long long n;
+
+	switch (c) {
+	case PROBE_OPT_TDISP:
+		pt->tdisp = true;
+		break;
+	case PROBE_OPT_IDE_KM:
+		pt->ide_km = true;
+		break;
+	case PROBE_OPT_PORTION:
+		if (cli_number("probe", "report-portion", arg, 1, 0xFFFF, &n))
+			return -1;
+		pt->portion = (uint16_t)n;
+		break;
+	case PROBE_OPT_FUNCTION:
+		if (cli_number("probe", "function-id", arg, 0, 0xFFFFFFFFull, &n))
+			return -1;
+		pt->function_id = (uint32_t)n;
+		break;
+	}
+	return 0;
+}
+
+static int read_state(struct probe_tdisp *pt, struct da_err *err)
+{
+	uint8_t s;
+	int ret = tdisp_req_state(&pt->t, &s, err);
+
+	if (!ret && pt->nstates < sizeof(pt->states))
+		pt->states[pt->nstates++] = s;
+	return ret;
+}
+
+static int run_tdisp(struct spdm_req *r, struct probe_tdisp *pt, struct da_err *err)
+{
+	struct tdisp_lock_params lp = { 0 };
+	int ret;
+
+	tdisp_req_init(&pt->t, r, pt->function_id);
+	if (pt->portion)
+		pt->t.portion = pt->portion;
+	pt->ran_tdisp = true;
+	ret = tdisp_req_version(&pt->t, err) ?: tdisp_req_capabilities(&pt->t, err) ?:
+	      read_state(pt, err);
+	if (ret)
+		return ret;
+	/* No firmware update while locked, where the device offers it. */
+	lp.flags = pt->t.caps.lock_flags_supported & TDISP_LOCK_NO_FW_UPDATE;
+	ret = tdisp_req_lock(&pt->t, &lp, err) ?: read_state(pt, err) ?:
+	      tdisp_req_report(&pt->t, err);
+	if (ret)
+		return ret;
+	memcpy(pt->nonce, pt->t.nonce, sizeof(pt->nonce));
+	return tdisp_req_start(&pt->t, pt->t.nonce, err) ?: read_state(pt, err) ?:
+	       tdisp_req_stop(&pt->t, err) ?: read_state(pt, err);
+}
+
+static int run_ide_km(struct spdm_req *r, struct probe_tdisp *pt, struct da_err *err)
+{
+	uint8_t key[IDEKM_KEY_SIZE], ifv[IDEKM_IFV_SIZE];
+	struct tdisp_chan ch;
+	int ret;
+
+	tdisp_chan_session(&ch, r);
+	pt->ran_ide_km = true;
+	ret = idekm_req_query(&ch, 0, &pt->port, err);
+	if (ret)
+		return ret;
+	/* Both directions of the posted sub-stream of stream 0, key set 0. */
+	for (uint8_t dir = 0; dir < 2 && !ret; dir++) {
+		struct idekm_stream s = { .kss = dir ? IDEKM_KSS_TX : 0 };
+
+		ret = da_random(key, sizeof(key)) ?: da_random(ifv, sizeof(ifv));
+		if (!ret)
+			ret = idekm_req_key_prog(&ch, &s, key, ifv, err);
+		if (!ret)
+			pt->keys_programmed++;
+		ret = ret ?: idekm_req_key_set(&ch, true, &s, err) ?:
+		      idekm_req_key_set(&ch, false, &s, err);
+	}
+	OPENSSL_cleanse(key, sizeof(key));
+	return ret;
+}
+
+int probe_tdisp_run(struct spdm_req *r, struct probe_tdisp *pt, struct da_err *err)
+{
+	int ret = 0;
+
+	if (pt->tdisp)
+		ret = run_tdisp(r, pt, err);
+	if (!ret && pt->ide_km)
+		ret = run_ide_km(r, pt, err);
+	return ret;
+}
+
+static const char *const info_bits[] = {
+	"NO_UPDATE_AFTER_LOCK", "DMA_WITHOUT_PASID", "DMA_WITH_PASID", "ATS", "PRS",
+};
+static const char *const attr_bits[] = {
+	"MSIX_TABLE", "MSIX_PBA", "NON_TEE", "ATTR_UPDATABLE",
+};
+
+static void print_bits(uint32_t v, const char *const *names, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (v & (1u << i))
+			printf(" %s", names[i]);
+	if (v >> n)
+		printf(" reserved:0x%x", v >> n << n);
+}
+
+void probe_tdisp_print(const struct probe_tdisp *pt)
+{
+	const struct tdisp_req *t = &pt->t;
+	char hex[2 * TDISP_NONCE_SIZE + 1];
+
+	if (pt->ran_tdisp && t->report.len) {
+		da_hex(pt->nonce, sizeof(pt->nonce), hex, sizeof(hex));
+		printf("TDISP %u.%u interface 0x%08x: lock nonce %s\n", t->version >> 4,
+		       t->version & 0xf, t->iface.function_id, hex);
+		printf("  report: %zu bytes in %u portions; INTERFACE_INFO 0x%04x", t->report.len,
+		       t->portions, t->rep.interface_info);
+		print_bits(t->rep.interface_info, info_bits, 5);
+		printf("; MSI-X control 0x%04x, LNR control 0x%04x, TPH control 0x%08x\n",
+		       t->rep.msix_control, t->rep.lnr_control, t->rep.tph_control);
+		for (uint32_t i = 0; i < t->rep.mmio_count; i++) {
+			struct tdisp_mmio_range m;
+
+			tdisp_report_range(&t->rep, i, &m);
+			printf("  MMIO range %u: first page 0x%016llx, %u pages, attributes 0x%04x",
+			       m.range_id, (unsigned long long)m.first_page, m.pages, m.attributes);
+			print_bits(m.attributes, attr_bits, 4);
+			printf("\n");
+		}
+		printf("  device-specific info: %u bytes", t->rep.dsi_len);
+		for (uint32_t i = 0; i < t->rep.dsi_len && i < 64; i++)
+			printf("%s%02x", i ? "" : " ", t->rep.dsi[i]);
+		printf("\n  states:");
+		for (unsigned int i = 0; i < pt->nstates; i++)
+			printf("%s%s", i ? " -> " : " ", tdisp_state_name(pt->states[i]));
+		printf("\n");
+	}
+	if (pt->ran_ide_km && pt->port.nregs)
+		printf("IDE_KM port %u of %u (bus 0x%02x, device/function 0x%02x, segment %u), %u IDE register dwords; %u keys programmed, K_SET_GO and K_SET_STOP acknowledged\n",
+		       pt->port.port_index, pt->port.max_port_index, pt->port.bus,
+		       pt->port.dev_func, pt->port.segment, pt->port.nregs, pt->keys_programmed);
+}
+
+static json_object *hexj(const uint8_t *p, size_t n)
+{
+	char *s = malloc(2 * n + 1);
+	json_object *j;
+
+	if (!s)
+		return NULL;
+	da_hex(p, n, s, 2 * n + 1);
+	j = json_object_new_string(s);
+	free(s);
+	return j;
+}
+
+void probe_tdisp_json(json_object *root, const struct probe_tdisp *pt)
+{
+	const struct tdisp_req *t = &pt->t;
+	json_object *j, *a;
+
+	if (pt->ran_tdisp) {
+		j = json_object_new_object();
+		json_object_object_add(j, "version", json_object_new_int(t->version));
+		json_object_object_add(j, "function_id", json_object_new_int64(t->iface.function_id));
+		json_object_object_add(j, "lock_flags_supported",
+				       json_object_new_int(t->caps.lock_flags_supported));
+		json_object_object_add(j, "nonce", hexj(pt->nonce, sizeof(pt->nonce)));
+		json_object_object_add(j, "report", hexj(t->report.data, t->report.len));
+		json_object_object_add(j, "portions", json_object_new_int((int)t->portions));
+		json_object_object_add(j, "interface_info", json_object_new_int(t->rep.interface_info));
+		json_object_object_add(j, "msix_control", json_object_new_int(t->rep.msix_control));
+		json_object_object_add(j, "lnr_control", json_object_new_int(t->rep.lnr_control));
+		json_object_object_add(j, "tph_control", json_object_new_int64(t->rep.tph_control));
+		a = json_object_new_array();
+		for (uint32_t i = 0; i < t->rep.mmio_count; i++) {
+			json_object *m = json_object_new_object();
+			struct tdisp_mmio_range r;
+
+			tdisp_report_range(&t->rep, i, &r);
+			json_object_object_add(m, "range_id", json_object_new_int(r.range_id));
+			json_object_object_add(m, "first_page", json_object_new_int64((int64_t)r.first_page));
+			json_object_object_add(m, "pages", json_object_new_int64(r.pages));
+			json_object_object_add(m, "attributes", json_object_new_int(r.attributes));
+			json_object_array_add(a, m);
+		}
+		json_object_object_add(j, "mmio_ranges", a);
+		json_object_object_add(j, "device_specific_info", hexj(t->rep.dsi, t->rep.dsi_len));
+		a = json_object_new_array();
+		for (unsigned int i = 0; i < pt->nstates; i++)
+			json_object_array_add(a, json_object_new_string(tdisp_state_name(pt->states[i])));
+		json_object_object_add(j, "states", a);
+		json_object_object_add(root, "tdisp", j);
+	}
+	if (pt->ran_ide_km) {
+		j = json_object_new_object();
+		json_object_object_add(j, "port_index", json_object_new_int(pt->port.port_index));
+		json_object_object_add(j, "max_port_index", json_object_new_int(pt->port.max_port_index));
+		json_object_object_add(j, "bus", json_object_new_int(pt->port.bus));
+		json_object_object_add(j, "dev_func", json_object_new_int(pt->port.dev_func));
+		json_object_object_add(j, "segment", json_object_new_int(pt->port.segment));
+		json_object_object_add(j, "ide_registers", json_object_new_int((int)pt->port.nregs));
+		json_object_object_add(j, "keys_programmed",
+				       json_object_new_int((int)pt->keys_programmed));
+		json_object_object_add(root, "ide_km", j);
+	}
+}
+
+void probe_tdisp_free(struct probe_tdisp *pt)
+{
+	if (pt->ran_tdisp)
+		tdisp_req_free(&pt->t);
+	OPENSSL_cleanse(pt->nonce, sizeof(pt->nonce));
+}

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: MIT
+/*
+ * LOCK / ACCEPT / UNLOCK: TDISP on a connected device, inside a secure
+ * session the TSM holds from LOCK to UNLOCK (docs/tdisp.md, docs/devauthd.md).
+ *
+ * LOCK authenticates the device again over its held link, opens the
+ * session, reads signed measurements inside it, negotiates TDISP, locks
+ * the interface and reads its report; the evidence becomes that of the
+ * lock (CERTs and VCA of the authentication, the in-session MEASUREMENTS,
+ * REPORT as read) with a new generation.  ACCEPT starts the interface
+ * with the lock's nonce and reads back RUN; UNLOCK stops it and ends the
+ * session.  All three fail with EBUSY while a driver is bound; there is
+ * no way back from RUN but UNLOCK.  A loss of the link drops the session
+ * and the TDISP state with it (dev_tdisp_drop()).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "crypto/crypto.h"
+#include "devauthd.h"
+#include "tdisp/tdisp.h"
+
+struct dev_tdisp {
+	struct spdm_req *r;
+	struct da_transport *t;		/* the link the session runs on */
+	struct tdisp_req tdisp;
+};
+
+void dev_tdisp_drop(struct dev *dv)
+{
+	struct dev_tdisp *td = dv->td;
+
+	if (!td)
+		return;
+	tdisp_req_free(&td->tdisp);
+	spdm_req_free(td->r);
+	free(td);
+	pthread_mutex_lock(&dv->lock);
+	dv->td = NULL;
+	dv->tdisp_state = TDISP_STATE_CONFIG_UNLOCKED;
+	/* The report described a lock that is gone. */
+	da_buf_free(&dv->obj[DA_EV_REPORT]);
+	dv->generation++;
+	pthread_mutex_unlock(&dv->lock);
+}
+
+/* Under the op lock: EBUSY while bound, the state's refusal otherwise. */
+static int check_state(struct dev *dv, const char *cmd, bool need_lock, struct da_err *err)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&dv->lock);
+	if (dv->state == PCI_TSM_STATE_BOUND)
+		ret = da_errf(err, -EBUSY, "%s: %s: a driver is bound (unbind first)", dv->name, cmd);
+	else if (dv->state != PCI_TSM_STATE_CONNECTED || !dv->have_evidence)
+		ret = da_errf(err, -ENOTCONN, "%s: %s: device is %s, not connected", dv->name, cmd,
+			      pci_tsm_state_name(dv->state));
+	else if (need_lock && !dv->td)
+		ret = da_errf(err, -EPERM, "%s: %s: the interface is not locked (LOCK first)",
+			      dv->name, cmd);
+	pthread_mutex_unlock(&dv->lock);
+	return ret;
+}
+
+/* The held link must still be the one the session runs on. */
+static int session_link(struct daemon *d, struct dev *dv, const char *cmd, struct da_err *err)
+{
+	struct da_transport *t = NULL;
+	int ret;
+
+	dv->deadline_ms = mono_ms() + d->op_timeout_ms;
+	ret = link_get(d, dv, &t, err);
+	if (ret)
+		return ret;
+	if (t != dv->td->t) {
+		link_put(d, dv, true);
+		dev_tdisp_drop(dv);
+		return da_errf(err, -ENOTCONN, "%s: %s: the link was lost since LOCK: lock again",
+			       dv->name, cmd);
+	}
+	return 0;
+}
+
+static int publish(struct dev *dv, struct dev_tdisp *td, struct da_err *err)
+{
+	struct da_buf obj[DA_EV_MAX + 1] = { 0 };
+	int ret = 0;
+
+	for (unsigned int type = 0; type <= DA_EV_MEASUREMENTS && !ret; type++) {
+		const uint8_t *p;
+		size_t n;
+
+		if (!spdm_req_evidence(td->r, type, &p, &n))
+			ret = da_buf_append(&obj[type], p, n);
+	}
+	if (!ret)
+		ret = da_buf_append(&obj[DA_EV_REPORT], td->tdisp.report.data, td->tdisp.report.len);
+	if (ret) {
+		for (unsigned int type = 0; type <= DA_EV_MAX; type++)
+			da_buf_free(&obj[type]);
+		return da_errf(err, -ENOMEM, "%s: out of memory for evidence", dv->name);
+	}
+	pthread_mutex_lock(&dv->lock);
+	for (unsigned int type = 0; type <= DA_EV_MAX; type++) {
+		da_buf_free(&dv->obj[type]);
+		dv->obj[type] = obj[type];
+	}
+	dv->generation++;
+	dv->td = td;
+	dv->tdisp_state = TDISP_STATE_CONFIG_LOCKED;
+	pthread_mutex_unlock(&dv->lock);
+	return 0;
+}
+
+static int lock_locked(struct daemon *d, struct dev *dv, const uint8_t *nonce,
+		       struct da_err *err)
+{
+	struct tdisp_lock_params lp = { 0 };
+	struct spdm_req_config cfg;
+	struct dev_tdisp *td;
+	uint8_t own[SPDM_NONCE_SIZE];
+	int ret;
+
+	if (!nonce) {
+		ret = da_random(own, sizeof(own));
+		if (ret)
+			return da_errf(err, ret, "%s: no nonce from the CSPRNG", dv->name);
+		nonce = own;
+	}
+	td = calloc(1, sizeof(*td));
+	if (!td)
+		return da_errf(err, -ENOMEM, "%s: out of memory", dv->name);
+	spdm_req_config_default(&cfg);
+	cfg.dev_name = dv->name;
+	cfg.slot = dv->neg.slot;
+	if (dv->min_version) {
+		cfg.min_version = dv->min_version;
+		cfg.max_version = dv->max_version;
+	}
+	cfg.expect_id = dv->have_id ? &dv->id : NULL;
+	cfg.have_nonce = cfg.have_meas_nonce = true;
+	memcpy(cfg.nonce, nonce, SPDM_NONCE_SIZE);
+	memcpy(cfg.meas_nonce, nonce, SPDM_NONCE_SIZE);
+	cfg.session = true;
+	dv->deadline_ms = mono_ms() + d->op_timeout_ms;
+	cfg.deadline_ms = dv->deadline_ms;
+	ret = link_get(d, dv, &td->t, err);
+	if (ret)
+		goto fail;
+	td->r = spdm_req_new(&cfg, td->t);
+	if (!td->r) {
+		ret = da_errf(err, -ENOMEM, "%s: out of memory", dv->name);
+		goto put;
+	}
+	ret = spdm_req_authenticate(td->r, err) ?: spdm_req_session_start(td->r, err) ?:
+	      spdm_req_session_measure(td->r, err);
+	if (ret)
+		goto put;
+	tdisp_req_init(&td->tdisp, td->r, 0);
+	ret = tdisp_req_version(&td->tdisp, err) ?: tdisp_req_capabilities(&td->tdisp, err);
+	if (ret)
+		goto put;
+	lp.flags = td->tdisp.caps.lock_flags_supported & TDISP_LOCK_NO_FW_UPDATE;
+	ret = tdisp_req_lock(&td->tdisp, &lp, err) ?: tdisp_req_report(&td->tdisp, err) ?:
+	      publish(dv, td, err);
+put:
+	/* A device-level refusal leaves the link usable; link_put looks. */
+	link_put(d, dv, !ret || ret == -EACCES || ret == -EPERM || ret == -EOPNOTSUPP);
+	if (!ret)
+		return 0;
+fail:
+	tdisp_req_free(&td->tdisp);
+	spdm_req_free(td->r);
+	free(td);
+	return ret;
+}
+
+int dev_lock(struct daemon *d, struct dev *dv, const uint8_t *nonce, struct da_err *err)
+{
+	int ret = dev_op_lock(d, dv, err);
+
+	if (ret)
+		return ret;
+	ret = check_state(dv, "LOCK", false, err);
+	if (!ret && dv->td)
+		ret = da_errf(err, -EALREADY, "%s: LOCK: already %s", dv->name,
+			      tdisp_state_name(dv->tdisp_state));
+	if (!ret)
+		ret = lock_locked(d, dv, nonce, err);
+	dv->deadline_ms = 0;
+	if (ret && ret != -EALREADY)
+		dlog("%s: lock failed: %s", dv->name, err->msg);
+	else if (!ret)
+		dlog("%s: locked (TDISP report %zu bytes)", dv->name, dv->td->tdisp.report.len);
+	dev_op_unlock(dv);
+	return ret;
+}
+
+int dev_accept(struct daemon *d, struct dev *dv, struct da_err *err)
+{
+	struct dev_tdisp *td;
+	uint8_t state = 0;
+	int ret = dev_op_lock(d, dv, err);
+
+	if (ret)
+		return ret;
+	ret = check_state(dv, "ACCEPT", true, err);
+	if (!ret && dv->tdisp_state == TDISP_STATE_RUN)
+		ret = da_errf(err, -EALREADY, "%s: ACCEPT: already RUN", dv->name);
+	if (!ret)
+		ret = session_link(d, dv, "ACCEPT", err);
+	if (ret)
+		goto out;
+	td = dv->td;
+	ret = tdisp_req_start(&td->tdisp, td->tdisp.nonce, err) ?:
+	      tdisp_req_state(&td->tdisp, &state, err);
+	if (!ret && state != TDISP_STATE_RUN)
+		ret = da_errf(err, -EPROTO, "%s: ACCEPT: device reports %s after START",
+			      dv->name, tdisp_state_name(state));
+	link_put(d, dv, !ret || ret == -EACCES || ret == -EPERM || ret == -EPROTO);
+	if (!ret) {
+		pthread_mutex_lock(&dv->lock);
+		dv->tdisp_state = TDISP_STATE_RUN;
+		dv->generation++;
+		pthread_mutex_unlock(&dv->lock);
+		dlog("%s: accepted (TDISP RUN)", dv->name);
+	}
+out:
+	dv->deadline_ms = 0;
+	dev_op_unlock(dv);
+	return ret;
+}
+
+int dev_unlock(struct daemon *d, struct dev *dv, struct da_err *err)
+{
+	struct da_err end_err = { 0 };
+	struct dev_tdisp *td;
+	int ret = dev_op_lock(d, dv, err);
+
+	if (ret)
+		return ret;
+	ret = check_state(dv, "UNLOCK", false, err);
+	if (!ret && !dv->td)
+		ret = da_errf(err, -EALREADY, "%s: UNLOCK: not locked", dv->name);
+	if (!ret)
+		ret = session_link(d, dv, "UNLOCK", err);
+	if (ret)
+		goto out;
+	td = dv->td;
+	ret = tdisp_req_stop(&td->tdisp, err);
+	/* The session ends either way: a failed STOP leaves nothing to hold it for. */
+	if (spdm_req_session_end(td->r, &end_err) && !ret)
+		ret = da_errf(err, end_err.code, "%s", end_err.msg);
+	link_put(d, dv, !ret);
+	dev_tdisp_drop(dv);
+	dlog("%s: unlocked%s%s", dv->name, ret ? ": " : "", ret ? err->msg : "");
+out:
+	dv->deadline_ms = 0;
+	dev_op_unlock(dv);
+	return ret;
+}
