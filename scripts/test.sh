@@ -14,6 +14,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+FUZZ_JOBS=${FUZZ_JOBS:-$(nproc)}
 EXPECTED_SKIP=${EXPECTED_SKIP:-}
 
 scripts/install-deps.sh || { echo "install-deps failed"; echo "0 passed, 1 failed"; exit 1; }
@@ -99,7 +100,38 @@ else
 	stage_done release 0 1 $(($(date +%s) - t0)) "build failed"
 fi
 
-echo "== libFuzzer (${FUZZ_SECONDS}s per target)"
+# One fuzz target over its corpus for FUZZ_SECONDS; its report lines go
+# to DIR/NAME.out and its verdict (0 = ok) to DIR/NAME.rc.
+fuzz_one() {
+	local f=$1 dir=$2 name corpus work rc=1
+	name=$(basename "$f")
+	corpus=$(find fuzz -type d -path "*/corpus/$name" | head -n 1)
+	work=$(mktemp -d)
+	{
+		if [ ! -x "$f" ] || [ -z "$corpus" ]; then
+			echo "fuzz $name: FAILED (not built or no corpus)"
+		elif "$f" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+			-artifact_prefix="$work/" "$work" "$corpus" >"$work/log" 2>&1; then
+			rc=0
+			echo "fuzz $name: ok ($(grep -o 'Done [0-9]* runs' "$work/log" || echo done))"
+		else
+			echo "fuzz $name: FAILED"
+			tail -40 "$work/log"
+			for a in "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$work"/oom-*; do
+				[ -f "$a" ] || continue
+				mkdir -p "build-fuzz/crashes/$name"
+				cp "$a" "build-fuzz/crashes/$name/"
+				cp "$work/log" "build-fuzz/crashes/$name/$(basename "$a").log"
+				echo "reproducer $(basename "$a") (kept in build-fuzz/crashes/$name/), base64:"
+				base64 "$a"
+			done
+		fi
+	} >"$dir/$name.out"
+	echo "$rc" >"$dir/$name.rc"
+	rm -rf "$work"
+}
+
+echo "== libFuzzer (${FUZZ_SECONDS}s per target, $FUZZ_JOBS at a time)"
 t0=$(date +%s)
 fuzz_pass=0
 fuzz_fail=0
@@ -114,32 +146,26 @@ for t in json.load(sys.stdin):
         print(t["filename"][0])' | sort)
 	[ "${#targets[@]}" -gt 0 ] || { echo "no fuzz targets in build-fuzz"; fuzz_fail=1; }
 	mkdir -p build-fuzz/crashes
+	# Each target is one single-threaded process: run one per core, then
+	# report in name order so the log reads the same however they ended.
+	fuzz_res=$(mktemp -d)
+	for f in "${targets[@]}"; do
+		while [ "$(jobs -rp | wc -l)" -ge "$FUZZ_JOBS" ]; do
+			wait -n || true
+		done
+		fuzz_one "$f" "$fuzz_res" &
+	done
+	wait
 	for f in "${targets[@]}"; do
 		name=$(basename "$f")
-		corpus=$(find fuzz -type d -path "*/corpus/$name" | head -n 1)
-		work=$(mktemp -d)
-		if [ ! -x "$f" ] || [ -z "$corpus" ]; then
-			fuzz_fail=$((fuzz_fail + 1))
-			echo "fuzz $name: FAILED (not built or no corpus)"
-		elif "$f" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
-			-artifact_prefix="$work/" "$work" "$corpus" >"$work/log" 2>&1; then
+		cat "$fuzz_res/$name.out" 2>/dev/null || echo "fuzz $name: FAILED (no result)"
+		if [ "$(cat "$fuzz_res/$name.rc" 2>/dev/null)" = 0 ]; then
 			fuzz_pass=$((fuzz_pass + 1))
-			echo "fuzz $name: ok ($(grep -o 'Done [0-9]* runs' "$work/log" || echo done))"
 		else
 			fuzz_fail=$((fuzz_fail + 1))
-			echo "fuzz $name: FAILED"
-			tail -40 "$work/log"
-			for a in "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$work"/oom-*; do
-				[ -f "$a" ] || continue
-				mkdir -p "build-fuzz/crashes/$name"
-				cp "$a" "build-fuzz/crashes/$name/"
-				cp "$work/log" "build-fuzz/crashes/$name/$(basename "$a").log"
-				echo "reproducer $(basename "$a") (kept in build-fuzz/crashes/$name/), base64:"
-				base64 "$a"
-			done
 		fi
-		rm -rf "$work"
 	done
+	rm -rf "$fuzz_res"
 	note="$fuzz_pass/${#targets[@]} targets"
 else
 	fuzz_fail=1
