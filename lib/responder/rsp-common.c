@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "crypto/crypto.h"
 #include "responder_internal.h"
 #include "transport/framing.h"
@@ -22,6 +24,23 @@ static void slots_free(struct spdm_responder *r)
 		da_buf_free(&r->slot[i].chain);
 		memset(&r->slot[i], 0, sizeof(r->slot[i]));
 	}
+}
+
+void rsp_session_free(struct rsp_session *s)
+{
+	if (!s->used)
+		return;
+	spdm_sess_end(&s->s);
+	da_buf_free(&s->th);
+	da_buf_free(&s->l1);
+	OPENSSL_cleanse(s, sizeof(*s));
+}
+
+void rsp_sessions_free(struct spdm_responder *r)
+{
+	for (int i = 0; i < RSP_MAX_SESSIONS; i++)
+		rsp_session_free(&r->sess[i]);
+	r->cur_sess = NULL;
 }
 
 void rsp_reset_connection(struct spdm_responder *r)
