@@ -72,10 +72,12 @@ static int answer(struct spdm_req *r, struct encap *e, struct wcur *w, struct da
 		if (g.slot != 0 || g.offset > e->chain.len)
 			return spdm_encode_error(w, ver, SPDM_ERR_INVALID_REQUEST, 0, NULL, 0);
 		left = e->chain.len - g.offset;
-		c.portion_len = (uint16_t)(left < g.length ? left : g.length);
+		/* a device that saw our LARGE_RESP_CAP may ask in the 1.4 large form */
+		c.large = g.large;
+		c.portion_len = (uint32_t)(left < g.length ? left : g.length);
 		if (c.portion_len > ENCAP_MAX_PORTION)
 			c.portion_len = ENCAP_MAX_PORTION;
-		c.remainder_len = (uint16_t)(left - c.portion_len);
+		c.remainder_len = (uint32_t)(left - c.portion_len);
 		c.portion = e->chain.data + g.offset;
 		return spdm_encode_certificate(w, ver, &c);
 	}
