@@ -2,7 +2,7 @@
 /*
  * What every request handler (rsp-*.c) and the dispatcher share: ERROR
  * responses, the true-length check, transcript appends, the size limit,
- * the connection reset, and the way back into the dispatcher for a
+ * the connection reset (sessions included), and the way back into the dispatcher for a
  * request that arrives inside another (CHUNK_SEND, RESPOND_IF_READY).
  * Handlers call down into this file only; the dispatcher (responder.c)
  * calls them.
@@ -11,9 +11,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "crypto/crypto.h"
 #include "responder_internal.h"
 #include "transport/framing.h"
+
+void rsp_session_free(struct rsp_session *s)
+{
+	if (!s->used)
+		return;
+	spdm_sess_end(&s->s);
+	da_buf_free(&s->th);
+	da_buf_free(&s->l1);
+	OPENSSL_cleanse(s, sizeof(*s));
+}
+
+void rsp_sessions_free(struct spdm_responder *r)
+{
+	for (int i = 0; i < RSP_MAX_SESSIONS; i++)
+		rsp_session_free(&r->sess[i]);
+	r->cur_sess = NULL;
+}
 
 static void slots_free(struct spdm_responder *r)
 {
