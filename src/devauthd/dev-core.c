@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What the device state machine (device.c) and the TDISP layer above a
+ * held session (tdisp.c) share: the device's operation lock, taken with
+ * the daemon's operation timeout.  Both call down into this file; it
+ * calls neither.
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "devauthd.h"
+
+int dev_op_lock(struct daemon *d, struct dev *dv, struct da_err *err)
+{
+	struct timespec ts;
+	int ret;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += d->op_timeout_ms / 1000;
+	ts.tv_nsec += (long)(d->op_timeout_ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	ret = pthread_mutex_timedlock(&dv->op_lock, &ts);
+	if (ret == ETIMEDOUT)
+		return da_errf(err, -EBUSY, "%s: busy: another operation did not finish in %u ms",
+			       dv->name, d->op_timeout_ms);
+	if (ret)
+		return da_errf(err, -ret, "%s: operation lock: %s", dv->name, strerror(ret));
+	return 0;
+}
+
+void dev_op_unlock(struct dev *dv)
+{
+	pthread_mutex_unlock(&dv->op_lock);
+}
