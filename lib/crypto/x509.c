@@ -33,18 +33,6 @@
 /* Anchor files and PEM bundles are small; anything larger is not one. */
 #define DA_CERT_FILE_MAX (4u << 20)
 
-int cma_identity_format(const struct cma_identity *id, char *buf, size_t len)
-{
-	char subsys[32] = "", serial[24] = "";
-
-	if (id->has_subsys)
-		snprintf(subsys, sizeof(subsys), ":SSVID=%04x:SSID=%04x", id->ssvid, id->ssid);
-	if (id->has_serial)
-		snprintf(serial, sizeof(serial), ":%016llx", (unsigned long long)id->serial);
-	return snprintf(buf, len, "Vendor=%04x:Device=%04x:CC=%06x:REV=%02x%s%s", id->vendor,
-			id->device, id->class_code & 0xffffff, id->revision, subsys, serial);
-}
-
 void da_x509_subject(X509 *x, char *buf, size_t len)
 {
 	unsigned long flags = (XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN | ASN1_STRFLGS_RFC2253) &

@@ -17,21 +17,8 @@
 
 #include <devauth/error.h>
 
-/* The PCIe CMA identity (PCIe r6.1 sec 6.31.3) of a function. */
-struct cma_identity {
-	uint16_t vendor, device;
-	uint32_t class_code;		/* 24 bits */
-	uint8_t revision;
-	bool has_subsys;		/* type-0 header function */
-	uint16_t ssvid, ssid;
-	bool has_serial;		/* Device Serial Number capability */
-	uint64_t serial;
-};
-/*
- * "Vendor=%04x:Device=%04x:CC=%06x:REV=%02x[:SSVID=%04x:SSID=%04x][:%016llx]"
- * lower-case hex; returns snprintf's result.
- */
-int cma_identity_format(const struct cma_identity *id, char *buf, size_t len);
+#include "../identity.h"
+
 
 /*
  * A parsed SPDM certificate chain: u16 Length | u16 reserved |
