@@ -245,13 +245,15 @@ int spdm_chain_check(struct spdm_chain *c, struct da_err *err)
 		if (flags & EXFLAG_INVALID)
 			return cert_fail(err, -EBADMSG, i, x, "extensions do not parse");
 		/*
-		 * The first certificate may be a root or an intermediate
-		 * whose issuer is not in the chain: only a self-issued one
-		 * can be checked, and then must verify.
+		 * The first certificate (the root, or an intermediate whose
+		 * issuer is not in the chain) has no previous one, and its
+		 * self-signature is not checked: anyone who writes a
+		 * certificate can sign it with its own key, so it proves
+		 * nothing about the device.  What the chain's first
+		 * certificate is worth is decided by the trust check, which
+		 * verifies it against an anchor unless it is one
+		 * (docs/requester.md, "The chain's first certificate").
 		 */
-		if (!issuer && X509_NAME_cmp(X509_get_subject_name(x),
-					     X509_get_issuer_name(x)) == 0)
-			issuer = x;
 		if (issuer) {
 			if (X509_NAME_cmp(X509_get_subject_name(issuer),
 					  X509_get_issuer_name(x)))
@@ -260,8 +262,7 @@ int spdm_chain_check(struct spdm_chain *c, struct da_err *err)
 			key = X509_get0_pubkey(issuer);
 			ok = key ? X509_verify(x, key) : -1;
 			if (ok != 1)
-				return cert_fail(err, -EKEYREJECTED, i, x, issuer == x ?
-						 "self-signature does not verify" :
+				return cert_fail(err, -EKEYREJECTED, i, x,
 						 "signature does not verify with the issuer's key");
 		}
 		if (!leaf) {

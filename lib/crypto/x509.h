@@ -34,7 +34,7 @@ struct spdm_chain {
 	size_t cert_len[SPDM_CHAIN_MAX_CERTS];
 	/*
 	 * spdm_chain_check() passed on these very X509 objects: each one's
-	 * signature by the previous (the first's own, if self-issued) holds.
+	 * signature by the previous holds (the first's is the trust check's).
 	 */
 	bool sigs_checked;
 };
@@ -51,8 +51,9 @@ int spdm_chain_parse(const uint8_t *chain, size_t len, uint32_t base_hash,
 void spdm_chain_free(struct spdm_chain *c);
 
 /*
- * Internal consistency: each certificate is signed
- * by the previous one (the first: self-signed, or at least parsed);
+ * Internal consistency: each certificate after the first is signed
+ * by the previous one (the first's own signature is not checked: a
+ * self-signature proves nothing an anchor match does not);
  * BasicConstraints CA=TRUE on all but the leaf, CA=FALSE or absent on
  * the leaf; the leaf has digitalSignature and not keyCertSign key usage.
  * No dates, no trust anchors: that is policy.
