@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "identity.h"
@@ -63,4 +64,16 @@ bad:
 		       "identity \"%s\": expected Vendor=VVVV:Device=DDDD:CC=CCCCCC:REV=RR"
 		       "[:SSVID=VVVV:SSID=DDDD][:SERIAL] in hex, e.g. "
 		       "Vendor=8086:Device=0b25:CC=088000:REV=01", s);
+}
+
+int cma_identity_format(const struct cma_identity *id, char *buf, size_t len)
+{
+	char subsys[32] = "", serial[24] = "";
+
+	if (id->has_subsys)
+		snprintf(subsys, sizeof(subsys), ":SSVID=%04x:SSID=%04x", id->ssvid, id->ssid);
+	if (id->has_serial)
+		snprintf(serial, sizeof(serial), ":%016llx", (unsigned long long)id->serial);
+	return snprintf(buf, len, "Vendor=%04x:Device=%04x:CC=%06x:REV=%02x%s%s", id->vendor,
+			id->device, id->class_code & 0xffffff, id->revision, subsys, serial);
 }

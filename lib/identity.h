@@ -2,9 +2,27 @@
 #ifndef DEVAUTH_IDENTITY_H
 #define DEVAUTH_IDENTITY_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include <devauth/error.h>
 
-#include "crypto/x509.h"
+/* The PCIe CMA identity (PCIe r6.1 sec 6.31.3) of a function. */
+struct cma_identity {
+	uint16_t vendor, device;
+	uint32_t class_code;		/* 24 bits */
+	uint8_t revision;
+	bool has_subsys;		/* type-0 header function */
+	uint16_t ssvid, ssid;
+	bool has_serial;		/* Device Serial Number capability */
+	uint64_t serial;
+};
+/*
+ * "Vendor=%04x:Device=%04x:CC=%06x:REV=%02x[:SSVID=%04x:SSID=%04x][:%016llx]"
+ * lower-case hex; returns snprintf's result.
+ */
+int cma_identity_format(const struct cma_identity *id, char *buf, size_t len);
 
 /*
  * Parse the PCIe CMA identity string as it stands in a leaf's SAN

@@ -8,15 +8,20 @@ An arrow A -> B means: the object file of A.c uses (nm: undefined) a
 function or global that B.c defines, resolved as the linker would (a
 program's own files first, then the library).  A folder arrow lib/x ->
 lib/y exists when a file of lib/x has an arrow to a file of lib/y, or
-includes a header of lib/y.  It fails, printing each circle, when
+a file of lib/x (or src/x) includes a header of lib/y.  It fails,
+printing each offence, when
 
-  - files form a circle (A -> B -> ... -> A), or
-  - folders form a circle (lib/verifier -> lib/evidence -> lib/verifier).
+  - files form a circle (A -> B -> ... -> A),
+  - folders form a circle (lib/verifier -> lib/evidence -> lib/verifier),
+  - a folder uses one that is not above it in the layers of
+    docs/design.md (the diagram under "## Layers": each line may use
+    only the lines above it), or a product folder is missing there.
 
 Arrows into a program's main.c for the symbols listed in MAIN_OK (the
 program's name, which the subcommand table pattern shares) are allowed.
-Only compile_commands.json and one nm run are read: cheap, and the
-output is sorted, so the same tree always gives the same answer.
+Only compile_commands.json, docs/design.md and one nm run are read:
+cheap, and the output is sorted, so the same tree always gives the same
+answer.
 """
 import json
 import os
@@ -26,23 +31,6 @@ import sys
 
 # Globals of a program's main.c that other files of it may read.
 MAIN_OK = {'prog', 'prog_name', 'program_name'}
-
-# Arrows that still close a circle, each to be removed by the work that
-# owns those files (a callback or a *-core.c file there).  Exact: another
-# symbol over the same arrow, or any other arrow that closes a circle,
-# fails the check.  An entry that no longer exists is reported, so that
-# it is deleted here.
-KNOWN = {
-    # the requester's core calls the chunk and in-session layers it serves
-    ('lib/requester/core.c', 'lib/requester/chunk.c', 'req_chunking'),
-    ('lib/requester/core.c', 'lib/requester/chunk.c', 'req_get_chunked'),
-    ('lib/requester/core.c', 'lib/requester/chunk.c', 'req_send_chunked'),
-    ('lib/requester/core.c', 'lib/requester/in_session.c', 'req_sess_free'),
-    # devauthd's link watcher and restorer report back to the device layer
-    ('src/devauthd/link.c', 'src/devauthd/device.c', 'dev_session_lost_locked'),
-    ('src/devauthd/reauth.c', 'src/devauthd/device.c', 'dev_restore_one'),
-}
-
 
 def product_objects(build):
     with open(os.path.join(build, 'compile_commands.json')) as f:
@@ -84,7 +72,7 @@ def file_arrows(objs, syms, src_root):
     for o, (src, unit) in objs.items():
         for s in syms[o][0]:
             definer.setdefault((unit, s), src)
-    arrows, known = {}, set()
+    arrows = {}
     for o, (src, unit) in sorted(objs.items()):
         for s in sorted(syms[o][1]):
             to = definer.get((unit, s)) or definer.get(('lib', s))
@@ -93,11 +81,8 @@ def file_arrows(objs, syms, src_root):
             if os.path.basename(to) == 'main.c' and unit != 'lib' and s in MAIN_OK:
                 continue
             a, b = rel(src, src_root), rel(to, src_root)
-            if (a, b, s) in KNOWN:
-                known.add((a, b, s))
-                continue
             arrows.setdefault(a, {}).setdefault(b, set()).add(s)
-    return arrows, known
+    return arrows
 
 
 def rel(p, root):
@@ -112,27 +97,63 @@ INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 
 def include_arrows(src_root):
-    """lib/x -> lib/y for a file of lib/x that includes "y/..." (a header of lib/y)."""
+    """x -> lib/y for a file of lib/x or src/x that includes "y/..." (a header of lib/y)."""
     arrows = {}
     lib = os.path.join(src_root, 'lib')
-    for d, _, files in sorted(os.walk(lib)):
-        for fn in sorted(files):
-            if not fn.endswith(('.c', '.h')):
-                continue
-            p = os.path.join(d, fn)
-            with open(p, errors='replace') as f:
-                text = f.read()
-            for inc in INCLUDE.findall(text):
-                target = os.path.normpath(os.path.join(lib, inc))
-                if not os.path.exists(target):
-                    target = os.path.normpath(os.path.join(d, inc))
-                if not os.path.exists(target):
+    for top in ('lib', 'src'):
+        for d, _, files in sorted(os.walk(os.path.join(src_root, top))):
+            for fn in sorted(files):
+                if not fn.endswith(('.c', '.h')):
                     continue
-                a, b = folder_of(rel(p, src_root)), folder_of(rel(target, src_root))
-                if a != b and b != 'lib' and a != 'lib':
-                    arrows.setdefault(a, {}).setdefault(b, set()).add(
-                        '#include "%s" in %s' % (inc, rel(p, src_root)))
+                p = os.path.join(d, fn)
+                with open(p, errors='replace') as f:
+                    text = f.read()
+                for inc in INCLUDE.findall(text):
+                    target = os.path.normpath(os.path.join(d, inc))
+                    if not os.path.exists(target):
+                        target = os.path.normpath(os.path.join(lib, inc))
+                    if not os.path.exists(target):
+                        continue
+                    a, b = folder_of(rel(p, src_root)), folder_of(rel(target, src_root))
+                    if a != b:
+                        arrows.setdefault(a, {}).setdefault(b, set()).add(
+                            '#include "%s" in %s' % (inc, rel(p, src_root)))
     return arrows
+
+
+FOLDER = re.compile(r'^\s*(?:\+->\s*)?((?:lib|src)/[A-Za-z0-9_-]+)/\s')
+
+
+def layers(src_root):
+    """{folder: rank} from the diagram under "## Layers" in docs/design.md.
+
+    The first line of the diagram is lib/ itself (its top-level files);
+    every later line naming lib/x/ or src/x/ is one rank lower.  A folder
+    may use only folders of a smaller rank.
+    """
+    path = os.path.join(src_root, 'docs', 'design.md')
+    with open(path) as f:
+        text = f.read()
+    m = re.search(r'^## Layers\n.*?^```\n(.*?)^```', text, re.M | re.S)
+    if not m:
+        raise SystemExit('circles: no "## Layers" diagram in %s' % path)
+    rank = {'lib': 0}
+    for line in m.group(1).splitlines():
+        f = FOLDER.match(line)
+        if f and f.group(1) not in rank:
+            rank[f.group(1)] = len(rank)
+    return rank
+
+
+def back_arrows(folders, rank):
+    """Sorted (a, b, why) for each folder arrow that does not point up the layers."""
+    out = []
+    for a in sorted(folders):
+        for b in sorted(folders[a]):
+            if a in rank and b in rank and rank[b] < rank[a]:
+                continue
+            out.append((a, b, sorted(folders[a][b])))
+    return out
 
 
 def cycles(graph):
@@ -226,9 +247,7 @@ def main():
               (len(objs), len(missing), missing[0] if missing else '-'), file=sys.stderr)
         return 1
     syms = nm_symbols(list(objs))
-    files, known = file_arrows(objs, syms, src_root)
-    for a, b, s in sorted(KNOWN - known):
-        print('circles: known arrow %s -> %s (%s) is gone: delete it from KNOWN' % (a, b, s))
+    files = file_arrows(objs, syms, src_root)
     folders = include_arrows(src_root)
     for a in files:
         for b, why in files[a].items():
@@ -236,17 +255,29 @@ def main():
             if fa != fb:
                 folders.setdefault(fa, {}).setdefault(fb, set()).update(
                     '%s -> %s' % (s, os.path.basename(b)) for s in why)
+    rank = layers(src_root)
+    seen = sorted({folder_of(rel(s, src_root)) for s, _ in objs.values()} | set(folders))
+    unplaced = [f for f in seen if f not in rank]
+    for f in unplaced:
+        print('circles: folder %s is not in the layers of docs/design.md' % f)
+    back = back_arrows(folders, rank)
+    for a, b, why in back:
+        more = ' (+%d more)' % (len(why) - 3) if len(why) > 3 else ''
+        print('back arrow %s -> %s (%s is not above it in docs/design.md): %s%s' %
+              (a, b, b, ', '.join(why[:3]), more))
     fc, dc = cycles(files), cycles(folders)
     report('files', files, fc)
     report('folders', folders, dc)
     nfiles = len({rel(s, src_root) for s, _ in objs.values()})
     narrows = sum(len(v) for v in files.values())
-    if fc or dc:
-        print('circles: %d file circle(s), %d folder circle(s) among %d files, %d arrows' %
-              (len(fc), len(dc), nfiles, narrows))
+    if fc or dc or back or unplaced:
+        print('circles: %d file circle(s), %d folder circle(s), %d back arrow(s), '
+              '%d unplaced folder(s) among %d files, %d arrows' %
+              (len(fc), len(dc), len(back), len(unplaced), nfiles, narrows))
         return 1
-    print('circles: none among %d files (%d arrows between them, %d known left out)' %
-          (nfiles, narrows, len(known)))
+    print('circles: none among %d files (%d arrows between them), '
+          'every arrow between %d folders points up the layers' %
+          (nfiles, narrows, len(rank)))
     return 0
 
 

@@ -33,18 +33,6 @@
 /* Anchor files and PEM bundles are small; anything larger is not one. */
 #define DA_CERT_FILE_MAX (4u << 20)
 
-int cma_identity_format(const struct cma_identity *id, char *buf, size_t len)
-{
-	char subsys[32] = "", serial[24] = "";
-
-	if (id->has_subsys)
-		snprintf(subsys, sizeof(subsys), ":SSVID=%04x:SSID=%04x", id->ssvid, id->ssid);
-	if (id->has_serial)
-		snprintf(serial, sizeof(serial), ":%016llx", (unsigned long long)id->serial);
-	return snprintf(buf, len, "Vendor=%04x:Device=%04x:CC=%06x:REV=%02x%s%s", id->vendor,
-			id->device, id->class_code & 0xffffff, id->revision, subsys, serial);
-}
-
 void da_x509_subject(X509 *x, char *buf, size_t len)
 {
 	unsigned long flags = (XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN | ASN1_STRFLGS_RFC2253) &
@@ -257,13 +245,15 @@ int spdm_chain_check(struct spdm_chain *c, struct da_err *err)
 		if (flags & EXFLAG_INVALID)
 			return cert_fail(err, -EBADMSG, i, x, "extensions do not parse");
 		/*
-		 * The first certificate may be a root or an intermediate
-		 * whose issuer is not in the chain: only a self-issued one
-		 * can be checked, and then must verify.
+		 * The first certificate (the root, or an intermediate whose
+		 * issuer is not in the chain) has no previous one, and its
+		 * self-signature is not checked: anyone who writes a
+		 * certificate can sign it with its own key, so it proves
+		 * nothing about the device.  What the chain's first
+		 * certificate is worth is decided by the trust check, which
+		 * verifies it against an anchor unless it is one
+		 * (docs/requester.md, "The chain's first certificate").
 		 */
-		if (!issuer && X509_NAME_cmp(X509_get_subject_name(x),
-					     X509_get_issuer_name(x)) == 0)
-			issuer = x;
 		if (issuer) {
 			if (X509_NAME_cmp(X509_get_subject_name(issuer),
 					  X509_get_issuer_name(x)))
@@ -272,8 +262,7 @@ int spdm_chain_check(struct spdm_chain *c, struct da_err *err)
 			key = X509_get0_pubkey(issuer);
 			ok = key ? X509_verify(x, key) : -1;
 			if (ok != 1)
-				return cert_fail(err, -EKEYREJECTED, i, x, issuer == x ?
-						 "self-signature does not verify" :
+				return cert_fail(err, -EKEYREJECTED, i, x,
 						 "signature does not verify with the issuer's key");
 		}
 		if (!leaf) {

@@ -17,21 +17,8 @@
 
 #include <devauth/error.h>
 
-/* The PCIe CMA identity (PCIe r6.1 sec 6.31.3) of a function. */
-struct cma_identity {
-	uint16_t vendor, device;
-	uint32_t class_code;		/* 24 bits */
-	uint8_t revision;
-	bool has_subsys;		/* type-0 header function */
-	uint16_t ssvid, ssid;
-	bool has_serial;		/* Device Serial Number capability */
-	uint64_t serial;
-};
-/*
- * "Vendor=%04x:Device=%04x:CC=%06x:REV=%02x[:SSVID=%04x:SSID=%04x][:%016llx]"
- * lower-case hex; returns snprintf's result.
- */
-int cma_identity_format(const struct cma_identity *id, char *buf, size_t len);
+#include "../identity.h"
+
 
 /*
  * A parsed SPDM certificate chain: u16 Length | u16 reserved |
@@ -47,7 +34,7 @@ struct spdm_chain {
 	size_t cert_len[SPDM_CHAIN_MAX_CERTS];
 	/*
 	 * spdm_chain_check() passed on these very X509 objects: each one's
-	 * signature by the previous (the first's own, if self-issued) holds.
+	 * signature by the previous holds (the first's is the trust check's).
 	 */
 	bool sigs_checked;
 };
@@ -64,8 +51,9 @@ int spdm_chain_parse(const uint8_t *chain, size_t len, uint32_t base_hash,
 void spdm_chain_free(struct spdm_chain *c);
 
 /*
- * Internal consistency: each certificate is signed
- * by the previous one (the first: self-signed, or at least parsed);
+ * Internal consistency: each certificate after the first is signed
+ * by the previous one (the first's own signature is not checked: a
+ * self-signature proves nothing an anchor match does not);
  * BasicConstraints CA=TRUE on all but the leaf, CA=FALSE or absent on
  * the leaf; the leaf has digitalSignature and not keyCertSign key usage.
  * No dates, no trust anchors: that is policy.

@@ -14,17 +14,6 @@
 #include "session/session.h"
 #include "spdm/session_codec.h"
 
-void req_sess_free(struct spdm_req *r)
-{
-	if (!r->sess)
-		return;
-	if (r->sess->cfg.keylog_ctx)
-		fclose(r->sess->cfg.keylog_ctx);
-	spdm_sess_end(r->sess);
-	free(r->sess);
-	r->sess = NULL;
-}
-
 size_t spdm_req_session_state_size(void)
 {
 	return sizeof(struct spdm_session);

@@ -132,6 +132,8 @@ int req_true_len(struct spdm_req *r, const uint8_t *msg, size_t len, long true_l
 /* A non-measurement request closes the L1 transcript (DSP0274 L1 rules). */
 void req_l1_reset(struct spdm_req *r);
 const char *req_msg_name(uint8_t code);
+/* Ends and frees the session, if one is held (its keylog closed). */
+void req_sess_free(struct spdm_req *r);
 
 /* chunk.c */
 /* 1.2+ and both sides advertised CHUNK_CAP. */
@@ -207,7 +209,6 @@ int req_process_measurements(struct spdm_req *r, const uint8_t *req, size_t req_
 int req_sess_exchange(struct spdm_req *r, const uint8_t *req, size_t req_len,
 		      uint8_t expect_code, bool crypto, bool update_rsp_before_open,
 		      const uint8_t **rsp, size_t *rsp_len, struct da_err *err);
-void req_sess_free(struct spdm_req *r);
 /*
  * encap.c: answer the device's encapsulated GET_DIGESTS / GET_CERTIFICATE
  * with our chain between KEY_EXCHANGE_RSP and FINISH (MutAuthRequested

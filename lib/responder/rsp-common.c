@@ -2,7 +2,7 @@
 /*
  * What every request handler (rsp-*.c) and the dispatcher share: ERROR
  * responses, the true-length check, transcript appends, the size limit,
- * the connection reset, and the way back into the dispatcher for a
+ * the connection reset (sessions included), and the way back into the dispatcher for a
  * request that arrives inside another (CHUNK_SEND, RESPOND_IF_READY).
  * Handlers call down into this file only; the dispatcher (responder.c)
  * calls them.
@@ -16,15 +16,6 @@
 #include "crypto/crypto.h"
 #include "responder_internal.h"
 #include "transport/framing.h"
-
-static void slots_free(struct spdm_responder *r)
-{
-	for (int i = 0; i < SPDM_MAX_SLOTS; i++) {
-		EVP_PKEY_free(r->slot[i].key);
-		da_buf_free(&r->slot[i].chain);
-		memset(&r->slot[i], 0, sizeof(r->slot[i]));
-	}
-}
 
 void rsp_session_free(struct rsp_session *s)
 {
@@ -41,6 +32,15 @@ void rsp_sessions_free(struct spdm_responder *r)
 	for (int i = 0; i < RSP_MAX_SESSIONS; i++)
 		rsp_session_free(&r->sess[i]);
 	r->cur_sess = NULL;
+}
+
+static void slots_free(struct spdm_responder *r)
+{
+	for (int i = 0; i < SPDM_MAX_SLOTS; i++) {
+		EVP_PKEY_free(r->slot[i].key);
+		da_buf_free(&r->slot[i].chain);
+		memset(&r->slot[i], 0, sizeof(r->slot[i]));
+	}
 }
 
 void rsp_reset_connection(struct spdm_responder *r)

@@ -2,11 +2,22 @@
 /*
  * The responder's secure sessions: up to RSP_MAX_SESSIONS per
  * connection (the DMTF requester keeps a KEY_EXCHANGE session open while
- * it opens a PSK one), a new session's slot and ID, the secured-message
- * version choice and the handshake transcript, for the handlers of
- * KEY_EXCHANGE, FINISH and PSK.  The path of a secured request is in
- * rsp-secured.c, above the handlers; freeing sessions is connection
- * state, in rsp-common.c.
+ * it opens a PSK one) and the path of a secured request: open it with
+ * lib/session, answer it with the handler of its code, seal the answer.
+ * What the session handlers share (a new session slot, the
+ * secured-message version choice, TH) is in rsp-session-core.c.
+ *
+ * A secured message this responder cannot attribute or open is answered
+ * in the clear, as DSP0277 leaves it to the responder and libspdm does:
+ * ERROR InvalidSession for an unknown SessionID, ERROR DecryptError for
+ * one that fails its checks, and then that session is gone (lib/session
+ * wiped it).  Inside a session in its handshake only FINISH (or
+ * PSK_FINISH) is allowed; established sessions take HEARTBEAT,
+ * KEY_UPDATE, END_SESSION and GET_DIGESTS / GET_CERTIFICATE /
+ * GET_MEASUREMENTS.  In-session measurements have their own L1 (VCA and
+ * the session's measurement messages, as the signature code already
+ * builds it from r->a); in-session certificate reads leave the outside
+ * transcript B alone.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,107 +29,172 @@
 #include "responder_internal.h"
 #include "transport/framing.h"
 
-static const uint16_t sm_supported[] = { SPDM_SM_VER_10, SPDM_SM_VER_11, SPDM_SM_VER_12 };
-
-bool rsp_session_caps(const struct spdm_responder *r, uint32_t need)
+static struct rsp_session *find(struct spdm_responder *r, uint32_t id)
 {
-	uint32_t ours = r->dev->cfg.caps, theirs = r->req_caps.flags;
-	bool key_ex = (need & SPDM_CAP_KEY_EX) && (ours & theirs & SPDM_CAP_KEY_EX);
-	/* PSK_CAP is two bits with different meanings on each side: any value counts */
-	bool psk = (need & SPDM_CAP_PSK_MASK) && (ours & SPDM_CAP_PSK_MASK) &&
-		   (theirs & SPDM_CAP_PSK_MASK);
+	for (int i = 0; i < RSP_MAX_SESSIONS; i++) {
+		struct rsp_session *s = &r->sess[i];
 
-	return r->version >= SPDM_VER_11 && (key_ex || psk) &&
-	       (ours & theirs & (SPDM_CAP_ENCRYPT | SPDM_CAP_MAC));
+		if (s->used && s->s.id == id &&
+		    (s->s.state == SPDM_SESS_HANDSHAKE || s->s.state == SPDM_SESS_ESTABLISHED))
+			return s;
+	}
+	return NULL;
 }
 
-struct rsp_session *rsp_session_new(struct spdm_responder *r, uint16_t req_id, bool psk,
-				    uint16_t sm_version, struct da_err *err)
+/* A request inside s: only what DSP0274 allows in a session's current phase. */
+static int session_request(struct spdm_responder *r, struct rsp_session *s, const uint8_t *req,
+			   size_t len, uint8_t *rsp, size_t cap)
 {
-	uint32_t both = r->dev->cfg.caps & r->req_caps.flags;
-	struct spdm_sess_config sc = {
-		.version = r->version,
-		.sm_version = sm_version,
-		.base_hash = r->hash,
-		.aead = r->aead,
-		/* DSP0274: a session encrypts only when both sides have ENCRYPT_CAP */
-		.mac_only = !(both & SPDM_CAP_ENCRYPT),
-		.is_requester = false,
-		.framing = r->framing,
-	};
-	struct rsp_session *s = NULL;
-	uint16_t rsp_id;
-	uint32_t id;
-
-	for (int i = 0; i < RSP_MAX_SESSIONS && !s; i++)
-		if (!r->sess[i].used)
-			s = &r->sess[i];
-	if (!s) {
-		da_errf(err, -ENOSPC, "%s: all %d sessions in use", r->dev->cfg.name,
-			RSP_MAX_SESSIONS);
-		return NULL;
-	}
-	for (;;) {
-		bool taken = false;
-
-		if (da_random(&rsp_id, sizeof(rsp_id)))
-			return NULL;
-		id = (uint32_t)req_id | (uint32_t)rsp_id << 16;
-		for (int i = 0; i < RSP_MAX_SESSIONS; i++)
-			taken |= r->sess[i].used && r->sess[i].s.id == id;
-		if (rsp_id && !taken)
-			break;
-	}
-	memset(s, 0, sizeof(*s));
-	if (spdm_sess_init(&s->s, &sc, id, r->dev->cfg.name)) {
-		da_errf(err, -EINVAL, "%s: cannot set up session 0x%08x", r->dev->cfg.name, id);
-		return NULL;
-	}
-	s->used = true;
-	s->psk = psk;
-	s->sp.p = r->p;
-	s->sp.dhe_size = psk ? 0 : (uint16_t)spdm_dhe_size(r->dhe);
-	return s;
-}
-
-int rsp_session_sm_version(struct spdm_responder *r, const uint8_t *opaque, uint16_t len,
-			   uint16_t *sel)
-{
-	enum spdm_opaque_fmt fmt = spdm_opaque_fmt_for(r->version, r->other_params_sel);
-	struct spdm_sm_versions v;
+	struct rsp_ctx c = { .r = r, .req = req, .req_len = len, .w = wcur_init(rsp, cap) };
+	struct da_buf outer_b = { 0 };
 	int ret;
 
-	ret = spdm_decode_sm_opaque(opaque, len, fmt, SPDM_SM_ID_SUPPORTED_VERSION, &v, NULL);
-	if (ret == -ENOENT) {
-		/* a requester that lists nothing speaks the first version */
-		*sel = SPDM_SM_VER_10;
-		return 0;
+	if (spdm_decode_hdr(req, len, &c.hdr, NULL) < 0)
+		return rsp_error(&c, SPDM_ERR_INVALID_REQUEST, 0);
+	if (c.hdr.version != r->version)
+		return rsp_error(&c, SPDM_ERR_VERSION_MISMATCH, 0);
+	if (s->s.state == SPDM_SESS_HANDSHAKE) {
+		if (c.hdr.code == SPDM_FINISH && !s->psk && !s->in_clear)
+			return rsp_finish(&c);
+		if (c.hdr.code == SPDM_PSK_FINISH && s->psk)
+			return rsp_psk_finish(&c);
+		return rsp_error(&c, SPDM_ERR_UNEXPECTED_REQUEST, 0);
 	}
-	if (ret)
+	if (c.hdr.code != SPDM_GET_MEASUREMENTS)
+		da_buf_reset(&s->l1);
+	switch (c.hdr.code) {
+	case SPDM_HEARTBEAT:
+		return rsp_heartbeat(&c);
+	case SPDM_KEY_UPDATE:
+		return rsp_key_update(&c);
+	case SPDM_END_SESSION:
+		return rsp_end_session(&c);
+	case SPDM_GET_DIGESTS:
+	case SPDM_GET_CERTIFICATE:
+		outer_b = r->b;
+		memset(&r->b, 0, sizeof(r->b));
+		ret = c.hdr.code == SPDM_GET_DIGESTS ? rsp_get_digests(&c) :
+						       rsp_get_certificate(&c);
+		da_buf_free(&r->b);
+		r->b = outer_b;
 		return ret;
-	/* the highest version both support */
-	for (int i = (int)(sizeof(sm_supported) / sizeof(sm_supported[0])) - 1; i >= 0; i--)
-		for (unsigned int j = 0; j < v.count; j++)
-			if (v.v[j] == sm_supported[i]) {
-				*sel = sm_supported[i];
-				return 0;
-			}
-	return -EPROTO;
+	case SPDM_GET_MEASUREMENTS: {
+		struct da_buf outer_l1 = r->l1;
+
+		r->l1 = s->l1;
+		ret = rsp_get_measurements(&c);
+		s->l1 = r->l1;
+		r->l1 = outer_l1;
+		return ret;
+	}
+	case SPDM_GET_VERSION:
+	case SPDM_GET_CAPABILITIES:
+	case SPDM_NEGOTIATE_ALGORITHMS:
+	case SPDM_CHALLENGE:
+	case SPDM_KEY_EXCHANGE:
+	case SPDM_FINISH:
+	case SPDM_PSK_EXCHANGE:
+	case SPDM_PSK_FINISH:
+		return rsp_error(&c, SPDM_ERR_UNEXPECTED_REQUEST, 0);
+	default:
+		return rsp_error(&c, SPDM_ERR_UNSUPPORTED_REQUEST, c.hdr.code);
+	}
 }
 
-int rsp_session_sm_opaque(struct spdm_responder *r, uint16_t sel, uint8_t *buf, size_t cap)
+static int clear_error(struct spdm_responder *r, uint8_t code, uint8_t *out, size_t cap,
+		       bool *secured)
 {
-	struct spdm_sm_versions v = { .sm_id = SPDM_SM_ID_VERSION_SELECTION, .count = 1,
-				      .v = { sel } };
-	struct wcur w = wcur_init(buf, cap);
+	struct wcur w = wcur_init(out, cap);
 
-	return spdm_encode_sm_opaque(&w, spdm_opaque_fmt_for(r->version, r->other_params_sel),
-				     &v);
+	*secured = false;
+	return spdm_encode_error(&w, r->state >= RSP_AFTER_CAPS ? r->version : SPDM_VER_10, code,
+				 0, NULL, 0);
 }
 
-int rsp_session_th(struct rsp_session *s, uint8_t *out)
+/* The session faults bend a sealed response (docs/faults.md). */
+static void bend_sealed(struct spdm_responder *r, struct rsp_session *s, uint8_t *m, size_t n)
 {
-	return spdm_hash(s->s.cfg.base_hash, s->th.data, s->th.len, out);
+	if (r->faults & EMU_FAULT(EMU_FAULT_BAD_MAC))
+		m[n - 1] ^= 0x01;
+	if (r->faults & EMU_FAULT(EMU_FAULT_WRONG_SESSION_ID))
+		m[3] ^= 0x01;	/* the RspSessionID's high byte */
+	/*
+	 * Every response goes out with the sequence number of the first
+	 * one under these keys: rewinding the counter of lib/session is the
+	 * one way to build a replay that still carries a valid MAC.
+	 */
+	if (r->faults & EMU_FAULT(EMU_FAULT_REPLAY_SEQ))
+		s->s.dir[SPDM_DIR_RSP].seq = 0;
+}
+
+int rsp_secured(struct spdm_responder *r, const uint8_t *msg, size_t len, uint8_t *out,
+		size_t cap, bool *secured)
+{
+	struct rsp_session *s;
+	uint8_t *plain = NULL, *rsp = NULL, th[SPDM_MAX_HASH_SIZE];
+	const uint8_t *spdm;
+	size_t slen, over, rsp_len = 0;
+	struct wcur w;
+	uint32_t id;
+	int ret;
+
+	*secured = true;
+	r->faults = emu_device_faults(r->dev);
+	if (r->state != RSP_NEGOTIATED || spdm_sess_peek_id(msg, len, &id) ||
+	    !(s = find(r, id)))
+		return clear_error(r, SPDM_ERR_INVALID_SESSION, out, cap, secured);
+	over = spdm_sess_overhead(&s->s);
+	plain = malloc(len ? len : 1);
+	rsp = malloc(cap);
+	if (!plain || !rsp) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (spdm_sess_open(&s->s, msg, len, plain, len, &spdm, &slen, NULL)) {
+		rsp_session_free(s);
+		ret = clear_error(r, SPDM_ERR_DECRYPT_ERROR, out, cap, secured);
+		goto out;
+	}
+	r->cur_sess = s;
+	ret = session_request(r, s, spdm, slen, rsp, cap > over ? cap - over : 0);
+	r->cur_sess = NULL;
+	if (ret <= 0)
+		goto out;	/* nothing to send (heartbeat-silent), or a failure */
+	rsp_len = (size_t)ret;
+	if (!s->used) {
+		/* the handler ended the session (a FINISH that does not verify): no keys left */
+		*secured = false;
+		ret = rsp_len <= cap ? (int)rsp_len : -EMSGSIZE;
+		if (ret > 0)
+			memcpy(out, rsp, rsp_len);
+		goto out;
+	}
+	w = wcur_init(out, cap);
+	ret = spdm_sess_seal(&s->s, rsp, (size_t)ret, &w, NULL);
+	if (ret < 0) {
+		rsp_session_free(s);
+		goto out;
+	}
+	bend_sealed(r, s, out, (size_t)ret);
+	s->sealed++;
+	if (s->derive_after) {
+		s->derive_after = false;
+		if (rsp_session_th(s, th) || spdm_sess_derive_data(&s->s, th, NULL))
+			rsp_session_free(s);
+		else
+			da_buf_free(&s->th);
+		OPENSSL_cleanse(th, sizeof(th));
+	}
+	if (s->end_after)
+		rsp_session_free(s);
+out:
+	if (plain)
+		OPENSSL_cleanse(plain, len);
+	free(plain);
+	if (rsp)
+		OPENSSL_cleanse(rsp, rsp_len);
+	free(rsp);
+	return ret;
 }
 
 int rsp_outside_session(struct rsp_ctx *c)
@@ -147,4 +223,31 @@ int rsp_outside_session(struct rsp_ctx *c)
 	/* 1.2 named the error for exactly this */
 	return rsp_error(c, r->version >= SPDM_VER_12 ? SPDM_ERR_SESSION_REQUIRED :
 							SPDM_ERR_UNEXPECTED_REQUEST, 0);
+}
+
+int rsp_transport_secured(struct spdm_responder *r, const uint8_t *payload, size_t len,
+			  struct wcur *w)
+{
+	uint64_t gen = emu_device_reset_gen(r->dev);
+	size_t cap = w->cap > 64 ? w->cap - 64 : 0;
+	uint8_t *tmp;
+	bool secured;
+	int ret;
+
+	/* the device was reset under us: the link goes down, the sessions are gone */
+	if (gen != r->gen) {
+		r->gen = gen;
+		rsp_reset_connection(r);
+		return -ECONNRESET;
+	}
+	tmp = malloc(cap ? cap : 1);
+	if (!tmp)
+		return -ENOMEM;
+	ret = rsp_secured(r, payload, len, tmp, cap, &secured);
+	if (ret > 0)
+		ret = da_frame_encode(r->framing,
+				      secured ? DA_PAYLOAD_SECURED_SPDM : DA_PAYLOAD_SPDM, tmp,
+				      (size_t)ret, w);
+	free(tmp);
+	return ret;
 }

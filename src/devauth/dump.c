@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "crypto/crypto.h"
+#include "crypto/x509.h"
 #include "identity.h"
 #include "spdm/codec.h"
 

@@ -121,7 +121,7 @@ int dev_unbind(struct daemon *d, struct dev *dv, struct da_err *err);
  */
 int dev_recover(struct daemon *d, struct dev *dv, bool reset, struct da_pin_result *res,
 		struct da_err *err);
-/* Wait for the device's operation lock at most op_timeout_ms: -EBUSY. */
+/* dev-core.c: wait for the device's operation lock at most op_timeout_ms: -EBUSY. */
 int dev_op_lock(struct daemon *d, struct dev *dv, struct da_err *err);
 void dev_op_unlock(struct dev *dv);
 
@@ -135,7 +135,13 @@ void dev_op_unlock(struct dev *dv);
  * unsolicited bytes -- is a lost session: session-lost at once, then
  * reconnect with bounded back-off and recovery by the device's mode.
  */
-int link_start(struct daemon *d, struct da_err *err);
+/*
+ * What the watcher calls, with the device's op lock held, when an idle
+ * link really is gone: the layer above (the device state machine) says
+ * what the loss means.  The link layer never calls up into it.
+ */
+typedef void (*link_lost_fn)(struct daemon *d, struct dev *dv, const char *why);
+int link_start(struct daemon *d, link_lost_fn on_lost, struct da_err *err);
 /* At daemon stop: CONTINUE on every link, so a device outlives us. */
 void link_stop(struct daemon *d);
 /* At daemon stop, before waiting for clients: end every exchange in flight now. */
@@ -146,7 +152,7 @@ int link_get(struct daemon *d, struct dev *dv, struct da_transport **t, struct d
 void link_put(struct daemon *d, struct dev *dv, bool ok);
 /* Ends the link without a word to the device (it is gone or misbehaved). */
 void link_drop(struct dev *dv);
-/* With the op lock held: what the loss of a connected device's session means. */
+/* device.c, the link_lost_fn: what the loss of a connected device's session means. */
 void dev_session_lost_locked(struct daemon *d, struct dev *dv, const char *why);
 /* Sleep up to ms unless the daemon stops: false when it stops. */
 bool link_nap(unsigned int ms);
@@ -166,10 +172,8 @@ int dev_reauth_check(struct daemon *d, struct dev *dv, const struct da_evidence 
  */
 int dev_pin_check(struct daemon *d, struct dev *dv, const struct da_evidence *ev,
 		  const uint8_t *nonce, struct da_pin_result *res, struct da_err *err);
-/* At start: every device state.json says is bound is checked before serving. */
+/* device.c, at start: every device state.json says is bound is checked before serving. */
 void dev_restore_bound(struct daemon *d);
-/* device.c: one restored binding, checked; revoked (and persisted) when it fails. */
-int dev_restore_one(struct daemon *d, struct dev *dv);
 
 /* guard.c: slots per uid, log rate per uid, the socket and the state directory. */
 #define CONN_MAX		1024

@@ -508,7 +508,8 @@ void dev_session_lost_locked(struct daemon *d, struct dev *dv, const char *why)
 	da_pin_result_free(&res);
 }
 
-int dev_restore_one(struct daemon *d, struct dev *dv)
+/* One restored binding, checked; revoked (and persisted) when it fails. */
+static int dev_restore_one(struct daemon *d, struct dev *dv)
 {
 	struct da_pin_result res = { 0 };
 	struct da_err err = { 0 };
@@ -536,6 +537,49 @@ int dev_restore_one(struct daemon *d, struct dev *dv)
 	da_pin_result_free(&res);
 	pthread_mutex_unlock(&dv->op_lock);
 	return ret;
+}
+
+/* At most this many devices are re-authenticated at once at start. */
+#define RESTORE_WORKERS 32
+
+struct restore_pool {
+	struct daemon *d;
+	atomic_size_t next;
+};
+
+static void *restore_worker(void *arg)
+{
+	struct restore_pool *p = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&p->next, 1)) < p->d->n_devs) {
+		struct dev *dv = &p->d->devs[i];
+
+		if (dv->bound)
+			dev_restore_one(p->d, dv);
+	}
+	return NULL;
+}
+
+void dev_restore_bound(struct daemon *d)
+{
+	struct restore_pool p = { .d = d };
+	pthread_t th[RESTORE_WORKERS];
+	size_t n = 0, bound = 0;
+
+	for (size_t i = 0; i < d->n_devs; i++)
+		bound += d->devs[i].bound;
+	if (!bound)
+		return;
+	dlog("restoring %zu binding(s): each device must show what was accepted", bound);
+	atomic_init(&p.next, 0);
+	for (; n < RESTORE_WORKERS && n < bound; n++)
+		if (pthread_create(&th[n], NULL, restore_worker, &p))
+			break;
+	if (!n)
+		restore_worker(&p);
+	for (size_t i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
 }
 
 int dev_disconnect(struct daemon *d, struct dev *dv, struct da_err *err)

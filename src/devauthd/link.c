@@ -15,7 +15,8 @@
  * which takes the device's operation lock (an operation that raced with
  * the event finishes first), looks at the link again without blocking
  * and, when it really is gone, reports session-lost at once and recovers
- * by the device's mode (dev_session_lost_locked).
+ * by the device's mode through the callback the device layer gave
+ * link_start().
  */
 #include <errno.h>
 #include <pthread.h>
@@ -32,6 +33,7 @@ static int epfd = -1, stop_fd = -1;
 static pthread_t watcher;
 static bool watcher_started;
 static struct daemon *the_daemon;
+static link_lost_fn lost_cb;
 
 /* Loss handlers in flight, and the stop flag their naps watch. */
 static pthread_mutex_t nap_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -214,7 +216,7 @@ static void *lost_thread(void *arg)
 	}
 	dlog("%s: link lost: %s", dv->name, cerr.msg);
 	link_drop(dv);
-	dev_session_lost_locked(d, dv, cerr.msg);
+	lost_cb(d, dv, cerr.msg);
 out:
 	pthread_mutex_unlock(&dv->op_lock);
 	pthread_mutex_lock(&nap_lock);
@@ -275,12 +277,13 @@ static void *watch_thread(void *arg)
 	}
 }
 
-int link_start(struct daemon *d, struct da_err *err)
+int link_start(struct daemon *d, link_lost_fn on_lost, struct da_err *err)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
 	pthread_condattr_t ca;
 
 	the_daemon = d;
+	lost_cb = on_lost;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&nap_cond, &ca);

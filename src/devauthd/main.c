@@ -203,7 +203,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	ret = link_start(&d, &err);
+	ret = link_start(&d, dev_session_lost_locked, &err);
 	if (ret)
 		goto out;
 	/* Nothing is served as bound before the device has shown it still is. */

@@ -489,6 +489,63 @@ static void test_trust_checked_name_only(void **state)
 	pki_free(&p);
 }
 
+/*
+ * The chain's first certificate has no previous one: its self-signature
+ * is not the consistency check's (anyone can sign their own
+ * certificate).  What decides is the anchor: the trust check builds the
+ * path to it (the intermediate verified with the anchor's key, the
+ * chain's copy of the root off the path), takes an anchor for what it
+ * is, and refuses a chain that reaches no anchor however well it is
+ * signed.
+ */
+static void test_root_self_signature(void **state)
+{
+	struct da_buf b = { 0 };
+	struct da_err err = { 0 };
+	struct spdm_chain c;
+	struct da_trust *t;
+	uint8_t *der = NULL;
+	const uint8_t *q;
+	X509 *certs[3], *bad;
+	struct pki p, other;
+	int dlen;
+
+	(void)state;
+	make_pki(&p, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, 0);
+	dlen = i2d_X509(p.root.cert, &der);
+	assert_true(dlen > 8);
+	/* the last byte of the signature value: still DER, no longer a signature */
+	der[dlen - 1] ^= 0x01;
+	q = der;
+	bad = d2i_X509(NULL, &q, dlen);
+	assert_non_null(bad);
+	OPENSSL_free(der);
+	assert_int_equal(X509_verify(bad, X509_get0_pubkey(p.root.cert)), 0);
+	certs[0] = bad;
+	certs[1] = p.inter.cert;
+	certs[2] = p.leaf.cert;
+	assert_int_equal(pki_spdm_chain(certs, 3, p.hash, &b, &err), 0);
+	assert_int_equal(spdm_chain_parse(b.data, b.len, p.hash, &c, &err), 0);
+	assert_int_equal(spdm_chain_check(&c, &err), 0);
+	assert_true(c.sigs_checked);
+	trust_file(&t, "root.pem", p.root.cert);
+	assert_int_equal(da_trust_verify_chain(t, &c, true, &err), 0);
+	da_trust_free(t);
+	trust_file(&t, "bad-root.pem", bad);
+	assert_int_equal(da_trust_verify_chain(t, &c, true, &err), 0);
+	da_trust_free(t);
+	make_pki(&other, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, 0);
+	trust_file(&t, "other-root.pem", other.root.cert);
+	da_err_clear(&err);
+	assert_true(da_trust_verify_chain(t, &c, true, &err) < 0);
+	da_trust_free(t);
+	pki_free(&other);
+	spdm_chain_free(&c);
+	X509_free(bad);
+	da_buf_free(&b);
+	pki_free(&p);
+}
+
 static void test_trust_anchors(void **state)
 {
 	char dir[128], path[256];
@@ -679,6 +736,7 @@ int main(void)
 		cmocka_unit_test(test_san),
 		cmocka_unit_test(test_trust_takes_checked_signatures),
 		cmocka_unit_test(test_trust_checked_name_only),
+		cmocka_unit_test(test_root_self_signature),
 		cmocka_unit_test(test_trust_anchors),
 		cmocka_unit_test(test_files_round_trip),
 		cmocka_unit_test(test_subject),

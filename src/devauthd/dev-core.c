@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * The per-device operation lock, below every layer that runs SPDM work
- * on a device (the state machine, pins, TDISP): one operation at a time
- * per device, and a caller that waits longer than the daemon's
- * operation timeout gets EBUSY naming the device instead of hanging.
+ * What the device state machine (device.c) and the TDISP layer above a
+ * held session (tdisp.c) share: the device's operation lock, taken with
+ * the daemon's operation timeout.  Both call down into this file; it
+ * calls neither.
  */
 #include <errno.h>
 #include <string.h>
