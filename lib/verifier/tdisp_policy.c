@@ -273,10 +273,9 @@ static void flag_list(uint16_t bits, const struct flag_name *names, char *out, s
 	size_t o = 0;
 
 	out[0] = '\0';
-	for (const struct flag_name *f = names; f->name; f++)
+	for (const struct flag_name *f = names; f->name && o < cap; f++)
 		if (bits & f->bit)
-			o += (size_t)snprintf(out + o, o < cap ? cap - o : 0, "%s%s", o ? "," : "",
-					      f->name);
+			o += (size_t)snprintf(out + o, cap - o, "%s%s", o ? "," : "", f->name);
 	if (!o)
 		snprintf(out, cap, "none");
 }
