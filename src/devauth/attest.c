@@ -361,6 +361,9 @@ int attest_main(int argc, char **argv)
 		       r->accepted ? (r->bound ? ", bound" : ", not bound") : ": ",
 		       r->accepted ? "" : r->reason,
 		       r->insecure ? " (INSECURE: no trust anchor checked)" : "");
+		if (r->tdisp_state[0])
+			printf("%s: TDISP %s%s\n", r->dev, r->tdisp_state,
+			       r->unlocked ? " (unlocked)" : "");
 	} else {
 		printf("%-14s %-9s %-6s %-5s %s\n", "DEVICE", "RESULT", "BOUND", "GEN", "REASON");
 		for (size_t i = 0; i < p.n; i++) {

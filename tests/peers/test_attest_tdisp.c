@@ -148,6 +148,7 @@ static void test_verify_and_attest(void **state)
 	/* attest --tdisp: refused (and unlocked) with the mismatching policy... */
 	CLI(1, "tdisp.mmio_ranges[2].pages: 8, policy wants 16", "attest", "--tdisp", DEV,
 	    "--policy", bad);
+	assert_non_null(strstr(out, DEV ": TDISP CONFIG_UNLOCKED (unlocked)"));
 	CLI(1, "\"unlocked\":true", "attest", "--tdisp", DEV, "--policy", bad, "--json");
 	assert_non_null(strstr(out, "\"tdisp\":\"CONFIG_UNLOCKED\""));
 	assert_non_null(strstr(out, "\"bound\":false"));
