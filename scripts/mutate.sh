@@ -156,6 +156,28 @@ exec-owner-pass :: lib/verifier/exec.c :: hygiene :: if \(st->st_uid != 0 && st-
 exec-writable-pass :: lib/verifier/exec.c :: hygiene :: if \(st->st_mode & \(S_IWGRP \| S_IWOTH\)\) :: if (0)
 group-reserve-off :: src/devauthd/guard.c :: hygiene :: else if \(uid != 0 && !member && :: else if (0 &&
 slots-per-uid-off :: src/devauthd/guard.c :: hygiene :: else if \(uid != 0 && e && e->conns >= CONN_PER_UID\) :: else if (0)
+# --- verifier: the TDISP report and the policy's tdisp section; attest --tdisp
+vtdisp-report-decode-ignored :: lib/verifier/tdisp_policy.c :: tdisp-policy :: if \(tdisp_decode_report\(rep, len, &r, &err\) < 0\) \{ :: if (tdisp_decode_report(rep, len, &r, &err) < -4096) {
+vtdisp-no-report-pass :: lib/verifier/tdisp_policy.c :: tdisp-policy :: if \(t\)(?=\n\t+da_check_add\(l, "tdisp\.report", DA_CHECK_FAIL) :: if (0)
+vtdisp-reserved-pass :: lib/verifier/tdisp_policy.c :: tdisp-policy :: if \(r->reserved\) \{ :: if (0) {
+vtdisp-info-reserved-pass :: lib/verifier/tdisp_policy.c :: tdisp-policy :: if \(r->interface_info & TDISP_INFO_RESERVED\) \{ :: if (0) {
+vtdisp-attr-reserved-pass :: lib/verifier/tdisp_policy.c :: tdisp-policy :: if \(m\.attributes & TDISP_MMIO_RESERVED\) \{ :: if (0) {
+vtdisp-page-align-pass :: lib/verifier/tdisp_policy.c :: tdisp-policy :: if \(m\.first_page & 0xfff\) \{ :: if (0) {
+vtdisp-empty-range-pass :: lib/verifier/tdisp_policy.c :: tdisp-policy :: if \(!m\.pages\) \{ :: if (0) {
+vtdisp-range-count-pass :: lib/verifier/tdisp_policy.c :: tdisp-policy :: if \(r->mmio_count != t->nranges\) \{ :: if (0) {
+vtdisp-pages-pass :: lib/verifier/tdisp_policy.c :: tdisp-policy,attest_tdisp :: if \(w->have_pages && m\.pages != w->pages\) \{ :: if (0) {
+vtdisp-attributes-pass :: lib/verifier/tdisp_policy.c :: tdisp-policy :: if \(w->have_attributes && m\.attributes != w->attributes\) \{ :: if (0) {
+vtdisp-range-id-pass :: lib/verifier/tdisp_policy.c :: tdisp-policy :: if \(w->have_range_id && m\.range_id != w->range_id\) \{ :: if (0) {
+vtdisp-dsi-hex-pass :: lib/verifier/tdisp_policy.c :: tdisp-policy,attest_tdisp :: if \(t->dsi\.len == r->dsi_len && \(!r->dsi_len \|\| !memcmp\(t->dsi\.data, r->dsi, r->dsi_len\)\)\) :: if (1)
+vtdisp-dsi-sha256-pass :: lib/verifier/tdisp_policy.c :: tdisp-policy :: if \(memcmp\(h, t->dsi_sha256, sizeof\(h\)\)\) :: if (0)
+vtdisp-versions-open :: lib/verifier/tdisp_policy.c :: tdisp-policy :: if \(t->nversions\)(?=\n\t+da_check_add) :: if (0)
+vtdisp-interface-id-open :: lib/verifier/tdisp_policy.c :: tdisp-policy :: if \(t->have_interface_id\)(?=\n\t+da_check_add) :: if (0)
+vtdisp-info-required-pass :: lib/verifier/tdisp_policy.c :: tdisp-policy :: missing = t->info_required & ~r->interface_info; :: missing = 0;
+vtdisp-info-forbidden-pass :: lib/verifier/tdisp_policy.c :: tdisp-policy :: extra = t->info_forbidden & r->interface_info; :: extra = 0;
+vtdisp-required-forbidden-both :: lib/verifier/tdisp_policy.c :: tdisp-policy :: if \(t->info_required & t->info_forbidden\) :: if (0)
+attest-tdisp-verdict-ignored :: src/devauth/attest_tdisp.c :: attest_tdisp :: if \(!res->accepted\) \{(?=\n\t+refuse) :: if (0) {
+attest-tdisp-refuse-no-unlock :: src/devauth/attest_tdisp.c :: attest_tdisp :: if \(ipc_simple\(ipc, PCI_TSM_CMD_UNLOCK, res->dev, &err\)\) \{ :: if (0) {
+attest-tdisp-run-reattested :: src/devauth/attest_tdisp.c :: attest_tdisp :: if \(d\.tdisp && d\.tdisp_state == TDISP_STATE_RUN\) \{ :: if (0) {
 """
 
 SRC = os.getcwd()

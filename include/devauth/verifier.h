@@ -53,6 +53,8 @@ struct da_verdict {
 	size_t meas_record_len;
 	bool have_nonce;		/* requester nonce of the CHALLENGE */
 	uint8_t nonce[SPDM_NONCE_SIZE];
+	uint8_t *report;		/* the TDISP REPORT object, NULL if none */
+	size_t report_len;
 };
 
 /*

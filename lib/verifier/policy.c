@@ -32,6 +32,7 @@ void da_policy_free(struct da_policy *p)
 	for (size_t i = 0; i < p->nrefs; i++)
 		for (size_t k = 0; k < p->refs[i].nvals; k++)
 			free(p->refs[i].vals[k].data);
+	da_tdisp_policy_free(p->tdisp);
 	free(p);
 }
 
@@ -363,6 +364,8 @@ static int parse_obj(json_object *root, struct da_policy *p, struct da_err *err)
 			ret = get_measurements(v, p, err);
 		} else if (!strcmp(key, "volatile")) {
 			ret = get_index_list(v, key, p->volatile_idx, err);
+		} else if (!strcmp(key, "tdisp")) {
+			ret = da_tdisp_policy_parse(v, p, err);
 		} else {
 			ret = bad(err, key, "unknown key");
 		}

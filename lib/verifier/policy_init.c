@@ -48,6 +48,45 @@ static json_object *identity_json(const char *s)
 	return j;
 }
 
+/* A golden TDISP device: every bundle has a report, and they agree on what the section fixes. */
+static int tdisp_section(const struct da_verdict *const *v, size_t n, json_object *j,
+			 struct da_err *err)
+{
+	json_object *t = NULL, *o;
+	int ret;
+
+	if (!v[0]->report)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i]->report) {
+			json_object_put(t);
+			return da_errf(err, -EINVAL,
+				       "policy init: evidence %zu has no REPORT, evidence 1 has one",
+				       i + 1);
+		}
+		ret = da_tdisp_policy_json(v[i]->report, v[i]->report_len, &o, err);
+		if (ret) {
+			json_object_put(t);
+			da_err_prefix(err, "policy init: evidence %zu", i + 1);
+			return ret;
+		}
+		if (!t) {
+			t = o;
+			continue;
+		}
+		ret = strcmp(json_object_to_json_string(t), json_object_to_json_string(o));
+		json_object_put(o);
+		if (ret) {
+			json_object_put(t);
+			return da_errf(err, -EINVAL,
+				       "policy init: the TDISP report of evidence %zu differs from evidence 1's",
+				       i + 1);
+		}
+	}
+	json_object_object_add(j, "tdisp", t);
+	return 0;
+}
+
 int da_policy_from_verdicts(const struct da_verdict *const *v, size_t n,
 			    const uint8_t extra_volatile[32], const char *trust_path,
 			    json_object **out, struct da_err *err)
@@ -58,6 +97,7 @@ int da_policy_from_verdicts(const struct da_verdict *const *v, size_t n,
 	struct spdm_meas_block b, o;
 	struct cur c;
 	char buf[160];
+	int ret;
 
 	*out = NULL;
 	if (!n)
@@ -133,6 +173,11 @@ int da_policy_from_verdicts(const struct da_verdict *const *v, size_t n,
 		if (vol[i / 8] & (1u << (i % 8)))
 			json_object_array_add(vl, json_object_new_int((int)i));
 	json_object_object_add(j, "volatile", vl);
+	ret = tdisp_section(v, n, j, err);
+	if (ret) {
+		json_object_put(j);
+		return ret;
+	}
 	*out = j;
 	return 0;
 }

@@ -29,6 +29,32 @@ struct da_policy_ref {
 	struct da_policy_value vals[DA_POLICY_MAX_VALUES];
 };
 
+#define DA_TDISP_MAX_RANGES 64
+#define DA_TDISP_MAX_VERSIONS 16
+
+/* One expected MMIO range of the report; the have_ bits say what is compared. */
+struct da_tdisp_range {
+	bool have_pages, have_attributes, have_range_id;
+	uint32_t pages;
+	uint16_t attributes;
+	uint16_t range_id;
+};
+
+/* The policy's "tdisp" section (tdisp_policy.c). */
+struct da_tdisp_policy {
+	size_t nversions;
+	uint8_t versions[DA_TDISP_MAX_VERSIONS];	/* major << 4 | minor */
+	bool have_interface_id;
+	uint32_t interface_id;
+	uint16_t info_required, info_forbidden;
+	bool have_ranges;
+	size_t nranges;
+	struct da_tdisp_range ranges[DA_TDISP_MAX_RANGES];
+	struct da_policy_value dsi;		/* data NULL: not compared */
+	bool have_dsi_sha256;
+	uint8_t dsi_sha256[32];
+};
+
 struct da_policy {
 	char *trust[DA_POLICY_MAX_ANCHORS];
 	size_t ntrust;
@@ -43,6 +69,7 @@ struct da_policy {
 	uint8_t volatile_idx[32];	/* bitmap */
 	size_t nrefs;
 	struct da_policy_ref refs[256];
+	struct da_tdisp_policy *tdisp;	/* NULL: no "tdisp" section */
 };
 
 static inline bool da_policy_is_volatile(const struct da_policy *p, uint8_t index)
@@ -62,5 +89,19 @@ bool da_verdict_find_block(const struct da_verdict *v, uint8_t index,
 int pin_check_exec(const struct da_pin *pin, const struct da_evidence *ev,
 		   const struct da_pin_check_opts *o, struct da_pin_result *res,
 		   struct da_err *err);
+
+/* tdisp_policy.c */
+int da_tdisp_policy_parse(json_object *v, struct da_policy *p, struct da_err *err);
+void da_tdisp_policy_free(struct da_tdisp_policy *t);
+/*
+ * The REPORT object (rep, len; len 0 if absent) against the report
+ * structure rules and the policy's "tdisp" section, into checks.  Adds
+ * nothing when there is neither a report nor a tdisp section.
+ */
+void da_tdisp_check(const struct da_policy *p, const uint8_t *rep, size_t len,
+		    struct da_checklist *checks);
+/* `policy init`: a "tdisp" section matching this report exactly. */
+int da_tdisp_policy_json(const uint8_t *rep, size_t len, json_object **out,
+			 struct da_err *err);
 
 #endif

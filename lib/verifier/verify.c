@@ -28,6 +28,7 @@ void da_verdict_free(struct da_verdict *v)
 	da_checklist_free(&v->checks);
 	free(v->leaf_spki);
 	free(v->meas_record);
+	free(v->report);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -380,10 +381,22 @@ static void check_objects(struct spdm_req *r, const struct ev_ctx *e, struct da_
 			     "bundle metadata (version 0x%02x, %s, %s, slot %u) contradicts the transcript",
 			     ev->neg.version, spdm_asym_name(ev->neg.base_asym),
 			     spdm_hash_name(ev->neg.base_hash), ev->neg.slot);
-	if (ev->obj[DA_EV_REPORT].len)
-		da_check_add(&v->checks, "report", DA_CHECK_SKIP,
-			     "TDISP interface REPORT present (%zu bytes), not verified by this build",
-			     ev->obj[DA_EV_REPORT].len);
+}
+
+/* The TDISP report, kept in the verdict for `policy init`. */
+static void check_report(const struct da_policy *p, const struct da_evidence *ev,
+			 struct da_verdict *v)
+{
+	const struct da_evidence_obj *rep = &ev->obj[DA_EV_REPORT];
+
+	da_tdisp_check(p, rep->data, rep->len, &v->checks);
+	if (rep->len) {
+		v->report = malloc(rep->len);
+		if (v->report) {
+			memcpy(v->report, rep->data, rep->len);
+			v->report_len = rep->len;
+		}
+	}
 }
 
 static void finish_verdict(struct da_verdict *v)
@@ -466,6 +479,11 @@ static int verify_core(const struct da_spdm_msg *msgs, size_t n, const char *nam
 			     "no nonce supplied: freshness not checked");
 	check_policy_algs(o->policy, v);
 	check_measurements(o->policy, e && e->ev->obj[DA_EV_MEASUREMENTS].len, v);
+	if (e)
+		check_report(o->policy, e->ev, v);
+	else if (o->policy && o->policy->tdisp)
+		da_check_add(&v->checks, "tdisp.report", DA_CHECK_FAIL,
+			     "a capture carries no REPORT object, the policy's tdisp section needs one");
 	finish_verdict(v);
 	spdm_req_free(r);
 	return 0;

@@ -5,7 +5,7 @@
  * own, verify it against the trust anchors and policy, and bind only
  * if it is accepted (a bound device whose evidence is refused is
  * unbound).  --all runs the devices in parallel, one TSM connection
- * per worker.
+ * per worker.  --tdisp is the TDISP flow instead (attest_tdisp.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,28 +22,10 @@
 #include "crypto/crypto.h"
 #include "tsm/pci_tsm.h"
 
+#include "attest.h"
 #include "cli.h"
 #include "devauth.h"
 #include "ipc.h"
-
-struct attest_opts {
-	const char *sock;
-	const struct da_policy *policy;
-	const char *trust;
-	bool no_bind;
-	bool insecure;			/* --insecure-no-trust-anchor */
-};
-
-struct attest_result {
-	char dev[64];
-	bool done, accepted, bound;
-	bool invalid;			/* no such device, or no devauthd: exit 2 */
-	bool insecure;			/* accepted although no anchor was checked */
-	uint64_t generation;
-	char reason[DA_ERR_MSG_MAX];
-	json_object *verdict;		/* da_verdict_json, NULL if none */
-	struct da_checklist checks;
-};
 
 /* da_verify skips "trust" when neither --trust nor the policy named an anchor. */
 static bool trust_skipped(const struct da_checklist *l)
@@ -52,6 +34,34 @@ static bool trust_skipped(const struct da_checklist *l)
 		if (!strcmp(l->c[i].name, "trust"))
 			return l->c[i].result == DA_CHECK_SKIP;
 	return true;
+}
+
+void attest_take_verdict(const struct attest_opts *o, struct da_verdict *v,
+			 struct attest_result *res)
+{
+	res->verdict = da_verdict_json(v);
+	for (size_t i = 0; i < v->checks.n; i++)
+		da_check_add(&res->checks, v->checks.c[i].name, v->checks.c[i].result, "%s",
+			     v->checks.c[i].detail);
+	res->accepted = v->accepted;
+	/*
+	 * A chain that ends nowhere proves only that the device holds some
+	 * key: binding on that needs the user to say so.
+	 */
+	if (v->accepted && trust_skipped(&v->checks)) {
+		if (o->insecure) {
+			res->insecure = true;
+			da_check_add(&res->checks, "trust-anchor", DA_CHECK_SKIP,
+				     "INSECURE: accepted without a trust anchor (--insecure-no-trust-anchor)");
+		} else {
+			res->accepted = false;
+			snprintf(v->reason, sizeof(v->reason),
+				 "no trust anchor: the chain was checked against none (give --trust or the policy's trust_anchors, or --insecure-no-trust-anchor)");
+			da_check_add(&res->checks, "trust-anchor", DA_CHECK_FAIL, "%s", v->reason);
+		}
+	}
+	if (!res->accepted)
+		snprintf(res->reason, sizeof(res->reason), "%s", v->reason);
 }
 
 static void attest_one(const struct attest_opts *o, struct attest_result *res)
@@ -100,29 +110,8 @@ static void attest_one(const struct attest_opts *o, struct attest_result *res)
 	ret = da_verify(&b, &vo, &v, &err);
 	if (ret)
 		goto out;
-	res->verdict = da_verdict_json(&v);
-	for (size_t i = 0; i < v.checks.n; i++)
-		da_check_add(&res->checks, v.checks.c[i].name, v.checks.c[i].result, "%s",
-			     v.checks.c[i].detail);
-	res->accepted = v.accepted;
-	/*
-	 * A chain that ends nowhere proves only that the device holds some
-	 * key: binding on that needs the user to say so.
-	 */
-	if (v.accepted && trust_skipped(&v.checks)) {
-		if (o->insecure) {
-			res->insecure = true;
-			da_check_add(&res->checks, "trust-anchor", DA_CHECK_SKIP,
-				     "INSECURE: accepted without a trust anchor (--insecure-no-trust-anchor)");
-		} else {
-			res->accepted = false;
-			snprintf(v.reason, sizeof(v.reason),
-				 "no trust anchor: the chain was checked against none (give --trust or the policy's trust_anchors, or --insecure-no-trust-anchor)");
-			da_check_add(&res->checks, "trust-anchor", DA_CHECK_FAIL, "%s", v.reason);
-		}
-	}
+	attest_take_verdict(o, &v, res);
 	if (!res->accepted) {
-		snprintf(res->reason, sizeof(res->reason), "%s", v.reason);
 		/* What is bound must still verify; evidence that does not is unbound. */
 		if (info.state == PCI_TSM_STATE_BOUND && !o->no_bind)
 			ret = ipc_unbind(ipc, res->dev, &err);
@@ -165,7 +154,10 @@ static void *worker(void *arg)
 
 		if (i >= p->n)
 			break;
-		attest_one(p->o, &p->res[i]);
+		if (p->o->tdisp)
+			attest_tdisp_one(p->o, &p->res[i]);
+		else
+			attest_one(p->o, &p->res[i]);
 		pthread_mutex_lock(&p->lock);
 		p->finished++;
 		if (p->res[i].accepted)
@@ -203,22 +195,29 @@ static json_object *result_json(const struct attest_result *r)
 		json_object_object_add(o, "reason", json_object_new_string(r->reason));
 	if (r->insecure)
 		json_object_object_add(o, "insecure_no_trust_anchor", json_object_new_boolean(1));
+	if (r->tdisp_state[0])
+		json_object_object_add(o, "tdisp", json_object_new_string(r->tdisp_state));
+	if (r->unlocked)
+		json_object_object_add(o, "unlocked", json_object_new_boolean(1));
 	if (r->verdict)
 		json_object_object_add(o, "verdict", json_object_get(r->verdict));
 	return o;
 }
 
-#define SYNOPSIS "DEV...|--all [--policy FILE] [--trust ROOT|DIR] [--jobs N] [--no-bind]\n" \
+#define SYNOPSIS "DEV...|--all [--tdisp] [--policy FILE] [--trust ROOT|DIR] [--jobs N] [--no-bind]\n" \
 	"       [--insecure-no-trust-anchor] [--socket PATH] [--json] [--quiet]"
 #define ABOUT "Connect each device (if needed), read its evidence with a fresh nonce,\n" \
 	"verify it, bind it only if accepted (unbind a bound one that is refused).\n" \
 	"Progress goes to stderr (one line per device, or a counter on a terminal),\n" \
-	"not with --json or --quiet."
+	"not with --json or --quiet.  With --tdisp: lock each device's TDISP interface\n" \
+	"with a fresh nonce, verify its evidence and interface report, accept (RUN)\n" \
+	"and bind; a refused device is unlocked."
 
 int attest_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "all", no_argument, NULL, 'a' },
+		{ "tdisp", no_argument, NULL, 't' },
 		{ "policy", required_argument, NULL, 'P' },
 		{ "trust", required_argument, NULL, 'T' },
 		{ "jobs", required_argument, NULL, 'J' },
@@ -231,6 +230,7 @@ int attest_main(int argc, char **argv)
 	};
 	static const struct cli_opt_help help[] = {
 		{ "--all", "every device the TSM has" },
+		{ "--tdisp", "the TDISP flow: lock, verify, accept, bind (docs/tdisp.md)" },
 		{ "--policy FILE", "the policy to verify against (docs/policy.md); default none" },
 		{ "--trust ROOT|DIR", "trust anchors (PEM/DER file or directory); overrides the policy's" },
 		{ "--jobs N", "devices attested in parallel, 1-1024 (default 4 per CPU)" },
@@ -251,12 +251,15 @@ int attest_main(int argc, char **argv)
 	size_t nth = 0;
 	int c, rc = 0;
 
-	while ((c = getopt_long(argc, argv, "aP:T:J:nS:Ih" CLI_SHORTOPTS, opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "atP:T:J:nS:Ih" CLI_SHORTOPTS, opts, NULL)) != -1) {
 		if (cli_common_opt(c))
 			continue;
 		switch (c) {
 		case 'a':
 			all = true;
+			break;
+		case 't':
+			o.tdisp = true;
 			break;
 		case 'P':
 			policy_path = optarg;
@@ -358,6 +361,9 @@ int attest_main(int argc, char **argv)
 		       r->accepted ? (r->bound ? ", bound" : ", not bound") : ": ",
 		       r->accepted ? "" : r->reason,
 		       r->insecure ? " (INSECURE: no trust anchor checked)" : "");
+		if (r->tdisp_state[0])
+			printf("%s: TDISP %s%s\n", r->dev, r->tdisp_state,
+			       r->unlocked ? " (unlocked)" : "");
 	} else {
 		printf("%-14s %-9s %-6s %-5s %s\n", "DEVICE", "RESULT", "BOUND", "GEN", "REASON");
 		for (size_t i = 0; i < p.n; i++) {

@@ -809,18 +809,19 @@ static void test_bundle_format(void **state)
 	assert_memory_equal(rd.nonce, co.nonce, SPDM_NONCE_SIZE);
 	assert_int_equal(rd.time, 1700000000);
 	assert_int_equal(rd.obj[DA_EV_REPORT].len, 5);
-	/* The REPORT is carried, and reported as not verified. */
+	/* The REPORT is carried; five bytes are no interface report. */
 	{
 		struct da_verify_opts o = { .trust_path = root };
 		struct da_verdict v = { 0 };
 		bool seen = false;
 
 		assert_int_equal(da_verify(&rd, &o, &v, &err), 0);
-		assert_true(v.accepted);
+		assert_false(v.accepted);
 		for (size_t i = 0; i < v.checks.n; i++)
-			seen |= !strcmp(v.checks.c[i].name, "report") &&
-				v.checks.c[i].result == DA_CHECK_SKIP;
+			seen |= !strcmp(v.checks.c[i].name, "tdisp.report") &&
+				v.checks.c[i].result == DA_CHECK_FAIL;
 		assert_true(seen);
+		assert_non_null(strstr(v.reason, "tdisp.report: TDISP interface report"));
 		da_verdict_free(&v);
 	}
 	da_evidence_free(&rd);
