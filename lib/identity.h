@@ -1,29 +1,20 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef DEVAUTH_IDENTITY_H
-#define DEVAUTH_IDENTITY_H
+/* The identity type and parser are public (devauth/identity.h); short names for lib/. */
+#ifndef DEVAUTH_LIB_IDENTITY_H
+#define DEVAUTH_LIB_IDENTITY_H
 
-#include <devauth/error.h>
+#include <devauth/identity.h>
 
 #include "crypto/x509.h"
 
-/*
- * Parse the PCIe CMA identity string as it stands in a leaf's SAN
- * ("Vendor=8086:Device=0b25:CC=088000:REV=01[:SSVID=..:SSID=..][:serial]"),
- * the form users copy from `devauth probe` output.  Hex fields must
- * have exactly the width of the format (cma_identity_format() of the
- * result gives back the same string).
- */
-int cma_identity_parse(const char *s, struct cma_identity *id, struct da_err *err);
-
-/* The fields of an identity, as a set (what a policy matches, what a file gave). */
 enum {
-	ID_VENDOR = 1u << 0,
-	ID_DEVICE = 1u << 1,
-	ID_CLASS = 1u << 2,
-	ID_REVISION = 1u << 3,
-	ID_SSVID = 1u << 4,
-	ID_SSID = 1u << 5,
-	ID_SERIAL = 1u << 6,
+	ID_VENDOR = CMA_ID_VENDOR,
+	ID_DEVICE = CMA_ID_DEVICE,
+	ID_CLASS = CMA_ID_CLASS,
+	ID_REVISION = CMA_ID_REVISION,
+	ID_SSVID = CMA_ID_SSVID,
+	ID_SSID = CMA_ID_SSID,
+	ID_SERIAL = CMA_ID_SERIAL,
 };
 
 #endif

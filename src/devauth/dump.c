@@ -9,8 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto/crypto.h"
-#include "identity.h"
+#include <devauth/crypto.h>
+#include <devauth/identity.h>
+#include <devauth/trust.h>
 #include "spdm/codec.h"
 
 #include "cli.h"

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "tdisp/tdisp_codec.h"
-#include "tsm/pci_tsm.h"
+#include <devauth/pci_tsm.h>
 
 #include "cli.h"
 #include "devauth.h"

@@ -12,7 +12,7 @@
 
 #include <openssl/crypto.h>
 
-#include "crypto/crypto.h"
+#include <devauth/crypto.h>
 
 #include "cli.h"
 #include "devauth.h"

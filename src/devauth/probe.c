@@ -14,8 +14,9 @@
 #include <openssl/pem.h>
 
 #include "crypto/pki.h"
-#include "file.h"
-#include "identity.h"
+#include <devauth/file.h>
+#include <devauth/identity.h>
+#include <devauth/trust.h>
 
 #include "cli.h"
 #include "devauth.h"

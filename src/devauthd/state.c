@@ -16,8 +16,8 @@
 
 #include <json-c/json.h>
 
-#include "crypto/crypto.h"
-#include "hex.h"
+#include <devauth/crypto.h>
+#include <devauth/hex.h>
 #include "json.h"
 
 #include "devauthd.h"

@@ -19,7 +19,7 @@
 
 #include <openssl/crypto.h>
 
-#include "crypto/crypto.h"
+#include <devauth/crypto.h>
 #include "devauthd.h"
 #include "tdisp/tdisp.h"
 
