@@ -14,7 +14,7 @@
 
 #include <devauth/file.h>
 #include <devauth/identity.h>
-#include "json.h"
+#include <devauth/json.h>
 
 #include "devauthd.h"
 

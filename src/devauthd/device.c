@@ -35,7 +35,7 @@
 #include <devauth/crypto.h>
 
 #include "devauthd.h"
-#include "tdisp/tdisp_codec.h"
+#include <devauth/tdisp.h>
 
 int dev_op_lock(struct daemon *d, struct dev *dv, struct da_err *err)
 {

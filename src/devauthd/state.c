@@ -18,7 +18,7 @@
 
 #include <devauth/crypto.h>
 #include <devauth/hex.h>
-#include "json.h"
+#include <devauth/json.h>
 
 #include "devauthd.h"
 
