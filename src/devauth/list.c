@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tdisp/tdisp_codec.h"
+#include <devauth/tdisp.h>
 #include <devauth/pci_tsm.h>
 
 #include "cli.h"
