@@ -304,7 +304,7 @@ struct spdm_meas_block {
 };
 /*
  * Iterate the MeasurementRecord rec[0..len) (spdm_req_meas_record()),
- * *off starting at 0: 1 with *b filled (pointers borrow from rec) and
+ * *off starting at 0 (an offset past len is the end): 1 with *b filled (pointers borrow from rec) and
  * *off moved past the block, 0 at the end, -EBADMSG on a malformed
  * block (err names it; *off unchanged).  A DMTF block whose value size
  * does not equal MeasurementSize - 3 is malformed.

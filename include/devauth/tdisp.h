@@ -55,7 +55,10 @@ int da_tdisp_lock(struct da_tdisp *t, uint16_t flags, struct da_err *err);
 int da_tdisp_report(struct da_tdisp *t, struct da_err *err);
 /* The report as read (borrowed until the next report or free): 0, or -ENOENT before. */
 int da_tdisp_report_bytes(const struct da_tdisp *t, const uint8_t **p, size_t *len);
-/* START_INTERFACE with the nonce of the last LOCK_INTERFACE_RESPONSE (-EPERM if unlocked). */
+/*
+ * START_INTERFACE with the nonce of the last LOCK_INTERFACE_RESPONSE;
+ * unlocked, the device's INVALID_INTERFACE_STATE is -EPERM.
+ */
 int da_tdisp_start(struct da_tdisp *t, struct da_err *err);
 int da_tdisp_state(struct da_tdisp *t, uint8_t *state, struct da_err *err);
 int da_tdisp_stop(struct da_tdisp *t, struct da_err *err);

@@ -206,10 +206,8 @@ int spdm_meas_record_next(const uint8_t *rec, size_t len, size_t *off,
 	struct cur c = cur_init(rec, len);
 	int ret;
 
-	if (*off > len)
-		return da_errf(err, -EINVAL, "MEASUREMENTS: record offset %zu past its %zu bytes",
-			       *off, len);
-	c.off = *off;
+	/* *off is the caller's, from the previous call: past the end is the end. */
+	c.off = *off < len ? *off : len;
 	ret = spdm_meas_block_next(&c, b, err);
 	if (ret > 0)
 		*off = c.off;

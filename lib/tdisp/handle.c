@@ -66,9 +66,7 @@ int da_tdisp_report_bytes(const struct da_tdisp *t, const uint8_t **p, size_t *l
 
 int da_tdisp_start(struct da_tdisp *t, struct da_err *err)
 {
-	if (!t->req.locked)
-		return da_errf(err, -EPERM, "%s: START_INTERFACE before a LOCK_INTERFACE_RESPONSE",
-			       t->req.ch.dev ? t->req.ch.dev : "TDISP");
+	/* Unlocked, the nonce is zeros and the device refuses the START itself. */
 	return tdisp_req_start(&t->req, t->req.nonce, err);
 }
 
