@@ -99,10 +99,10 @@ static inline long wcur_finish(const struct wcur *w)
 
 /*
  * struct da_buf (devauth/buf.h) holds transcripts, certificate chains,
- * evidence objects.  Appending never reads untrusted lengths: the caller
- * passes lengths that a struct cur already checked.
+ * evidence objects.  Appending (da_buf_append(), public) never reads
+ * untrusted lengths: the caller passes lengths that a struct cur
+ * already checked.
  */
-int da_buf_append(struct da_buf *b, const void *p, size_t n);
 int da_buf_reserve(struct da_buf *b, size_t n);
 int da_buf_dup(struct da_buf *dst, const struct da_buf *src);
 

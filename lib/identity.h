@@ -1,47 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef DEVAUTH_IDENTITY_H
-#define DEVAUTH_IDENTITY_H
+/* The identity type and parser are public (devauth/identity.h); short names for lib/. */
+#ifndef DEVAUTH_LIB_IDENTITY_H
+#define DEVAUTH_LIB_IDENTITY_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
+#include <devauth/identity.h>
 
-#include <devauth/error.h>
-
-/* The PCIe CMA identity (PCIe r6.1 sec 6.31.3) of a function. */
-struct cma_identity {
-	uint16_t vendor, device;
-	uint32_t class_code;		/* 24 bits */
-	uint8_t revision;
-	bool has_subsys;		/* type-0 header function */
-	uint16_t ssvid, ssid;
-	bool has_serial;		/* Device Serial Number capability */
-	uint64_t serial;
-};
-/*
- * "Vendor=%04x:Device=%04x:CC=%06x:REV=%02x[:SSVID=%04x:SSID=%04x][:%016llx]"
- * lower-case hex; returns snprintf's result.
- */
-int cma_identity_format(const struct cma_identity *id, char *buf, size_t len);
-
-/*
- * Parse the PCIe CMA identity string as it stands in a leaf's SAN
- * ("Vendor=8086:Device=0b25:CC=088000:REV=01[:SSVID=..:SSID=..][:serial]"),
- * the form users copy from `devauth probe` output.  Hex fields must
- * have exactly the width of the format (cma_identity_format() of the
- * result gives back the same string).
- */
-int cma_identity_parse(const char *s, struct cma_identity *id, struct da_err *err);
-
-/* The fields of an identity, as a set (what a policy matches, what a file gave). */
 enum {
-	ID_VENDOR = 1u << 0,
-	ID_DEVICE = 1u << 1,
-	ID_CLASS = 1u << 2,
-	ID_REVISION = 1u << 3,
-	ID_SSVID = 1u << 4,
-	ID_SSID = 1u << 5,
-	ID_SERIAL = 1u << 6,
+	ID_VENDOR = CMA_ID_VENDOR,
+	ID_DEVICE = CMA_ID_DEVICE,
+	ID_CLASS = CMA_ID_CLASS,
+	ID_REVISION = CMA_ID_REVISION,
+	ID_SSVID = CMA_ID_SSVID,
+	ID_SSID = CMA_ID_SSID,
+	ID_SERIAL = CMA_ID_SERIAL,
 };
 
 #endif

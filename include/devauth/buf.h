@@ -19,5 +19,7 @@ struct da_buf {
 /* Keep the allocation, forget the contents. */
 void da_buf_reset(struct da_buf *b);
 void da_buf_free(struct da_buf *b);
+/* Append n bytes of p, growing the allocation: 0, or -errno with b unchanged. */
+int da_buf_append(struct da_buf *b, const void *p, size_t n);
 
 #endif

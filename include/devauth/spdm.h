@@ -289,6 +289,29 @@ int spdm_asym_from_name(const char *s, uint32_t *bit);
 int spdm_hash_from_name(const char *s, uint32_t *bit);
 int spdm_meas_hash_from_name(const char *s, uint32_t *bit);
 const char *spdm_dmtf_meas_type_name(uint8_t type);
+
+/* One measurement block of a MeasurementRecord (DSP0274 MEASUREMENTS). */
+struct spdm_meas_block {
+	uint8_t index;
+	uint8_t spec;			/* MeasurementSpecification */
+	uint16_t size;			/* MeasurementSize */
+	/* DMTF format, valid when spec == SPDM_MEAS_SPEC_DMTF */
+	uint8_t dmtf_type;		/* includes SPDM_DMTF_MEAS_RAW_BIT */
+	uint16_t value_size;
+	const uint8_t *value;
+	const uint8_t *raw;		/* whole block, 4 + size bytes */
+	size_t raw_len;
+};
+/*
+ * Iterate the MeasurementRecord rec[0..len) (spdm_req_meas_record()),
+ * *off starting at 0 (an offset past len is the end): 1 with *b filled (pointers borrow from rec) and
+ * *off moved past the block, 0 at the end, -EBADMSG on a malformed
+ * block (err names it; *off unchanged).  A DMTF block whose value size
+ * does not equal MeasurementSize - 3 is malformed.
+ */
+struct da_err;
+int spdm_meas_record_next(const uint8_t *rec, size_t len, size_t *off,
+			  struct spdm_meas_block *b, struct da_err *err);
 /* Session algorithms: "secp384r1", "aes-256-gcm" (lib/spdm/session_names.c). */
 const char *spdm_dhe_name(uint16_t dhe);
 const char *spdm_aead_name(uint16_t aead);

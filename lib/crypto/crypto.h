@@ -13,12 +13,9 @@
 
 #include <openssl/evp.h>
 
+#include <devauth/crypto.h>
 #include <devauth/error.h>
 
-/* Digest size for a BaseHashAlgo bit, 0 if unsupported. */
-size_t spdm_hash_size(uint32_t base_hash);
-/* Digest size for a MeasurementHashAlgo bit; 0 for RAW and unsupported. */
-size_t spdm_meas_hash_size(uint32_t meas_hash);
 /* Signature size for a BaseAsymAlgo bit (P-256: 64, RSA-3072: 384, Ed448: 114), else 0. */
 size_t spdm_sig_size(uint32_t base_asym);
 /* Which algorithm bits this build can do (OpenSSL provider dependent). */
@@ -26,8 +23,7 @@ uint32_t spdm_supported_asym(void);
 uint32_t spdm_supported_hash(void);
 uint32_t spdm_supported_meas_hash(void);
 
-/* One-shot hash; out must hold spdm_hash_size() bytes. */
-int spdm_hash(uint32_t base_hash, const void *data, size_t len, uint8_t *out);
+/* One-shot hashes: spdm_hash() is public (devauth/crypto.h). */
 int spdm_meas_hash(uint32_t meas_hash, const void *data, size_t len, uint8_t *out);
 
 /*
@@ -80,8 +76,5 @@ int spdm_sign(EVP_PKEY *priv, uint32_t base_asym, uint32_t base_hash, uint8_t ve
 	      struct da_err *err);
 /* Does the key match the algorithm (type, curve, modulus size)? */
 bool spdm_key_matches_asym(EVP_PKEY *key, uint32_t base_asym);
-
-/* Fill buf from the OS CSPRNG (getrandom). */
-int da_random(void *buf, size_t len);
 
 #endif

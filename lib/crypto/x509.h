@@ -15,16 +15,15 @@
 
 #include <openssl/x509.h>
 
+#include <devauth/chain.h>
 #include <devauth/error.h>
-
-#include "../identity.h"
-
+#include <devauth/identity.h>
+#include <devauth/trust.h>
 
 /*
  * A parsed SPDM certificate chain: u16 Length | u16 reserved |
  * RootHash[H] | DER certificates, root first.
  */
-#define SPDM_CHAIN_MAX_CERTS 16
 struct spdm_chain {
 	STACK_OF(X509) *certs;		/* root first; owned */
 	size_t ncerts;
@@ -80,19 +79,10 @@ static inline X509 *spdm_chain_leaf(const struct spdm_chain *c)
 }
 
 /*
- * Trust anchors for verifiers (not the TSM): a DER or PEM file, or a
- * directory of them.  Validation with X509_verify_cert; the chain's own
- * root may or may not be one of the anchors (it is matched by key and
- * subject).  check_time=false disables validity dates.  A chain marked
- * sigs_checked has its own links' signatures taken as verified: only a
- * link to an anchor above the chain is verified here (the failure
- * messages are those of X509_verify_cert either way).
+ * Trust anchors (devauth/trust.h): a chain marked sigs_checked has its
+ * own links' signatures taken as verified; only a link to an anchor
+ * above the chain is verified there.
  */
-struct da_trust;
-struct da_trust *da_trust_load(const char *path, struct da_err *err);
-void da_trust_free(struct da_trust *t);
-int da_trust_verify_chain(struct da_trust *t, const struct spdm_chain *c, bool check_time,
-			  struct da_err *err);
 
 /*
  * Certificates from a buffer or file: a PEM bundle, or concatenated DER

@@ -309,17 +309,7 @@ int spdm_decode_measurements(const uint8_t *msg, size_t len, const struct spdm_d
 			     struct da_err *err);
 
 /* One measurement block (DMTF measurement specification). */
-struct spdm_meas_block {
-	uint8_t index;
-	uint8_t spec;			/* MeasurementSpecification */
-	uint16_t size;			/* MeasurementSize */
-	/* DMTF format, valid when spec == SPDM_MEAS_SPEC_DMTF */
-	uint8_t dmtf_type;		/* includes SPDM_DMTF_MEAS_RAW_BIT */
-	uint16_t value_size;
-	const uint8_t *value;
-	const uint8_t *raw;		/* whole block, 4 + size bytes */
-	size_t raw_len;
-};
+/* struct spdm_meas_block: public (devauth/spdm.h), with spdm_meas_record_next(). */
 /*
  * Iterate the MeasurementRecord: returns 1 with *b filled, 0 at the end,
  * negative on a malformed block.  A DMTF block whose value size does not

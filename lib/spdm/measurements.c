@@ -200,6 +200,20 @@ int spdm_meas_block_next(struct cur *rec, struct spdm_meas_block *b, struct da_e
 	return 1;
 }
 
+int spdm_meas_record_next(const uint8_t *rec, size_t len, size_t *off,
+			  struct spdm_meas_block *b, struct da_err *err)
+{
+	struct cur c = cur_init(rec, len);
+	int ret;
+
+	/* *off is the caller's, from the previous call: past the end is the end. */
+	c.off = *off < len ? *off : len;
+	ret = spdm_meas_block_next(&c, b, err);
+	if (ret > 0)
+		*off = c.off;
+	return ret;
+}
+
 void spdm_encode_meas_block(struct wcur *w, uint8_t index, uint8_t dmtf_type,
 			    const uint8_t *value, uint16_t value_size)
 {

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include <devauth/error.h>
+#include <devauth/tdisp.h>
 
 #include "cursor.h"
 
@@ -49,11 +50,8 @@
 #define TDISP_START_INTERFACE_REQ	0x86
 #define TDISP_STOP_INTERFACE_REQ	0x87
 
-/* TDI states */
-#define TDISP_STATE_CONFIG_UNLOCKED	0
-#define TDISP_STATE_CONFIG_LOCKED	1
-#define TDISP_STATE_RUN			2
-#define TDISP_STATE_ERROR		3
+
+/* TDI states, lock flags, TDISP_NONCE_SIZE: devauth/tdisp.h */
 
 /* TDISP_ERROR codes */
 #define TDISP_ERR_INVALID_REQUEST	0x0001
@@ -68,12 +66,6 @@
 #define TDISP_ERR_INSUFFICIENT_ENTROPY	0x0103
 #define TDISP_ERR_INVALID_DEVICE_CONFIGURATION 0x0104
 
-/* LOCK_INTERFACE_REQUEST flags */
-#define TDISP_LOCK_NO_FW_UPDATE		0x0001
-#define TDISP_LOCK_SYSTEM_CACHE_LINE_SIZE 0x0002
-#define TDISP_LOCK_MSIX			0x0004
-#define TDISP_LOCK_BIND_P2P		0x0008
-#define TDISP_LOCK_ALL_REQUEST_REDIRECT	0x0010
 
 /* Report INTERFACE_INFO bits; the rest is reserved in TDISP 1.0. */
 #define TDISP_INFO_NO_UPDATE_AFTER_LOCK	0x0001
@@ -90,7 +82,6 @@
 #define TDISP_MMIO_ATTR_UPDATABLE	0x0008
 #define TDISP_MMIO_RESERVED		0xFFF0
 
-#define TDISP_NONCE_SIZE		32
 #define TDISP_HDR_SIZE			16
 #define TDISP_CAPS_REQ_SIZE		(TDISP_HDR_SIZE + 4)
 #define TDISP_CAPS_RSP_SIZE		(TDISP_HDR_SIZE + 28)
@@ -202,7 +193,6 @@ long tdisp_decode_error(const uint8_t *msg, size_t len, struct tdisp_error *e,
 			struct da_err *err);
 const char *tdisp_msg_name(uint8_t type);
 const char *tdisp_error_name(uint32_t code);
-const char *tdisp_state_name(uint8_t state);
 int tdisp_error_to_errno(uint32_t code);
 
 /* interface.c */

@@ -2,7 +2,7 @@
 /* devauth accept: start a locked TDISP interface (RUN); a driver may be bound after. */
 #include "devauth.h"
 #include "ipc.h"
-#include "tsm/pci_tsm.h"
+#include <devauth/pci_tsm.h>
 
 static int op(struct ipc *ipc, const char *dev, struct da_err *err)
 {

@@ -19,8 +19,8 @@
 #include <devauth/evidence.h>
 #include <devauth/verifier.h>
 
-#include "crypto/crypto.h"
-#include "tsm/pci_tsm.h"
+#include <devauth/crypto.h>
+#include <devauth/pci_tsm.h>
 
 #include "attest.h"
 #include "cli.h"

@@ -14,9 +14,9 @@
 #include <devauth/evidence.h>
 #include <devauth/verifier.h>
 
-#include "crypto/crypto.h"
-#include "tdisp/tdisp_codec.h"
-#include "tsm/pci_tsm.h"
+#include <devauth/crypto.h>
+#include <devauth/tdisp.h>
+#include <devauth/pci_tsm.h>
 
 #include "attest.h"
 #include "ipc.h"

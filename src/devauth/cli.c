@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto/x509.h"
+#include <devauth/trust.h>
 
 #include "cli.h"
 #include "devauth.h"

@@ -11,7 +11,7 @@
 
 #include <devauth/requester.h>
 
-#include "hex.h"
+#include <devauth/hex.h>
 
 extern const char *prog;
 

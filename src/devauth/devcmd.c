@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tsm/pci_tsm.h"
+#include <devauth/pci_tsm.h>
 
 #include "cli.h"
 #include "devauth.h"

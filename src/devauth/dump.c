@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto/crypto.h"
-#include "crypto/x509.h"
-#include "identity.h"
+#include <devauth/crypto.h>
+#include <devauth/identity.h>
+#include <devauth/trust.h>
 #include "spdm/codec.h"
 
 #include "cli.h"

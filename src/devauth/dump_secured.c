@@ -17,7 +17,7 @@
 
 #include <openssl/crypto.h>
 
-#include "file.h"
+#include <devauth/file.h>
 
 #include "dump_secured.h"
 

@@ -11,7 +11,7 @@
 
 #include <devauth/evidence.h>
 
-#include "tsm/pci_tsm.h"
+#include <devauth/pci_tsm.h>
 
 #include "cli.h"
 #include "devauth.h"

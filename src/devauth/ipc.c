@@ -25,7 +25,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>
 
-#include "tsm/pci_tsm.h"
+#include <devauth/pci_tsm.h>
 
 #include "ipc.h"
 

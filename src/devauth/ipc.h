@@ -12,9 +12,8 @@
 #include <stdint.h>
 
 #include <devauth/error.h>
+#include <devauth/buf.h>
 #include <devauth/spdm.h>
-
-#include "cursor.h"
 
 #define IPC_DEFAULT_SOCKET "/run/devauth/devauthd.sock"
 

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tdisp/tdisp_codec.h"
-#include "tsm/pci_tsm.h"
+#include <devauth/tdisp.h>
+#include <devauth/pci_tsm.h>
 
 #include "cli.h"
 #include "devauth.h"

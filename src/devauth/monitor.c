@@ -12,7 +12,7 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "tsm/pci_tsm.h"
+#include <devauth/pci_tsm.h>
 
 #include "cli.h"
 #include "devauth.h"

@@ -13,9 +13,9 @@
 #include <devauth/evidence.h>
 #include <devauth/verifier.h>
 
-#include "crypto/crypto.h"
-#include "file.h"
-#include "tsm/pci_tsm.h"
+#include <devauth/crypto.h>
+#include <devauth/file.h>
+#include <devauth/pci_tsm.h>
 
 #include "cli.h"
 #include "devauth.h"

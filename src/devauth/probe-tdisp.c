@@ -12,11 +12,29 @@
 
 #include <openssl/crypto.h>
 
-#include "crypto/crypto.h"
+#include <devauth/crypto.h>
 
 #include "cli.h"
 #include "devauth.h"
 #include "probe-tdisp.h"
+#include "tdisp/tdisp.h"
+
+struct probe_tdisp {
+	bool tdisp, ide_km, ran_tdisp, ran_ide_km;
+	uint16_t portion;
+	uint32_t function_id;
+	struct tdisp_req t;
+	uint8_t nonce[TDISP_NONCE_SIZE];	/* the lock's, kept for the output */
+	uint8_t states[4];
+	unsigned int nstates;
+	struct idekm_port port;
+	unsigned int keys_programmed;
+};
+
+struct probe_tdisp *probe_tdisp_new(void)
+{
+	return calloc(1, sizeof(struct probe_tdisp));
+}
 
 int probe_tdisp_opt(int c, const char *arg, struct probe_tdisp *pt)
 {
@@ -235,7 +253,10 @@ void probe_tdisp_json(json_object *root, const struct probe_tdisp *pt)
 
 void probe_tdisp_free(struct probe_tdisp *pt)
 {
+	if (!pt)
+		return;
 	if (pt->ran_tdisp)
 		tdisp_req_free(&pt->t);
 	OPENSSL_cleanse(pt->nonce, sizeof(pt->nonce));
+	free(pt);
 }

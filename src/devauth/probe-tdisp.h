@@ -5,7 +5,8 @@
 
 #include <json-c/json.h>
 
-#include "tdisp/tdisp.h"
+#include <devauth/error.h>
+#include <devauth/requester.h>
 
 /* getopt codes of the options below */
 #define PROBE_OPT_TDISP		0x110
@@ -25,23 +26,18 @@
 	{ "--function-id N", "the TDI's INTERFACE_ID FUNCTION_ID (default 0)" }, \
 	{ "--ide-km", "in the session: IDE_KM QUERY, KEY_PROG of stream 0, K_SET_GO, K_SET_STOP" }
 
-struct probe_tdisp {
-	bool tdisp, ide_km, ran_tdisp, ran_ide_km;
-	uint16_t portion;
-	uint32_t function_id;
-	struct tdisp_req t;
-	uint8_t nonce[TDISP_NONCE_SIZE];	/* the lock's, kept for the output */
-	uint8_t states[4];
-	unsigned int nstates;
-	struct idekm_port port;
-	unsigned int keys_programmed;
-};
+/* What the options asked and what the run found (probe-tdisp.c). */
+struct probe_tdisp;
+
+/* NULL: out of memory. */
+struct probe_tdisp *probe_tdisp_new(void);
 
 /* 0, or -1 after a message on stderr (usage). */
 int probe_tdisp_opt(int c, const char *arg, struct probe_tdisp *pt);
 int probe_tdisp_run(struct spdm_req *r, struct probe_tdisp *pt, struct da_err *err);
 void probe_tdisp_print(const struct probe_tdisp *pt);
 void probe_tdisp_json(json_object *j, const struct probe_tdisp *pt);
+/* Frees pt and what it holds; NULL is fine. */
 void probe_tdisp_free(struct probe_tdisp *pt);
 
 #endif

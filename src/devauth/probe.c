@@ -13,9 +13,10 @@
 
 #include <openssl/pem.h>
 
-#include "crypto/pki.h"
-#include "file.h"
-#include "identity.h"
+#include <devauth/pki.h>
+#include <devauth/file.h>
+#include <devauth/identity.h>
+#include <devauth/trust.h>
 
 #include "cli.h"
 #include "devauth.h"
@@ -68,7 +69,7 @@ struct session_opts {
 	X509 **cert_arr;
 	EVP_PKEY *req_key;
 	EVP_PKEY *peer_pubkey;
-	struct probe_tdisp td;
+	struct probe_tdisp *td;
 };
 
 /* A public key file, PEM or DER (SubjectPublicKeyInfo). */
@@ -111,12 +112,12 @@ static int mut_auth_opt(const char *arg, struct spdm_req_config *cfg, struct ses
 	}
 	memcpy(chain, arg, (size_t)(colon - arg));
 	chain[colon - arg] = '\0';
-	if (so->req_certs || pki_read_certs(chain, &so->req_certs, &err) ||
+	if (so->req_certs || da_pki_read_certs(chain, &so->req_certs, &err) ||
 	    !sk_X509_num(so->req_certs)) {
 		cli_file_error("probe", chain, err.code ? err.msg : "no certificate");
 		return -1;
 	}
-	so->req_key = pki_read_key_pem(colon + 1, &err);
+	so->req_key = da_pki_read_key(colon + 1, &err);
 	if (!so->req_key) {
 		cli_file_error("probe", colon + 1, err.msg);
 		return -1;
@@ -212,6 +213,7 @@ static void session_opts_free(struct session_opts *so)
 	EVP_PKEY_free(so->req_key);
 	EVP_PKEY_free(so->peer_pubkey);
 	free(so->cert_arr);
+	probe_tdisp_free(so->td);
 	memset(so, 0, sizeof(*so));
 }
 
@@ -228,7 +230,7 @@ static int session_run(struct spdm_req *r, struct session_opts *so, struct da_er
 	if (!ret)
 		ret = spdm_req_session_measure(r, err);
 	if (!ret)
-		ret = probe_tdisp_run(r, &so->td, err);
+		ret = probe_tdisp_run(r, so->td, err);
 	if (!ret && so->heartbeat)
 		ret = spdm_req_session_heartbeat(r, err);
 	if (!ret && so->key_update)
@@ -424,7 +426,7 @@ static int probe_run(int argc, char **argv, struct session_opts *so)
 			break;
 		case PROBE_OPT_TDISP ... PROBE_OPT_FUNCTION:
 			cfg.session = true;
-			if (probe_tdisp_opt(c, optarg, &so->td))
+			if (probe_tdisp_opt(c, optarg, so->td))
 				return EXIT_USAGE;
 			break;
 		default:
@@ -489,17 +491,16 @@ static int probe_run(int argc, char **argv, struct session_opts *so)
 
 		if (cfg.session)
 			json_object_object_add(j, "session", session_json(r));
-		probe_tdisp_json(j, &so->td);
+		probe_tdisp_json(j, so->td);
 		cli_json_print(j);
 	} else {
 		if (cfg.session)
 			session_print(r);
-		probe_tdisp_print(&so->td);
+		probe_tdisp_print(so->td);
 		report_print(r, &extra, &ro, ok, ret ? err.msg : NULL);
 	}
 	ret = ok ? 0 : 1;
 out:
-	probe_tdisp_free(&so->td);
 	spdm_req_free(r);
 	da_checklist_free(&extra);
 	da_trust_free(ro.trust);
@@ -513,8 +514,14 @@ out:
 
 int probe_main(int argc, char **argv)
 {
-	struct session_opts so = { 0 };
-	int ret = probe_run(argc, argv, &so);
+	struct session_opts so = { .td = probe_tdisp_new() };
+	int ret;
+
+	if (!so.td) {
+		fprintf(stderr, "%s probe: out of memory\n", prog);
+		return 1;
+	}
+	ret = probe_run(argc, argv, &so);
 
 	session_opts_free(&so);
 	return ret;

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "crypto/x509.h"
-#include "spdm/codec.h"
+#include <devauth/chain.h>
+#include <devauth/trust.h>
 
 #include "cli.h"
 #include "devauth.h"
@@ -55,16 +55,14 @@ static void print_checks(const struct da_checklist *l)
 static void print_blocks(const struct spdm_req *r)
 {
 	const uint8_t *rec;
-	size_t len;
-	struct cur c;
+	size_t len, off = 0;
 	struct spdm_meas_block b;
 	char hex[2 * 64 + 1];
 
 	if (spdm_req_meas_record(r, &rec, &len))
 		return;
 	printf("  measurements:\n");
-	c = cur_init(rec, len);
-	while (spdm_meas_block_next(&c, &b, NULL) > 0) {
+	while (spdm_meas_record_next(rec, len, &off, &b, NULL) > 0) {
 		da_hex(b.value, b.value_size > 64 ? 64 : b.value_size, hex, sizeof(hex));
 		printf("    [%3u] %-22s %s%s %s%s\n", b.index,
 		       spdm_dmtf_meas_type_name(b.dmtf_type & 0x7f),
@@ -181,10 +179,10 @@ json_object *report_json(const struct spdm_req *r, const struct da_checklist *ex
 		json_object_object_add(j, "responder_nonce", json_object_new_string(hex));
 	}
 	if (!spdm_req_meas_record(r, &rec, &len)) {
-		struct cur c = cur_init(rec, len);
 		struct spdm_meas_block b;
+		size_t off = 0;
 
-		while (spdm_meas_block_next(&c, &b, NULL) > 0) {
+		while (spdm_meas_record_next(rec, len, &off, &b, NULL) > 0) {
 			json_object *bj = json_object_new_object();
 
 			da_hex(b.value, b.value_size > 256 ? 256 : b.value_size, hex, sizeof(hex));

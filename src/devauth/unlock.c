@@ -2,7 +2,7 @@
 /* devauth unlock: stop the TDISP interface and end the session. */
 #include "devauth.h"
 #include "ipc.h"
-#include "tsm/pci_tsm.h"
+#include <devauth/pci_tsm.h>
 
 static int op(struct ipc *ipc, const char *dev, struct da_err *err)
 {

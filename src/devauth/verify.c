@@ -17,7 +17,7 @@
 #include "cli.h"
 #include "devauth.h"
 
-#include "file.h"
+#include <devauth/file.h>
 
 #define SYNOPSIS "(--bundle FILE | --pcap FILE | --sysfs DIR | --netlink-sig FILE |\n" \
 	"        --pci-tsm FILE) [--trust FILE|DIR] [--policy FILE] [--nonce HEX]\n" \

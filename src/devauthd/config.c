@@ -12,9 +12,9 @@
 
 #include <unistd.h>
 
-#include "file.h"
-#include "identity.h"
-#include "json.h"
+#include <devauth/file.h>
+#include <devauth/identity.h>
+#include <devauth/json.h>
 
 #include "devauthd.h"
 
@@ -36,11 +36,11 @@ static int parse_pci(const char *file, const char *dev, json_object *o, struct c
 		if (!(have & (1u << i)))
 			return da_errf(err, -EINVAL, "%s: device %s: key \"pci.%s\" is required",
 				       file, dev, required[i]);
-	if (!(have & ID_SSVID) != !(have & ID_SSID))
+	if (!(have & CMA_ID_SSVID) != !(have & CMA_ID_SSID))
 		return da_errf(err, -EINVAL, "%s: device %s: \"pci.ssvid\" and \"pci.ssid\" go together",
 			       file, dev);
-	id->has_subsys = have & ID_SSVID;
-	id->has_serial = have & ID_SERIAL;
+	id->has_subsys = have & CMA_ID_SSVID;
+	id->has_serial = have & CMA_ID_SERIAL;
 	return 0;
 }
 

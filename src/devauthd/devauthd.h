@@ -25,9 +25,8 @@
 
 #include <json-c/json.h>
 
-#include "crypto/x509.h"
-#include "cursor.h"
-#include "tsm/pci_tsm.h"
+#include <devauth/identity.h>
+#include <devauth/pci_tsm.h>
 
 #define DAEMON_MAX_DEVICES	4096
 #define DAEMON_MAX_TSMS		8

@@ -23,17 +23,19 @@
  * wait for a device.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include <devauth/chain.h>
 #include <devauth/evidence.h>
 #include <devauth/requester.h>
 #include <devauth/verifier.h>
 
-#include "crypto/crypto.h"
+#include <devauth/crypto.h>
 
 #include "devauthd.h"
-#include "tdisp/tdisp_codec.h"
+#include <devauth/tdisp.h>
 
 /* Tell the events group what just happened, with the state it left behind. */
 static void notify_check(struct dev *dv, uint32_t event, const char *reason, const char *check)
@@ -162,12 +164,7 @@ static int authenticate(struct daemon *d, struct dev *dv, uint8_t slot, const ui
 			goto out;
 		}
 	}
-	{
-		const struct spdm_chain *ch = spdm_req_chain(r, slot);
-
-		if (ch)
-			cma_leaf_san_string(spdm_chain_leaf(ch), identity, sizeof(identity));
-	}
+	spdm_chain_leaf_identity(spdm_req_chain(r, slot), identity, sizeof(identity));
 	pthread_mutex_lock(&dv->lock);
 	for (unsigned int type = 0; type <= DA_EV_MAX; type++) {
 		da_buf_free(&dv->obj[type]);

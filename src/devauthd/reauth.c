@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "crypto/crypto.h"
+#include <devauth/crypto.h>
 
 #include "devauthd.h"
 

@@ -16,9 +16,9 @@
 
 #include <json-c/json.h>
 
-#include "crypto/crypto.h"
-#include "hex.h"
-#include "json.h"
+#include <devauth/crypto.h>
+#include <devauth/hex.h>
+#include <devauth/json.h>
 
 #include "devauthd.h"
 

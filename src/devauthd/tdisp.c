@@ -19,14 +19,14 @@
 
 #include <openssl/crypto.h>
 
-#include "crypto/crypto.h"
+#include <devauth/crypto.h>
+#include <devauth/tdisp.h>
 #include "devauthd.h"
-#include "tdisp/tdisp.h"
 
 struct dev_tdisp {
 	struct spdm_req *r;
 	struct da_transport *t;		/* the link the session runs on */
-	struct tdisp_req tdisp;
+	struct da_tdisp *tdisp;
 };
 
 void dev_tdisp_drop(struct dev *dv)
@@ -35,7 +35,7 @@ void dev_tdisp_drop(struct dev *dv)
 
 	if (!td)
 		return;
-	tdisp_req_free(&td->tdisp);
+	da_tdisp_free(td->tdisp);
 	spdm_req_free(td->r);
 	free(td);
 	pthread_mutex_lock(&dv->lock);
@@ -96,8 +96,13 @@ static int publish(struct dev *dv, struct dev_tdisp *td, struct da_err *err)
 		if (!spdm_req_evidence(td->r, type, &p, &n))
 			ret = da_buf_append(&obj[type], p, n);
 	}
-	if (!ret)
-		ret = da_buf_append(&obj[DA_EV_REPORT], td->tdisp.report.data, td->tdisp.report.len);
+	if (!ret) {
+		const uint8_t *p;
+		size_t n;
+
+		ret = da_tdisp_report_bytes(td->tdisp, &p, &n) ?:
+		      da_buf_append(&obj[DA_EV_REPORT], p, n);
+	}
 	if (ret) {
 		for (unsigned int type = 0; type <= DA_EV_MAX; type++)
 			da_buf_free(&obj[type]);
@@ -118,7 +123,6 @@ static int publish(struct dev *dv, struct dev_tdisp *td, struct da_err *err)
 static int lock_locked(struct daemon *d, struct dev *dv, const uint8_t *nonce,
 		       struct da_err *err)
 {
-	struct tdisp_lock_params lp = { 0 };
 	struct spdm_req_config cfg;
 	struct dev_tdisp *td;
 	uint8_t own[SPDM_NONCE_SIZE];
@@ -159,20 +163,24 @@ static int lock_locked(struct daemon *d, struct dev *dv, const uint8_t *nonce,
 	      spdm_req_session_measure(td->r, err);
 	if (ret)
 		goto put;
-	tdisp_req_init(&td->tdisp, td->r, 0);
-	ret = tdisp_req_version(&td->tdisp, err) ?: tdisp_req_capabilities(&td->tdisp, err);
+	td->tdisp = da_tdisp_new(td->r, 0);
+	if (!td->tdisp) {
+		ret = da_errf(err, -ENOMEM, "%s: out of memory", dv->name);
+		goto put;
+	}
+	ret = da_tdisp_version(td->tdisp, err) ?: da_tdisp_capabilities(td->tdisp, err);
 	if (ret)
 		goto put;
-	lp.flags = td->tdisp.caps.lock_flags_supported & TDISP_LOCK_NO_FW_UPDATE;
-	ret = tdisp_req_lock(&td->tdisp, &lp, err) ?: tdisp_req_report(&td->tdisp, err) ?:
-	      publish(dv, td, err);
+	ret = da_tdisp_lock(td->tdisp,
+			    da_tdisp_lock_flags_supported(td->tdisp) & TDISP_LOCK_NO_FW_UPDATE, err) ?:
+	      da_tdisp_report(td->tdisp, err) ?: publish(dv, td, err);
 put:
 	/* A device-level refusal leaves the link usable; link_put looks. */
 	link_put(d, dv, !ret || ret == -EACCES || ret == -EPERM || ret == -EOPNOTSUPP);
 	if (!ret)
 		return 0;
 fail:
-	tdisp_req_free(&td->tdisp);
+	da_tdisp_free(td->tdisp);
 	spdm_req_free(td->r);
 	free(td);
 	return ret;
@@ -194,7 +202,8 @@ int dev_lock(struct daemon *d, struct dev *dv, const uint8_t *nonce, struct da_e
 	if (ret && ret != -EALREADY)
 		dlog("%s: lock failed: %s", dv->name, err->msg);
 	else if (!ret)
-		dlog("%s: locked (TDISP report %zu bytes)", dv->name, dv->td->tdisp.report.len);
+		dlog("%s: locked (TDISP report %zu bytes)", dv->name,
+		     dv->obj[DA_EV_REPORT].len);
 	dev_op_unlock(dv);
 	return ret;
 }
@@ -215,8 +224,7 @@ int dev_accept(struct daemon *d, struct dev *dv, struct da_err *err)
 	if (ret)
 		goto out;
 	td = dv->td;
-	ret = tdisp_req_start(&td->tdisp, td->tdisp.nonce, err) ?:
-	      tdisp_req_state(&td->tdisp, &state, err);
+	ret = da_tdisp_start(td->tdisp, err) ?: da_tdisp_state(td->tdisp, &state, err);
 	if (!ret && state != TDISP_STATE_RUN)
 		ret = da_errf(err, -EPROTO, "%s: ACCEPT: device reports %s after START",
 			      dv->name, tdisp_state_name(state));
@@ -250,7 +258,7 @@ int dev_unlock(struct daemon *d, struct dev *dv, struct da_err *err)
 	if (ret)
 		goto out;
 	td = dv->td;
-	ret = tdisp_req_stop(&td->tdisp, err);
+	ret = da_tdisp_stop(td->tdisp, err);
 	/* The session ends either way: a failed STOP leaves nothing to hold it for. */
 	if (spdm_req_session_end(td->r, &end_err) && !ret)
 		ret = da_errf(err, end_err.code, "%s", end_err.msg);

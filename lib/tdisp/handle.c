@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+/* The public, opaque TDISP requester (devauth/tdisp.h) over struct tdisp_req. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include <devauth/tdisp.h>
+
+#include "tdisp.h"
+
+struct da_tdisp {
+	struct tdisp_req req;
+};
+
+struct da_tdisp *da_tdisp_new(struct spdm_req *r, uint32_t function_id)
+{
+	struct da_tdisp *t = calloc(1, sizeof(*t));
+
+	if (t)
+		tdisp_req_init(&t->req, r, function_id);
+	return t;
+}
+
+void da_tdisp_free(struct da_tdisp *t)
+{
+	if (!t)
+		return;
+	tdisp_req_free(&t->req);
+	free(t);
+}
+
+int da_tdisp_version(struct da_tdisp *t, struct da_err *err)
+{
+	return tdisp_req_version(&t->req, err);
+}
+
+int da_tdisp_capabilities(struct da_tdisp *t, struct da_err *err)
+{
+	return tdisp_req_capabilities(&t->req, err);
+}
+
+uint16_t da_tdisp_lock_flags_supported(const struct da_tdisp *t)
+{
+	return t->req.have_caps ? t->req.caps.lock_flags_supported : 0;
+}
+
+int da_tdisp_lock(struct da_tdisp *t, uint16_t flags, struct da_err *err)
+{
+	struct tdisp_lock_params lp = { .flags = flags };
+
+	return tdisp_req_lock(&t->req, &lp, err);
+}
+
+int da_tdisp_report(struct da_tdisp *t, struct da_err *err)
+{
+	return tdisp_req_report(&t->req, err);
+}
+
+int da_tdisp_report_bytes(const struct da_tdisp *t, const uint8_t **p, size_t *len)
+{
+	if (!t->req.report.len)
+		return -ENOENT;
+	*p = t->req.report.data;
+	*len = t->req.report.len;
+	return 0;
+}
+
+int da_tdisp_start(struct da_tdisp *t, struct da_err *err)
+{
+	/* Unlocked, the nonce is zeros and the device refuses the START itself. */
+	return tdisp_req_start(&t->req, t->req.nonce, err);
+}
+
+int da_tdisp_state(struct da_tdisp *t, uint8_t *state, struct da_err *err)
+{
+	return tdisp_req_state(&t->req, state, err);
+}
+
+int da_tdisp_stop(struct da_tdisp *t, struct da_err *err)
+{
+	return tdisp_req_stop(&t->req, err);
+}
