@@ -234,6 +234,8 @@ static int start(struct spdm_responder *r, struct rsp_tdi *t, const uint8_t *req
 		return tdisp_encode_error(w, h->version, &h->iface, TDISP_ERR_INVALID_NONCE, 0);
 	/* the nonce is good for one START */
 	OPENSSL_cleanse(t->nonce, sizeof(t->nonce));
+	if (t->state != TDISP_STATE_CONFIG_LOCKED)	/* start-unlocked: nobody locked it */
+		t->owner = r->cur_sess ? r->cur_sess->s.id : 0;
 	t->state = TDISP_STATE_RUN;
 	return tdisp_encode_simple(w, h->version, TDISP_START_INTERFACE_RSP, &h->iface);
 }
