@@ -7,6 +7,10 @@
  *            0xBEEF), the report in one portion and in 16-byte portions;
  *            the states walk CONFIG_UNLOCKED -> CONFIG_LOCKED -> RUN ->
  *            CONFIG_UNLOCKED and the report is the one of docs/emu.md
+ *   config   a config file's "tdisp": an interface of its own (FUNCTION_ID,
+ *            flags, MSI-X / LNR / TPH, an MMIO range, device-specific
+ *            info) in the report as given; "tdisp": false on the second
+ *            device: VENDOR_DEFINED is UnsupportedRequest
  *   faults   the report and lock faults of docs/faults.md: devauth probe
  *            fails with exit status 1 and the error naming the field
  */
@@ -103,6 +107,55 @@ static void mode_ours(void)
 	peer_stop(&p);
 }
 
+static const char config_json[] =
+	"{ \"devices\": [\n"
+	"  { \"name\": \"tdi0\", \"asym\": [\"ECDSA_P384\"],\n"
+	"    \"slots\": [ { \"slot\": 0, \"chain\": \"ecp384/bundle_responder.certchain.der\",\n"
+	"                 \"key\": \"ecp384/end_responder.key\" } ],\n"
+	"    \"tdisp\": { \"lock-flags\": 1, \"interfaces\": [\n"
+	"      { \"function-id\": \"0x10\", \"interface-info\": 8, \"msix-control\": \"0x8001\",\n"
+	"        \"lnr-control\": 1, \"tph-control\": \"0x100\",\n"
+	"        \"mmio\": [ { \"first-page\": \"0x4000\", \"pages\": 2, \"attributes\": 4,\n"
+	"                    \"range-id\": 7 } ],\n"
+	"        \"device-info-hex\": \"de:ad:be:ef:01\" } ] } },\n"
+	"  { \"name\": \"plain\", \"asym\": [\"ECDSA_P384\"], \"tdisp\": false }\n"
+	"] }\n";
+
+static void mode_config(void)
+{
+	char path[600];
+	const char *const args[] = { "--transport", "pci-doe", "--config", path, NULL };
+	const char *const tdi[] = { "--function-id", "0x10", NULL };
+	const char *const none[] = { NULL };
+	struct peer_proc p;
+	FILE *f;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/emu-tdisp.json", peer_dir());
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fputs(config_json, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(peer_start_emu(&p, args, 60), 0);
+	rc = probe(p.port, tdi);
+	result(rc == 0 && has(out, "TDISP 1.0 interface 0x00000010: lock nonce ") &&
+	       has(out, "report: 41 bytes in 1 portions; INTERFACE_INFO 0x0008 ATS; MSI-X control 0x8001, LNR control 0x0001, TPH control 0x00000100") &&
+	       has(out, "MMIO range 7: first page 0x0000000000004000, 2 pages, attributes 0x0004 NON_TEE") &&
+	       has(out, "device-specific info: 5 bytes deadbeef01") &&
+	       has(out, "states: CONFIG_UNLOCKED -> CONFIG_LOCKED -> RUN -> CONFIG_UNLOCKED"),
+	       "devauth probe --tdisp: the interface of a config file's \"tdisp\"");
+	rc = probe(p.port, none);
+	result(rc == 1 && has(out, "TDISP GET_TDISP_CAPABILITIES: device answered ") &&
+	       has(out, "TDISP_ERROR INVALID_INTERFACE"),
+	       "devauth probe --tdisp: FUNCTION_ID 0 is not among the config's interfaces");
+	rc = probe(p.port + 1, none);
+	result(rc == 1 &&
+	       has(out, "VENDOR_DEFINED_REQUEST: device answered ERROR UnsupportedRequest"),
+	       "devauth probe --tdisp: \"tdisp\": false, no VENDOR_DEFINED");
+	assert_true(peer_alive(&p));
+	peer_stop(&p);
+}
+
 struct fault_case {
 	const char *fault;
 	const char *msg;
@@ -149,6 +202,8 @@ static void test_slice(void **state)
 		mode_ours();
 	else if (!strcmp(g_mode, "faults"))
 		mode_faults();
+	else if (!strcmp(g_mode, "config"))
+		mode_config();
 	else
 		fail_msg("unknown mode %s", g_mode);
 	free(out);
