@@ -59,8 +59,8 @@ int rsp_ide_km(struct spdm_responder *r, const uint8_t *req, size_t len, struct 
 {
 	const struct emu_tdisp_config *tc = &r->dev->cfg.tdisp;
 	const uint8_t *key, *ifv;
-	struct idekm_stream s;
-	int slot;
+	struct idekm_stream s = { 0 };
+	int slot = -1;
 
 	if (!len)
 		return -EBADMSG;
