@@ -128,6 +128,10 @@ tdisp-no-v10-pass :: lib/tdisp/requester.c :: tdisp-req :: if \(!t->version\)(?=
 tdisp-need-version-pass :: lib/tdisp/requester.c :: tdisp-req :: if \(!t->version\)(?=\n\t+return da_errf\(err, -EPROTO, "%s: TDISP %s before) :: if (0)
 vendor-standard-id-pass :: lib/spdm/vendor_defined.c :: tdisp-req :: if \(m\.standard_id != SPDM_REGISTRY_PCISIG\) :: if (0)
 vendor-vendor-id-pass :: lib/spdm/vendor_defined.c :: tdisp-req :: if \(m\.vendor_id_len != 2 \|\| :: if (0 &&
+rsp-tdisp-start-nonce-pass :: lib/responder/rsp-tdisp.c :: emu-tdisp :: ok = !CRYPTO_memcmp\(nonce, t->nonce, sizeof\(nonce\)\) \|\| :: ok = 1 ||
+rsp-tdisp-start-unlocked-pass :: lib/responder/rsp-tdisp.c :: emu-tdisp :: if \(t->state != TDISP_STATE_CONFIG_LOCKED && !FAULT\(r, START_UNLOCKED\)\) \{ :: if (0) {
+rsp-tdisp-lock-locked-pass :: lib/responder/rsp-tdisp.c :: emu-tdisp :: if \(t->state != TDISP_STATE_CONFIG_UNLOCKED\) \{ :: if (0) {
+rsp-tdisp-session-lost-pass :: lib/responder/rsp-tdisp.c :: emu-tdisp :: !session_alive\(r, r->tdi\[i\]\.owner\)\) :: 0)
 vendor-large-pass :: lib/spdm/vendor_defined.c :: tdisp-req :: if \(ver >= SPDM_VER_14 && \(p1 & SPDM_VENDOR_LARGE\)\) :: if (0)
 idekm-kp-status-pass :: lib/tdisp/ide_km_req.c :: tdisp-req :: if \(!ret && ack\.status != IDEKM_KP_SUCCESS\) :: if (0)
 idekm-echo-pass :: lib/tdisp/ide_km_req.c :: tdisp-req :: if \(got->stream_id != want->stream_id \|\| got->kss != want->kss \|\| :: if (0 &&

@@ -13,8 +13,13 @@
  *                  2   bytes are a plain SPDM request (KEY_EXCHANGE,
  *                      FINISH in the clear, PSK_EXCHANGE, ...)
  * The device must never crash nor answer with more than the buffer.
- * Seeds: the DMTF requester's session requests (decrypted from its
- * capture against devauth-emu by spdm_dump --psk).
+ * Sealed requests reach the PCI-SIG VENDOR_DEFINED handling too (TDISP
+ * state machines, report portions, IDE_KM key slots: the device is on
+ * PCI_DOE).  Seeds: the DMTF requester's session requests (decrypted
+ * from its capture against devauth-emu by spdm_dump --psk), and its
+ * IDE_KM + TDISP flow (QUERY, KEY_PROG, K_SET_GO/STOP; GET_VERSION ..
+ * STOP on FUNCTION_ID 0xBEEF) rebuilt message by message, plus the state
+ * rules on interface 0 (START before LOCK, LOCK twice).
  */
 #include <stdbool.h>
 #include <stdint.h>

@@ -108,6 +108,7 @@ void emu_device_config_default(struct emu_device_config *c, const char *name, un
 	memcpy(c->psk_hint, "TestPskHint", 12);
 	c->psk_hint_len = 12;
 	c->heartbeat_period = 240;
+	emu_tdisp_config_default(&c->tdisp, n);
 	c->data_transfer_size = EMU_DEFAULT_DATA_TRANSFER_SIZE;
 	c->max_spdm_msg_size = EMU_DEFAULT_MAX_SPDM_MSG_SIZE;
 	c->ct_exponent = 12;

@@ -66,6 +66,12 @@ enum emu_fault {
 	EMU_FAULT_REPLAY_SEQ,		/* "replay-seq": secured responses reuse sequence number 0 */
 	EMU_FAULT_HEARTBEAT_SILENT,	/* "heartbeat-silent": HEARTBEAT gets no answer */
 	EMU_FAULT_KEY_UPDATE_REFUSED,	/* "key-update-refused": KEY_UPDATE gets ERROR */
+	EMU_FAULT_REPORT_CHANGES,	/* "report-changes": each report portion grows the report */
+	EMU_FAULT_START_ANY_NONCE,	/* "start-any-nonce": START with a wrong nonce accepted */
+	EMU_FAULT_LOCK_REFUSED,		/* "lock-refused": LOCK_INTERFACE gets TDISP_ERROR */
+	EMU_FAULT_REPORT_MMIO_OVERRUN,	/* "report-mmio-overrun": MMIO_RANGE_COUNT past the report */
+	EMU_FAULT_START_UNLOCKED,	/* "start-unlocked": START answered while not locked */
+	EMU_FAULT_ERROR_AFTER_RESET,	/* "error-after-reset": interfaces in ERROR after a reset */
 	EMU_FAULT_COUNT
 };
 const char *emu_fault_name(enum emu_fault f);
@@ -93,6 +99,44 @@ struct emu_meas_block {
 struct emu_slot_files {
 	const char *chain_path;		/* DER certificates, root first (or PEM bundle) */
 	const char *key_path;		/* PEM private key of the leaf */
+};
+
+/*
+ * TDISP (lib/responder/rsp-tdisp.c): the interfaces a device hosts and
+ * what their DEVICE_INTERFACE_REPORT says.  MMIO first_page is the
+ * offset in the function's BARs; the report adds the LOCK's
+ * MMIO_REPORTING_OFFSET.
+ */
+#define EMU_MAX_TDI 8
+#define EMU_MAX_TDI_MMIO 8
+#define EMU_MAX_TDI_DSI 64
+struct emu_tdi_mmio {
+	uint64_t first_page;		/* byte address, 4 KiB aligned */
+	uint32_t pages;
+	uint16_t attributes;		/* TDISP_MMIO_* */
+	uint16_t range_id;
+};
+
+struct emu_tdi_config {
+	uint32_t function_id;
+	uint16_t interface_info;	/* TDISP_INFO_* */
+	uint16_t msix_control, lnr_control;
+	uint32_t tph_control;
+	uint32_t nmmio;
+	struct emu_tdi_mmio mmio[EMU_MAX_TDI_MMIO];
+	uint16_t dsi_len;
+	uint8_t dsi[EMU_MAX_TDI_DSI];
+};
+
+struct emu_tdisp_config {
+	bool enabled;			/* served over PCI_DOE only */
+	uint32_t dsm_caps;
+	uint16_t lock_flags;		/* LOCK_INTERFACE_FLAGS_SUPPORTED */
+	uint8_t dev_addr_width, num_req_this, num_req_all;
+	uint8_t ide_max_port_index;	/* IDE_KM ports 0..this */
+	uint8_t ide_streams;		/* IDE_KM stream IDs 0..this-1 take keys */
+	size_t ntdi;
+	struct emu_tdi_config tdi[EMU_MAX_TDI];
 };
 
 struct emu_device_config {
@@ -123,6 +167,7 @@ struct emu_device_config {
 	uint16_t psk_len, psk_hint_len;
 	uint8_t psk[EMU_MAX_PSK_SIZE];
 	uint8_t psk_hint[EMU_MAX_PSK_HINT_SIZE];
+	struct emu_tdisp_config tdisp;
 };
 
 /*
@@ -141,6 +186,13 @@ struct emu_device_config {
  * serial) differ between devices.  CTExponent 12, RDTExponent 10.
  */
 void emu_device_config_default(struct emu_device_config *c, const char *name, unsigned int n);
+/*
+ * TDISP on, two interfaces: FUNCTION_ID 0 with three MMIO ranges (16
+ * pages of registers, the MSI-X table and PBA pages) and FUNCTION_ID
+ * 0xBEEF (the DMTF requester's) with one of 4 pages; every LOCK flag,
+ * IDE_KM ports 0-1 with 8 selective streams (docs/emu.md).
+ */
+void emu_tdisp_config_default(struct emu_tdisp_config *t, unsigned int n);
 
 struct emu_device;
 int emu_device_create(const struct emu_device_config *c, struct emu_device **out,

@@ -45,6 +45,12 @@ static const char *const fault_names[EMU_FAULT_COUNT] = {
 	[EMU_FAULT_REPLAY_SEQ] = "replay-seq",
 	[EMU_FAULT_HEARTBEAT_SILENT] = "heartbeat-silent",
 	[EMU_FAULT_KEY_UPDATE_REFUSED] = "key-update-refused",
+	[EMU_FAULT_REPORT_CHANGES] = "report-changes",
+	[EMU_FAULT_START_ANY_NONCE] = "start-any-nonce",
+	[EMU_FAULT_LOCK_REFUSED] = "lock-refused",
+	[EMU_FAULT_REPORT_MMIO_OVERRUN] = "report-mmio-overrun",
+	[EMU_FAULT_START_UNLOCKED] = "start-unlocked",
+	[EMU_FAULT_ERROR_AFTER_RESET] = "error-after-reset",
 };
 
 const char *emu_fault_name(enum emu_fault f)

@@ -263,6 +263,7 @@ void spdm_responder_free(struct spdm_responder *r)
 	if (!r)
 		return;
 	rsp_reset_connection(r);
+	rsp_tdisp_free(r);
 	da_buf_free(&r->a);
 	da_buf_free(&r->b);
 	da_buf_free(&r->l1);

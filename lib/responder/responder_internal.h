@@ -18,6 +18,7 @@
 #include "session/session.h"
 #include "spdm/codec.h"
 #include "spdm/session_codec.h"
+#include "tdisp/tdisp_codec.h"
 
 #define EMU_FAULT(f) (1ull << (f))
 
@@ -89,6 +90,16 @@ struct rsp_session {
 	unsigned int sealed;		/* secured responses sent */
 };
 
+/* One TDISP interface of the device, in this connection (rsp-tdisp.c). */
+struct rsp_tdi {
+	uint8_t state;			/* TDISP_STATE_* */
+	uint32_t owner;			/* the session that locked it */
+	uint8_t nonce[32];		/* START_INTERFACE_NONCE of the lock */
+	struct tdisp_lock_params lock;
+	struct da_buf report;		/* built at LOCK */
+	unsigned int reads;		/* GET_DEVICE_INTERFACE_REPORT since LOCK */
+};
+
 enum rsp_state {
 	RSP_IDLE = 0,		/* nothing yet, or after a reset */
 	RSP_AFTER_VERSION,
@@ -138,6 +149,12 @@ struct spdm_responder {
 	/* Secure sessions (rsp-session.c) */
 	struct rsp_session sess[RSP_MAX_SESSIONS];
 	struct rsp_session *cur_sess;	/* the one a secured request arrived in */
+	/* TDISP and IDE_KM (rsp-vendor.c, rsp-tdisp.c, rsp-ide_km.c) */
+	bool tdisp_init;
+	uint64_t tdisp_gen;		/* the reset generation the states belong to */
+	struct rsp_tdi tdi[EMU_MAX_TDI];
+	uint16_t ide_programmed[256];	/* per stream ID, a bit per key slot */
+	uint16_t ide_going[256];
 	/* responder.c's dispatcher, for rsp_dispatch_one() (rsp-common.c) */
 	int (*dispatch_one)(struct spdm_responder *r, const uint8_t *req, size_t req_len,
 			    uint8_t *rsp, size_t rsp_cap, size_t overhead);
@@ -225,6 +242,15 @@ int rsp_psk_finish(struct rsp_ctx *c);
 int rsp_heartbeat(struct rsp_ctx *c);
 int rsp_key_update(struct rsp_ctx *c);
 int rsp_end_session(struct rsp_ctx *c);
+
+/* ---- TDISP and IDE_KM inside a session ---- */
+/* Over PCI_DOE, with TDISP in the device's config. */
+bool rsp_tdisp_enabled(const struct spdm_responder *r);
+int rsp_vendor_defined(struct rsp_ctx *c);
+/* One message body after the protocol ID in, the answer's body into w; -EBADMSG: unparsable. */
+int rsp_tdisp(struct spdm_responder *r, const uint8_t *req, size_t len, struct wcur *w);
+int rsp_ide_km(struct spdm_responder *r, const uint8_t *req, size_t len, struct wcur *w);
+void rsp_tdisp_free(struct spdm_responder *r);
 
 /* Core dispatch (responder.c). */
 int rsp_dispatch(struct spdm_responder *r, const uint8_t *req, size_t req_len, uint8_t *rsp,

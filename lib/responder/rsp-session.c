@@ -87,6 +87,8 @@ static int session_request(struct spdm_responder *r, struct rsp_session *s, cons
 		r->l1 = outer_l1;
 		return ret;
 	}
+	case SPDM_VENDOR_DEFINED_REQUEST:
+		return rsp_vendor_defined(&c);
 	case SPDM_GET_VERSION:
 	case SPDM_GET_CAPABILITIES:
 	case SPDM_NEGOTIATE_ALGORITHMS:

@@ -91,8 +91,8 @@ long tdisp_decode_report_rsp(const uint8_t *msg, size_t len, struct tdisp_report
 	return (long)c.off;
 }
 
-long tdisp_decode_report(const uint8_t *rep, size_t len, struct tdisp_report *r,
-			 struct da_err *err)
+static long decode_report(const uint8_t *rep, size_t len, struct tdisp_report *r,
+			  struct da_err *err)
 {
 	struct cur c = cur_init(rep, len);
 
@@ -117,6 +117,17 @@ long tdisp_decode_report(const uint8_t *rep, size_t len, struct tdisp_report *r,
 			       "TDISP interface report: %zu bytes after DEVICE_SPECIFIC_INFO",
 			       cur_left(&c));
 	return (long)c.off;
+}
+
+long tdisp_decode_report(const uint8_t *rep, size_t len, struct tdisp_report *r,
+			 struct da_err *err)
+{
+	long ret = decode_report(rep, len, r, err);
+
+	/* a count without its ranges must not reach tdisp_report_range() */
+	if (ret < 0)
+		memset(r, 0, sizeof(*r));
+	return ret;
 }
 
 void tdisp_report_range(const struct tdisp_report *r, uint32_t i, struct tdisp_mmio_range *out)

@@ -334,6 +334,8 @@ static int parse_device(struct jctx *j, json_object *o, struct emu_dev_spec *d)
 			ret = parse_session_algs(j, k, v, k[0] == 'd' ? &c->dhe : &c->aead);
 		} else if (!strcmp(k, "psk-hex") || !strcmp(k, "psk-hint-hex")) {
 			ret = parse_psk(j, k, v, c);
+		} else if (!strcmp(k, "tdisp")) {
+			ret = emu_parse_tdisp(j, v, &c->tdisp);
 		} else if (!strcmp(k, "heartbeat-period")) {
 			ret = j_uint(j, k, v, 255, &u);
 			c->heartbeat_period = (uint8_t)u;

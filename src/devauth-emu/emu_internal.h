@@ -71,6 +71,8 @@ int j_path(struct jctx *j, const char *key, json_object *v, const char **out);
 int emu_parse_slots(struct jctx *j, json_object *v, struct emu_device_config *c);
 /* "measurements": the device's measurement blocks. */
 int emu_parse_measurements(struct jctx *j, json_object *v, struct emu_device_config *c);
+/* "tdisp" (config-tdisp.c): false, or the TDISP / IDE_KM settings. */
+int emu_parse_tdisp(struct jctx *j, json_object *v, struct emu_tdisp_config *c);
 
 /* ---- the server (serve*.c) ---- */
 
