@@ -8,6 +8,7 @@
 
 #include "cursor.h"
 #include "file.h"
+#include "hex.h"
 #include "json.h"
 
 /*
@@ -351,4 +352,17 @@ int da_json_identity(json_object *o, struct cma_identity *id, unsigned int *have
 	}
 	*key = NULL;
 	return 0;
+}
+
+json_object *da_json_hex(const uint8_t *p, size_t n)
+{
+	char *s = malloc(2 * n + 1);
+	json_object *j;
+
+	if (!s)
+		return NULL;
+	da_hex(p, n, s, 2 * n + 1);
+	j = json_object_new_string(s);
+	free(s);
+	return j;
 }

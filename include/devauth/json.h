@@ -54,4 +54,7 @@ int da_json_uint(json_object *v, uint64_t max, uint64_t *out, char *what, size_t
 int da_json_identity(json_object *o, struct cma_identity *id, unsigned int *have,
 		     unsigned int *nulls, const char **key, char *what, size_t cap);
 
+/* Lower-case hex of p[0..n) as a JSON string; NULL when out of memory. */
+json_object *da_json_hex(const uint8_t *p, size_t n);
+
 #endif

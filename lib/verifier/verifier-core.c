@@ -35,15 +35,3 @@ bool da_verdict_find_block(const struct da_verdict *v, uint8_t index,
 	return false;
 }
 
-json_object *da_json_hex(const uint8_t *p, size_t n)
-{
-	char *s = malloc(2 * n + 1);
-	json_object *j;
-
-	if (!s)
-		return NULL;
-	da_hex(p, n, s, 2 * n + 1);
-	j = json_object_new_string(s);
-	free(s);
-	return j;
-}

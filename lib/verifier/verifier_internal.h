@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <devauth/json.h>
 #include <devauth/verifier.h>
 
 #include "crypto/x509.h"
@@ -77,9 +78,7 @@ static inline bool da_policy_is_volatile(const struct da_policy *p, uint8_t inde
 	return p && (p->volatile_idx[index / 8] & (1u << (index % 8)));
 }
 
-/* verifier-core.c.  Lower-case hex of p[0..n) as a JSON string (pins, policies). */
-json_object *da_json_hex(const uint8_t *p, size_t n);
-/* DMTF value types whose value is expected to change from boot to boot. */
+/* verifier-core.c.  DMTF value types whose value is expected to change from boot to boot. */
 bool da_meas_type_volatile(uint8_t dmtf_type);
 /* The block of index in the verdict's measurement record: true and *out if found. */
 bool da_verdict_find_block(const struct da_verdict *v, uint8_t index,

@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 
 #include <devauth/crypto.h>
+#include <devauth/json.h>
 
 #include "cli.h"
 #include "devauth.h"
@@ -186,19 +187,6 @@ void probe_tdisp_print(const struct probe_tdisp *pt)
 		       pt->port.dev_func, pt->port.segment, pt->port.nregs, pt->keys_programmed);
 }
 
-static json_object *hexj(const uint8_t *p, size_t n)
-{
-	char *s = malloc(2 * n + 1);
-	json_object *j;
-
-	if (!s)
-		return NULL;
-	da_hex(p, n, s, 2 * n + 1);
-	j = json_object_new_string(s);
-	free(s);
-	return j;
-}
-
 void probe_tdisp_json(json_object *root, const struct probe_tdisp *pt)
 {
 	const struct tdisp_req *t = &pt->t;
@@ -210,8 +198,8 @@ void probe_tdisp_json(json_object *root, const struct probe_tdisp *pt)
 		json_object_object_add(j, "function_id", json_object_new_int64(t->iface.function_id));
 		json_object_object_add(j, "lock_flags_supported",
 				       json_object_new_int(t->caps.lock_flags_supported));
-		json_object_object_add(j, "nonce", hexj(pt->nonce, sizeof(pt->nonce)));
-		json_object_object_add(j, "report", hexj(t->report.data, t->report.len));
+		json_object_object_add(j, "nonce", da_json_hex(pt->nonce, sizeof(pt->nonce)));
+		json_object_object_add(j, "report", da_json_hex(t->report.data, t->report.len));
 		json_object_object_add(j, "portions", json_object_new_int((int)t->portions));
 		json_object_object_add(j, "interface_info", json_object_new_int(t->rep.interface_info));
 		json_object_object_add(j, "msix_control", json_object_new_int(t->rep.msix_control));
@@ -230,7 +218,7 @@ void probe_tdisp_json(json_object *root, const struct probe_tdisp *pt)
 			json_object_array_add(a, m);
 		}
 		json_object_object_add(j, "mmio_ranges", a);
-		json_object_object_add(j, "device_specific_info", hexj(t->rep.dsi, t->rep.dsi_len));
+		json_object_object_add(j, "device_specific_info", da_json_hex(t->rep.dsi, t->rep.dsi_len));
 		a = json_object_new_array();
 		for (unsigned int i = 0; i < pt->nstates; i++)
 			json_object_array_add(a, json_object_new_string(tdisp_state_name(pt->states[i])));
