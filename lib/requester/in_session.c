@@ -88,14 +88,14 @@ out:
 	return ret;
 }
 
-static int need_session(struct spdm_req *r, const char *what, struct da_err *err)
+int req_need_session(struct spdm_req *r, const char *what, struct da_err *err)
 {
 	if (!r->t || !r->sess || r->sess->state != SPDM_SESS_ESTABLISHED)
 		return da_errf(err, -ENOTCONN, "%s: %s needs an established session", r->dev, what);
 	return 0;
 }
 
-static int done(struct spdm_req *r, int ret, struct da_err *err)
+int req_sess_done(struct spdm_req *r, int ret, struct da_err *err)
 {
 	req_trim(r);
 	if (ret)
@@ -112,7 +112,7 @@ int spdm_req_session_measure(struct spdm_req *r, struct da_err *err)
 	long built;
 	int ret;
 
-	ret = need_session(r, "GET_MEASUREMENTS", err);
+	ret = req_need_session(r, "GET_MEASUREMENTS", err);
 	if (ret)
 		return ret;
 	if (!meas) {
@@ -136,11 +136,11 @@ int spdm_req_session_measure(struct spdm_req *r, struct da_err *err)
 	if (!ret)
 		ret = req_process_measurements(r, r->req_buf, (size_t)built, rsp, rsp_len, 0, err);
 	if (ret)
-		return done(r, req_fail(r, NULL, "session-measurements", ret, "%s", err->msg), err);
+		return req_sess_done(r, req_fail(r, NULL, "session-measurements", ret, "%s", err->msg), err);
 	r->sinfo.measured = meas != SPDM_CAP_MEAS_SIG || r->info.measured;
 	req_pass(r, "session-measurements", "%s MEASUREMENTS inside session 0x%08x",
 		 meas == SPDM_CAP_MEAS_SIG ? "signed" : "unsigned", r->sinfo.session_id);
-	return done(r, 0, err);
+	return req_sess_done(r, 0, err);
 }
 
 int spdm_req_session_heartbeat(struct spdm_req *r, struct da_err *err)
@@ -150,7 +150,7 @@ int spdm_req_session_heartbeat(struct spdm_req *r, struct da_err *err)
 	size_t rsp_len;
 	int ret, built;
 
-	ret = need_session(r, "HEARTBEAT", err);
+	ret = req_need_session(r, "HEARTBEAT", err);
 	if (ret)
 		return ret;
 	if (!(r->info.rsp_caps & SPDM_CAP_HBEAT)) {
@@ -166,10 +166,10 @@ int spdm_req_session_heartbeat(struct spdm_req *r, struct da_err *err)
 		ret = req_true_len(r, rsp, rsp_len, spdm_decode_heartbeat_ack(rsp, rsp_len, err),
 				   0, err);
 	if (ret < 0)
-		return done(r, req_fail(r, NULL, "heartbeat", ret, "%s", err->msg), err);
+		return req_sess_done(r, req_fail(r, NULL, "heartbeat", ret, "%s", err->msg), err);
 	r->sinfo.heartbeats++;
 	req_pass(r, "heartbeat", "HEARTBEAT_ACK (HeartbeatPeriod %u s)", r->sinfo.heartbeat_period);
-	return done(r, 0, err);
+	return req_sess_done(r, 0, err);
 }
 
 static int key_update_op(struct spdm_req *r, uint8_t op, struct da_err *err)
@@ -220,7 +220,7 @@ int spdm_req_session_key_update(struct spdm_req *r, bool all_keys, struct da_err
 {
 	int ret;
 
-	ret = need_session(r, "KEY_UPDATE", err);
+	ret = req_need_session(r, "KEY_UPDATE", err);
 	if (ret)
 		return ret;
 	if (!(r->info.rsp_caps & SPDM_CAP_KEY_UPD)) {
@@ -231,11 +231,11 @@ int spdm_req_session_key_update(struct spdm_req *r, bool all_keys, struct da_err
 			    SPDM_KEY_UPDATE_OP_UPDATE_KEY, err) ?:
 	      key_update_op(r, SPDM_KEY_UPDATE_OP_VERIFY_NEW_KEY, err);
 	if (ret)
-		return done(r, req_fail(r, NULL, "key-update", ret, "%s", err->msg), err);
+		return req_sess_done(r, req_fail(r, NULL, "key-update", ret, "%s", err->msg), err);
 	r->sinfo.key_updates++;
 	req_pass(r, "key-update", "%s + VerifyNewKey acknowledged with the new keys",
 		 all_keys ? "UpdateAllKeys" : "UpdateKey");
-	return done(r, 0, err);
+	return req_sess_done(r, 0, err);
 }
 
 int spdm_req_session_end(struct spdm_req *r, struct da_err *err)
@@ -245,7 +245,7 @@ int spdm_req_session_end(struct spdm_req *r, struct da_err *err)
 	size_t rsp_len;
 	int ret, built;
 
-	ret = need_session(r, "END_SESSION", err);
+	ret = req_need_session(r, "END_SESSION", err);
 	if (ret)
 		return ret;
 	built = spdm_encode_end_session(&w, r->p.version, 0);
@@ -259,9 +259,9 @@ int spdm_req_session_end(struct spdm_req *r, struct da_err *err)
 	req_sess_free(r);
 	r->sinfo.established = false;
 	if (ret < 0)
-		return done(r, req_fail(r, NULL, "end-session", ret, "%s", err->msg), err);
+		return req_sess_done(r, req_fail(r, NULL, "end-session", ret, "%s", err->msg), err);
 	r->sinfo.ended = true;
 	req_pass(r, "end-session", "END_SESSION_ACK; session 0x%08x secrets wiped",
 		 r->sinfo.session_id);
-	return done(r, 0, err);
+	return req_sess_done(r, 0, err);
 }

@@ -14,21 +14,6 @@
 #include "req.h"
 #include "session/session.h"
 
-static int need_session(struct spdm_req *r, const char *what, struct da_err *err)
-{
-	if (!r->t || !r->sess || r->sess->state != SPDM_SESS_ESTABLISHED)
-		return da_errf(err, -ENOTCONN, "%s: %s needs an established session", r->dev, what);
-	return 0;
-}
-
-static int done(struct spdm_req *r, int ret, struct da_err *err)
-{
-	req_trim(r);
-	if (ret)
-		da_err_prefix(err, "%s", r->dev);
-	return ret;
-}
-
 int req_session_send(struct spdm_req *r, const uint8_t *req, size_t req_len,
 		     uint8_t expect_code, bool crypto, uint8_t *out, size_t cap,
 		     size_t *out_len, struct da_err *err)
@@ -38,7 +23,7 @@ int req_session_send(struct spdm_req *r, const uint8_t *req, size_t req_len,
 	int ret;
 
 	*out_len = 0;
-	ret = need_session(r, req_msg_name(req_len > 1 ? req[1] : 0), err);
+	ret = req_need_session(r, req_msg_name(req_len > 1 ? req[1] : 0), err);
 	if (ret)
 		return ret;
 	if (req_len < 4 || req[0] != r->p.version)
@@ -56,7 +41,7 @@ int req_session_send(struct spdm_req *r, const uint8_t *req, size_t req_len,
 		memcpy(out, rsp, rsp_len);
 		*out_len = rsp_len;
 	}
-	return done(r, ret, err);
+	return req_sess_done(r, ret, err);
 }
 
 int spdm_req_session_digests(struct spdm_req *r, struct da_err *err)
@@ -67,7 +52,7 @@ int spdm_req_session_digests(struct spdm_req *r, struct da_err *err)
 	size_t rsp_len;
 	int ret, built;
 
-	ret = need_session(r, "GET_DIGESTS", err);
+	ret = req_need_session(r, "GET_DIGESTS", err);
 	if (ret)
 		return ret;
 	if (!(r->info.rsp_caps & SPDM_CAP_CERT) || !r->have_digests) {
@@ -85,12 +70,12 @@ int spdm_req_session_digests(struct spdm_req *r, struct da_err *err)
 		ret = req_true_len(r, rsp, rsp_len, spdm_decode_digests(rsp, rsp_len, &r->p, &d, err),
 				   0, err);
 	if (ret < 0)
-		return done(r, req_fail(r, NULL, "session-digests", ret, "%s", err->msg), err);
+		return req_sess_done(r, req_fail(r, NULL, "session-digests", ret, "%s", err->msg), err);
 	if (d.provisioned_mask != r->info.provisioned_mask) {
 		ret = req_fail(r, err, "session-digests", -EKEYREJECTED,
 			       "DIGESTS: ProvisionedSlotMask 0x%02x inside session 0x%08x, 0x%02x at authentication",
 			       d.provisioned_mask, r->sinfo.session_id, r->info.provisioned_mask);
-		return done(r, ret, err);
+		return req_sess_done(r, ret, err);
 	}
 	for (int s = 0; s < SPDM_MAX_SLOTS; s++) {
 		if (!(d.provisioned_mask & (1u << s)) ||
@@ -99,12 +84,12 @@ int spdm_req_session_digests(struct spdm_req *r, struct da_err *err)
 		ret = req_fail(r, err, "session-digests", -EKEYREJECTED,
 			       "DIGESTS: slot %d digest inside session 0x%08x differs from the one at authentication",
 			       s, r->sinfo.session_id);
-		return done(r, ret, err);
+		return req_sess_done(r, ret, err);
 	}
 	r->sinfo.digests_checked = true;
 	req_pass(r, "session-digests", "slots 0x%02x: the digests of the authentication",
 		 d.provisioned_mask);
-	return done(r, 0, err);
+	return req_sess_done(r, 0, err);
 }
 
 /* One slot's chain read inside the session into *b. */
@@ -167,7 +152,7 @@ int spdm_req_session_certificate(struct spdm_req *r, struct da_err *err)
 	unsigned int n = 0;
 	int ret;
 
-	ret = need_session(r, "GET_CERTIFICATE", err);
+	ret = req_need_session(r, "GET_CERTIFICATE", err);
 	if (ret)
 		return ret;
 	if (!(r->info.rsp_caps & SPDM_CAP_CERT)) {
@@ -199,5 +184,5 @@ int spdm_req_session_certificate(struct spdm_req *r, struct da_err *err)
 		 n, n == 1 ? "" : "s");
 out:
 	da_buf_free(&b);
-	return done(r, ret, err);
+	return req_sess_done(r, ret, err);
 }

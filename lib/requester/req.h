@@ -206,6 +206,10 @@ int req_process_measurements(struct spdm_req *r, const uint8_t *req, size_t req_
  * plain (unsecured) answer is refused.  update_rsp_before_open: the
  * answer comes with new response keys (KEY_UPDATE UpdateAllKeys).
  */
+/* in_session.c: -ENOTCONN naming what unless a session is established. */
+int req_need_session(struct spdm_req *r, const char *what, struct da_err *err);
+/* in_session.c: the end of an in-session request: buffers trimmed, the device named on error. */
+int req_sess_done(struct spdm_req *r, int ret, struct da_err *err);
 int req_sess_exchange(struct spdm_req *r, const uint8_t *req, size_t req_len,
 		      uint8_t expect_code, bool crypto, bool update_rsp_before_open,
 		      const uint8_t **rsp, size_t *rsp_len, struct da_err *err);
