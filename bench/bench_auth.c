@@ -301,8 +301,8 @@ static int bench_replay(const char *vectors, const char *dir, unsigned int iters
 
 static int bench_inproc(uint32_t asym, uint32_t hash, uint8_t ver, unsigned int iters)
 {
-	struct emu_device_config dc;
-	struct emu_device *dev;
+	struct rsp_device_config dc;
+	struct rsp_device *dev;
 	struct spdm_req_config cfg;
 	struct da_err err = { 0 };
 	struct raw_op ops[16];
@@ -311,11 +311,11 @@ static int bench_inproc(uint32_t asym, uint32_t hash, uint8_t ver, unsigned int 
 	double t0, t_auth, t_raw, t_sign = 0;
 	struct spdm_req *r;
 
-	emu_device_config_default(&dc, "0000:01:00.0", 0);
+	rsp_device_config_default(&dc, "0000:01:00.0", 0);
 	dc.asym = asym;
 	dc.hash = hash;
 	dc.min_version = dc.max_version = ver;
-	if (emu_device_create(&dc, &dev, &err)) {
+	if (rsp_device_create(&dc, &dev, &err)) {
 		fprintf(stderr, "emu: %s\n", err.msg);
 		return -1;
 	}
@@ -392,7 +392,7 @@ static int bench_inproc(uint32_t asym, uint32_t hash, uint8_t ver, unsigned int 
 	       ncerts - 1, (t_raw + t_sign) * 1e6, (t_raw + t_sign) / t_auth);
 	free_ops(ops, nops);
 	spdm_req_free(r);
-	emu_device_free(dev);
+	rsp_device_free(dev);
 	return 0;
 }
 

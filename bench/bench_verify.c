@@ -255,7 +255,7 @@ out:
 	return ret;
 }
 
-static int emu_bundle(struct emu_device *dev, uint8_t ver, uint32_t asym, uint32_t hash,
+static int emu_bundle(struct rsp_device *dev, uint8_t ver, uint32_t asym, uint32_t hash,
 		      struct da_evidence *ev)
 {
 	struct spdm_req_config cfg;
@@ -303,8 +303,8 @@ int main(int argc, char **argv)
 		{ SPDM_VER_11, SPDM_ASYM_RSASSA_2048, SPDM_HASH_SHA256 },
 	};
 	const char *vectors = getenv("DEVAUTH_VECTORS");
-	struct emu_device_config dc;
-	struct emu_device *dev = NULL;
+	struct rsp_device_config dc;
+	struct rsp_device *dev = NULL;
 	struct da_err err = { 0 };
 	char anchor[512], name[96];
 	int failed = 0;
@@ -328,14 +328,14 @@ int main(int argc, char **argv)
 		failed += bench_one(name, &ev, anchor) != 0;
 		da_evidence_free(&ev);
 	}
-	emu_device_config_default(&dc, "0000:01:00.0", 0);
-	if (emu_device_create(&dc, &dev, &err)) {
+	rsp_device_config_default(&dc, "0000:01:00.0", 0);
+	if (rsp_device_create(&dc, &dev, &err)) {
 		fprintf(stderr, "emu: %s\n", err.msg);
 		return 1;
 	}
 	snprintf(anchor, sizeof(anchor), "/tmp/bench-verify-root-%d.pem", (int)getpid());
 	f = fopen(anchor, "w");
-	if (!f || PEM_write_X509(f, emu_device_root(dev, 0)) != 1)
+	if (!f || PEM_write_X509(f, rsp_device_root(dev, 0)) != 1)
 		return 1;
 	fclose(f);
 	for (size_t i = 0; i < sizeof(emu) / sizeof(emu[0]); i++) {
@@ -357,7 +357,7 @@ int main(int argc, char **argv)
 		da_evidence_free(&ev);
 	}
 	unlink(anchor);
-	emu_device_free(dev);
+	rsp_device_free(dev);
 	if (failed)
 		fprintf(stderr, "bench_verify: %d workloads FAILED\n", failed);
 	return failed ? 1 : 0;

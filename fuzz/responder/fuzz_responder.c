@@ -13,19 +13,19 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct emu_device *dev;
+static struct rsp_device *dev;
 
-static struct emu_device *device(void)
+static struct rsp_device *device(void)
 {
-	struct emu_device_config cfg;
+	struct rsp_device_config cfg;
 
 	if (dev)
 		return dev;
-	emu_device_config_default(&cfg, "0000:99:00.0", 0);
+	rsp_device_config_default(&cfg, "0000:99:00.0", 0);
 	/* keep key generation cheap: RSA leaves would dominate the run time */
 	cfg.asym &= SPDM_ASYM_ECDSA_P256 | SPDM_ASYM_ECDSA_P384 | SPDM_ASYM_EDDSA_ED25519 |
 		    SPDM_ASYM_RSASSA_2048 | SPDM_ASYM_RSAPSS_2048 | SPDM_ASYM_RSASSA_3072;
-	if (emu_device_create(&cfg, &dev, NULL))
+	if (rsp_device_create(&cfg, &dev, NULL))
 		abort();
 	return dev;
 }

@@ -37,18 +37,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define CAP (70000)
 
-static struct emu_device *dev;
+static struct rsp_device *dev;
 static uint8_t rsp[CAP], tx[CAP], plain[CAP];
 
-static struct emu_device *device(void)
+static struct rsp_device *device(void)
 {
-	struct emu_device_config cfg;
+	struct rsp_device_config cfg;
 
 	if (dev)
 		return dev;
-	emu_device_config_default(&cfg, "0000:99:00.0", 0);
+	rsp_device_config_default(&cfg, "0000:99:00.0", 0);
 	cfg.asym = SPDM_ASYM_ECDSA_P384;
-	if (emu_device_create(&cfg, &dev, NULL))
+	if (rsp_device_create(&cfg, &dev, NULL))
 		abort();
 	return dev;
 }
@@ -127,7 +127,7 @@ static void sealed_xfer(struct spdm_responder *r, struct spdm_session *s, const 
 /* VCA and PSK_EXCHANGE + PSK_FINISH as a requester; 0 when the session is up. */
 static int open_session(struct spdm_responder *r, struct spdm_session *s)
 {
-	const struct emu_device_config *cfg = emu_device_config(device());
+	const struct rsp_device_config *cfg = rsp_device_config(device());
 	struct spdm_sess_params sp = { .p = { .version = SPDM_VER_12, .hash_size = 48,
 					      .sig_size = 96 } };
 	struct spdm_sess_config sc = { .version = SPDM_VER_12, .sm_version = SPDM_SM_VER_11,

@@ -29,23 +29,23 @@
  * the device: ECDSA first (small, fast to generate), then EdDSA, then
  * RSA (PSS before SSA), larger before smaller within a family.
  */
-const uint32_t emu_asym_order[] = {
+const uint32_t rsp_asym_order[] = {
 	SPDM_ASYM_ECDSA_P384, SPDM_ASYM_ECDSA_P256, SPDM_ASYM_ECDSA_P521,
 	SPDM_ASYM_EDDSA_ED25519, SPDM_ASYM_EDDSA_ED448,
 	SPDM_ASYM_RSAPSS_3072, SPDM_ASYM_RSASSA_3072, SPDM_ASYM_RSAPSS_4096,
 	SPDM_ASYM_RSASSA_4096, SPDM_ASYM_RSAPSS_2048, SPDM_ASYM_RSASSA_2048, 0
 };
-const uint32_t emu_hash_order[] = {
+const uint32_t rsp_hash_order[] = {
 	SPDM_HASH_SHA384, SPDM_HASH_SHA256, SPDM_HASH_SHA512,
 	SPDM_HASH_SHA3_384, SPDM_HASH_SHA3_256, SPDM_HASH_SHA3_512, 0
 };
-const uint32_t emu_meas_hash_order[] = {
+const uint32_t rsp_meas_hash_order[] = {
 	SPDM_MEAS_HASH_SHA512, SPDM_MEAS_HASH_SHA384, SPDM_MEAS_HASH_SHA256,
 	SPDM_MEAS_HASH_SHA3_512, SPDM_MEAS_HASH_SHA3_384, SPDM_MEAS_HASH_SHA3_256,
 	SPDM_MEAS_HASH_RAW, 0
 };
 
-uint32_t emu_pick(const uint32_t *order, uint32_t mask)
+uint32_t rsp_pick(const uint32_t *order, uint32_t mask)
 {
 	for (; *order; order++)
 		if (mask & *order)
@@ -53,17 +53,17 @@ uint32_t emu_pick(const uint32_t *order, uint32_t mask)
 	return 0;
 }
 
-static void fill_pattern(struct emu_meas_block *b, unsigned int n, size_t len)
+static void fill_pattern(struct rsp_meas_block *b, unsigned int n, size_t len)
 {
 	b->len = (uint16_t)len;
 	for (size_t i = 0; i < len; i++)
 		b->value[i] = (uint8_t)(b->index * 37u + n * 101u + i * 7u + 1u);
 }
 
-static struct emu_meas_block *add_block(struct emu_device_config *c, uint8_t index,
+static struct rsp_meas_block *add_block(struct rsp_device_config *c, uint8_t index,
 					uint8_t type)
 {
-	struct emu_meas_block *b = &c->meas[c->nmeas++];
+	struct rsp_meas_block *b = &c->meas[c->nmeas++];
 
 	memset(b, 0, sizeof(*b));
 	b->index = index;
@@ -77,9 +77,9 @@ static void put_le(uint8_t *p, uint64_t v, size_t n)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-void emu_device_config_default(struct emu_device_config *c, const char *name, unsigned int n)
+void rsp_device_config_default(struct rsp_device_config *c, const char *name, unsigned int n)
 {
-	struct emu_meas_block *b;
+	struct rsp_meas_block *b;
 
 	memset(c, 0, sizeof(*c));
 	snprintf(c->name, sizeof(c->name), "%s", name ? name : "0000:01:00.0");
@@ -98,7 +98,7 @@ void emu_device_config_default(struct emu_device_config *c, const char *name, un
 	c->hash = spdm_supported_hash() & ~SPDM_HASH_SM3_256;
 	c->meas_hash = spdm_supported_meas_hash() & ~(SPDM_MEAS_HASH_SM3_256 | SPDM_MEAS_HASH_RAW);
 	c->caps = SPDM_CAP_CERT | SPDM_CAP_CHAL | SPDM_CAP_MEAS_SIG | SPDM_CAP_CHUNK |
-		  SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | SPDM_CAP_KEY_EX | EMU_PSK_CAP_WITH_CONTEXT |
+		  SPDM_CAP_ENCRYPT | SPDM_CAP_MAC | SPDM_CAP_KEY_EX | RSP_PSK_CAP_WITH_CONTEXT |
 		  SPDM_CAP_HBEAT | SPDM_CAP_KEY_UPD | SPDM_CAP_HANDSHAKE_IN_THE_CLEAR;
 	c->dhe = spdm_supported_dhe() & ~SPDM_DHE_SM2_P256;
 	c->aead = spdm_supported_aead() & ~SPDM_AEAD_SM4_GCM;
@@ -108,9 +108,9 @@ void emu_device_config_default(struct emu_device_config *c, const char *name, un
 	memcpy(c->psk_hint, "TestPskHint", 12);
 	c->psk_hint_len = 12;
 	c->heartbeat_period = 240;
-	emu_tdisp_config_default(&c->tdisp, n);
-	c->data_transfer_size = EMU_DEFAULT_DATA_TRANSFER_SIZE;
-	c->max_spdm_msg_size = EMU_DEFAULT_MAX_SPDM_MSG_SIZE;
+	rsp_tdisp_config_default(&c->tdisp, n);
+	c->data_transfer_size = RSP_DEFAULT_DATA_TRANSFER_SIZE;
+	c->max_spdm_msg_size = RSP_DEFAULT_MAX_SPDM_MSG_SIZE;
 	c->ct_exponent = 12;
 	c->rdt_exponent = 10;
 	c->provisioned_slots = 0x03;
@@ -145,7 +145,7 @@ void emu_device_config_default(struct emu_device_config *c, const char *name, un
 	put_le(b->value, 0, 8);
 }
 
-static void slot_free(struct emu_slot *s)
+static void slot_free(struct rsp_dev_slot *s)
 {
 	if (s->file_certs)
 		sk_X509_pop_free(s->file_certs, X509_free);
@@ -156,7 +156,7 @@ static void slot_free(struct emu_slot *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static void leaves_free(struct emu_device *d)
+static void leaves_free(struct rsp_device *d)
 {
 	for (size_t i = 0; i < d->nleaves; i++)
 		pki_ca_free(&d->leaves[i].leaf);
@@ -165,10 +165,10 @@ static void leaves_free(struct emu_device *d)
 	d->nleaves = 0;
 }
 
-static int slot_load_files(struct emu_device *d, uint8_t i, struct da_err *err)
+static int slot_load_files(struct rsp_device *d, uint8_t i, struct da_err *err)
 {
-	const struct emu_slot_files *f = &d->cfg.slot_files[i];
-	struct emu_slot *s = &d->slot[i];
+	const struct rsp_slot_files *f = &d->cfg.slot_files[i];
+	struct rsp_dev_slot *s = &d->slot[i];
 	uint32_t asym = 0;
 	int ret;
 
@@ -195,10 +195,10 @@ static int slot_load_files(struct emu_device *d, uint8_t i, struct da_err *err)
 	return 0;
 }
 
-int emu_device_create(const struct emu_device_config *c, struct emu_device **out,
+int rsp_device_create(const struct rsp_device_config *c, struct rsp_device **out,
 		      struct da_err *err)
 {
-	struct emu_device *d;
+	struct rsp_device *d;
 	int ret = 0;
 
 	*out = NULL;
@@ -209,19 +209,19 @@ int emu_device_create(const struct emu_device_config *c, struct emu_device **out
 		return da_errf(err, -EINVAL, "%s: version range %#x-%#x not within 1.0-1.4",
 			       c->name, c->min_version, c->max_version);
 	if (c->data_transfer_size < SPDM_MIN_DATA_TRANSFER_SIZE ||
-	    c->data_transfer_size > EMU_MAX_SPDM_MSG_SIZE)
+	    c->data_transfer_size > RSP_MAX_SPDM_MSG_SIZE)
 		return da_errf(err, -EINVAL, "%s: data-transfer-size %u not within %u..%u",
 			       c->name, c->data_transfer_size, SPDM_MIN_DATA_TRANSFER_SIZE,
-			       EMU_MAX_SPDM_MSG_SIZE);
+			       RSP_MAX_SPDM_MSG_SIZE);
 	if (c->max_spdm_msg_size < c->data_transfer_size ||
-	    c->max_spdm_msg_size > EMU_MAX_SPDM_MSG_SIZE)
+	    c->max_spdm_msg_size > RSP_MAX_SPDM_MSG_SIZE)
 		return da_errf(err, -EINVAL,
 			       "%s: max-spdm-msg-size %u not within data-transfer-size %u..%u",
 			       c->name, c->max_spdm_msg_size, c->data_transfer_size,
-			       EMU_MAX_SPDM_MSG_SIZE);
-	if (c->nmeas > EMU_MAX_MEAS_BLOCKS)
+			       RSP_MAX_SPDM_MSG_SIZE);
+	if (c->nmeas > RSP_MAX_MEAS_BLOCKS)
 		return da_errf(err, -EINVAL, "%s: %zu measurement blocks, at most %d", c->name,
-			       c->nmeas, EMU_MAX_MEAS_BLOCKS);
+			       c->nmeas, RSP_MAX_MEAS_BLOCKS);
 	for (size_t i = 0; i < c->nmeas; i++) {
 		if (c->meas[i].index == 0 || c->meas[i].index == 0xFF)
 			return da_errf(err, -EINVAL, "%s: measurement index %u is reserved",
@@ -260,11 +260,11 @@ int emu_device_create(const struct emu_device_config *c, struct emu_device **out
 	return 0;
 fail:
 	da_err_prefix(err, "%s", c->name);
-	emu_device_free(d);
+	rsp_device_free(d);
 	return ret < 0 ? ret : -EINVAL;
 }
 
-void emu_device_free(struct emu_device *d)
+void rsp_device_free(struct rsp_device *d)
 {
 	if (!d)
 		return;
@@ -276,12 +276,12 @@ void emu_device_free(struct emu_device *d)
 	free(d);
 }
 
-const struct emu_device_config *emu_device_config(const struct emu_device *d)
+const struct rsp_device_config *rsp_device_config(const struct rsp_device *d)
 {
 	return &d->cfg;
 }
 
-X509 *emu_device_root(const struct emu_device *d, uint8_t slot)
+X509 *rsp_device_root(const struct rsp_device *d, uint8_t slot)
 {
 	if (slot >= SPDM_MAX_SLOTS)
 		return NULL;
@@ -291,12 +291,12 @@ X509 *emu_device_root(const struct emu_device *d, uint8_t slot)
 }
 
 /* Called with the lock held. */
-static struct emu_leaf *leaf_get(struct emu_device *d, uint8_t slot, uint32_t asym,
+static struct rsp_leaf *leaf_get(struct rsp_device *d, uint8_t slot, uint32_t asym,
 				 unsigned int pki_faults, bool inter_bad, struct da_err *err)
 {
-	struct emu_slot *s = &d->slot[slot];
+	struct rsp_dev_slot *s = &d->slot[slot];
 	const struct pki_ca *issuer = &s->inter;
-	struct emu_leaf *l, *tmp;
+	struct rsp_leaf *l, *tmp;
 	char cn[96];
 	/* inter_bad leaves are keyed with a private bit above the pki ones */
 	unsigned int key = pki_faults | (inter_bad ? 1u << 31 : 0);
@@ -333,11 +333,11 @@ static struct emu_leaf *leaf_get(struct emu_device *d, uint8_t slot, uint32_t as
 }
 
 /* Called with the lock held. */
-static int slot_snapshot_locked(struct emu_device *d, uint8_t slot, uint32_t asym,
+static int slot_snapshot_locked(struct rsp_device *d, uint8_t slot, uint32_t asym,
 				uint32_t hash, uint64_t faults, struct rsp_slot *out,
 				struct da_err *err)
 {
-	struct emu_slot *s = &d->slot[slot];
+	struct rsp_dev_slot *s = &d->slot[slot];
 	size_t hsize = spdm_hash_size(hash);
 	int ret;
 
@@ -363,8 +363,8 @@ static int slot_snapshot_locked(struct emu_device *d, uint8_t slot, uint32_t asy
 		EVP_PKEY_up_ref(s->file_key);
 		out->key = s->file_key;
 	} else {
-		bool inter_bad = emu_faults_inter_bad(faults);
-		struct emu_leaf *l = leaf_get(d, slot, asym, emu_faults_to_pki_leaf(faults),
+		bool inter_bad = rsp_faults_inter_bad(faults);
+		struct rsp_leaf *l = leaf_get(d, slot, asym, rsp_faults_to_pki_leaf(faults),
 					      inter_bad, err);
 		X509 *certs[3];
 
@@ -380,7 +380,7 @@ static int slot_snapshot_locked(struct emu_device *d, uint8_t slot, uint32_t asy
 		out->key = l->leaf.key;
 	}
 	/* the header is 4 bytes then RootHash: break one byte of it */
-	if ((faults & EMU_FAULT(EMU_FAULT_ROOT_HASH_MISMATCH)) &&
+	if ((faults & RSP_FAULT(RSP_FAULT_ROOT_HASH_MISMATCH)) &&
 	    out->chain.len > SPDM_CERT_CHAIN_HDR_SIZE)
 		out->chain.data[SPDM_CERT_CHAIN_HDR_SIZE] ^= 0x5a;
 	ret = spdm_hash(hash, out->chain.data, out->chain.len, out->digest);
@@ -390,7 +390,7 @@ static int slot_snapshot_locked(struct emu_device *d, uint8_t slot, uint32_t asy
 	return 0;
 }
 
-int emu_device_snapshot_slot(struct emu_device *d, uint8_t slot, uint32_t asym,
+int rsp_device_snapshot_slot(struct rsp_device *d, uint8_t slot, uint32_t asym,
 			     uint32_t hash, uint64_t faults, struct rsp_slot *out,
 			     struct da_err *err)
 {
@@ -408,7 +408,7 @@ int emu_device_snapshot_slot(struct emu_device *d, uint8_t slot, uint32_t asym,
 	return ret;
 }
 
-uint32_t emu_device_slot_asym_mask(struct emu_device *d)
+uint32_t rsp_device_slot_asym_mask(struct rsp_device *d)
 {
 	uint32_t m;
 
@@ -421,16 +421,16 @@ uint32_t emu_device_slot_asym_mask(struct emu_device *d)
 	return m;
 }
 
-int emu_device_chain(struct emu_device *d, uint8_t slot, uint32_t base_hash,
+int rsp_device_chain(struct rsp_device *d, uint8_t slot, uint32_t base_hash,
 		     struct da_buf *out, struct da_err *err)
 {
 	struct rsp_slot s = { 0 };
-	uint32_t asym = emu_pick(emu_asym_order, emu_device_slot_asym_mask(d));
+	uint32_t asym = rsp_pick(rsp_asym_order, rsp_device_slot_asym_mask(d));
 	int ret;
 
 	if (slot >= SPDM_MAX_SLOTS)
 		return da_errf(err, -EINVAL, "slot %u does not exist", slot);
-	ret = emu_device_chain_for(d, slot, asym, base_hash, &s.chain, err);
+	ret = rsp_device_chain_for(d, slot, asym, base_hash, &s.chain, err);
 	if (ret < 0)
 		return ret;
 	ret = da_buf_append(out, s.chain.data, s.chain.len);
@@ -438,7 +438,7 @@ int emu_device_chain(struct emu_device *d, uint8_t slot, uint32_t base_hash,
 	return ret;
 }
 
-int emu_device_chain_for(struct emu_device *d, uint8_t slot, uint32_t base_asym,
+int rsp_device_chain_for(struct rsp_device *d, uint8_t slot, uint32_t base_asym,
 			 uint32_t base_hash, struct da_buf *out, struct da_err *err)
 {
 	struct rsp_slot s = { 0 };
@@ -446,7 +446,7 @@ int emu_device_chain_for(struct emu_device *d, uint8_t slot, uint32_t base_asym,
 
 	if (slot >= SPDM_MAX_SLOTS)
 		return da_errf(err, -EINVAL, "slot %u does not exist", slot);
-	ret = emu_device_snapshot_slot(d, slot, base_asym, base_hash, emu_device_faults(d), &s,
+	ret = rsp_device_snapshot_slot(d, slot, base_asym, base_hash, rsp_device_faults(d), &s,
 				       err);
 	if (ret == -ENOENT)
 		return da_errf(err, -ENOENT, "slot %u is not provisioned", slot);
@@ -458,7 +458,7 @@ int emu_device_chain_for(struct emu_device *d, uint8_t slot, uint32_t base_asym,
 	return ret;
 }
 
-void emu_device_snapshot_meas(struct emu_device *d, struct emu_meas_block *out, size_t *n)
+void rsp_device_snapshot_meas(struct rsp_device *d, struct rsp_meas_block *out, size_t *n)
 {
 	pthread_mutex_lock(&d->lock);
 	*n = d->cfg.nmeas;
@@ -466,7 +466,7 @@ void emu_device_snapshot_meas(struct emu_device *d, struct emu_meas_block *out, 
 	pthread_mutex_unlock(&d->lock);
 }
 
-uint64_t emu_device_faults(struct emu_device *d)
+uint64_t rsp_device_faults(struct rsp_device *d)
 {
 	uint64_t f;
 
@@ -476,7 +476,7 @@ uint64_t emu_device_faults(struct emu_device *d)
 	return f;
 }
 
-bool emu_device_replay_auth(struct emu_device *d, const uint8_t *auth, size_t len,
+bool rsp_device_replay_auth(struct rsp_device *d, const uint8_t *auth, size_t len,
 			    bool replay, uint8_t *out, size_t cap, size_t *out_len)
 {
 	bool have = false;
@@ -499,13 +499,13 @@ bool emu_device_replay_auth(struct emu_device *d, const uint8_t *auth, size_t le
 	return have;
 }
 
-int emu_device_reset(struct emu_device *d)
+int rsp_device_reset(struct rsp_device *d)
 {
 	pthread_mutex_lock(&d->lock);
 	d->reset_gen++;
 	/* volatile blocks: a boot counter, little endian in the first bytes */
 	for (size_t i = 0; i < d->cfg.nmeas; i++) {
-		struct emu_meas_block *b = &d->cfg.meas[i];
+		struct rsp_meas_block *b = &d->cfg.meas[i];
 
 		if (!b->is_volatile)
 			continue;
@@ -517,7 +517,7 @@ int emu_device_reset(struct emu_device *d)
 	return 0;
 }
 
-int emu_device_swap(struct emu_device *d, struct da_err *err)
+int rsp_device_swap(struct rsp_device *d, struct da_err *err)
 {
 	int ret = 0;
 
@@ -537,12 +537,12 @@ out:
 	return ret;
 }
 
-int emu_device_update(struct emu_device *d)
+int rsp_device_update(struct rsp_device *d)
 {
 	pthread_mutex_lock(&d->lock);
 	/* a new firmware image: bump a little-endian revision in its first bytes */
 	for (size_t i = 0; i < d->cfg.nmeas; i++) {
-		struct emu_meas_block *b = &d->cfg.meas[i];
+		struct rsp_meas_block *b = &d->cfg.meas[i];
 		uint32_t rev = 0;
 
 		if (!b->firmware)
@@ -557,16 +557,16 @@ int emu_device_update(struct emu_device *d)
 	return 0;
 }
 
-void emu_device_set_faults(struct emu_device *d, uint64_t faults)
+void rsp_device_set_faults(struct rsp_device *d, uint64_t faults)
 {
 	pthread_mutex_lock(&d->lock);
 	d->cfg.faults = faults;
 	pthread_mutex_unlock(&d->lock);
 }
 
-uint64_t emu_device_reset_gen(const struct emu_device *d)
+uint64_t rsp_device_reset_gen(const struct rsp_device *d)
 {
-	struct emu_device *m = (struct emu_device *)d;
+	struct rsp_device *m = (struct rsp_device *)d;
 	uint64_t g;
 
 	/* the lock is not part of the logical state: a const reader may take it */

@@ -58,8 +58,8 @@ static int maybe_defer(struct rsp_ctx *c)
 
 	if (r->in_deferred || (code != SPDM_CHALLENGE && code != SPDM_GET_MEASUREMENTS))
 		return 0;
-	if (!(r->faults & EMU_FAULT(EMU_FAULT_NOT_READY_FOREVER))) {
-		if (!(r->faults & EMU_FAULT(EMU_FAULT_NOT_READY_ONCE)) ||
+	if (!(r->faults & RSP_FAULT(RSP_FAULT_NOT_READY_FOREVER))) {
+		if (!(r->faults & RSP_FAULT(RSP_FAULT_NOT_READY_ONCE)) ||
 		    BIT_SET(r->not_ready_done, code))
 			return 0;
 		BIT_ON(r->not_ready_done, code);
@@ -82,9 +82,9 @@ static int dispatch_request(struct rsp_ctx *c)
 	uint8_t code = c->hdr.code;
 	int ret;
 
-	if (r->faults & EMU_FAULT(EMU_FAULT_BUSY))
+	if (r->faults & RSP_FAULT(RSP_FAULT_BUSY))
 		return rsp_error(c, SPDM_ERR_BUSY, 0);
-	if ((r->faults & EMU_FAULT(EMU_FAULT_BUSY_ONCE)) && !r->in_deferred &&
+	if ((r->faults & RSP_FAULT(RSP_FAULT_BUSY_ONCE)) && !r->in_deferred &&
 	    !BIT_SET(r->busy_once_done, code)) {
 		BIT_ON(r->busy_once_done, code);
 		return rsp_error(c, SPDM_ERR_BUSY, 0);
@@ -157,10 +157,10 @@ static int dispatch_one(struct spdm_responder *r, const uint8_t *req, size_t req
 	if (ret < 4)
 		return ret;
 	/* faults that bend any response after it was built (and transcribed) */
-	if ((r->faults & EMU_FAULT(EMU_FAULT_WRONG_VERSION)) && rsp[1] != SPDM_VERSION &&
+	if ((r->faults & RSP_FAULT(RSP_FAULT_WRONG_VERSION)) && rsp[1] != SPDM_VERSION &&
 	    rsp[1] != SPDM_ERROR)
 		rsp[0] = rsp[0] == SPDM_VER_10 ? SPDM_VER_11 : (uint8_t)(rsp[0] - 1);
-	if ((r->faults & EMU_FAULT(EMU_FAULT_WRONG_CODE)) && rsp[1] == SPDM_DIGESTS)
+	if ((r->faults & RSP_FAULT(RSP_FAULT_WRONG_CODE)) && rsp[1] == SPDM_DIGESTS)
 		rsp[1] = SPDM_CERTIFICATE;
 	/* what does not fit the requester's DataTransferSize is fetched with CHUNK_GET */
 	if (rsp[1] != SPDM_ERROR && rsp_too_large(r, (size_t)ret + overhead))
@@ -176,7 +176,7 @@ int rsp_dispatch(struct spdm_responder *r, const uint8_t *req, size_t req_len, u
 	};
 
 	if (!r->in_deferred)
-		r->faults = emu_device_faults(r->dev);
+		r->faults = rsp_device_faults(r->dev);
 	if (spdm_decode_hdr(req, req_len, &c.hdr, NULL) < 0)
 		return rsp_error(&c, SPDM_ERR_INVALID_REQUEST, 0);
 	if (c.hdr.code == SPDM_CHUNK_SEND || c.hdr.code == SPDM_CHUNK_GET) {
@@ -200,7 +200,7 @@ int rsp_dispatch(struct spdm_responder *r, const uint8_t *req, size_t req_len, u
 int spdm_responder_handle(struct spdm_responder *r, const uint8_t *req, size_t req_len,
 			  uint8_t *rsp, size_t rsp_cap)
 {
-	uint64_t gen = emu_device_reset_gen(r->dev);
+	uint64_t gen = rsp_device_reset_gen(r->dev);
 
 	/* the device was reset under us: the link goes down, the state is gone */
 	if (gen != r->gen) {
@@ -245,7 +245,7 @@ int spdm_responder_transport(void *ctx, const uint8_t *req, size_t req_len, uint
 	return ret;
 }
 
-struct spdm_responder *spdm_responder_new(struct emu_device *d, enum da_framing framing)
+struct spdm_responder *spdm_responder_new(struct rsp_device *d, enum da_framing framing)
 {
 	struct spdm_responder *r = calloc(1, sizeof(*r));
 
@@ -253,7 +253,7 @@ struct spdm_responder *spdm_responder_new(struct emu_device *d, enum da_framing 
 		return NULL;
 	r->dev = d;
 	r->framing = framing;
-	r->gen = emu_device_reset_gen(d);
+	r->gen = rsp_device_reset_gen(d);
 	r->dispatch_one = dispatch_one;
 	return r;
 }

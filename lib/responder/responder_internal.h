@@ -20,23 +20,23 @@
 #include "spdm/session_codec.h"
 #include "tdisp/tdisp_codec.h"
 
-#define EMU_FAULT(f) (1ull << (f))
+#define RSP_FAULT(f) (1ull << (f))
 
 /* Algorithm preference orders (documented in device.h and docs/faults.md). */
-extern const uint32_t emu_asym_order[];
-extern const uint32_t emu_hash_order[];
-extern const uint32_t emu_meas_hash_order[];
-uint32_t emu_pick(const uint32_t *order, uint32_t mask);
+extern const uint32_t rsp_asym_order[];
+extern const uint32_t rsp_hash_order[];
+extern const uint32_t rsp_meas_hash_order[];
+uint32_t rsp_pick(const uint32_t *order, uint32_t mask);
 
 /* A leaf generated for (slot, asym, pki faults); dropped by swap. */
-struct emu_leaf {
+struct rsp_leaf {
 	uint8_t slot;
 	uint32_t asym;
 	unsigned int pki_faults;
 	struct pki_ca leaf;
 };
 
-struct emu_slot {
+struct rsp_dev_slot {
 	bool from_file;
 	uint32_t file_asym;		/* the key's BaseAsym bit family, file slots */
 	STACK_OF(X509) *file_certs;	/* root first, file slots */
@@ -46,13 +46,13 @@ struct emu_slot {
 	struct pki_ca inter_bad;	/* CA=FALSE, made on demand */
 };
 
-struct emu_device {
+struct rsp_device {
 	pthread_mutex_t lock;
-	struct emu_device_config cfg;	/* meas[] and faults change at runtime */
+	struct rsp_device_config cfg;	/* meas[] and faults change at runtime */
 	uint64_t reset_gen;
 	uint64_t swap_gen;
-	struct emu_slot slot[SPDM_MAX_SLOTS];
-	struct emu_leaf *leaves;
+	struct rsp_dev_slot slot[SPDM_MAX_SLOTS];
+	struct rsp_leaf *leaves;
 	size_t nleaves;
 	/* fault "replay-challenge": the first CHALLENGE_AUTH this device sent */
 	uint8_t *first_auth;
@@ -108,7 +108,7 @@ enum rsp_state {
 };
 
 struct spdm_responder {
-	struct emu_device *dev;
+	struct rsp_device *dev;
 	enum da_framing framing;
 	uint64_t gen;			/* device reset_gen this connection lives in */
 	enum rsp_state state;
@@ -152,7 +152,7 @@ struct spdm_responder {
 	/* TDISP and IDE_KM (rsp-vendor.c, rsp-tdisp.c, rsp-ide_km.c) */
 	bool tdisp_init;
 	uint64_t tdisp_gen;		/* the reset generation the states belong to */
-	struct rsp_tdi tdi[EMU_MAX_TDI];
+	struct rsp_tdi tdi[RSP_MAX_TDI];
 	uint16_t ide_programmed[256];	/* per stream ID, a bit per key slot */
 	uint16_t ide_going[256];
 	/* responder.c's dispatcher, for rsp_dispatch_one() (rsp-common.c) */
@@ -266,28 +266,28 @@ int rsp_dispatch_one(struct spdm_responder *r, const uint8_t *req, size_t req_le
 void rsp_reset_connection(struct spdm_responder *r);
 
 /* device.c: snapshots under the device lock */
-int emu_device_snapshot_slot(struct emu_device *d, uint8_t slot, uint32_t asym,
+int rsp_device_snapshot_slot(struct rsp_device *d, uint8_t slot, uint32_t asym,
 			     uint32_t hash, uint64_t faults, struct rsp_slot *out,
 			     struct da_err *err);
-uint32_t emu_device_slot_asym_mask(struct emu_device *d);
-void emu_device_snapshot_meas(struct emu_device *d, struct emu_meas_block *out, size_t *n);
-uint64_t emu_device_faults(struct emu_device *d);
+uint32_t rsp_device_slot_asym_mask(struct rsp_device *d);
+void rsp_device_snapshot_meas(struct rsp_device *d, struct rsp_meas_block *out, size_t *n);
+uint64_t rsp_device_faults(struct rsp_device *d);
 /*
  * replay-challenge: the device keeps the first CHALLENGE_AUTH it sends;
  * with replay set, a later one is replaced by it (returns true, out
  * filled).
  */
-bool emu_device_replay_auth(struct emu_device *d, const uint8_t *auth, size_t len,
+bool rsp_device_replay_auth(struct rsp_device *d, const uint8_t *auth, size_t len,
 			    bool replay, uint8_t *out, size_t cap, size_t *out_len);
 
 /* faults.c: pki faults a device fault set implies */
-unsigned int emu_faults_to_pki_leaf(uint64_t faults);
-bool emu_faults_inter_bad(uint64_t faults);
+unsigned int rsp_faults_to_pki_leaf(uint64_t faults);
+bool rsp_faults_inter_bad(uint64_t faults);
 
 /* measurements helpers (rsp-measurements.c) shared with CHALLENGE */
 int rsp_meas_summary(struct spdm_responder *r, uint8_t type, uint8_t *out);
 /* Encode one block as it goes on the wire (hashed unless raw). */
-int rsp_encode_block(struct spdm_responder *r, struct wcur *w, const struct emu_meas_block *b,
+int rsp_encode_block(struct spdm_responder *r, struct wcur *w, const struct rsp_meas_block *b,
 		     bool raw);
 
 #endif

@@ -43,17 +43,17 @@ static const uint32_t aead_order[] = {
 /* The session algorithm of one offered structure, 0 when none is common. */
 static uint32_t session_alg(struct spdm_responder *r, const struct spdm_alg_struct *s)
 {
-	const struct emu_device_config *cfg = &r->dev->cfg;
+	const struct rsp_device_config *cfg = &r->dev->cfg;
 
 	switch (s->type) {
 	case SPDM_ALG_TYPE_DHE:
 		if (!rsp_session_caps(r, SPDM_CAP_KEY_EX))
 			return 0;
-		return emu_pick(dhe_order, s->bits & cfg->dhe & spdm_supported_dhe());
+		return rsp_pick(dhe_order, s->bits & cfg->dhe & spdm_supported_dhe());
 	case SPDM_ALG_TYPE_AEAD:
 		if (!rsp_session_caps(r, SPDM_CAP_KEY_EX | SPDM_CAP_PSK_MASK))
 			return 0;
-		return emu_pick(aead_order, s->bits & cfg->aead & spdm_supported_aead());
+		return rsp_pick(aead_order, s->bits & cfg->aead & spdm_supported_aead());
 	case SPDM_ALG_TYPE_KEY_SCHEDULE:
 		if (!rsp_session_caps(r, SPDM_CAP_KEY_EX | SPDM_CAP_PSK_MASK))
 			return 0;
@@ -66,8 +66,8 @@ static uint32_t session_alg(struct spdm_responder *r, const struct spdm_alg_stru
 int rsp_negotiate_algorithms(struct rsp_ctx *c)
 {
 	struct spdm_responder *r = c->r;
-	struct emu_device *d = r->dev;
-	const struct emu_device_config *cfg = &d->cfg;
+	struct rsp_device *d = r->dev;
+	const struct rsp_device_config *cfg = &d->cfg;
 	struct spdm_neg_algs na = { 0 };
 	struct spdm_algorithms a = { 0 };
 	uint32_t asym, hash, meas_hash = 0;
@@ -79,14 +79,14 @@ int rsp_negotiate_algorithms(struct rsp_ctx *c)
 							       &na, NULL)))
 		return rsp_error(c, SPDM_ERR_INVALID_REQUEST, 0);
 
-	asym = emu_pick(emu_asym_order,
-			na.base_asym & emu_device_slot_asym_mask(d) & spdm_supported_asym());
-	hash = emu_pick(emu_hash_order, na.base_hash & cfg->hash & spdm_supported_hash());
+	asym = rsp_pick(rsp_asym_order,
+			na.base_asym & rsp_device_slot_asym_mask(d) & spdm_supported_asym());
+	hash = rsp_pick(rsp_hash_order, na.base_hash & cfg->hash & spdm_supported_hash());
 	/* we authenticate: without a common signature and hash there is nothing to do */
 	if (!asym || !hash)
 		return rsp_error(c, SPDM_ERR_INVALID_REQUEST, 0);
 	if ((cfg->caps & SPDM_CAP_MEAS_MASK) && (na.meas_spec & SPDM_MEAS_SPEC_DMTF)) {
-		meas_hash = emu_pick(emu_meas_hash_order,
+		meas_hash = rsp_pick(rsp_meas_hash_order,
 				     cfg->meas_hash & (spdm_supported_meas_hash() |
 						       SPDM_MEAS_HASH_RAW));
 		if (meas_hash)
@@ -111,9 +111,9 @@ int rsp_negotiate_algorithms(struct rsp_ctx *c)
 		else if (a.structs[i].type == SPDM_ALG_TYPE_AEAD)
 			r->aead = (uint16_t)a.structs[i].bits;
 	}
-	if (r->faults & EMU_FAULT(EMU_FAULT_TWO_ALGS))
+	if (r->faults & RSP_FAULT(RSP_FAULT_TWO_ALGS))
 		a.base_asym_sel |= other_bit(asym, na.base_asym);
-	if (r->faults & EMU_FAULT(EMU_FAULT_UNSUPPORTED_ALG))
+	if (r->faults & RSP_FAULT(RSP_FAULT_UNSUPPORTED_ALG))
 		a.base_asym_sel = other_bit(na.base_asym, 0);
 
 	r->asym = asym;
@@ -129,7 +129,7 @@ int rsp_negotiate_algorithms(struct rsp_ctx *c)
 	for (uint8_t i = 0; i < SPDM_MAX_SLOTS; i++) {
 		if (!(cfg->provisioned_slots & (1u << i)))
 			continue;
-		ret = emu_device_snapshot_slot(d, i, asym, hash, r->faults, &r->slot[i], NULL);
+		ret = rsp_device_snapshot_slot(d, i, asym, hash, r->faults, &r->slot[i], NULL);
 		if (ret < 0)
 			return rsp_error(c, SPDM_ERR_UNSPECIFIED, 0);
 		r->provisioned |= (uint8_t)(1u << i);

@@ -66,7 +66,7 @@ static uint32_t flags_for_version(uint32_t caps, uint8_t ver)
 int rsp_get_capabilities(struct rsp_ctx *c)
 {
 	struct spdm_responder *r = c->r;
-	const struct emu_device_config *cfg = &r->dev->cfg;
+	const struct rsp_device_config *cfg = &r->dev->cfg;
 	uint8_t ver = c->hdr.version;
 	struct spdm_caps req = { 0 }, rsp = { 0 };
 	int ret;

@@ -62,7 +62,7 @@ int rsp_get_certificate(struct rsp_ctx *c)
 	if (len > max)
 		len = max;
 	/* "drop": the link goes away in the middle of reading the chain */
-	if ((r->faults & EMU_FAULT(EMU_FAULT_DROP)) && (g.offset > 0 || len == left))
+	if ((r->faults & RSP_FAULT(RSP_FAULT_DROP)) && (g.offset > 0 || len == left))
 		return -ECONNRESET;
 	cc = cur_init(chain->data, chain->len);
 	if (cur_skip(&cc, g.offset) || cur_ptr(&cc, len, &cert.portion))
@@ -74,9 +74,9 @@ encode:
 	if (ret < 0)
 		return ret;
 	/* "length-overrun": PortionLength claims more bytes than follow */
-	if ((r->faults & EMU_FAULT(EMU_FAULT_LENGTH_OVERRUN)) && !cert.large)
+	if ((r->faults & RSP_FAULT(RSP_FAULT_LENGTH_OVERRUN)) && !cert.large)
 		wcur_put_u16_at(&c->w, 4, (uint16_t)(cert.portion_len + 64));
-	else if (r->faults & EMU_FAULT(EMU_FAULT_LENGTH_OVERRUN))
+	else if (r->faults & RSP_FAULT(RSP_FAULT_LENGTH_OVERRUN))
 		wcur_put_u32_at(&c->w, 8, cert.portion_len + 64);
 	ret = rsp_append(&r->b, c, c->w.p, c->w.len);
 	if (ret < 0)

@@ -47,7 +47,7 @@ static int m1_hash(struct spdm_responder *r, const struct rsp_ctx *c, const uint
 int rsp_challenge(struct rsp_ctx *c)
 {
 	struct spdm_responder *r = c->r;
-	const struct emu_device_config *cfg = &r->dev->cfg;
+	const struct rsp_device_config *cfg = &r->dev->cfg;
 	struct spdm_challenge ch = { 0 };
 	struct spdm_challenge_auth a = { 0 };
 	uint8_t nonce[SPDM_NONCE_SIZE], chain_hash[SPDM_MAX_HASH_SIZE];
@@ -80,15 +80,15 @@ int rsp_challenge(struct rsp_ctx *c)
 	default:
 		return rsp_error(c, SPDM_ERR_INVALID_REQUEST, 0);
 	}
-	if (r->faults & EMU_FAULT(EMU_FAULT_RESYNCH))
+	if (r->faults & RSP_FAULT(RSP_FAULT_RESYNCH))
 		return rsp_error(c, SPDM_ERR_REQUEST_RESYNCH, 0);
-	if (r->faults & EMU_FAULT(EMU_FAULT_SLOW))
+	if (r->faults & RSP_FAULT(RSP_FAULT_SLOW))
 		sleep_past_ct(cfg->ct_exponent);
 
 	memcpy(chain_hash, s->digest, sizeof(chain_hash));
-	if (r->faults & EMU_FAULT(EMU_FAULT_WRONG_CHAIN_HASH))
+	if (r->faults & RSP_FAULT(RSP_FAULT_WRONG_CHAIN_HASH))
 		chain_hash[0] ^= 0x01;
-	if (r->faults & EMU_FAULT(EMU_FAULT_NONCE_ECHO))
+	if (r->faults & RSP_FAULT(RSP_FAULT_NONCE_ECHO))
 		memcpy(nonce, ch.nonce, sizeof(nonce));
 	else if (da_random(nonce, sizeof(nonce)) < 0)
 		return rsp_error(c, SPDM_ERR_UNSPECIFIED, 0);
@@ -108,7 +108,7 @@ int rsp_challenge(struct rsp_ctx *c)
 				sig, NULL);
 	if (ret < 0)
 		return rsp_error(c, SPDM_ERR_UNSPECIFIED, 0);
-	if (r->faults & EMU_FAULT(EMU_FAULT_BAD_CHALLENGE_SIG))
+	if (r->faults & RSP_FAULT(RSP_FAULT_BAD_CHALLENGE_SIG))
 		sig[r->p.sig_size / 2] ^= 0x01;
 	wcur_bytes(&c->w, sig, r->p.sig_size);
 	ret = (int)wcur_finish(&c->w);
@@ -118,11 +118,11 @@ int rsp_challenge(struct rsp_ctx *c)
 	da_buf_reset(&r->b);
 
 	/* every device remembers its first CHALLENGE_AUTH; "replay-challenge" resends it */
-	if (emu_device_replay_auth(r->dev, c->w.p, c->w.len,
-				   (r->faults & EMU_FAULT(EMU_FAULT_REPLAY_CHALLENGE)) != 0,
+	if (rsp_device_replay_auth(r->dev, c->w.p, c->w.len,
+				   (r->faults & RSP_FAULT(RSP_FAULT_REPLAY_CHALLENGE)) != 0,
 				   c->w.p, c->w.cap, &replay_len))
 		ret = (int)replay_len;
-	if (r->faults & EMU_FAULT(EMU_FAULT_TRUNCATED))
+	if (r->faults & RSP_FAULT(RSP_FAULT_TRUNCATED))
 		ret = (int)(unsigned_len + r->p.sig_size / 2);
 	return ret;
 }

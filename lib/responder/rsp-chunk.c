@@ -104,7 +104,7 @@ static int ack_error(struct rsp_ctx *c, const struct spdm_chunk *ch, uint8_t cod
 int rsp_chunk_send(struct rsp_ctx *c)
 {
 	struct spdm_responder *r = c->r;
-	const struct emu_device_config *cfg = &r->dev->cfg;
+	const struct rsp_device_config *cfg = &r->dev->cfg;
 	size_t overhead = 4 + spdm_chunk_seq_size(r->version);
 	struct spdm_chunk ch;
 	uint8_t *inner;

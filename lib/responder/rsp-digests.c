@@ -26,7 +26,7 @@ int rsp_get_digests(struct rsp_ctx *c)
 		if (!r->slot[i].present)
 			continue;
 		d.digest[i] = r->slot[i].digest;
-		if (r->faults & EMU_FAULT(EMU_FAULT_DIGEST_MISMATCH)) {
+		if (r->faults & RSP_FAULT(RSP_FAULT_DIGEST_MISMATCH)) {
 			memcpy(bad[i], r->slot[i].digest, sizeof(bad[i]));
 			bad[i][0] ^= 0x01;
 			d.digest[i] = bad[i];

@@ -97,7 +97,7 @@ int rsp_finish(struct rsp_ctx *c)
 		ret = da_buf_append(&s->th, c->w.p, (size_t)n) ?: rsp_session_th(s, th) ?:
 		      spdm_sess_verify_data(&s->s, SPDM_DIR_RSP, th, vd);
 		if (!ret) {
-			if (r->faults & EMU_FAULT(EMU_FAULT_BAD_RSP_VERIFY_DATA))
+			if (r->faults & RSP_FAULT(RSP_FAULT_BAD_RSP_VERIFY_DATA))
 				vd[0] ^= 0x01;
 			wcur_bytes(&c->w, vd, h);
 			ret = da_buf_append(&s->th, vd, h) ?: rsp_session_th(s, th) ?:

@@ -14,7 +14,7 @@ int rsp_heartbeat(struct rsp_ctx *c)
 		return rsp_error(c, SPDM_ERR_UNSUPPORTED_REQUEST, c->hdr.code);
 	if (rsp_check_len(c, spdm_decode_heartbeat(c->req, c->req_len, NULL)))
 		return rsp_error(c, SPDM_ERR_INVALID_REQUEST, 0);
-	if (r->faults & EMU_FAULT(EMU_FAULT_HEARTBEAT_SILENT))
+	if (r->faults & RSP_FAULT(RSP_FAULT_HEARTBEAT_SILENT))
 		return 0;
 	return spdm_encode_heartbeat_ack(&c->w, r->version);
 }

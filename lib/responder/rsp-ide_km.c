@@ -32,7 +32,7 @@ static void put_dw(uint8_t *p, size_t *n, uint32_t v)
 
 static int query(struct spdm_responder *r, const uint8_t *req, size_t len, struct wcur *w)
 {
-	const struct emu_tdisp_config *tc = &r->dev->cfg.tdisp;
+	const struct rsp_tdisp_config *tc = &r->dev->cfg.tdisp;
 	uint8_t port, regs[3 * 4];
 	struct idekm_query_resp q = { 0 };
 	size_t n = 0;
@@ -57,7 +57,7 @@ static int query(struct spdm_responder *r, const uint8_t *req, size_t len, struc
 
 int rsp_ide_km(struct spdm_responder *r, const uint8_t *req, size_t len, struct wcur *w)
 {
-	const struct emu_tdisp_config *tc = &r->dev->cfg.tdisp;
+	const struct rsp_tdisp_config *tc = &r->dev->cfg.tdisp;
 	const uint8_t *key, *ifv;
 	struct idekm_stream s = { 0 };
 	int slot = -1;

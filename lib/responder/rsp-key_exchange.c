@@ -78,7 +78,7 @@ static int respond(struct rsp_ctx *c, struct rsp_session *s, const struct spdm_k
 			sig, NULL);
 	if (ret)
 		goto fail;
-	if (r->faults & EMU_FAULT(EMU_FAULT_BAD_KEY_EXCHANGE_SIG))
+	if (r->faults & RSP_FAULT(RSP_FAULT_BAD_KEY_EXCHANGE_SIG))
 		sig[r->p.sig_size / 2] ^= 0x01;
 	wcur_bytes(&c->w, sig, r->p.sig_size);
 	/* TH1 */
@@ -91,7 +91,7 @@ static int respond(struct rsp_ctx *c, struct rsp_session *s, const struct spdm_k
 		ret = spdm_sess_verify_data(&s->s, SPDM_DIR_RSP, th, vd);
 		if (ret)
 			goto fail;
-		if (r->faults & EMU_FAULT(EMU_FAULT_BAD_RSP_VERIFY_DATA))
+		if (r->faults & RSP_FAULT(RSP_FAULT_BAD_RSP_VERIFY_DATA))
 			vd[0] ^= 0x01;
 		wcur_bytes(&c->w, vd, r->p.hash_size);
 		ret = da_buf_append(&s->th, vd, r->p.hash_size);
@@ -116,7 +116,7 @@ out:
 int rsp_key_exchange(struct rsp_ctx *c)
 {
 	struct spdm_responder *r = c->r;
-	const struct emu_device_config *cfg = &r->dev->cfg;
+	const struct rsp_device_config *cfg = &r->dev->cfg;
 	struct spdm_sess_params sp = { .p = r->p };
 	struct spdm_key_exchange k;
 	struct rsp_session *s;

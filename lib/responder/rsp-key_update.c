@@ -25,7 +25,7 @@ int rsp_key_update(struct rsp_ctx *c)
 		return rsp_error(c, SPDM_ERR_UNSUPPORTED_REQUEST, c->hdr.code);
 	if (rsp_check_len(c, spdm_decode_key_update(c->req, c->req_len, &k, NULL)))
 		return rsp_error(c, SPDM_ERR_INVALID_REQUEST, 0);
-	if (r->faults & EMU_FAULT(EMU_FAULT_KEY_UPDATE_REFUSED))
+	if (r->faults & RSP_FAULT(RSP_FAULT_KEY_UPDATE_REFUSED))
 		return rsp_error(c, SPDM_ERR_BUSY, 0);
 	switch (k.operation) {
 	case SPDM_KEY_UPDATE_OP_UPDATE_ALL_KEYS:

@@ -16,7 +16,7 @@
 
 #define BLOCK_MAX (7 + 256)
 
-int rsp_encode_block(struct spdm_responder *r, struct wcur *w, const struct emu_meas_block *b,
+int rsp_encode_block(struct spdm_responder *r, struct wcur *w, const struct rsp_meas_block *b,
 		     bool raw)
 {
 	uint8_t h[SPDM_MAX_HASH_SIZE];
@@ -36,7 +36,7 @@ int rsp_encode_block(struct spdm_responder *r, struct wcur *w, const struct emu_
 	return w->err;
 }
 
-static bool is_tcb(const struct emu_meas_block *b)
+static bool is_tcb(const struct rsp_meas_block *b)
 {
 	if (b->is_volatile)
 		return false;
@@ -53,18 +53,18 @@ static bool is_tcb(const struct emu_meas_block *b)
 
 int rsp_meas_summary(struct spdm_responder *r, uint8_t type, uint8_t *out)
 {
-	struct emu_meas_block *blocks;
+	struct rsp_meas_block *blocks;
 	size_t n = 0;
 	uint8_t *buf;
 	struct wcur w;
 	int ret = -ENOMEM;
 
-	blocks = calloc(EMU_MAX_MEAS_BLOCKS, sizeof(*blocks));
-	buf = malloc(EMU_MAX_MEAS_BLOCKS * BLOCK_MAX);
+	blocks = calloc(RSP_MAX_MEAS_BLOCKS, sizeof(*blocks));
+	buf = malloc(RSP_MAX_MEAS_BLOCKS * BLOCK_MAX);
 	if (!blocks || !buf)
 		goto out;
-	emu_device_snapshot_meas(r->dev, blocks, &n);
-	w = wcur_init(buf, EMU_MAX_MEAS_BLOCKS * BLOCK_MAX);
+	rsp_device_snapshot_meas(r->dev, blocks, &n);
+	w = wcur_init(buf, RSP_MAX_MEAS_BLOCKS * BLOCK_MAX);
 	for (size_t i = 0; i < n; i++) {
 		if (type == SPDM_MEAS_SUMMARY_TCB && !is_tcb(&blocks[i]))
 			continue;
@@ -103,10 +103,10 @@ static int l1_sign(struct spdm_responder *r, struct rsp_slot *s, uint8_t *sig)
 int rsp_get_measurements(struct rsp_ctx *c)
 {
 	struct spdm_responder *r = c->r;
-	const struct emu_device_config *cfg = &r->dev->cfg;
+	const struct rsp_device_config *cfg = &r->dev->cfg;
 	struct spdm_get_measurements g = { 0 };
 	struct spdm_measurements m = { 0 };
-	struct emu_meas_block *blocks = NULL;
+	struct rsp_meas_block *blocks = NULL;
 	uint8_t nonce[SPDM_NONCE_SIZE], sig[SPDM_MAX_SIG_SIZE];
 	struct rsp_slot *s = NULL;
 	uint8_t *rec = NULL;
@@ -134,14 +134,14 @@ int rsp_get_measurements(struct rsp_ctx *c)
 		m.param2 = slot;
 	}
 
-	blocks = calloc(EMU_MAX_MEAS_BLOCKS, sizeof(*blocks));
-	rec = malloc(EMU_MAX_MEAS_BLOCKS * BLOCK_MAX);
+	blocks = calloc(RSP_MAX_MEAS_BLOCKS, sizeof(*blocks));
+	rec = malloc(RSP_MAX_MEAS_BLOCKS * BLOCK_MAX);
 	if (!blocks || !rec) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	emu_device_snapshot_meas(r->dev, blocks, &n);
-	rw = wcur_init(rec, EMU_MAX_MEAS_BLOCKS * BLOCK_MAX);
+	rsp_device_snapshot_meas(r->dev, blocks, &n);
+	rw = wcur_init(rec, RSP_MAX_MEAS_BLOCKS * BLOCK_MAX);
 	if (g.operation == SPDM_MEAS_OP_COUNT) {
 		m.param1 = (uint8_t)n;
 	} else {
@@ -160,7 +160,7 @@ int rsp_get_measurements(struct rsp_ctx *c)
 		}
 	}
 	/* "bad-meas-block": the last block's MeasurementSize runs past the record */
-	if ((r->faults & EMU_FAULT(EMU_FAULT_BAD_MEAS_BLOCK)) && last != SIZE_MAX)
+	if ((r->faults & RSP_FAULT(RSP_FAULT_BAD_MEAS_BLOCK)) && last != SIZE_MAX)
 		wcur_put_u16_at(&rw, last + 2, (uint16_t)(rw.len - last - 4 + 16));
 	ret = da_random(nonce, sizeof(nonce));
 	if (ret < 0)
@@ -184,7 +184,7 @@ int rsp_get_measurements(struct rsp_ctx *c)
 			ret = rsp_error(c, SPDM_ERR_UNSPECIFIED, 0);
 			goto out;
 		}
-		if (r->faults & EMU_FAULT(EMU_FAULT_BAD_MEAS_SIG))
+		if (r->faults & RSP_FAULT(RSP_FAULT_BAD_MEAS_SIG))
 			sig[r->p.sig_size / 2] ^= 0x01;
 		wcur_bytes(&c->w, sig, r->p.sig_size);
 	}

@@ -19,10 +19,10 @@
 
 static bool with_context(const struct spdm_responder *r)
 {
-	return (r->dev->cfg.caps & SPDM_CAP_PSK_MASK) == EMU_PSK_CAP_WITH_CONTEXT;
+	return (r->dev->cfg.caps & SPDM_CAP_PSK_MASK) == RSP_PSK_CAP_WITH_CONTEXT;
 }
 
-static bool hint_matches(const struct emu_device_config *cfg, const struct spdm_psk_exchange *k)
+static bool hint_matches(const struct rsp_device_config *cfg, const struct spdm_psk_exchange *k)
 {
 	return k->hint_len == cfg->psk_hint_len &&
 	       (!k->hint_len || !CRYPTO_memcmp(k->hint, cfg->psk_hint, k->hint_len));
@@ -32,7 +32,7 @@ static int respond(struct rsp_ctx *c, struct rsp_session *s, const struct spdm_p
 		   uint16_t sm_version)
 {
 	struct spdm_responder *r = c->r;
-	const struct emu_device_config *cfg = &r->dev->cfg;
+	const struct rsp_device_config *cfg = &r->dev->cfg;
 	struct spdm_psk_exchange_rsp kr = { 0 };
 	uint8_t summary[SPDM_MAX_HASH_SIZE], opaque[64], th[SPDM_MAX_HASH_SIZE];
 	uint8_t ctx[SPDM_MAX_HASH_SIZE], vd[SPDM_MAX_HASH_SIZE];
@@ -72,7 +72,7 @@ static int respond(struct rsp_ctx *c, struct rsp_session *s, const struct spdm_p
 	      spdm_sess_verify_data(&s->s, SPDM_DIR_RSP, th, vd);
 	if (ret)
 		goto fail;
-	if (r->faults & EMU_FAULT(EMU_FAULT_BAD_RSP_VERIFY_DATA))
+	if (r->faults & RSP_FAULT(RSP_FAULT_BAD_RSP_VERIFY_DATA))
 		vd[0] ^= 0x01;
 	wcur_bytes(&c->w, vd, h);
 	ret = da_buf_append(&s->th, vd, h);
@@ -94,7 +94,7 @@ out:
 int rsp_psk_exchange(struct rsp_ctx *c)
 {
 	struct spdm_responder *r = c->r;
-	const struct emu_device_config *cfg = &r->dev->cfg;
+	const struct rsp_device_config *cfg = &r->dev->cfg;
 	struct spdm_sess_params sp = { .p = r->p };
 	struct spdm_psk_exchange k;
 	struct rsp_session *s;

@@ -25,7 +25,7 @@ int rsp_respond_if_ready(struct rsp_ctx *c)
 		return rsp_error(c, SPDM_ERR_UNEXPECTED_REQUEST, 0);
 	if (code != r->pending_code || token != r->pending_token)
 		return rsp_error(c, SPDM_ERR_INVALID_REQUEST, 0);
-	if (r->faults & EMU_FAULT(EMU_FAULT_NOT_READY_FOREVER)) {
+	if (r->faults & RSP_FAULT(RSP_FAULT_NOT_READY_FOREVER)) {
 		c->w.len = 0;
 		return spdm_encode_response_not_ready(&c->w, r->version,
 						      r->dev->cfg.rdt_exponent, code, token, 2);

@@ -116,16 +116,16 @@ static int clear_error(struct spdm_responder *r, uint8_t code, uint8_t *out, siz
 /* The session faults bend a sealed response (docs/faults.md). */
 static void bend_sealed(struct spdm_responder *r, struct rsp_session *s, uint8_t *m, size_t n)
 {
-	if (r->faults & EMU_FAULT(EMU_FAULT_BAD_MAC))
+	if (r->faults & RSP_FAULT(RSP_FAULT_BAD_MAC))
 		m[n - 1] ^= 0x01;
-	if (r->faults & EMU_FAULT(EMU_FAULT_WRONG_SESSION_ID))
+	if (r->faults & RSP_FAULT(RSP_FAULT_WRONG_SESSION_ID))
 		m[3] ^= 0x01;	/* the RspSessionID's high byte */
 	/*
 	 * Every response goes out with the sequence number of the first
 	 * one under these keys: rewinding the counter of lib/session is the
 	 * one way to build a replay that still carries a valid MAC.
 	 */
-	if (r->faults & EMU_FAULT(EMU_FAULT_REPLAY_SEQ))
+	if (r->faults & RSP_FAULT(RSP_FAULT_REPLAY_SEQ))
 		s->s.dir[SPDM_DIR_RSP].seq = 0;
 }
 
@@ -141,7 +141,7 @@ int rsp_secured(struct spdm_responder *r, const uint8_t *msg, size_t len, uint8_
 	int ret;
 
 	*secured = true;
-	r->faults = emu_device_faults(r->dev);
+	r->faults = rsp_device_faults(r->dev);
 	if (r->state != RSP_NEGOTIATED || spdm_sess_peek_id(msg, len, &id) ||
 	    !(s = find(r, id)))
 		return clear_error(r, SPDM_ERR_INVALID_SESSION, out, cap, secured);
@@ -230,7 +230,7 @@ int rsp_outside_session(struct rsp_ctx *c)
 int rsp_transport_secured(struct spdm_responder *r, const uint8_t *payload, size_t len,
 			  struct wcur *w)
 {
-	uint64_t gen = emu_device_reset_gen(r->dev);
+	uint64_t gen = rsp_device_reset_gen(r->dev);
 	size_t cap = w->cap > 64 ? w->cap - 64 : 0;
 	uint8_t *tmp;
 	bool secured;

@@ -24,11 +24,11 @@
 #include "responder_internal.h"
 #include "tdisp/tdisp_codec.h"
 
-#define FAULT(r, f) ((r)->faults & EMU_FAULT(EMU_FAULT_##f))
+#define FAULT(r, f) ((r)->faults & RSP_FAULT(RSP_FAULT_##f))
 
-void emu_tdisp_config_default(struct emu_tdisp_config *t, unsigned int n)
+void rsp_tdisp_config_default(struct rsp_tdisp_config *t, unsigned int n)
 {
-	struct emu_tdi_config *i = &t->tdi[0];
+	struct rsp_tdi_config *i = &t->tdi[0];
 
 	memset(t, 0, sizeof(*t));
 	t->enabled = true;
@@ -44,9 +44,9 @@ void emu_tdisp_config_default(struct emu_tdisp_config *t, unsigned int n)
 	i->interface_info = TDISP_INFO_NO_UPDATE_AFTER_LOCK | TDISP_INFO_DMA_WITHOUT_PASID;
 	i->msix_control = 0x0003;	/* 4 vectors, disabled */
 	i->nmmio = 3;
-	i->mmio[0] = (struct emu_tdi_mmio){ 0x0, 16, 0, 0 };
-	i->mmio[1] = (struct emu_tdi_mmio){ 0x10000, 1, TDISP_MMIO_MSIX_TABLE, 1 };
-	i->mmio[2] = (struct emu_tdi_mmio){ 0x11000, 1, TDISP_MMIO_MSIX_PBA, 1 };
+	i->mmio[0] = (struct rsp_tdi_mmio){ 0x0, 16, 0, 0 };
+	i->mmio[1] = (struct rsp_tdi_mmio){ 0x10000, 1, TDISP_MMIO_MSIX_TABLE, 1 };
+	i->mmio[2] = (struct rsp_tdi_mmio){ 0x11000, 1, TDISP_MMIO_MSIX_PBA, 1 };
 	i->dsi_len = 8;
 	for (unsigned int k = 0; k < 8; k++)
 		i->dsi[k] = (uint8_t)(0xd0 + k + n);
@@ -55,7 +55,7 @@ void emu_tdisp_config_default(struct emu_tdisp_config *t, unsigned int n)
 	i->function_id = 0xbeef;
 	i->interface_info = TDISP_INFO_NO_UPDATE_AFTER_LOCK | TDISP_INFO_DMA_WITH_PASID;
 	i->nmmio = 1;
-	i->mmio[0] = (struct emu_tdi_mmio){ 0x20000, 4, 0, 0 };
+	i->mmio[0] = (struct rsp_tdi_mmio){ 0x20000, 4, 0, 0 };
 	i->dsi_len = 4;
 	for (unsigned int k = 0; k < 4; k++)
 		i->dsi[k] = (uint8_t)(0xe0 + k + n);
@@ -71,7 +71,7 @@ static void tdi_unlock(struct rsp_tdi *t, uint8_t state)
 
 void rsp_tdisp_free(struct spdm_responder *r)
 {
-	for (int i = 0; i < EMU_MAX_TDI; i++)
+	for (int i = 0; i < RSP_MAX_TDI; i++)
 		tdi_unlock(&r->tdi[i], TDISP_STATE_CONFIG_UNLOCKED);
 	r->tdisp_init = false;
 }
@@ -89,14 +89,14 @@ static bool session_alive(struct spdm_responder *r, uint32_t id)
 
 static void tdisp_init(struct spdm_responder *r)
 {
-	const struct emu_tdisp_config *tc = &r->dev->cfg.tdisp;
+	const struct rsp_tdisp_config *tc = &r->dev->cfg.tdisp;
 
 	/* a reset since the last message took every lock with it */
 	if (r->tdisp_init && r->tdisp_gen == r->gen)
 		return;
 	r->tdisp_init = true;
 	r->tdisp_gen = r->gen;
-	for (size_t i = 0; i < EMU_MAX_TDI; i++) {
+	for (size_t i = 0; i < RSP_MAX_TDI; i++) {
 		tdi_unlock(&r->tdi[i], TDISP_STATE_CONFIG_UNLOCKED);
 		/* a reset puts every interface in ERROR, not CONFIG_UNLOCKED */
 		if (i < tc->ntdi && r->gen && FAULT(r, ERROR_AFTER_RESET))
@@ -105,11 +105,11 @@ static void tdisp_init(struct spdm_responder *r)
 }
 
 /* The report of interface i as LOCK fixes it, MMIO offset by the lock's. */
-static int build_report(struct spdm_responder *r, const struct emu_tdi_config *ic,
+static int build_report(struct spdm_responder *r, const struct rsp_tdi_config *ic,
 			struct rsp_tdi *t, unsigned int grow)
 {
-	struct tdisp_mmio_range m[EMU_MAX_TDI_MMIO];
-	uint8_t dsi[EMU_MAX_TDI_DSI + 64];
+	struct tdisp_mmio_range m[RSP_MAX_TDI_MMIO];
+	uint8_t dsi[RSP_MAX_TDI_DSI + 64];
 	struct tdisp_report rep = {
 		.interface_info = ic->interface_info,
 		.msix_control = ic->msix_control,
@@ -152,7 +152,7 @@ static int build_report(struct spdm_responder *r, const struct emu_tdi_config *i
 	return 0;
 }
 
-static int lock(struct spdm_responder *r, const struct emu_tdi_config *ic, struct rsp_tdi *t,
+static int lock(struct spdm_responder *r, const struct rsp_tdi_config *ic, struct rsp_tdi *t,
 		const uint8_t *req, size_t len, struct tdisp_hdr *h, struct wcur *w)
 {
 	struct tdisp_lock_params p;
@@ -185,7 +185,7 @@ static int lock(struct spdm_responder *r, const struct emu_tdi_config *ic, struc
 	return tdisp_encode_lock_rsp(w, h->version, &h->iface, t->nonce);
 }
 
-static int report(struct spdm_responder *r, const struct emu_tdi_config *ic, struct rsp_tdi *t,
+static int report(struct spdm_responder *r, const struct rsp_tdi_config *ic, struct rsp_tdi *t,
 		  const uint8_t *req, size_t len, struct tdisp_hdr *h, struct wcur *w)
 {
 	uint16_t off, want;
@@ -243,7 +243,7 @@ static int start(struct spdm_responder *r, struct rsp_tdi *t, const uint8_t *req
 static int caps(struct spdm_responder *r, const uint8_t *req, size_t len, struct tdisp_hdr *h,
 		struct wcur *w)
 {
-	const struct emu_tdisp_config *tc = &r->dev->cfg.tdisp;
+	const struct rsp_tdisp_config *tc = &r->dev->cfg.tdisp;
 	struct tdisp_caps c = {
 		.dsm_caps = tc->dsm_caps,
 		.lock_flags_supported = tc->lock_flags,
@@ -263,9 +263,9 @@ static int caps(struct spdm_responder *r, const uint8_t *req, size_t len, struct
 
 int rsp_tdisp(struct spdm_responder *r, const uint8_t *req, size_t len, struct wcur *w)
 {
-	const struct emu_tdisp_config *tc = &r->dev->cfg.tdisp;
+	const struct rsp_tdisp_config *tc = &r->dev->cfg.tdisp;
 	static const uint8_t versions[] = { TDISP_VER_10 };
-	const struct emu_tdi_config *ic = NULL;
+	const struct rsp_tdi_config *ic = NULL;
 	struct rsp_tdi *t = NULL;
 	struct tdisp_hdr h;
 	size_t i;
@@ -273,7 +273,7 @@ int rsp_tdisp(struct spdm_responder *r, const uint8_t *req, size_t len, struct w
 	if (tdisp_decode_hdr(req, len, &h, NULL) < 0)
 		return -EBADMSG;
 	tdisp_init(r);
-	for (i = 0; i < tc->ntdi && i < EMU_MAX_TDI; i++) {
+	for (i = 0; i < tc->ntdi && i < RSP_MAX_TDI; i++) {
 		if (tc->tdi[i].function_id == h.iface.function_id) {
 			ic = &tc->tdi[i];
 			t = &r->tdi[i];
@@ -281,7 +281,7 @@ int rsp_tdisp(struct spdm_responder *r, const uint8_t *req, size_t len, struct w
 		}
 	}
 	/* the session that locked it is gone: so is the lock */
-	for (i = 0; i < tc->ntdi && i < EMU_MAX_TDI; i++) {
+	for (i = 0; i < tc->ntdi && i < RSP_MAX_TDI; i++) {
 		uint8_t s = r->tdi[i].state;
 
 		if ((s == TDISP_STATE_CONFIG_LOCKED || s == TDISP_STATE_RUN) &&

@@ -11,7 +11,7 @@
 int rsp_get_version(struct rsp_ctx *c)
 {
 	struct spdm_responder *r = c->r;
-	const struct emu_device_config *cfg = &r->dev->cfg;
+	const struct rsp_device_config *cfg = &r->dev->cfg;
 	struct spdm_version_rsp v = { 0 };
 	int ret;
 

@@ -71,7 +71,7 @@ static int parse_pci(struct jctx *j, json_object *o, struct cma_identity *id)
 	return 0;
 }
 
-static int parse_versions(struct jctx *j, json_object *v, struct emu_device_config *c)
+static int parse_versions(struct jctx *j, json_object *v, struct rsp_device_config *c)
 {
 	char *copy = NULL, *save = NULL, *tok;
 	uint32_t mask = 0;
@@ -142,7 +142,7 @@ static int parse_faults(struct jctx *j, json_object *v, uint64_t *faults)
 	} else {
 		return jerr(j, "faults", "expected an array of fault names");
 	}
-	if (emu_fault_parse(list, faults, &e))
+	if (rsp_fault_parse(list, faults, &e))
 		return jerr(j, "faults", "%s", e.msg);
 	return 0;
 }
@@ -237,7 +237,7 @@ static int parse_session_algs(struct jctx *j, const char *key, json_object *v, u
 
 /* "psk-hex" and "psk-hint-hex": the PSK and its hint. */
 static int parse_psk(struct jctx *j, const char *key, json_object *v,
-		     struct emu_device_config *c)
+		     struct rsp_device_config *c)
 {
 	bool hint = !strcmp(key, "psk-hint-hex");
 	const char *s;
@@ -255,7 +255,7 @@ static int parse_psk(struct jctx *j, const char *key, json_object *v,
 
 static int parse_device(struct jctx *j, json_object *o, struct emu_dev_spec *d)
 {
-	struct emu_device_config *c = &d->cfg;
+	struct rsp_device_config *c = &d->cfg;
 	json_object *nv;
 	uint64_t u;
 	const char *s = NULL;
@@ -313,7 +313,7 @@ static int parse_device(struct jctx *j, json_object *o, struct emu_dev_spec *d)
 			ret = j_uint(j, k, v, 255, &u);
 			c->ct_exponent = (uint8_t)u;
 		} else if (!strcmp(k, "data-transfer-size") || !strcmp(k, "max-spdm-msg-size")) {
-			ret = j_uint(j, k, v, EMU_MAX_SPDM_MSG_SIZE, &u);
+			ret = j_uint(j, k, v, RSP_MAX_SPDM_MSG_SIZE, &u);
 			if (!ret && u < SPDM_MIN_DATA_TRANSFER_SIZE)
 				ret = jerr(j, k, "%llu is below the minimum %u",
 					   (unsigned long long)u, SPDM_MIN_DATA_TRANSFER_SIZE);

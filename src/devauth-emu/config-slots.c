@@ -23,7 +23,7 @@ static const struct name_bit meas_type_names[] = {
 	{ NULL, 0 }
 };
 
-int emu_parse_slots(struct jctx *j, json_object *v, struct emu_device_config *c)
+int emu_parse_slots(struct jctx *j, json_object *v, struct rsp_device_config *c)
 {
 	char key[64];
 	size_t i, n;
@@ -91,7 +91,7 @@ set:
 	return 0;
 }
 
-static int parse_meas_block(struct jctx *j, size_t i, json_object *o, struct emu_meas_block *b)
+static int parse_meas_block(struct jctx *j, size_t i, json_object *o, struct rsp_meas_block *b)
 {
 	char key[64];
 	bool have_index = false, have_type = false, have_value = false;
@@ -170,7 +170,7 @@ static int parse_meas_block(struct jctx *j, size_t i, json_object *o, struct emu
 	return 0;
 }
 
-int emu_parse_measurements(struct jctx *j, json_object *v, struct emu_device_config *c)
+int emu_parse_measurements(struct jctx *j, json_object *v, struct rsp_device_config *c)
 {
 	char key[64];
 	size_t i, k, n;
@@ -179,8 +179,8 @@ int emu_parse_measurements(struct jctx *j, json_object *v, struct emu_device_con
 	if (!json_object_is_type(v, json_type_array))
 		return jerr(j, "measurements", "expected an array of blocks");
 	n = json_object_array_length(v);
-	if (n > EMU_MAX_MEAS_BLOCKS)
-		return jerr(j, "measurements", "%zu blocks, at most %d", n, EMU_MAX_MEAS_BLOCKS);
+	if (n > RSP_MAX_MEAS_BLOCKS)
+		return jerr(j, "measurements", "%zu blocks, at most %d", n, RSP_MAX_MEAS_BLOCKS);
 	for (i = 0; i < n; i++) {
 		ret = parse_meas_block(j, i, json_object_array_get_idx(v, i), &c->meas[i]);
 		if (ret)

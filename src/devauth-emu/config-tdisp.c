@@ -2,7 +2,7 @@
 /*
  * The device key "tdisp" of the JSON config file (docs/emu.md): false
  * for a device without TDISP and IDE_KM, or an object that changes the
- * defaults of emu_tdisp_config_default().  "interfaces", when given,
+ * defaults of rsp_tdisp_config_default().  "interfaces", when given,
  * replaces the default interfaces.
  */
 #include <stdio.h>
@@ -14,20 +14,20 @@
 /* 4 KiB pages: a first page that is not page aligned is no page. */
 #define PAGE_MASK 0xFFFull
 
-static int parse_mmio(struct jctx *j, json_object *v, struct emu_tdi_config *t)
+static int parse_mmio(struct jctx *j, json_object *v, struct rsp_tdi_config *t)
 {
 	size_t n;
 
 	if (!json_object_is_type(v, json_type_array))
 		return jerr(j, "tdisp.interfaces.mmio", "expected an array");
 	n = json_object_array_length(v);
-	if (n > EMU_MAX_TDI_MMIO)
+	if (n > RSP_MAX_TDI_MMIO)
 		return jerr(j, "tdisp.interfaces.mmio", "%zu ranges, at most %d", n,
-			    EMU_MAX_TDI_MMIO);
+			    RSP_MAX_TDI_MMIO);
 	t->nmmio = (uint32_t)n;
 	for (size_t i = 0; i < n; i++) {
 		json_object *o = json_object_array_get_idx(v, i);
-		struct emu_tdi_mmio *m = &t->mmio[i];
+		struct rsp_tdi_mmio *m = &t->mmio[i];
 		uint64_t u;
 		int ret = 0;
 
@@ -62,7 +62,7 @@ static int parse_mmio(struct jctx *j, json_object *v, struct emu_tdi_config *t)
 	return 0;
 }
 
-static int parse_iface(struct jctx *j, json_object *o, struct emu_tdi_config *t)
+static int parse_iface(struct jctx *j, json_object *o, struct rsp_tdi_config *t)
 {
 	const char *s;
 	uint64_t u;
@@ -102,15 +102,15 @@ static int parse_iface(struct jctx *j, json_object *o, struct emu_tdi_config *t)
 	return 0;
 }
 
-static int parse_ifaces(struct jctx *j, json_object *v, struct emu_tdisp_config *c)
+static int parse_ifaces(struct jctx *j, json_object *v, struct rsp_tdisp_config *c)
 {
 	size_t n;
 
 	if (!json_object_is_type(v, json_type_array))
 		return jerr(j, "tdisp.interfaces", "expected an array");
 	n = json_object_array_length(v);
-	if (!n || n > EMU_MAX_TDI)
-		return jerr(j, "tdisp.interfaces", "%zu interfaces, 1 to %d", n, EMU_MAX_TDI);
+	if (!n || n > RSP_MAX_TDI)
+		return jerr(j, "tdisp.interfaces", "%zu interfaces, 1 to %d", n, RSP_MAX_TDI);
 	for (size_t i = 0; i < n; i++) {
 		int ret = parse_iface(j, json_object_array_get_idx(v, i), &c->tdi[i]);
 
@@ -126,7 +126,7 @@ static int parse_ifaces(struct jctx *j, json_object *v, struct emu_tdisp_config 
 	return 0;
 }
 
-int emu_parse_tdisp(struct jctx *j, json_object *v, struct emu_tdisp_config *c)
+int emu_parse_tdisp(struct jctx *j, json_object *v, struct rsp_tdisp_config *c)
 {
 	uint64_t u;
 	int ret = 0;

@@ -210,14 +210,14 @@ int emu_parse_msg_size(const char *what, const char *s, uint32_t *out, struct da
 
 	errno = 0;
 	v = strtoul(s, &end, 0);
-	if (errno || *end || !*s || v < SPDM_MIN_DATA_TRANSFER_SIZE || v > EMU_MAX_SPDM_MSG_SIZE)
+	if (errno || *end || !*s || v < SPDM_MIN_DATA_TRANSFER_SIZE || v > RSP_MAX_SPDM_MSG_SIZE)
 		return da_errf(err, -EINVAL, "%s: '%s' is not in %u..%u", what, s,
-			       SPDM_MIN_DATA_TRANSFER_SIZE, EMU_MAX_SPDM_MSG_SIZE);
+			       SPDM_MIN_DATA_TRANSFER_SIZE, RSP_MAX_SPDM_MSG_SIZE);
 	*out = (uint32_t)v;
 	return 0;
 }
 
-void emu_apply_defaults(struct emu_device_config *c, const struct emu_defaults *d)
+void emu_apply_defaults(struct rsp_device_config *c, const struct emu_defaults *d)
 {
 	unsigned int s;
 
@@ -302,7 +302,7 @@ int emu_config_alloc(struct emu_config *out, unsigned int n, const struct emu_de
 	out->ndev = n;
 	for (i = 0; i < n; i++) {
 		emu_default_name(i, name, sizeof(name));
-		emu_device_config_default(&out->dev[i].cfg, name, i);
+		rsp_device_config_default(&out->dev[i].cfg, name, i);
 		emu_apply_defaults(&out->dev[i].cfg, defs);
 		out->dev[i].port_offset = -1;
 	}

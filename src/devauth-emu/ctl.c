@@ -79,11 +79,11 @@ static void faults_string(uint64_t faults, char *buf, size_t len)
 	int f, n;
 
 	buf[0] = '\0';
-	for (f = 0; f < EMU_FAULT_COUNT && used + 1 < len; f++) {
+	for (f = 0; f < RSP_FAULT_COUNT && used + 1 < len; f++) {
 		if (!(faults & (1ull << f)))
 			continue;
 		n = snprintf(buf + used, len - used, "%s%s", used ? "," : "",
-			     emu_fault_name((enum emu_fault)f));
+			     rsp_fault_name((enum rsp_fault)f));
 		if (n < 0 || (size_t)n >= len - used)
 			break;
 		used += (size_t)n;
@@ -102,7 +102,7 @@ static void ctl_list(struct emu_server *s, struct reply *r)
 		rappend(r, "%u %s port=%d connected=%s reset-gen=%llu faults=%s\n", i,
 			emu_server_dev_name(s, i), emu_server_dev_port(s, i),
 			emu_server_has_client(s, i) ? "yes" : "no",
-			(unsigned long long)emu_device_reset_gen(emu_server_device(s, i)), faults);
+			(unsigned long long)rsp_device_reset_gen(emu_server_device(s, i)), faults);
 	}
 	rappend(r, "ok\n");
 }
@@ -159,19 +159,19 @@ void emu_ctl_execute(struct emu_server *s, const char *line, char *out, size_t l
 	}
 
 	if (!strcmp(argv[0], "reset")) {
-		ret = emu_device_reset(emu_server_device(s, (unsigned int)idx));
+		ret = rsp_device_reset(emu_server_device(s, (unsigned int)idx));
 		if (!ret)
 			emu_server_drop_client(s, (unsigned int)idx);
 	} else if (!strcmp(argv[0], "swap")) {
-		ret = emu_device_swap(emu_server_device(s, (unsigned int)idx), &err);
+		ret = rsp_device_swap(emu_server_device(s, (unsigned int)idx), &err);
 		if (!ret) {
 			emu_server_drop_client(s, (unsigned int)idx);
 			emu_prewarm(emu_server_device(s, (unsigned int)idx));
 		}
 	} else if (!strcmp(argv[0], "update")) {
-		ret = emu_device_update(emu_server_device(s, (unsigned int)idx));
+		ret = rsp_device_update(emu_server_device(s, (unsigned int)idx));
 	} else {
-		ret = emu_fault_parse(argv[2], &faults, &err);
+		ret = rsp_fault_parse(argv[2], &faults, &err);
 		if (!ret)
 			emu_server_set_faults(s, (unsigned int)idx, faults);
 	}

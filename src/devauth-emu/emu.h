@@ -32,7 +32,7 @@ int ctl_main(int argc, char **argv);
  * owning emu_config's string pool.
  */
 struct emu_dev_spec {
-	struct emu_device_config cfg;
+	struct rsp_device_config cfg;
 	int port;			/* absolute, 0 = use port_offset */
 	int port_offset;		/* -1 = the device's index */
 };
@@ -60,8 +60,8 @@ struct emu_defaults {
 	uint32_t dhe, aead;		/* --dhe, --aead; 0 = keep the device default */
 	uint16_t psk_len, psk_hint_len;	/* --psk, --psk-hint; have_psk_hint for an empty hint */
 	bool have_psk_hint;
-	uint8_t psk[EMU_MAX_PSK_SIZE];
-	uint8_t psk_hint[EMU_MAX_PSK_HINT_SIZE];
+	uint8_t psk[RSP_MAX_PSK_SIZE];
+	uint8_t psk_hint[RSP_MAX_PSK_HINT_SIZE];
 	uint8_t slot_mask;		/* --slot given for these */
 	const char *slot_chain[SPDM_MAX_SLOTS];
 	const char *slot_key[SPDM_MAX_SLOTS];
@@ -78,19 +78,19 @@ int emu_parse_hash_list(const char *list, uint32_t *mask, struct da_err *err);
 /* CAPABILITIES names as the config file's "caps" takes them (config-device.c). */
 int emu_parse_caps_list(const char *what, const char *list, uint32_t *mask,
 			struct da_err *err);
-/* A 1.2+ message size option or key: 42 .. EMU_MAX_SPDM_MSG_SIZE. */
+/* A 1.2+ message size option or key: 42 .. RSP_MAX_SPDM_MSG_SIZE. */
 int emu_parse_msg_size(const char *what, const char *s, uint32_t *out, struct da_err *err);
 /* "1.0,1.1,1.2" -> a contiguous range. */
 int emu_parse_version_list(const char *list, uint8_t *min, uint8_t *max, struct da_err *err);
 
 /* Apply the command-line defaults to a device configuration. */
-void emu_apply_defaults(struct emu_device_config *c, const struct emu_defaults *d);
+void emu_apply_defaults(struct rsp_device_config *c, const struct emu_defaults *d);
 /* The name of device index i when nobody gave one: "0000:01:00.0", "0000:02:00.0", ... */
 void emu_default_name(unsigned int i, char *buf, size_t len);
 
 /*
  * Read a JSON device description (docs/emu.md; config-device.c).  Every
- * device starts from emu_device_config_default() + defs, then the file's
+ * device starts from rsp_device_config_default() + defs, then the file's
  * keys apply.  Errors name the file, the device and the key.
  */
 int emu_config_load(const char *path, const struct emu_defaults *defs, struct emu_config *out,
@@ -108,7 +108,7 @@ void emu_config_free(struct emu_config *c);
  */
 struct emu_server;
 unsigned int emu_server_ndev(struct emu_server *s);
-struct emu_device *emu_server_device(struct emu_server *s, unsigned int i);
+struct rsp_device *emu_server_device(struct emu_server *s, unsigned int i);
 const char *emu_server_dev_name(struct emu_server *s, unsigned int i);
 int emu_server_dev_port(struct emu_server *s, unsigned int i);
 /* shutdown(2) the device's current client socket; returns true if there was one. */
@@ -121,7 +121,7 @@ void emu_server_set_faults(struct emu_server *s, unsigned int i, uint64_t faults
 int emu_server_find(struct emu_server *s, const char *dev);
 
 /* Make every leaf key a connection could negotiate now, not on first use. */
-void emu_prewarm(struct emu_device *dev);
+void emu_prewarm(struct rsp_device *dev);
 
 /* The control socket (ctl.c). */
 struct emu_ctl;

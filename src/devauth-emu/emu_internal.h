@@ -35,7 +35,7 @@ int emu_name_lookup(const struct name_bit *t, const char *s, uint32_t *bit);
 /* A version bit mask (bit 0 = 1.0) to [min, max]; what names the list in errors. */
 int emu_versions_to_range(uint32_t mask, const char *what, uint8_t *min, uint8_t *max,
 			  struct da_err *err);
-/* n devices from emu_device_config_default() + defs, named and numbered by index. */
+/* n devices from rsp_device_config_default() + defs, named and numbered by index. */
 int emu_config_alloc(struct emu_config *out, unsigned int n, const struct emu_defaults *defs);
 
 /* ---- the JSON value readers (config-json.c) ---- */
@@ -68,11 +68,11 @@ int j_path(struct jctx *j, const char *key, json_object *v, const char **out);
 /* ---- device keys (config-device.c uses config-slots.c) ---- */
 
 /* "slots": which slots are provisioned and their chain/key files. */
-int emu_parse_slots(struct jctx *j, json_object *v, struct emu_device_config *c);
+int emu_parse_slots(struct jctx *j, json_object *v, struct rsp_device_config *c);
 /* "measurements": the device's measurement blocks. */
-int emu_parse_measurements(struct jctx *j, json_object *v, struct emu_device_config *c);
+int emu_parse_measurements(struct jctx *j, json_object *v, struct rsp_device_config *c);
 /* "tdisp" (config-tdisp.c): false, or the TDISP / IDE_KM settings. */
-int emu_parse_tdisp(struct jctx *j, json_object *v, struct emu_tdisp_config *c);
+int emu_parse_tdisp(struct jctx *j, json_object *v, struct rsp_tdisp_config *c);
 
 /* ---- the server (serve*.c) ---- */
 
@@ -83,7 +83,7 @@ struct emu_devslot {
 	struct emu_server *srv;
 	unsigned int idx;
 	const struct emu_dev_spec *spec;
-	struct emu_device *dev;
+	struct rsp_device *dev;
 	struct spdm_responder *rsp;	/* kept across clients only after CONTINUE */
 	int port;
 	int lfd;

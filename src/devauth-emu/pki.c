@@ -106,7 +106,7 @@ static int write_ca(const char *dir, const char *base, const struct pki_ca *ca,
 }
 
 static int make_leaf(const char *out, unsigned int i, unsigned int slot,
-		     const struct emu_device_config *c, uint32_t asym, const struct pki_ca *root,
+		     const struct rsp_device_config *c, uint32_t asym, const struct pki_ca *root,
 		     const struct pki_ca *inter, struct da_err *err)
 {
 	char dir[4096], path[4200], cn[96];
@@ -242,7 +242,7 @@ int pki_main(int argc, char **argv)
 		goto fail;
 	}
 	for (i = 0; i < cfg.ndev; i++) {
-		const struct emu_device_config *c = &cfg.dev[i].cfg;
+		const struct rsp_device_config *c = &cfg.dev[i].cfg;
 
 		fprintf(f, "dev%u %s\n", i, c->name);
 		for (s = 0; s < SPDM_MAX_SLOTS; s++) {

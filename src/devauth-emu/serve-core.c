@@ -18,7 +18,7 @@ unsigned int emu_server_ndev(struct emu_server *s)
 	return s->ndev;
 }
 
-struct emu_device *emu_server_device(struct emu_server *s, unsigned int i)
+struct rsp_device *emu_server_device(struct emu_server *s, unsigned int i)
 {
 	return i < s->ndev ? s->slots[i].dev : NULL;
 }
@@ -101,7 +101,7 @@ void emu_server_set_faults(struct emu_server *s, unsigned int i, uint64_t faults
 {
 	pthread_mutex_lock(&s->slots[i].lock);
 	s->slots[i].faults = faults;
-	emu_device_set_faults(s->slots[i].dev, faults);
+	rsp_device_set_faults(s->slots[i].dev, faults);
 	pthread_mutex_unlock(&s->slots[i].lock);
 }
 

@@ -30,9 +30,9 @@ static void peer_name(const struct sockaddr_storage *ss, socklen_t len, char *bu
 		snprintf(buf, n, "%s:%s", host, port);
 }
 
-void emu_prewarm(struct emu_device *dev)
+void emu_prewarm(struct rsp_device *dev)
 {
-	const struct emu_device_config *c = emu_device_config(dev);
+	const struct rsp_device_config *c = rsp_device_config(dev);
 	struct da_buf chain = { 0 };
 	struct da_err err = { 0 };
 	uint32_t hash = c->hash & -c->hash;
@@ -52,7 +52,7 @@ void emu_prewarm(struct emu_device *dev)
 			if (!(c->asym & (1u << a)))
 				continue;
 			da_err_clear(&err);
-			emu_device_chain_for(dev, (uint8_t)slot, 1u << a, hash, &chain, &err);
+			rsp_device_chain_for(dev, (uint8_t)slot, 1u << a, hash, &chain, &err);
 			da_buf_reset(&chain);
 		}
 	}
@@ -84,7 +84,7 @@ void *emu_device_thread(void *arg)
 	bool forget;
 
 	/* Key generation is the slow part: each device does its own, in parallel. */
-	ret = emu_device_create(&d->spec->cfg, &d->dev, &err);
+	ret = rsp_device_create(&d->spec->cfg, &d->dev, &err);
 	rsp_buf = malloc(EMU_RSP_CAP);
 	if (ret || !rsp_buf) {
 		dev_log(d, "cannot create the device: %s",

@@ -215,7 +215,7 @@ int serve_main(int argc, char **argv)
 			r = parse_slot_opt(optarg, &defs, &pool, &err);
 			break;
 		case OPT_FAULT:
-			r = emu_fault_parse(optarg, &defs.faults, &err);
+			r = rsp_fault_parse(optarg, &defs.faults, &err);
 			if (r)
 				da_err_prefix(&err, "--fault");
 			defs.have_faults = true;
@@ -422,7 +422,7 @@ stop:
 		if (d->rsp)
 			spdm_responder_free(d->rsp);
 		if (d->dev)
-			emu_device_free(d->dev);
+			rsp_device_free(d->dev);
 		if (d->lfd >= 0)
 			close(d->lfd);
 		pthread_mutex_destroy(&d->lock);

@@ -482,7 +482,7 @@ static void test_config_example(void **state)
 
 static void test_pki(void **state)
 {
-	struct emu_device_config def;
+	struct rsp_device_config def;
 	struct da_err err = { 0 };
 	struct da_buf chain = { 0 };
 	struct spdm_chain parsed = { 0 };
@@ -505,7 +505,7 @@ static void test_pki(void **state)
 	snprintf(path, sizeof(path), "%s/dev1/slot0/chain.der", dir);
 	assert_int_equal(pki_read_certs(path, &certs, &err), 0);
 	assert_int_equal(sk_X509_num(certs), 3);
-	emu_device_config_default(&def, DEV1, 1);
+	rsp_device_config_default(&def, DEV1, 1);
 	cma_identity_format(&def.id, want, sizeof(want));
 	assert_true(cma_leaf_san_string(sk_X509_value(certs, 2), san, sizeof(san)) >= 0);
 	assert_string_equal(san, want);

@@ -24,18 +24,18 @@
 
 #include "responder/device.h"
 
-static struct emu_device *dev;
-static struct emu_device_config dcfg;
+static struct rsp_device *dev;
+static struct rsp_device_config dcfg;
 
 static int setup(void **state)
 {
 	struct da_err err = { 0 };
 
-	emu_device_config_default(&dcfg, "0000:01:00.0", 0);
+	rsp_device_config_default(&dcfg, "0000:01:00.0", 0);
 	dcfg.data_transfer_size = SPDM_MIN_DATA_TRANSFER_SIZE;
 	dcfg.asym = SPDM_ASYM_ECDSA_P384;
-	if (emu_device_create(&dcfg, &dev, &err)) {
-		fprintf(stderr, "emu_device_create: %s\n", err.msg);
+	if (rsp_device_create(&dcfg, &dev, &err)) {
+		fprintf(stderr, "rsp_device_create: %s\n", err.msg);
 		return -1;
 	}
 	return 0;
@@ -43,7 +43,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	emu_device_free(dev);
+	rsp_device_free(dev);
 	return 0;
 }
 
@@ -264,14 +264,14 @@ static void test_tampered_chunks(void **state)
 static void test_not_ready_large_request(void **state)
 {
 	static const uint64_t faults[] = {
-		1ull << EMU_FAULT_NOT_READY_ONCE, 1ull << EMU_FAULT_BUSY_ONCE,
+		1ull << RSP_FAULT_NOT_READY_ONCE, 1ull << RSP_FAULT_BUSY_ONCE,
 	};
 
 	for (size_t k = 0; k < 2; k++) {
 		struct da_err err = { 0 };
 		struct conn c;
 
-		emu_device_set_faults(dev, faults[k]);
+		rsp_device_set_faults(dev, faults[k]);
 		conn_open(&c, SPDM_VER_13, SPDM_MIN_DATA_TRANSFER_SIZE, T_NONE);
 		if (spdm_req_authenticate(c.r, &err) || spdm_req_measure(c.r, &err))
 			fail_msg("fault %zu: %s", k, err.msg);
@@ -282,15 +282,15 @@ static void test_not_ready_large_request(void **state)
 		if (k == 0)
 			assert_int_equal(c.w->rirs, 2);
 		conn_close(&c);
-		emu_device_set_faults(dev, 0);
+		rsp_device_set_faults(dev, 0);
 	}
 }
 
 /* A device without CHUNK_CAP and a small DataTransferSize: our 44-byte CHALLENGE cannot go. */
 static void test_device_without_chunk_cap(void **state)
 {
-	struct emu_device_config nc = dcfg;
-	struct emu_device *small;
+	struct rsp_device_config nc = dcfg;
+	struct rsp_device *small;
 	struct spdm_responder *rsp;
 	struct da_transport *t;
 	struct spdm_req_config cfg;
@@ -298,7 +298,7 @@ static void test_device_without_chunk_cap(void **state)
 	struct spdm_req *r;
 
 	nc.caps &= ~SPDM_CAP_CHUNK;
-	assert_int_equal(emu_device_create(&nc, &small, &err), 0);
+	assert_int_equal(rsp_device_create(&nc, &small, &err), 0);
 	rsp = spdm_responder_new(small, DA_FRAMING_NONE);
 	assert_non_null(rsp);
 	assert_int_equal(da_transport_inproc(DA_FRAMING_NONE, spdm_responder_transport, rsp, &t), 0);
@@ -314,7 +314,7 @@ static void test_device_without_chunk_cap(void **state)
 	spdm_req_free(r);
 	da_transport_destroy(t);
 	spdm_responder_free(rsp);
-	emu_device_free(small);
+	rsp_device_free(small);
 }
 
 static void test_no_chunking_below_12(void **state)

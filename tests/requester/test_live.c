@@ -23,16 +23,16 @@
 #include "crypto/x509.h"
 #include "responder/device.h"
 
-static struct emu_device *dev;
-static struct emu_device_config dcfg;
+static struct rsp_device *dev;
+static struct rsp_device_config dcfg;
 
 static int setup(void **state)
 {
 	struct da_err err = { 0 };
 
-	emu_device_config_default(&dcfg, "0000:01:00.0", 0);
-	if (emu_device_create(&dcfg, &dev, &err)) {
-		fprintf(stderr, "emu_device_create: %s\n", err.msg);
+	rsp_device_config_default(&dcfg, "0000:01:00.0", 0);
+	if (rsp_device_create(&dcfg, &dev, &err)) {
+		fprintf(stderr, "rsp_device_create: %s\n", err.msg);
 		return -1;
 	}
 	return 0;
@@ -40,7 +40,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	emu_device_free(dev);
+	rsp_device_free(dev);
 	return 0;
 }
 
@@ -172,7 +172,7 @@ static void test_caller_nonce_and_evidence(void **state)
 	assert_non_null(memmem(vca, vlen, cfg.nonce, SPDM_NONCE_SIZE));
 	/* CERT0 is exactly the device's slot 0 chain. */
 	assert_int_equal(spdm_req_evidence(c.r, DA_EV_CERT0, &cert, &clen), 0);
-	assert_int_equal(emu_device_chain_for(dev, 0, SPDM_ASYM_ECDSA_P384, SPDM_HASH_SHA384,
+	assert_int_equal(rsp_device_chain_for(dev, 0, SPDM_ASYM_ECDSA_P384, SPDM_HASH_SHA384,
 					      &chain, &err), 0);
 	assert_int_equal(chain.len, clen);
 	assert_memory_equal(chain.data, cert, clen);
@@ -196,7 +196,7 @@ static void test_rechallenge(void **state)
 	assert_int_equal(spdm_req_authenticate(c.r, &err), 0);
 	memcpy(first, spdm_req_info(c.r)->req_nonce, SPDM_NONCE_SIZE);
 	/* The device resets; the requester re-challenges with the cached key and a new nonce. */
-	emu_device_reset(dev);
+	rsp_device_reset(dev);
 	spdm_responder_free(c.rsp);
 	da_transport_destroy(c.t);
 	c.rsp = spdm_responder_new(dev, DA_FRAMING_PCI_DOE);
@@ -208,7 +208,7 @@ static void test_rechallenge(void **state)
 	assert_int_equal(spdm_req_rechallenge(c.r, &err), 0);
 	assert_memory_not_equal(first, spdm_req_info(c.r)->req_nonce, SPDM_NONCE_SIZE);
 	/* A swapped device (new key and certificate) fails the re-challenge. */
-	assert_int_equal(emu_device_swap(dev, &err), 0);
+	assert_int_equal(rsp_device_swap(dev, &err), 0);
 	memset(&err, 0, sizeof(err));
 	assert_int_equal(spdm_req_rechallenge(c.r, &err), -EKEYREJECTED);
 	assert_non_null(strstr(err.msg, "device changed"));
@@ -259,8 +259,8 @@ static int run_fault_ver(const char *fault, uint8_t ver, struct da_err *err)
 	struct conn c;
 	int ret;
 
-	assert_int_equal(emu_fault_parse(fault, &mask, err), 0);
-	emu_device_set_faults(dev, mask);
+	assert_int_equal(rsp_fault_parse(fault, &mask, err), 0);
+	rsp_device_set_faults(dev, mask);
 	/* P-256 is offered alone, so "unsupported-alg" has something else to pick. */
 	config(&cfg, ver, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256);
 	cfg.busy_retries = 2;
@@ -270,7 +270,7 @@ static int run_fault_ver(const char *fault, uint8_t ver, struct da_err *err)
 	if (!ret)
 		ret = spdm_req_measure(c.r, err);
 	conn_close(&c);
-	emu_device_set_faults(dev, 0);
+	rsp_device_set_faults(dev, 0);
 	return ret;
 }
 
@@ -307,10 +307,10 @@ static void test_fault_expired_leaf_fails_trust(void **state)
 	FILE *f = fdopen(fd, "wb");
 
 	assert_non_null(f);
-	assert_int_equal(i2d_X509_fp(f, emu_device_root(dev, 0)), 1);
+	assert_int_equal(i2d_X509_fp(f, rsp_device_root(dev, 0)), 1);
 	fclose(f);
-	assert_int_equal(emu_fault_parse("expired-leaf", &mask, &err), 0);
-	emu_device_set_faults(dev, mask);
+	assert_int_equal(rsp_fault_parse("expired-leaf", &mask, &err), 0);
+	rsp_device_set_faults(dev, mask);
 	config(&cfg, SPDM_VER_12, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256);
 	conn_open(&c, DA_FRAMING_PCI_DOE, &cfg);
 	assert_int_equal(spdm_req_authenticate(c.r, &err), 0);
@@ -321,30 +321,30 @@ static void test_fault_expired_leaf_fails_trust(void **state)
 	assert_non_null(strstr(err.msg, "expired"));
 	da_trust_free(t);
 	conn_close(&c);
-	emu_device_set_faults(dev, 0);
+	rsp_device_set_faults(dev, 0);
 	unlink(path);
 }
 
 static void test_replay_challenge_fault(void **state)
 {
-	struct emu_device *saved = dev;
-	struct emu_device_config one;
+	struct rsp_device *saved = dev;
+	struct rsp_device_config one;
 	struct da_err err = { 0 };
 
 	/* A device of its own, so that its first CHALLENGE_AUTH is this test's. */
-	emu_device_config_default(&one, "0000:02:00.0", 1);
+	rsp_device_config_default(&one, "0000:02:00.0", 1);
 	one.asym = SPDM_ASYM_ECDSA_P256;
 	one.hash = SPDM_HASH_SHA256;
-	assert_int_equal(emu_device_create(&one, &dev, &err), 0);
+	assert_int_equal(rsp_device_create(&one, &dev, &err), 0);
 	dcfg.id = one.id;
 	/* The first CHALLENGE_AUTH is genuine... */
 	assert_int_equal(run_fault_ver("replay-challenge", SPDM_VER_12, &err), 0);
 	/* ...sent again for a new nonce, only the signature can tell (up to 1.2). */
 	assert_int_equal(run_fault_ver("replay-challenge", SPDM_VER_12, &err), -EBADMSG);
 	assert_non_null(strstr(err.msg, "CHALLENGE_AUTH: signature"));
-	emu_device_free(dev);
+	rsp_device_free(dev);
 	dev = saved;
-	emu_device_config_default(&dcfg, "0000:01:00.0", 0);
+	rsp_device_config_default(&dcfg, "0000:01:00.0", 0);
 }
 
 int main(void)

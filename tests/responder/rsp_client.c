@@ -5,7 +5,7 @@
 
 #include "rsp_client.h"
 
-void client_init(struct client *c, struct emu_device *d)
+void client_init(struct client *c, struct rsp_device *d)
 {
 	memset(c, 0, sizeof(*c));
 	c->d = d;

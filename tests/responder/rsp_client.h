@@ -24,7 +24,7 @@
 #define RSP_CAP 70000
 
 struct client {
-	struct emu_device *d;
+	struct rsp_device *d;
 	struct spdm_responder *r;
 	uint8_t ver;
 	uint32_t asym, hash, meas_hash;
@@ -43,7 +43,7 @@ struct client {
 	int verify_ret;
 };
 
-void client_init(struct client *c, struct emu_device *d);
+void client_init(struct client *c, struct rsp_device *d);
 void client_fini(struct client *c);
 /* Send c->req (c->req_len bytes); mirrors the transcript reset rules. */
 int client_xfer(struct client *c);

@@ -13,17 +13,17 @@
 
 #include "rsp_client.h"
 
-static struct emu_device *dev;
+static struct rsp_device *dev;
 static struct client *c;
 
 static int setup(void **state)
 {
-	struct emu_device_config cfg;
+	struct rsp_device_config cfg;
 	struct da_err err = { 0 };
 
-	emu_device_config_default(&cfg, "0000:02:00.0", 2);
-	if (emu_device_create(&cfg, &dev, &err)) {
-		fprintf(stderr, "emu_device_create: %s\n", err.msg);
+	rsp_device_config_default(&cfg, "0000:02:00.0", 2);
+	if (rsp_device_create(&cfg, &dev, &err)) {
+		fprintf(stderr, "rsp_device_create: %s\n", err.msg);
 		return -1;
 	}
 	c = calloc(1, sizeof(*c));
@@ -33,7 +33,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	free(c);
-	emu_device_free(dev);
+	rsp_device_free(dev);
 	return 0;
 }
 
@@ -45,14 +45,14 @@ static int each_setup(void **state)
 
 static int each_teardown(void **state)
 {
-	emu_device_set_faults(dev, 0);
+	rsp_device_set_faults(dev, 0);
 	client_fini(c);
 	return 0;
 }
 
-static void set(enum emu_fault f)
+static void set(enum rsp_fault f)
 {
-	emu_device_set_faults(dev, 1ull << f);
+	rsp_device_set_faults(dev, 1ull << f);
 }
 
 static void vca(void)
@@ -73,27 +73,27 @@ static void test_parse(void **state)
 	uint64_t m = 42;
 	char all[2048] = "";
 
-	assert_int_equal(emu_fault_parse("none", &m, NULL), 0);
+	assert_int_equal(rsp_fault_parse("none", &m, NULL), 0);
 	assert_int_equal(m, 0);
-	assert_int_equal(emu_fault_parse("busy,drop", &m, NULL), 0);
-	assert_int_equal(m, (1ull << EMU_FAULT_BUSY) | (1ull << EMU_FAULT_DROP));
-	assert_int_equal(emu_fault_parse("busy,nope", &m, &err), -EINVAL);
+	assert_int_equal(rsp_fault_parse("busy,drop", &m, NULL), 0);
+	assert_int_equal(m, (1ull << RSP_FAULT_BUSY) | (1ull << RSP_FAULT_DROP));
+	assert_int_equal(rsp_fault_parse("busy,nope", &m, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "nope"));
-	assert_int_equal(emu_fault_parse("busy,", &m, NULL), -EINVAL);
-	assert_int_equal(emu_fault_parse("bus", &m, NULL), -EINVAL);
-	for (int f = 0; f < EMU_FAULT_COUNT; f++) {
-		assert_string_not_equal(emu_fault_name(f), "unknown");
+	assert_int_equal(rsp_fault_parse("busy,", &m, NULL), -EINVAL);
+	assert_int_equal(rsp_fault_parse("bus", &m, NULL), -EINVAL);
+	for (int f = 0; f < RSP_FAULT_COUNT; f++) {
+		assert_string_not_equal(rsp_fault_name(f), "unknown");
 		if (f)
 			strcat(all, ",");
-		strcat(all, emu_fault_name(f));
+		strcat(all, rsp_fault_name(f));
 	}
-	assert_int_equal(emu_fault_parse(all, &m, NULL), 0);
-	assert_int_equal(m, (1ull << EMU_FAULT_COUNT) - 1);
+	assert_int_equal(rsp_fault_parse(all, &m, NULL), 0);
+	assert_int_equal(m, (1ull << RSP_FAULT_COUNT) - 1);
 }
 
 static void test_bad_sigs(void **state)
 {
-	set(EMU_FAULT_BAD_CHALLENGE_SIG);
+	set(RSP_FAULT_BAD_CHALLENGE_SIG);
 	vca();
 	client_digests(c);
 	client_certificate(c, 0, 0xffff);
@@ -101,7 +101,7 @@ static void test_bad_sigs(void **state)
 	client_measurements(c, SPDM_MEAS_OP_ALL, true, false, NULL);
 	assert_int_equal(c->verify_ret, 0);
 
-	set(EMU_FAULT_BAD_MEAS_SIG);
+	set(RSP_FAULT_BAD_MEAS_SIG);
 	vca();
 	client_digests(c);
 	client_certificate(c, 0, 0xffff);
@@ -117,7 +117,7 @@ static void test_wrong_chain_hash(void **state)
 	struct spdm_challenge_auth a;
 	uint8_t h[SPDM_MAX_HASH_SIZE];
 
-	set(EMU_FAULT_WRONG_CHAIN_HASH);
+	set(RSP_FAULT_WRONG_CHAIN_HASH);
 	vca();
 	client_digests(c);
 	client_certificate(c, 0, 0xffff);
@@ -135,7 +135,7 @@ static void test_digest_mismatch(void **state)
 {
 	uint8_t h[SPDM_MAX_HASH_SIZE];
 
-	set(EMU_FAULT_DIGEST_MISMATCH);
+	set(RSP_FAULT_DIGEST_MISMATCH);
 	vca();
 	client_digests(c);
 	client_certificate(c, 0, 0xffff);
@@ -145,7 +145,7 @@ static void test_digest_mismatch(void **state)
 	assert_int_equal(client_challenge(c, 0, SPDM_MEAS_SUMMARY_NONE), 0);
 }
 
-static void read_chain(enum emu_fault f, struct spdm_chain *ch, int *parse_ret)
+static void read_chain(enum rsp_fault f, struct spdm_chain *ch, int *parse_ret)
 {
 	set(f);
 	vca();
@@ -156,14 +156,14 @@ static void read_chain(enum emu_fault f, struct spdm_chain *ch, int *parse_ret)
 
 static void test_chain_faults(void **state)
 {
-	static const enum emu_fault broken[] = { EMU_FAULT_LEAF_CA, EMU_FAULT_LEAF_NO_DIGSIG,
-						  EMU_FAULT_INTER_NOT_CA,
-						  EMU_FAULT_BROKEN_CHAIN_SIG };
-	const struct emu_device_config *cfg = emu_device_config(dev);
+	static const enum rsp_fault broken[] = { RSP_FAULT_LEAF_CA, RSP_FAULT_LEAF_NO_DIGSIG,
+						  RSP_FAULT_INTER_NOT_CA,
+						  RSP_FAULT_BROKEN_CHAIN_SIG };
+	const struct rsp_device_config *cfg = rsp_device_config(dev);
 	struct spdm_chain ch;
 	int ret;
 
-	read_chain(EMU_FAULT_ROOT_HASH_MISMATCH, &ch, &ret);
+	read_chain(RSP_FAULT_ROOT_HASH_MISMATCH, &ch, &ret);
 	assert_true(ret < 0);
 
 	for (size_t i = 0; i < sizeof(broken) / sizeof(broken[0]); i++) {
@@ -172,29 +172,29 @@ static void test_chain_faults(void **state)
 		read_chain(broken[i], &ch, &ret);
 		assert_int_equal(ret, 0);
 		if (!spdm_chain_check(&ch, &err))
-			fail_msg("fault %s: chain passes the checks", emu_fault_name(broken[i]));
+			fail_msg("fault %s: chain passes the checks", rsp_fault_name(broken[i]));
 		spdm_chain_free(&ch);
 	}
 
-	read_chain(EMU_FAULT_WRONG_SAN, &ch, &ret);
+	read_chain(RSP_FAULT_WRONG_SAN, &ch, &ret);
 	assert_int_equal(ret, 0);
 	assert_int_equal(spdm_chain_check(&ch, NULL), 0);
 	assert_int_equal(cma_check_leaf_san(spdm_chain_leaf(&ch), &cfg->id, NULL), -EACCES);
 	spdm_chain_free(&ch);
 
-	read_chain(EMU_FAULT_NO_SAN, &ch, &ret);
+	read_chain(RSP_FAULT_NO_SAN, &ch, &ret);
 	assert_int_equal(ret, 0);
 	assert_int_equal(cma_check_leaf_san(spdm_chain_leaf(&ch), &cfg->id, NULL), -ENOENT);
 	spdm_chain_free(&ch);
 
-	read_chain(EMU_FAULT_EXPIRED_LEAF, &ch, &ret);
+	read_chain(RSP_FAULT_EXPIRED_LEAF, &ch, &ret);
 	assert_int_equal(ret, 0);
 	assert_int_equal(spdm_chain_check(&ch, NULL), 0);
 	assert_true(X509_cmp_current_time(X509_get0_notAfter(spdm_chain_leaf(&ch))) < 0);
 	/* a good chain again without the fault, same root */
-	assert_int_equal(X509_cmp(sk_X509_value(ch.certs, 0), emu_device_root(dev, 0)), 0);
+	assert_int_equal(X509_cmp(sk_X509_value(ch.certs, 0), rsp_device_root(dev, 0)), 0);
 	spdm_chain_free(&ch);
-	emu_device_set_faults(dev, 0);
+	rsp_device_set_faults(dev, 0);
 	vca();
 	client_digests(c);
 	client_certificate(c, 0, 0xffff);
@@ -210,7 +210,7 @@ static void test_truncated_and_overrun(void **state)
 	struct spdm_challenge_auth a;
 	struct spdm_certificate cert;
 
-	set(EMU_FAULT_TRUNCATED);
+	set(RSP_FAULT_TRUNCATED);
 	vca();
 	spdm_encode_challenge(&w, c->ver, &(struct spdm_challenge){ .slot = 0 });
 	c->req_len = w.len;
@@ -219,7 +219,7 @@ static void test_truncated_and_overrun(void **state)
 	assert_true(spdm_decode_challenge_auth(c->rsp, (size_t)c->rsp_len, &c->p, 0, &a, NULL) <
 		    0);
 
-	set(EMU_FAULT_LENGTH_OVERRUN);
+	set(RSP_FAULT_LENGTH_OVERRUN);
 	vca();
 	w = wcur_init(c->req, sizeof(c->req));
 	spdm_encode_get_certificate(&w, c->ver, &(struct spdm_get_certificate){
@@ -232,7 +232,7 @@ static void test_truncated_and_overrun(void **state)
 
 static void test_wrong_version_code(void **state)
 {
-	set(EMU_FAULT_WRONG_VERSION);
+	set(RSP_FAULT_WRONG_VERSION);
 	req((uint8_t[]){ SPDM_VER_10, SPDM_GET_VERSION, 0, 0 }, 4);
 	assert_int_equal(c->rsp[0], SPDM_VER_10);	/* VERSION itself is always 1.0 */
 	{
@@ -246,7 +246,7 @@ static void test_wrong_version_code(void **state)
 		assert_int_equal(c->rsp[1], SPDM_CAPABILITIES);
 		assert_int_not_equal(c->rsp[0], SPDM_VER_12);
 	}
-	set(EMU_FAULT_WRONG_CODE);
+	set(RSP_FAULT_WRONG_CODE);
 	vca();
 	req((uint8_t[]){ SPDM_VER_12, SPDM_GET_DIGESTS, 0, 0 }, 4);
 	assert_int_equal(c->rsp[1], SPDM_CERTIFICATE);
@@ -260,7 +260,7 @@ static void test_nonce_echo_and_replay(void **state)
 	uint8_t first[1024];
 	int first_len;
 
-	set(EMU_FAULT_NONCE_ECHO);
+	set(RSP_FAULT_NONCE_ECHO);
 	vca();
 	memset(ch.nonce, 0x77, sizeof(ch.nonce));
 	spdm_encode_challenge(&w, c->ver, &ch);
@@ -271,12 +271,12 @@ static void test_nonce_echo_and_replay(void **state)
 	assert_memory_equal(a.nonce, ch.nonce, SPDM_NONCE_SIZE);
 
 	/* replay: a CHALLENGE_AUTH was already sent on this device; it comes back */
-	emu_device_set_faults(dev, 0);
+	rsp_device_set_faults(dev, 0);
 	vca();
 	client_digests(c);
 	client_certificate(c, 0, 0xffff);
 	assert_int_equal(client_challenge(c, 0, SPDM_MEAS_SUMMARY_NONE), 0);
-	set(EMU_FAULT_REPLAY_CHALLENGE);
+	set(RSP_FAULT_REPLAY_CHALLENGE);
 	vca();
 	client_digests(c);
 	client_certificate(c, 0, 0xffff);
@@ -293,12 +293,12 @@ static void test_nonce_echo_and_replay(void **state)
 
 static void test_busy(void **state)
 {
-	set(EMU_FAULT_BUSY);
+	set(RSP_FAULT_BUSY);
 	for (int i = 0; i < 3; i++) {
 		req((uint8_t[]){ SPDM_VER_10, SPDM_GET_VERSION, 0, 0 }, 4);
 		client_expect_error(c, SPDM_ERR_BUSY);
 	}
-	set(EMU_FAULT_BUSY_ONCE);
+	set(RSP_FAULT_BUSY_ONCE);
 	req((uint8_t[]){ SPDM_VER_10, SPDM_GET_VERSION, 0, 0 }, 4);
 	client_expect_error(c, SPDM_ERR_BUSY);
 	/* once per request code: then the whole flow goes through on retries */
@@ -341,7 +341,7 @@ static void test_not_ready(void **state)
 	struct da_buf saved_req = { 0 };
 	struct spdm_hash_ctx h;
 
-	set(EMU_FAULT_NOT_READY_ONCE);
+	set(RSP_FAULT_NOT_READY_ONCE);
 	vca();
 	client_digests(c);
 	client_certificate(c, 0, 0xffff);
@@ -353,7 +353,7 @@ static void test_not_ready(void **state)
 	assert_true(spdm_decode_error(c->rsp, (size_t)c->rsp_len, &e, NULL) > 0);
 	assert_int_equal(e.code, SPDM_ERR_RESPONSE_NOT_READY);
 	assert_int_equal(e.request_code, SPDM_CHALLENGE);
-	assert_int_equal(e.rdt_exponent, emu_device_config(dev)->rdt_exponent);
+	assert_int_equal(e.rdt_exponent, rsp_device_config(dev)->rdt_exponent);
 	/* a wrong token is refused, the right one gets the CHALLENGE_AUTH */
 	e.token ^= 0x80;
 	respond_if_ready(&e);
@@ -382,7 +382,7 @@ static void test_not_ready(void **state)
 	respond_if_ready(&e);
 	client_expect_error(c, SPDM_ERR_UNEXPECTED_REQUEST);
 
-	set(EMU_FAULT_NOT_READY_FOREVER);
+	set(RSP_FAULT_NOT_READY_FOREVER);
 	vca();
 	w = wcur_init(c->req, sizeof(c->req));
 	spdm_encode_challenge(&w, c->ver, &ch);
@@ -410,7 +410,7 @@ static void test_not_ready_measurements(void **state)
 	size_t saved_len;
 	EVP_PKEY *k;
 
-	set(EMU_FAULT_NOT_READY_ONCE);
+	set(RSP_FAULT_NOT_READY_ONCE);
 	vca();
 	client_digests(c);
 	client_certificate(c, 0, 0xffff);
@@ -445,14 +445,14 @@ static void test_resynch_drop(void **state)
 	struct wcur w = wcur_init(c->req, sizeof(c->req));
 	struct spdm_get_certificate g = { .slot = 0, .offset = 0, .length = 256 };
 
-	set(EMU_FAULT_RESYNCH);
+	set(RSP_FAULT_RESYNCH);
 	vca();
 	spdm_encode_challenge(&w, c->ver, &(struct spdm_challenge){ .slot = 0 });
 	c->req_len = w.len;
 	client_xfer(c);
 	client_expect_error(c, SPDM_ERR_REQUEST_RESYNCH);
 
-	set(EMU_FAULT_DROP);
+	set(RSP_FAULT_DROP);
 	vca();
 	w = wcur_init(c->req, sizeof(c->req));
 	spdm_encode_get_certificate(&w, c->ver, &g);
@@ -473,7 +473,7 @@ static void test_algorithm_faults(void **state)
 	uint32_t offer = SPDM_ASYM_ECDSA_P256 | SPDM_ASYM_ECDSA_P384;
 
 	for (int pass = 0; pass < 2; pass++) {
-		set(pass ? EMU_FAULT_UNSUPPORTED_ALG : EMU_FAULT_TWO_ALGS);
+		set(pass ? RSP_FAULT_UNSUPPORTED_ALG : RSP_FAULT_TWO_ALGS);
 		req((uint8_t[]){ SPDM_VER_10, SPDM_GET_VERSION, 0, 0 }, 4);
 		w = wcur_init(c->req, sizeof(c->req));
 		spdm_encode_get_capabilities(&w, SPDM_VER_12, &(struct spdm_caps){
@@ -504,7 +504,7 @@ static void test_bad_meas_block(void **state)
 	struct wcur w = wcur_init(c->req, sizeof(c->req));
 	struct spdm_measurements m;
 
-	set(EMU_FAULT_BAD_MEAS_BLOCK);
+	set(RSP_FAULT_BAD_MEAS_BLOCK);
 	vca();
 	spdm_encode_get_measurements(&w, c->ver, &(struct spdm_get_measurements){
 		.operation = SPDM_MEAS_OP_ALL });
@@ -523,9 +523,9 @@ static void test_bad_meas_block(void **state)
 	assert_int_equal(spdm_decode_measurements(c->rsp, (size_t)c->rsp_len, &c->p, false, &m,
 						  NULL), -EBADMSG);
 	/* without the fault the same requests decode */
-	emu_device_set_faults(dev, 0);
+	rsp_device_set_faults(dev, 0);
 	assert_int_equal(client_measurements(c, SPDM_MEAS_OP_ALL, false, false, NULL),
-			 (int)emu_device_config(dev)->nmeas);
+			 (int)rsp_device_config(dev)->nmeas);
 }
 
 /*
@@ -538,7 +538,7 @@ static void test_slow(void **state)
 {
 	struct wcur w = wcur_init(c->req, sizeof(c->req));
 
-	set(EMU_FAULT_SLOW);
+	set(RSP_FAULT_SLOW);
 	vca();
 	spdm_encode_challenge(&w, c->ver, &(struct spdm_challenge){ .slot = 0 });
 	c->req_len = w.len;
@@ -555,16 +555,16 @@ static void *control(void *arg)
 	while (!*stop) {
 		switch (i++ % 4) {
 		case 0:
-			emu_device_reset(dev);
+			rsp_device_reset(dev);
 			break;
 		case 1:
-			emu_device_update(dev);
+			rsp_device_update(dev);
 			break;
 		case 2:
-			emu_device_set_faults(dev, i & 8 ? 1ull << EMU_FAULT_DIGEST_MISMATCH : 0);
+			rsp_device_set_faults(dev, i & 8 ? 1ull << RSP_FAULT_DIGEST_MISMATCH : 0);
 			break;
 		default:
-			emu_device_swap(dev, NULL);
+			rsp_device_swap(dev, NULL);
 			break;
 		}
 		struct timespec ts = { 0, 200000 };

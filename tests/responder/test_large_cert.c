@@ -10,16 +10,16 @@
 
 #include "rsp_client.h"
 
-static struct emu_device *make(uint32_t extra_caps)
+static struct rsp_device *make(uint32_t extra_caps)
 {
-	struct emu_device_config cfg;
-	struct emu_device *d = NULL;
+	struct rsp_device_config cfg;
+	struct rsp_device *d = NULL;
 	struct da_err err = { 0 };
 
-	emu_device_config_default(&cfg, "0000:01:00.0", 1);
+	rsp_device_config_default(&cfg, "0000:01:00.0", 1);
 	cfg.caps |= extra_caps;
-	if (emu_device_create(&cfg, &d, &err))
-		fail_msg("emu_device_create: %s", err.msg);
+	if (rsp_device_create(&cfg, &d, &err))
+		fail_msg("rsp_device_create: %s", err.msg);
 	return d;
 }
 
@@ -35,7 +35,7 @@ static void get_cert(struct client *c, bool large, uint32_t offset, uint32_t len
 
 static void test_large_answered_in_kind(void **state)
 {
-	struct emu_device *d = make(SPDM_CAP_LARGE_RESP);
+	struct rsp_device *d = make(SPDM_CAP_LARGE_RESP);
 	struct client *c = calloc(1, sizeof(*c));
 	struct spdm_certificate cert;
 	size_t total;
@@ -61,16 +61,16 @@ static void test_large_answered_in_kind(void **state)
 	assert_int_equal(200 + cert.portion_len + cert.remainder_len, total);
 	client_fini(c);
 	free(c);
-	emu_device_free(d);
+	rsp_device_free(d);
 }
 
 static void test_large_without_cap(void **state)
 {
-	struct emu_device *d = make(0);
+	struct rsp_device *d = make(0);
 	struct client *c = calloc(1, sizeof(*c));
 
 	(void)state;
-	assert_false(emu_device_config(d)->caps & SPDM_CAP_LARGE_RESP);
+	assert_false(rsp_device_config(d)->caps & SPDM_CAP_LARGE_RESP);
 	client_init(c, d);
 	client_vca(c, SPDM_VER_14, SPDM_ASYM_ECDSA_P384, SPDM_HASH_SHA384);
 	client_digests(c);
@@ -82,7 +82,7 @@ static void test_large_without_cap(void **state)
 	assert_int_equal(c->rsp[1], SPDM_CERTIFICATE);
 	client_fini(c);
 	free(c);
-	emu_device_free(d);
+	rsp_device_free(d);
 }
 
 int main(void)

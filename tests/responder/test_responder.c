@@ -17,16 +17,16 @@
 #include "rsp_client.h"
 #include "transport/framing.h"
 
-static struct emu_device *dev;
+static struct rsp_device *dev;
 
 static int setup(void **state)
 {
-	struct emu_device_config cfg;
+	struct rsp_device_config cfg;
 	struct da_err err = { 0 };
 
-	emu_device_config_default(&cfg, "0000:01:00.0", 1);
-	if (emu_device_create(&cfg, &dev, &err)) {
-		fprintf(stderr, "emu_device_create: %s\n", err.msg);
+	rsp_device_config_default(&cfg, "0000:01:00.0", 1);
+	if (rsp_device_create(&cfg, &dev, &err)) {
+		fprintf(stderr, "rsp_device_create: %s\n", err.msg);
 		return -1;
 	}
 	return 0;
@@ -34,14 +34,14 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	emu_device_free(dev);
+	rsp_device_free(dev);
 	return 0;
 }
 
 /* The chain read over SPDM is what the device holds and passes the section 3 checks. */
 static void check_chain(struct client *c, uint8_t slot)
 {
-	const struct emu_device_config *cfg = emu_device_config(c->d);
+	const struct rsp_device_config *cfg = rsp_device_config(c->d);
 	struct spdm_chain ch;
 	uint8_t h[SPDM_MAX_HASH_SIZE];
 	struct da_err err = { 0 };
@@ -52,7 +52,7 @@ static void check_chain(struct client *c, uint8_t slot)
 	assert_int_equal(ch.ncerts, 3);
 	assert_int_equal(spdm_chain_check(&ch, &err), 0);
 	assert_int_equal(cma_check_leaf_san(spdm_chain_leaf(&ch), &cfg->id, &err), 0);
-	assert_int_equal(X509_cmp(sk_X509_value(ch.certs, 0), emu_device_root(c->d, slot)), 0);
+	assert_int_equal(X509_cmp(sk_X509_value(ch.certs, 0), rsp_device_root(c->d, slot)), 0);
 	spdm_chain_free(&ch);
 }
 
@@ -61,7 +61,7 @@ static void full_flow(uint8_t ver, uint32_t asym, uint32_t hash)
 	struct client *c = calloc(1, sizeof(*c));
 	struct da_buf rec = { 0 }, all = { 0 };
 	uint8_t h[SPDM_MAX_HASH_SIZE];
-	const struct emu_device_config *cfg = emu_device_config(dev);
+	const struct rsp_device_config *cfg = rsp_device_config(dev);
 	int n;
 
 	assert_non_null(c);
@@ -386,20 +386,20 @@ static void test_reset_update_swap(void **state)
 	struct client *c = calloc(1, sizeof(*c));
 	struct da_buf r0 = { 0 }, r1 = { 0 }, chain0 = { 0 }, chain1 = { 0 };
 	struct da_err err = { 0 };
-	uint64_t gen = emu_device_reset_gen(dev);
+	uint64_t gen = rsp_device_reset_gen(dev);
 	uint8_t m[4] = { SPDM_VER_10, SPDM_GET_VERSION, 0, 0 };
 
 	client_init(c, dev);
 	meas_raw(c, &r0);
-	assert_int_equal(emu_device_reset(dev), 0);
-	assert_int_equal(emu_device_reset_gen(dev), gen + 1);
+	assert_int_equal(rsp_device_reset(dev), 0);
+	assert_int_equal(rsp_device_reset_gen(dev), gen + 1);
 	/* the connection was lost with the reset */
 	assert_int_equal(spdm_responder_handle(c->r, m, 4, c->rsp, sizeof(c->rsp)),
 			 -ECONNRESET);
 	meas_raw(c, &r1);
 	assert_int_equal(diff_blocks(&r0, &r1), 1ull << 0x10);
 
-	assert_int_equal(emu_device_update(dev), 0);
+	assert_int_equal(rsp_device_update(dev), 0);
 	meas_raw(c, &r0);
 	assert_int_equal(diff_blocks(&r1, &r0), 1ull << 2);
 
@@ -408,7 +408,7 @@ static void test_reset_update_swap(void **state)
 	client_digests(c);
 	client_certificate(c, 0, 0xffff);
 	assert_int_equal(da_buf_append(&chain0, c->chain.data, c->chain.len), 0);
-	assert_int_equal(emu_device_swap(dev, &err), 0);
+	assert_int_equal(rsp_device_swap(dev, &err), 0);
 	client_vca(c, SPDM_VER_13, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256);
 	client_digests(c);
 	client_certificate(c, 0, 0xffff);
@@ -526,8 +526,8 @@ static void test_slot_files(void **state)
 {
 	char dir[] = "/tmp/rsp-slot-XXXXXX", chain_path[64], key_path[64];
 	struct pki_ca root = { 0 }, inter = { 0 }, leaf = { 0 };
-	struct emu_device_config cfg;
-	struct emu_device *d = NULL;
+	struct rsp_device_config cfg;
+	struct rsp_device *d = NULL;
 	struct client *c = calloc(1, sizeof(*c));
 	struct da_err err = { 0 };
 	struct da_buf chain = { 0 };
@@ -536,7 +536,7 @@ static void test_slot_files(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(chain_path, sizeof(chain_path), "%s/chain.der", dir);
 	snprintf(key_path, sizeof(key_path), "%s/leaf.key", dir);
-	emu_device_config_default(&cfg, "0000:05:00.0", 5);
+	rsp_device_config_default(&cfg, "0000:05:00.0", 5);
 	assert_int_equal(pki_make_root(SPDM_ASYM_ECDSA_P256, "file root", &root, &err), 0);
 	assert_int_equal(pki_make_intermediate(&root, SPDM_ASYM_ECDSA_P256, "file inter", 0,
 					       &inter, &err), 0);
@@ -551,9 +551,9 @@ static void test_slot_files(void **state)
 	cfg.provisioned_slots = 0x01;
 	cfg.slot_files[0].chain_path = chain_path;
 	cfg.slot_files[0].key_path = key_path;
-	if (emu_device_create(&cfg, &d, &err))
+	if (rsp_device_create(&cfg, &d, &err))
 		fail_msg("%s", err.msg);
-	assert_int_equal(X509_cmp(emu_device_root(d, 0), root.cert), 0);
+	assert_int_equal(X509_cmp(rsp_device_root(d, 0), root.cert), 0);
 
 	client_init(c, d);
 	/* P-384 is preferred, but the slot's key is P-256 */
@@ -568,7 +568,7 @@ static void test_slot_files(void **state)
 			 (int)cfg.nmeas);
 	assert_int_equal(c->verify_ret, 0);
 	/* the chain the program hands out is the one on the wire */
-	assert_int_equal(emu_device_chain(d, 0, SPDM_HASH_SHA256, &chain, &err), 0);
+	assert_int_equal(rsp_device_chain(d, 0, SPDM_HASH_SHA256, &chain, &err), 0);
 	assert_int_equal(chain.len, c->chain.len);
 	assert_memory_equal(chain.data, c->chain.data, chain.len);
 	/* a requester without P-256 has nothing in common with this device */
@@ -594,12 +594,12 @@ static void test_slot_files(void **state)
 		client_xfer(c);
 		client_expect_error(c, SPDM_ERR_INVALID_REQUEST);
 	}
-	assert_int_equal(emu_device_swap(d, &err), -EOPNOTSUPP);
+	assert_int_equal(rsp_device_swap(d, &err), -EOPNOTSUPP);
 
 	client_fini(c);
 	free(c);
 	da_buf_free(&chain);
-	emu_device_free(d);
+	rsp_device_free(d);
 	pki_ca_free(&root);
 	pki_ca_free(&inter);
 	pki_ca_free(&leaf);
@@ -608,7 +608,7 @@ static void test_slot_files(void **state)
 	rmdir(dir);
 }
 
-/* emu_device_chain() gives the chain a connection with the preferred BaseAsym reads. */
+/* rsp_device_chain() gives the chain a connection with the preferred BaseAsym reads. */
 static void test_device_chain(void **state)
 {
 	struct client *c = calloc(1, sizeof(*c));
@@ -619,14 +619,14 @@ static void test_device_chain(void **state)
 	client_vca(c, SPDM_VER_12, spdm_supported_asym() & 0xfff, SPDM_HASH_SHA384);
 	client_digests(c);
 	client_certificate(c, 1, 0xffff);
-	assert_int_equal(emu_device_chain(dev, 1, SPDM_HASH_SHA384, &chain, &err), 0);
+	assert_int_equal(rsp_device_chain(dev, 1, SPDM_HASH_SHA384, &chain, &err), 0);
 	assert_int_equal(chain.len, c->chain.len);
 	assert_memory_equal(chain.data, c->chain.data, chain.len);
 	da_buf_reset(&chain);
-	assert_int_equal(emu_device_chain_for(dev, 1, c->asym, SPDM_HASH_SHA384, &chain, &err),
+	assert_int_equal(rsp_device_chain_for(dev, 1, c->asym, SPDM_HASH_SHA384, &chain, &err),
 			 0);
 	assert_memory_equal(chain.data, c->chain.data, chain.len);
-	assert_int_equal(emu_device_chain(dev, 4, SPDM_HASH_SHA384, &chain, &err), -ENOENT);
+	assert_int_equal(rsp_device_chain(dev, 4, SPDM_HASH_SHA384, &chain, &err), -ENOENT);
 	da_buf_free(&chain);
 	client_fini(c);
 	free(c);
@@ -682,7 +682,7 @@ static void test_capture_requests(void **state)
 			assert_true(len >= 4);
 			/* the v13 requester also reads slot 4, which our device lacks */
 			if (h.code == SPDM_GET_CERTIFICATE &&
-			    !(emu_device_config(dev)->provisioned_slots & (1u << (h.param1 & 0xf)))) {
+			    !(rsp_device_config(dev)->provisioned_slots & (1u << (h.param1 & 0xf)))) {
 				assert_int_equal(rsp[1], SPDM_ERROR);
 				assert_int_equal(rsp[2], SPDM_ERR_INVALID_REQUEST);
 				continue;

@@ -22,14 +22,14 @@
 #include "tdisp/tdisp.h"
 
 struct conn {
-	struct emu_device *dev;
+	struct rsp_device *dev;
 	struct spdm_responder *rsp;
 	struct da_transport *t;
 	struct spdm_req *r;
 	struct tdisp_req td;
 };
 
-static void conn_open(struct conn *c, struct emu_device *dev)
+static void conn_open(struct conn *c, struct rsp_device *dev)
 {
 	struct spdm_req_config cfg;
 	struct da_err err = { 0 };
@@ -60,17 +60,17 @@ static void conn_close(struct conn *c)
 	spdm_responder_free(c->rsp);
 }
 
-static struct emu_device *device(const char *faults)
+static struct rsp_device *device(const char *faults)
 {
-	struct emu_device_config cfg;
-	struct emu_device *d;
+	struct rsp_device_config cfg;
+	struct rsp_device *d;
 	struct da_err err = { 0 };
 
-	emu_device_config_default(&cfg, "emu", 0);
-	if (faults && emu_fault_parse(faults, &cfg.faults, &err))
+	rsp_device_config_default(&cfg, "emu", 0);
+	if (faults && rsp_fault_parse(faults, &cfg.faults, &err))
 		fail_msg("%s", err.msg);
-	if (emu_device_create(&cfg, &d, &err))
-		fail_msg("emu_device_create: %s", err.msg);
+	if (rsp_device_create(&cfg, &d, &err))
+		fail_msg("rsp_device_create: %s", err.msg);
 	return d;
 }
 
@@ -103,7 +103,7 @@ static void expect_err(int ret, const struct da_err *err, const char *msg)
 /* START takes the nonce of the lock only, and only while locked. */
 static void test_start_rules(void **state_)
 {
-	struct emu_device *d = device(NULL);
+	struct rsp_device *d = device(NULL);
 	uint8_t stale[TDISP_NONCE_SIZE];
 	struct da_err err = { 0 };
 	struct conn c;
@@ -129,13 +129,13 @@ static void test_start_rules(void **state_)
 	assert_int_equal(tdisp_req_stop(&c.td, &err), 0);
 	assert_int_equal(state(&c), TDISP_STATE_CONFIG_UNLOCKED);
 	conn_close(&c);
-	emu_device_free(d);
+	rsp_device_free(d);
 }
 
 /* A second LOCK while locked, or the locking session's end: ERROR until STOP. */
 static void test_error_rules(void **state_)
 {
-	struct emu_device *d = device(NULL);
+	struct rsp_device *d = device(NULL);
 	struct tdisp_lock_params lp = { 0 };
 	struct da_err err = { 0 };
 	struct conn c;
@@ -155,13 +155,13 @@ static void test_error_rules(void **state_)
 		fail_msg("session: %s", err.msg);
 	assert_int_equal(state(&c), TDISP_STATE_ERROR);
 	conn_close(&c);
-	emu_device_free(d);
+	rsp_device_free(d);
 }
 
 /* The faults that break the rules above: the wrong thing is accepted. */
 static void test_start_faults(void **state_)
 {
-	struct emu_device *d = device("start-any-nonce");
+	struct rsp_device *d = device("start-any-nonce");
 	uint8_t wrong[TDISP_NONCE_SIZE] = { 0 };
 	struct da_err err = { 0 };
 	struct conn c;
@@ -172,14 +172,14 @@ static void test_start_faults(void **state_)
 	assert_int_equal(tdisp_req_start(&c.td, wrong, &err), 0);
 	assert_int_equal(state(&c), TDISP_STATE_RUN);
 	conn_close(&c);
-	emu_device_free(d);
+	rsp_device_free(d);
 
 	d = device("start-unlocked");
 	conn_open(&c, d);
 	assert_int_equal(tdisp_req_start(&c.td, wrong, &err), 0);
 	assert_int_equal(state(&c), TDISP_STATE_RUN);
 	conn_close(&c);
-	emu_device_free(d);
+	rsp_device_free(d);
 }
 
 /* After a reset the interface is CONFIG_UNLOCKED; with error-after-reset, ERROR. */
@@ -190,14 +190,14 @@ static void test_reset(void **state_)
 
 	(void)state_;
 	for (int i = 0; i < 2; i++) {
-		struct emu_device *d = device(faults[i]);
+		struct rsp_device *d = device(faults[i]);
 		struct da_err err = { 0 };
 		struct conn c;
 
 		conn_open(&c, d);
 		do_lock(&c);
 		conn_close(&c);
-		assert_int_equal(emu_device_reset(d), 0);
+		assert_int_equal(rsp_device_reset(d), 0);
 		conn_open(&c, d);
 		if (!i) {
 			assert_int_equal(state(&c), TDISP_STATE_CONFIG_UNLOCKED);
@@ -208,7 +208,7 @@ static void test_reset(void **state_)
 				   "LOCK_INTERFACE_REQUEST: device answered TDISP_ERROR INVALID_INTERFACE_STATE");
 		}
 		conn_close(&c);
-		emu_device_free(d);
+		rsp_device_free(d);
 	}
 }
 

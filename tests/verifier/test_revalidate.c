@@ -26,19 +26,19 @@
 #include "crypto/pki.h"
 #include "verifier_harness.h"
 
-static struct emu_device *dev;
+static struct rsp_device *dev;
 static char tmpdir[128];
 
 static int dev_setup(void **state)
 {
-	struct emu_device_config c;
+	struct rsp_device_config c;
 	struct da_err err = { 0 };
 
 	/* ECDSA only: keeps a fresh device per test cheap. */
-	emu_device_config_default(&c, "0000:03:00.0", 3);
+	rsp_device_config_default(&c, "0000:03:00.0", 3);
 	c.asym = SPDM_ASYM_ECDSA_P256 | SPDM_ASYM_ECDSA_P384;
-	if (emu_device_create(&c, &dev, &err)) {
-		fprintf(stderr, "emu_device_create: %s\n", err.msg);
+	if (rsp_device_create(&c, &dev, &err)) {
+		fprintf(stderr, "rsp_device_create: %s\n", err.msg);
 		return -1;
 	}
 	return 0;
@@ -46,7 +46,7 @@ static int dev_setup(void **state)
 
 static int dev_teardown(void **state)
 {
-	emu_device_free(dev);
+	rsp_device_free(dev);
 	dev = NULL;
 	return 0;
 }
@@ -157,7 +157,7 @@ static void test_reset(void **state)
 	struct da_pin *same_vol = pin_now(DA_PIN_SAME_DEVICE, true, NULL);
 	struct da_pin *same = pin_now(DA_PIN_SAME_DEVICE, false, NULL);
 
-	assert_int_equal(emu_device_reset(dev), 0);
+	assert_int_equal(rsp_device_reset(dev), 0);
 	/* The boot counter (0x10) moved on. */
 	expect(same_vol, true, NULL, NULL, "same-device, 0x10 volatile, after reset");
 	expect(key, true, NULL, NULL, "same-key after reset");
@@ -181,7 +181,7 @@ static void test_swap_fails_every_mode(void **state)
 	struct da_pin *fatal = NULL;
 	struct da_err err = { 0 };
 
-	assert_int_equal(emu_device_swap(dev, &err), 0);
+	assert_int_equal(rsp_device_swap(dev, &err), 0);
 	expect(exact, false, "pin-key", "leaf key differs from the pin", "exact after swap");
 	expect(key, false, "pin-key", "leaf key differs from the pin", "same-key after swap");
 	expect(same, false, "pin-key", "leaf key differs from the pin", "same-device after swap");
@@ -199,7 +199,7 @@ static void test_update(void **state)
 	struct da_pin *key = pin_now(DA_PIN_SAME_KEY, false, NULL);
 	struct da_pin *same = pin_now(DA_PIN_SAME_DEVICE, true, NULL);
 
-	assert_int_equal(emu_device_update(dev), 0);
+	assert_int_equal(rsp_device_update(dev), 0);
 	expect(exact, false, "pin-measurement[2]", "measurement 2 differs from the pin",
 	       "exact after update");
 	expect(same, false, "pin-measurement[2]", "measurement 2 differs from the pin",
@@ -660,11 +660,11 @@ static void test_volatile(void **state)
 	assert_true(has16);
 	exact->volatile_idx[2] |= 1;
 	same->volatile_idx[2] |= 1;
-	assert_int_equal(emu_device_reset(dev), 0);
+	assert_int_equal(rsp_device_reset(dev), 0);
 	expect(same, true, NULL, NULL, "same-device, 16 pinned and volatile, after reset");
 	expect(exact, false, "pin-measurement[16]", "measurement 16 differs",
 	       "exact, 16 pinned and volatile, after reset");
-	assert_int_equal(emu_device_update(dev), 0);
+	assert_int_equal(rsp_device_update(dev), 0);
 	expect(same, false, "pin-measurement[2]", "measurement 2 differs",
 	       "same-device, 16 volatile, after update");
 	da_pin_free(exact);
@@ -764,31 +764,31 @@ static void write_slot(const struct pki_ca *root, const struct pki_ca *inter, EV
 /* Replace the test's device by one serving slot 0 from the files. */
 static void use_slot_files(const char *chain_path, const char *key_path)
 {
-	struct emu_device_config c;
+	struct rsp_device_config c;
 	struct da_err err = { 0 };
 
-	emu_device_free(dev);
+	rsp_device_free(dev);
 	dev = NULL;
-	emu_device_config_default(&c, "0000:03:00.0", 3);
+	rsp_device_config_default(&c, "0000:03:00.0", 3);
 	c.asym = SPDM_ASYM_ECDSA_P256;
 	c.provisioned_slots = 1;
 	c.slot_files[0].chain_path = chain_path;
 	c.slot_files[0].key_path = key_path;
-	if (emu_device_create(&c, &dev, &err))
-		fail_msg("emu_device_create from %s: %s", chain_path, err.msg);
+	if (rsp_device_create(&c, &dev, &err))
+		fail_msg("rsp_device_create from %s: %s", chain_path, err.msg);
 }
 
 static void test_renewed_certificate(void **state)
 {
 	char chain[256], keyf[256];
-	struct emu_device_config c;
+	struct rsp_device_config c;
 	struct cma_identity id, other;
 	struct pki_ca root = { 0 }, inter = { 0 };
 	struct da_pin *exact, *same, *key;
 	struct da_err err = { 0 };
 	EVP_PKEY *k;
 
-	emu_device_config_default(&c, "0000:03:00.0", 3);
+	rsp_device_config_default(&c, "0000:03:00.0", 3);
 	id = c.id;
 	other = id;
 	other.serial++;

@@ -25,30 +25,30 @@
 #include "evidence/transcript.h"
 #include "verifier_harness.h"
 
-static struct emu_device *dev, *other, *expired;
+static struct rsp_device *dev, *other, *expired;
 static char root[256], other_root[256], expired_root[256];
 
 static int setup(void **state)
 {
-	struct emu_device_config c;
+	struct rsp_device_config c;
 	struct da_err err = { 0 };
 
-	emu_device_config_default(&c, "0000:01:00.0", 0);
-	if (emu_device_create(&c, &dev, &err))
+	rsp_device_config_default(&c, "0000:01:00.0", 0);
+	if (rsp_device_create(&c, &dev, &err))
 		goto fail;
-	emu_device_config_default(&c, "0000:02:00.0", 1);
-	if (emu_device_create(&c, &other, &err))
+	rsp_device_config_default(&c, "0000:02:00.0", 1);
+	if (rsp_device_create(&c, &other, &err))
 		goto fail;
-	emu_device_config_default(&c, "0000:03:00.0", 2);
-	c.faults = 1ull << EMU_FAULT_EXPIRED_LEAF;
-	if (emu_device_create(&c, &expired, &err))
+	rsp_device_config_default(&c, "0000:03:00.0", 2);
+	c.faults = 1ull << RSP_FAULT_EXPIRED_LEAF;
+	if (rsp_device_create(&c, &expired, &err))
 		goto fail;
 	write_root(dev, root, sizeof(root));
 	write_root(other, other_root, sizeof(other_root));
 	write_root(expired, expired_root, sizeof(expired_root));
 	return 0;
 fail:
-	fprintf(stderr, "emu_device_create: %s\n", err.msg);
+	fprintf(stderr, "rsp_device_create: %s\n", err.msg);
 	return -1;
 }
 
@@ -57,9 +57,9 @@ static int teardown(void **state)
 	unlink(root);
 	unlink(other_root);
 	unlink(expired_root);
-	emu_device_free(dev);
-	emu_device_free(other);
-	emu_device_free(expired);
+	rsp_device_free(dev);
+	rsp_device_free(other);
+	rsp_device_free(expired);
 	return 0;
 }
 
@@ -600,7 +600,7 @@ static void test_nonce_root_dates_identity(void **state)
 	expect_accepted(&ev, &o, "identity any");
 	da_policy_free(p);
 	snprintf(json, sizeof(json), "{ \"identity\": { \"vendor\": \"0x%04x\" } }",
-		 (unsigned int)(emu_device_config(dev)->id.vendor ^ 1));
+		 (unsigned int)(rsp_device_config(dev)->id.vendor ^ 1));
 	p = policy(json);
 	o.policy = p;
 	expect_rejected(&ev, &o, "Vendor", "wrong vendor");
@@ -653,7 +653,7 @@ static void test_policy_init_and_pin(void **state)
 	bool vol16 = false;
 
 	collect(dev, &co, &e1);
-	emu_device_reset(dev);	/* the boot counter block moves on */
+	rsp_device_reset(dev);	/* the boot counter block moves on */
 	collect(dev, &co, &e2);
 	assert_int_equal(da_verify(&e1, &o, &v1, &err), 0);
 	assert_int_equal(da_verify(&e2, &o, &v2, &err), 0);

@@ -20,7 +20,7 @@
 #include "evidence/transcript.h"
 #include "verifier_harness.h"
 
-void collect(struct emu_device *dev, const struct collect_opts *o, struct da_evidence *ev)
+void collect(struct rsp_device *dev, const struct collect_opts *o, struct da_evidence *ev)
 {
 	struct spdm_req_config cfg;
 	struct spdm_responder *rsp;
@@ -31,7 +31,7 @@ void collect(struct emu_device *dev, const struct collect_opts *o, struct da_evi
 	int ret;
 
 	spdm_req_config_default(&cfg);
-	cfg.dev_name = emu_device_config(dev)->name;
+	cfg.dev_name = rsp_device_config(dev)->name;
 	cfg.min_version = cfg.max_version = o->version;
 	if (o->asym) {
 		cfg.asym_pref[0] = o->asym;
@@ -82,7 +82,7 @@ void collect(struct emu_device *dev, const struct collect_opts *o, struct da_evi
 	spdm_responder_free(rsp);
 }
 
-void write_root(struct emu_device *dev, char *path, size_t len)
+void write_root(struct rsp_device *dev, char *path, size_t len)
 {
 	static unsigned int n;
 	FILE *f;
@@ -90,7 +90,7 @@ void write_root(struct emu_device *dev, char *path, size_t len)
 	snprintf(path, len, "/tmp/devauth-test-verifier-root-%d-%u.pem", (int)getpid(), n++);
 	f = fopen(path, "w");
 	assert_non_null(f);
-	assert_int_equal(PEM_write_X509(f, emu_device_root(dev, 0)), 1);
+	assert_int_equal(PEM_write_X509(f, rsp_device_root(dev, 0)), 1);
 	fclose(f);
 }
 

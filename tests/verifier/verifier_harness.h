@@ -29,9 +29,9 @@ struct collect_opts {
 };
 
 /* Authenticate + signed measurements against dev; fills ev.  0 or fails the test. */
-void collect(struct emu_device *dev, const struct collect_opts *o, struct da_evidence *ev);
+void collect(struct rsp_device *dev, const struct collect_opts *o, struct da_evidence *ev);
 /* Device slot 0 root as a PEM file; path gets the name. */
-void write_root(struct emu_device *dev, char *path, size_t len);
+void write_root(struct rsp_device *dev, char *path, size_t len);
 /* DIR/certificates/slotN and DIR/signatures/N_* from evidence. */
 void write_sysfs(const struct da_evidence *ev, const char *dir);
 /* A sig event per signature (CHALLENGE_AUTH, MEASUREMENTS). */
