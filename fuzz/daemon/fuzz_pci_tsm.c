@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * The pci-tsm message parser, both ways: as devauthd reads a client's
- * request (strict) and as the CLI reads the daemon's replies (lenient,
- * VAL chunks collected, NLMSG_ERROR / NLMSG_DONE with extack).
+ * The pci-tsm message parser, every way: as devauthd reads a client's
+ * request (strict), as the CLI reads the daemon's replies (lenient,
+ * VAL chunks collected, NLMSG_ERROR / NLMSG_DONE with extack), and as
+ * the importer reads a message of a captured dump (any family id).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -40,6 +41,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (val.len > size)
 			abort();
 	}
+	da_err_clear(&err);
+	da_buf_reset(&val);
+	if (!pci_tsm_parse_flags((const uint8_t *)copy, size, PCI_TSM_PARSE_ANY_FAMILY, &m, &err) &&
+	    val.len > size)
+		abort();
 	da_buf_free(&val);
 	free(copy);
 	return 0;

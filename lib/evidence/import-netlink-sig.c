@@ -12,10 +12,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <linux/netlink.h>
+
 #include "crypto/crypto.h"
 #include "cursor.h"
 #include "ev_internal.h"
-#include "nl.h"
+#include "tsm/genl.h"
+#include "tsm/pci_tsm.h"
 
 struct sig_event {
 	size_t off;
@@ -36,66 +39,74 @@ static int get_u32(struct cur *v, uint32_t *out, bool *have, size_t at, const ch
 	return 0;
 }
 
-static int parse_event(struct da_nlmsg *m, struct sig_event *e, struct da_err *err)
+struct event_ctx {
+	struct sig_event *e;
+	struct da_err *err;
+};
+
+static int event_attr(uint16_t type, struct cur *v, size_t off, void *data)
 {
-	uint16_t type;
-	struct cur v;
+	struct event_ctx *x = data;
+	struct sig_event *e = x->e;
+	struct da_err *err = x->err;
+	size_t at = e->off + off;
+	const uint8_t *p;
+	size_t n;
+
+	switch (type) {
+	case SPDM_A_SIG_DEVICE:
+		cur_rest(v, &p, &n);
+		if (!n || n > sizeof(e->device) || !memchr(p, '\0', n))
+			return da_errf(err, -EBADMSG,
+				       "sig event: offset %zu: device is not a string of at most 63 bytes",
+				       at);
+		memcpy(e->device, p, n);
+		e->device[sizeof(e->device) - 1] = '\0';
+		break;
+	case SPDM_A_SIG_RSP_CODE:
+		if (cur_left(v) != 1 || cur_u8(v, &e->rsp_code))
+			return da_errf(err, -EBADMSG, "sig event: offset %zu: rsp-code is not a u8",
+				       at);
+		e->have_code = true;
+		break;
+	case SPDM_A_SIG_SLOT:
+		if (cur_left(v) != 1 || cur_u8(v, &e->slot))
+			return da_errf(err, -EBADMSG, "sig event: offset %zu: slot is not a u8", at);
+		e->have_slot = true;
+		break;
+	case SPDM_A_SIG_SIG_OFFSET:
+		return get_u32(v, &e->sig_off, &e->have_sig_off, at, "sig-offset", err);
+	case SPDM_A_SIG_REQ_NONCE_OFFSET:
+		return get_u32(v, &e->req_off, &e->have_req_off, at, "req-nonce-offset", err);
+	case SPDM_A_SIG_RSP_NONCE_OFFSET:
+		return get_u32(v, &e->rsp_off, &e->have_rsp_off, at, "rsp-nonce-offset", err);
+	case SPDM_A_SIG_TRANSCRIPT:
+		cur_rest(v, &e->transcript, &e->len);
+		break;
+	default:
+		/* hash-algo, combined-spdm-prefix: derived from the transcript instead. */
+		break;
+	}
+	return 0;
+}
+
+static int parse_event(const struct genl_capture_msg *cm, struct sig_event *e,
+		       struct da_err *err)
+{
+	struct event_ctx x = { .e = e, .err = err };
+	size_t bad;
 	int ret;
 
 	memset(e, 0, sizeof(*e));
-	e->off = m->off;
-	while ((ret = da_nl_attr_next(&m->attrs, &type, &v, m->off, "sig event", err)) > 0) {
-		size_t at = m->off + m->attrs.off;
-		const uint8_t *p;
-		size_t n;
-
-		switch (type) {
-		case SPDM_A_SIG_DEVICE:
-			cur_rest(&v, &p, &n);
-			if (!n || n > sizeof(e->device) || !memchr(p, '\0', n))
-				return da_errf(err, -EBADMSG,
-					       "sig event: offset %zu: device is not a string of at most 63 bytes",
-					       at);
-			memcpy(e->device, p, n);
-			e->device[sizeof(e->device) - 1] = '\0';
-			break;
-		case SPDM_A_SIG_RSP_CODE:
-			if (cur_left(&v) != 1 || cur_u8(&v, &e->rsp_code))
-				return da_errf(err, -EBADMSG,
-					       "sig event: offset %zu: rsp-code is not a u8", at);
-			e->have_code = true;
-			break;
-		case SPDM_A_SIG_SLOT:
-			if (cur_left(&v) != 1 || cur_u8(&v, &e->slot))
-				return da_errf(err, -EBADMSG,
-					       "sig event: offset %zu: slot is not a u8", at);
-			e->have_slot = true;
-			break;
-		case SPDM_A_SIG_SIG_OFFSET:
-			ret = get_u32(&v, &e->sig_off, &e->have_sig_off, at, "sig-offset", err);
-			if (ret)
-				return ret;
-			break;
-		case SPDM_A_SIG_REQ_NONCE_OFFSET:
-			ret = get_u32(&v, &e->req_off, &e->have_req_off, at, "req-nonce-offset",
-				      err);
-			if (ret)
-				return ret;
-			break;
-		case SPDM_A_SIG_RSP_NONCE_OFFSET:
-			ret = get_u32(&v, &e->rsp_off, &e->have_rsp_off, at, "rsp-nonce-offset",
-				      err);
-			if (ret)
-				return ret;
-			break;
-		case SPDM_A_SIG_TRANSCRIPT:
-			cur_rest(&v, &e->transcript, &e->len);
-			break;
-		default:
-			/* hash-algo, combined-spdm-prefix: derived from the transcript instead. */
-			break;
-		}
-	}
+	e->off = cm->off;
+	if (cm->nlmsg_len < GENL_NLMSG_HDRLEN + GENL_GENLMSG_HDRLEN)
+		return da_errf(err, -EBADMSG, "sig event: offset %zu: truncated genlmsghdr",
+			       cm->off);
+	ret = genl_walk_attrs(cm->p, cm->nlmsg_len, GENL_GENLMSG_HDRLEN, event_attr, &x, &bad);
+	if (ret > 0)
+		return da_errf(err, -EBADMSG,
+			       "sig event: offset %zu: attribute runs past the message end",
+			       cm->off + bad);
 	if (ret < 0)
 		return ret;
 	if (!e->have_code || !e->transcript || !e->len || !e->have_sig_off)
@@ -135,39 +146,66 @@ static int check_offsets(const struct sig_event *e, const struct da_transcript_i
 int da_evidence_import_netlink_sig(const uint8_t *buf, size_t len, struct da_evidence *ev,
 				   struct da_err *err)
 {
-	struct cur c = cur_init(buf, len);
+	struct genl_capture cap = genl_capture_init(buf, len);
 	struct sig_event chal = { 0 }, meas = { 0 }, e;
 	struct da_transcript_info ti;
-	struct da_nlmsg m;
+	struct genl_capture_msg cm;
 	int ret;
 
-	while ((ret = da_nl_next(&c, &m, "sig event", err)) > 0) {
-		if (m.type < DA_NLMSG_MIN_TYPE)
+	while ((ret = genl_capture_next(&cap, &cm, "sig event", err)) > 0) {
+		if (cm.type == NLMSG_ERROR) {
+			/* The status decoding is the same for every family. */
+			struct pci_tsm_msg st = { 0 };
+
+			ret = pci_tsm_parse_flags(cm.p, cm.len, PCI_TSM_PARSE_ANY_FAMILY, &st, err);
+			if (ret) {
+				da_err_prefix(err, "sig event: offset %zu", cm.off);
+				goto out;
+			}
+			if (st.error) {
+				ret = da_errf(err, st.error, "sig event: offset %zu: NLMSG_ERROR %d",
+					      cm.off, st.error);
+				goto out;
+			}
 			continue;
-		ret = parse_event(&m, &e, err);
+		}
+		if (cm.type < GENL_NLMSG_MIN_TYPE)
+			continue;
+		ret = parse_event(&cm, &e, err);
 		if (ret)
-			return ret;
+			goto out;
+		/*
+		 * The transcript borrows from the message: the capture itself, or
+		 * the padded copy of its last message, which lives until the end.
+		 */
 		if (e.rsp_code == SPDM_CHALLENGE_AUTH)
 			chal = e;
 		else
 			meas = e;
 	}
 	if (ret < 0)
-		return ret;
-	if (!chal.transcript)
-		return da_errf(err, -ENOENT, "sig event: no CHALLENGE_AUTH event");
+		goto out;
+	ret = -ENOENT;
+	if (!chal.transcript) {
+		da_errf(err, ret, "sig event: no CHALLENGE_AUTH event");
+		goto out;
+	}
 	ret = da_evidence_set(ev, DA_EV_VCA, chal.transcript, chal.len);
 	if (!ret && meas.transcript)
 		ret = da_evidence_set(ev, DA_EV_MEASUREMENTS, meas.transcript, meas.len);
-	if (ret)
-		return da_errf(err, ret, "sig event: out of memory");
+	if (ret) {
+		da_errf(err, ret, "sig event: out of memory");
+		goto out;
+	}
 	if (chal.device[0])
 		snprintf(ev->dev_name, sizeof(ev->dev_name), "%s", chal.device);
 	ret = da_evidence_fill_meta(ev, &ti, err);
 	if (ret)
-		return ret;
+		goto out;
 	ret = check_offsets(&chal, &ti, ti.p.sig_size, err);
 	if (!ret && meas.transcript)
 		ret = check_offsets(&meas, NULL, ti.p.sig_size, err);
+out:
+	genl_capture_free(&cap);
 	return ret;
 }

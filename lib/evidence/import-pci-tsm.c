@@ -10,154 +10,134 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cursor.h"
+#include <linux/netlink.h>
+
 #include "ev_internal.h"
-#include "nl.h"
+#include "tsm/genl.h"
+#include "tsm/pci_tsm.h"
 
-#define PCI_TSM_CMD_EVIDENCE_READ 1
+#define VAL_MAX (64u << 20)
 
-static int one_object(struct da_evidence *ev, struct da_nlmsg *m, int *last_type,
-		      bool *have_gen, struct da_err *err)
+static int one_object(struct da_evidence *ev, const struct genl_capture_msg *cm,
+		      int *last_type, bool *have_gen, struct da_err *err)
 {
 	struct da_buf val = { 0 };
-	bool have_type = false;
-	uint32_t type = 0;
-	uint16_t at_type;
-	struct cur v;
+	struct pci_tsm_msg m = { .val = &val };
 	int ret;
 
-	if (m->cmd != PCI_TSM_CMD_EVIDENCE_READ)
-		return da_errf(err, -EBADMSG, "pci-tsm: offset %zu: command %u, not EVIDENCE_READ",
-			       m->off, m->cmd);
-	while ((ret = da_nl_attr_next(&m->attrs, &at_type, &v, m->off, "pci-tsm", err)) > 0) {
-		size_t at = m->off + m->attrs.off;
-		const uint8_t *p;
-		size_t n;
-
-		switch (at_type) {
-		case PCI_TSM_A_EVIDENCE_TYPE:
-			if (have_type || cur_left(&v) != 4 || cur_u32(&v, &type)) {
-				ret = da_errf(err, -EBADMSG,
-					      "pci-tsm: offset %zu: TYPE repeated or not a u32", at);
-				goto out;
-			}
-			have_type = true;
-			if (type > DA_EV_MAX || (int)type <= *last_type) {
-				ret = da_errf(err, -EBADMSG,
-					      "pci-tsm: offset %zu: TYPE %u unknown, repeated or out of order",
-					      at, type);
-				goto out;
-			}
-			break;
-		case PCI_TSM_A_EVIDENCE_VAL:
-			if (!have_type) {
-				ret = da_errf(err, -EBADMSG, "pci-tsm: offset %zu: VAL before TYPE",
-					      at);
-				goto out;
-			}
-			cur_rest(&v, &p, &n);
-			if (val.len + n > (64u << 20) || da_buf_append(&val, p, n)) {
-				ret = da_errf(err, -EFBIG, "pci-tsm: offset %zu: %s too large", at,
-					      da_evidence_type_name(type));
-				goto out;
-			}
-			break;
-		case PCI_TSM_A_EVIDENCE_DEV_NAME:
-			cur_rest(&v, &p, &n);
-			/* A string attribute carries its NUL. */
-			if (n && !memchr(p, '\0', n)) {
-				ret = da_errf(err, -EBADMSG,
-					      "pci-tsm: offset %zu: DEV_NAME is not NUL-terminated", at);
-				goto out;
-			}
-			if (n > sizeof(ev->dev_name)) {
-				ret = da_errf(err, -EBADMSG, "pci-tsm: offset %zu: DEV_NAME too long",
-					      at);
-				goto out;
-			}
-			if (n)
-				memcpy(ev->dev_name, p, n);
-			ev->dev_name[sizeof(ev->dev_name) - 1] = '\0';
-			break;
-		case PCI_TSM_A_EVIDENCE_GENERATION: {
-			uint64_t g;
-
-			if (cur_left(&v) != 8 || cur_u64(&v, &g)) {
-				ret = da_errf(err, -EBADMSG,
-					      "pci-tsm: offset %zu: GENERATION is not a u64", at);
-				goto out;
-			}
-			if (*have_gen && g != ev->generation) {
-				ret = da_errf(err, -EAGAIN,
-					      "pci-tsm: offset %zu: GENERATION %llu, earlier objects had %llu: evidence changed during the dump",
-					      at, (unsigned long long)g,
-					      (unsigned long long)ev->generation);
-				goto out;
-			}
-			ev->generation = g;
-			*have_gen = true;
-			break;
-		}
-		case PCI_TSM_A_EVIDENCE_NONCE:
-			if (cur_left(&v) == SPDM_NONCE_SIZE) {
-				cur_bytes(&v, ev->nonce, SPDM_NONCE_SIZE);
-				ev->have_nonce = true;
-			}
-			break;
-		default:
-			/* Newer kernels may add attributes; they carry nothing we verify. */
-			break;
-		}
-	}
-	if (ret < 0)
+	ret = pci_tsm_parse_flags(cm->p, cm->len, PCI_TSM_PARSE_ANY_FAMILY, &m, err);
+	if (ret) {
+		da_err_prefix(err, "dump offset %zu", cm->off);
 		goto out;
-	if (!have_type) {
+	}
+	if (m.cmd != PCI_TSM_CMD_EVIDENCE_READ) {
+		ret = da_errf(err, -EBADMSG, "pci-tsm: offset %zu: command %u, not EVIDENCE_READ",
+			      cm->off, m.cmd);
+		goto out;
+	}
+	if (!pci_tsm_has(&m, PCI_TSM_A_EVIDENCE_TYPE)) {
 		ret = da_errf(err, -EBADMSG, "pci-tsm: offset %zu: object message without TYPE",
-			      m->off);
+			      cm->off);
+		goto out;
+	}
+	if (m.type > DA_EV_MAX || (int)m.type <= *last_type) {
+		ret = da_errf(err, -EBADMSG,
+			      "pci-tsm: offset %zu: TYPE %u unknown, repeated or out of order",
+			      cm->off, m.type);
 		goto out;
 	}
 	if (!val.len) {
-		ret = da_errf(err, -EBADMSG, "pci-tsm: offset %zu: %s has no VAL", m->off,
-			      da_evidence_type_name(type));
+		ret = da_errf(err, -EBADMSG, "pci-tsm: offset %zu: %s has no VAL", cm->off,
+			      da_evidence_type_name(m.type));
 		goto out;
 	}
-	ret = da_evidence_set(ev, type, val.data, val.len);
+	if (val.len > VAL_MAX) {
+		ret = da_errf(err, -EFBIG, "pci-tsm: offset %zu: %s too large", cm->off,
+			      da_evidence_type_name(m.type));
+		goto out;
+	}
+	if (pci_tsm_has(&m, PCI_TSM_A_EVIDENCE_DEV_NAME))
+		snprintf(ev->dev_name, sizeof(ev->dev_name), "%s", m.dev_name);
+	if (pci_tsm_has(&m, PCI_TSM_A_EVIDENCE_GENERATION)) {
+		if (*have_gen && m.generation != ev->generation) {
+			ret = da_errf(err, -EAGAIN,
+				      "pci-tsm: offset %zu: GENERATION %llu, earlier objects had %llu: evidence changed during the dump",
+				      cm->off, (unsigned long long)m.generation,
+				      (unsigned long long)ev->generation);
+			goto out;
+		}
+		ev->generation = m.generation;
+		*have_gen = true;
+	}
+	/* Other nonce sizes are not SPDM's: nothing to check them against. */
+	if (m.nonce_len == SPDM_NONCE_SIZE) {
+		memcpy(ev->nonce, m.nonce, SPDM_NONCE_SIZE);
+		ev->have_nonce = true;
+	}
+	ret = da_evidence_set(ev, m.type, val.data, val.len);
 	if (ret)
 		ret = da_errf(err, ret, "pci-tsm: out of memory");
-	*last_type = (int)type;
+	*last_type = (int)m.type;
 out:
 	da_buf_free(&val);
 	return ret;
 }
 
+/* NLMSG_ERROR, NLMSG_DONE: 1 at the end of the dump, 0 for an ack, -errno. */
+static int status(const struct genl_capture_msg *cm, struct da_err *err)
+{
+	struct pci_tsm_msg m = { 0 };
+	int ret;
+
+	ret = pci_tsm_parse_flags(cm->p, cm->len, PCI_TSM_PARSE_ANY_FAMILY, &m, err);
+	if (ret) {
+		da_err_prefix(err, "dump offset %zu", cm->off);
+		return ret;
+	}
+	if (m.error)
+		return da_errf(err, m.error, "pci-tsm: offset %zu: %s %d", cm->off,
+			       cm->type == NLMSG_DONE ? "NLMSG_DONE" : "NLMSG_ERROR", m.error);
+	return cm->type == NLMSG_DONE;
+}
+
 int da_evidence_import_pci_tsm(const uint8_t *buf, size_t len, struct da_evidence *ev,
 			       struct da_err *err)
 {
+	struct genl_capture cap = genl_capture_init(buf, len);
 	struct da_transcript_info ti;
-	struct cur c = cur_init(buf, len);
 	bool done = false, have_gen = false;
-	struct da_nlmsg m;
+	struct genl_capture_msg cm;
 	int last = -1, ret;
 
 	snprintf(ev->tsm, sizeof(ev->tsm), "%s", ev->tsm[0] ? ev->tsm : "pci-tsm");
-	while ((ret = da_nl_next(&c, &m, "pci-tsm", err)) > 0) {
-		if (done)
-			return da_errf(err, -EBADMSG, "pci-tsm: offset %zu: message after NLMSG_DONE",
-				       m.off);
-		if (m.type == DA_NLMSG_DONE) {
-			done = true;
+	while ((ret = genl_capture_next(&cap, &cm, "pci-tsm", err)) > 0) {
+		if (done) {
+			ret = da_errf(err, -EBADMSG, "pci-tsm: offset %zu: message after NLMSG_DONE",
+				      cm.off);
+			goto out;
+		}
+		if (cm.type == NLMSG_ERROR || cm.type == NLMSG_DONE) {
+			ret = status(&cm, err);
+			if (ret < 0)
+				goto out;
+			done = ret;
 			continue;
 		}
-		if (m.type < DA_NLMSG_MIN_TYPE)
-			continue;	/* NLMSG_NOOP, or an ack of 0 */
-		ret = one_object(ev, &m, &last, &have_gen, err);
+		if (cm.type < GENL_NLMSG_MIN_TYPE)
+			continue;	/* NLMSG_NOOP, NLMSG_OVERRUN */
+		ret = one_object(ev, &cm, &last, &have_gen, err);
 		if (ret)
-			return ret;
+			goto out;
 	}
 	if (ret < 0)
-		return ret;
-	if (!done)
-		return da_errf(err, -EBADMSG, "pci-tsm: offset %zu: dump ends without NLMSG_DONE",
-			       len);
-	return da_evidence_fill_meta(ev, &ti, err);
+		goto out;
+	if (!done) {
+		ret = da_errf(err, -EBADMSG, "pci-tsm: offset %zu: dump ends without NLMSG_DONE",
+			      len);
+		goto out;
+	}
+	ret = da_evidence_fill_meta(ev, &ti, err);
+out:
+	genl_capture_free(&cap);
+	return ret;
 }

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * pci-tsm messages: build with libmnl, parse headers through struct cur
- * and attributes through libmnl's validated accessors.  Shared by
- * devauthd (requests in, replies out) and devauth (the other way).
+ * and attributes through genl_walk_attrs() (libmnl's walk, payloads as
+ * bounded cursors).  The one decoder of the family: devauthd (requests
+ * in, replies out), devauth (the other way) and the evidence importer
+ * (captures of the kernel's dumps, PCI_TSM_PARSE_ANY_FAMILY).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
+#include "tsm/genl.h"
 #include "tsm/pci_tsm.h"
 
 const char *pci_tsm_state_name(uint32_t state)
@@ -70,218 +74,186 @@ struct parse_ctx {
 	struct pci_tsm_msg *m;
 	bool strict;
 	struct da_err *err;
-	int ret;
-	size_t consumed;	/* aligned bytes of the attributes seen */
-	const uint8_t *base;	/* the message, to bound each attribute by nlmsg_len */
-	size_t msg_len;
 };
 
-/*
- * libmnl walks attributes up to the ALIGNED message end and lets the last
- * one reach into the alignment padding, which need not exist in the
- * datagram: every attribute must end within nlmsg_len before a byte of
- * its payload is read.
- */
-static bool attr_fits(struct parse_ctx *c, const struct nlattr *a, const char *where)
+static int attr_str(struct parse_ctx *c, struct cur *v, const char *what, char *dst, size_t cap)
 {
-	size_t off = (size_t)((const uint8_t *)a - c->base);
+	const uint8_t *p;
+	size_t n;
 
-	if (off + mnl_attr_get_len(a) <= c->msg_len)
-		return true;
-	c->ret = da_errf(c->err, -EINVAL, "pci-tsm: %s: attribute at offset %zu runs past the message end",
-			 where, off);
-	return false;
-}
-
-static int attr_str(struct parse_ctx *c, const struct nlattr *a, const char *what, char *dst,
-		    size_t cap)
-{
-	struct cur cur;
-	uint16_t n;
-
-	if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
+	cur_rest(v, &p, &n);
+	if (!n || p[n - 1] != '\0')
 		return da_errf(c->err, -EINVAL, "pci-tsm: attribute %s is not a NUL-terminated string",
 			       what);
-	n = mnl_attr_get_payload_len(a);
 	if (n > cap)
-		return da_errf(c->err, -EINVAL, "pci-tsm: attribute %s is %u bytes, at most %zu",
+		return da_errf(c->err, -EINVAL, "pci-tsm: attribute %s is %zu bytes, at most %zu",
 			       what, n, cap);
-	cur = cur_init(mnl_attr_get_payload(a), n);
-	return cur_bytes(&cur, dst, n);
-}
-
-static int attr_u32(struct parse_ctx *c, const struct nlattr *a, const char *what, uint32_t *v)
-{
-	if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
-		return da_errf(c->err, -EINVAL, "pci-tsm: attribute %s is %u bytes, not a u32",
-			       what, mnl_attr_get_payload_len(a));
-	*v = mnl_attr_get_u32(a);
+	memcpy(dst, p, n);
 	return 0;
 }
 
+/* Netlink integers are in host byte order. */
+static int attr_u32(struct parse_ctx *c, struct cur *v, const char *what, uint32_t *out)
+{
+	if (cur_left(v) != sizeof(*out))
+		return da_errf(c->err, -EINVAL, "pci-tsm: attribute %s is %zu bytes, not a u32",
+			       what, cur_left(v));
+	return cur_bytes(v, out, sizeof(*out));
+}
+
 /* SLOT and VERSION are u32 on the wire but a byte in SPDM. */
-static int attr_u32_byte(struct parse_ctx *c, const struct nlattr *a, const char *what,
-			 uint8_t *v)
+static int attr_u32_byte(struct parse_ctx *c, struct cur *v, const char *what, uint8_t *out)
 {
 	uint32_t x = 0;
-	int ret = attr_u32(c, a, what, &x);
+	int ret = attr_u32(c, v, what, &x);
 
 	if (ret)
 		return ret;
 	if (x > 0xff)
 		return da_errf(c->err, -EINVAL, "pci-tsm: attribute %s is %u, at most 255", what,
 			       x);
-	*v = (uint8_t)x;
+	*out = (uint8_t)x;
 	return 0;
 }
 
-static int attr_cb(const struct nlattr *a, void *data)
+/* PIN and EVIDENCE_NONCE borrow from the message. */
+static int attr_bin(struct parse_ctx *c, struct cur *v, const char *what, size_t max,
+		    const uint8_t **p, size_t *n)
+{
+	size_t len = cur_left(v);
+
+	if (!len || len > max) {
+		if (max == SIZE_MAX)
+			return da_errf(c->err, -EINVAL, "pci-tsm: attribute %s is empty", what);
+		return da_errf(c->err, -EINVAL, "pci-tsm: attribute %s is %zu bytes, 1-%zu allowed",
+			       what, len, max);
+	}
+	cur_rest(v, p, n);
+	return 0;
+}
+
+static int attr_cb(uint16_t type, struct cur *v, size_t off, void *data)
 {
 	struct parse_ctx *c = data;
 	struct pci_tsm_msg *m = c->m;
-	uint16_t type = mnl_attr_get_type(a);
+	const uint8_t *p;
+	size_t n;
 	int ret = 0;
 
-	if (!attr_fits(c, a, pci_tsm_cmd_name(m->cmd)))
-		return MNL_CB_ERROR;
-	c->consumed += MNL_ALIGN(mnl_attr_get_len(a));
+	(void)off;
 	if (type > PCI_TSM_A_MAX || type == PCI_TSM_A_UNSPEC) {
 		if (!c->strict)
-			return MNL_CB_OK;
-		ret = da_errf(c->err, -EINVAL, "pci-tsm: unknown attribute %u", type);
-		goto out;
+			return 0;
+		return da_errf(c->err, -EINVAL, "pci-tsm: unknown attribute %u", type);
 	}
-	if (pci_tsm_has(m, type) && type != PCI_TSM_A_EVIDENCE_VAL) {
-		ret = da_errf(c->err, -EINVAL, "pci-tsm: attribute %u given twice", type);
-		goto out;
-	}
+	if (pci_tsm_has(m, type) && type != PCI_TSM_A_EVIDENCE_VAL)
+		return da_errf(c->err, -EINVAL, "pci-tsm: attribute %u given twice", type);
 	m->present |= 1ull << type;
 	switch (type) {
 	case PCI_TSM_A_EVIDENCE_TYPE:
-		ret = attr_u32(c, a, "EVIDENCE_TYPE", &m->type);
+		ret = attr_u32(c, v, "EVIDENCE_TYPE", &m->type);
 		break;
 	case PCI_TSM_A_EVIDENCE_TYPE_MASK:
-		ret = attr_u32(c, a, "EVIDENCE_TYPE_MASK", &m->type_mask);
+		ret = attr_u32(c, v, "EVIDENCE_TYPE_MASK", &m->type_mask);
 		break;
 	case PCI_TSM_A_EVIDENCE_FLAGS:
-		ret = attr_u32(c, a, "EVIDENCE_FLAGS", &m->flags);
+		ret = attr_u32(c, v, "EVIDENCE_FLAGS", &m->flags);
 		break;
 	case PCI_TSM_A_SLOT:
-		ret = attr_u32_byte(c, a, "SLOT", &m->neg.slot);
+		ret = attr_u32_byte(c, v, "SLOT", &m->neg.slot);
 		break;
 	case PCI_TSM_A_STATE:
-		ret = attr_u32(c, a, "STATE", &m->state);
+		ret = attr_u32(c, v, "STATE", &m->state);
 		break;
 	case PCI_TSM_A_HASH_ALGO:
-		ret = attr_u32(c, a, "HASH_ALGO", &m->neg.base_hash);
+		ret = attr_u32(c, v, "HASH_ALGO", &m->neg.base_hash);
 		break;
 	case PCI_TSM_A_VERSION:
-		ret = attr_u32_byte(c, a, "VERSION", &m->neg.version);
+		ret = attr_u32_byte(c, v, "VERSION", &m->neg.version);
 		break;
 	case PCI_TSM_A_BASE_ASYM:
-		ret = attr_u32(c, a, "BASE_ASYM", &m->neg.base_asym);
+		ret = attr_u32(c, v, "BASE_ASYM", &m->neg.base_asym);
 		break;
 	case PCI_TSM_A_MEAS_HASH:
-		ret = attr_u32(c, a, "MEAS_HASH", &m->neg.measurement_hash);
+		ret = attr_u32(c, v, "MEAS_HASH", &m->neg.measurement_hash);
 		break;
 	case PCI_TSM_A_EVENT:
-		ret = attr_u32(c, a, "EVENT", &m->event);
+		ret = attr_u32(c, v, "EVENT", &m->event);
 		break;
 	case PCI_TSM_A_MCGRP:
-		ret = attr_u32(c, a, "MCGRP", &m->mcgrp);
+		ret = attr_u32(c, v, "MCGRP", &m->mcgrp);
 		break;
 	case PCI_TSM_A_EVIDENCE_GENERATION:
-		if (mnl_attr_validate(a, MNL_TYPE_U64) < 0) {
+		if (cur_left(v) != sizeof(m->generation) ||
+		    cur_bytes(v, &m->generation, sizeof(m->generation)))
 			ret = da_errf(c->err, -EINVAL,
 				      "pci-tsm: attribute EVIDENCE_GENERATION is not a u64");
-			break;
-		}
-		m->generation = mnl_attr_get_u64(a);
 		break;
 	case PCI_TSM_A_EVIDENCE_DEV_NAME:
-		ret = attr_str(c, a, "EVIDENCE_DEV_NAME", m->dev_name, sizeof(m->dev_name));
+		ret = attr_str(c, v, "EVIDENCE_DEV_NAME", m->dev_name, sizeof(m->dev_name));
 		break;
 	case PCI_TSM_A_TSM_NAME:
-		ret = attr_str(c, a, "TSM_NAME", m->tsm_name, sizeof(m->tsm_name));
+		ret = attr_str(c, v, "TSM_NAME", m->tsm_name, sizeof(m->tsm_name));
 		break;
 	case PCI_TSM_A_TSM_TYPE:
-		ret = attr_str(c, a, "TSM_TYPE", m->tsm_type, sizeof(m->tsm_type));
+		ret = attr_str(c, v, "TSM_TYPE", m->tsm_type, sizeof(m->tsm_type));
 		break;
 	case PCI_TSM_A_ENDPOINT:
-		ret = attr_str(c, a, "ENDPOINT", m->endpoint, sizeof(m->endpoint));
+		ret = attr_str(c, v, "ENDPOINT", m->endpoint, sizeof(m->endpoint));
 		break;
 	case PCI_TSM_A_STATUS:
-		ret = attr_str(c, a, "STATUS", m->status, sizeof(m->status));
+		ret = attr_str(c, v, "STATUS", m->status, sizeof(m->status));
 		break;
 	case PCI_TSM_A_IDENTITY:
-		ret = attr_str(c, a, "IDENTITY", m->identity, sizeof(m->identity));
+		ret = attr_str(c, v, "IDENTITY", m->identity, sizeof(m->identity));
 		break;
 	case PCI_TSM_A_CHECK:
-		ret = attr_str(c, a, "CHECK", m->check, sizeof(m->check));
+		ret = attr_str(c, v, "CHECK", m->check, sizeof(m->check));
 		break;
 	case PCI_TSM_A_TDISP_STATE:
-		ret = attr_u32(c, a, "TDISP_STATE", &m->tdisp_state);
+		ret = attr_u32(c, v, "TDISP_STATE", &m->tdisp_state);
 		break;
 	case PCI_TSM_A_PIN_MODE:
-		ret = attr_str(c, a, "PIN_MODE", m->pin_mode, sizeof(m->pin_mode));
+		ret = attr_str(c, v, "PIN_MODE", m->pin_mode, sizeof(m->pin_mode));
 		break;
 	case PCI_TSM_A_PIN:
 		/* The pin parser bounds and checks it; here only that it is there. */
-		if (!mnl_attr_get_payload_len(a)) {
-			ret = da_errf(c->err, -EINVAL, "pci-tsm: attribute PIN is empty");
-			break;
-		}
-		m->pin = mnl_attr_get_payload(a);
-		m->pin_len = mnl_attr_get_payload_len(a);
+		ret = attr_bin(c, v, "PIN", SIZE_MAX, &m->pin, &m->pin_len);
 		break;
 	case PCI_TSM_A_EVIDENCE_NONCE:
-		if (mnl_attr_get_payload_len(a) == 0 ||
-		    mnl_attr_get_payload_len(a) > PCI_TSM_NONCE_MAX) {
-			ret = da_errf(c->err, -EINVAL,
-				      "pci-tsm: attribute EVIDENCE_NONCE is %u bytes, 1-%d allowed",
-				      mnl_attr_get_payload_len(a), PCI_TSM_NONCE_MAX);
-			break;
-		}
-		m->nonce = mnl_attr_get_payload(a);
-		m->nonce_len = mnl_attr_get_payload_len(a);
+		ret = attr_bin(c, v, "EVIDENCE_NONCE", PCI_TSM_NONCE_MAX, &m->nonce,
+			       &m->nonce_len);
 		break;
 	case PCI_TSM_A_EVIDENCE_VAL:
+		cur_rest(v, &p, &n);
 		if (m->val)
-			ret = da_buf_append(m->val, mnl_attr_get_payload(a),
-					    mnl_attr_get_payload_len(a));
+			ret = da_buf_append(m->val, p, n);
 		if (ret)
 			da_errf(c->err, ret, "pci-tsm: EVIDENCE_VAL: out of memory");
 		break;
 	}
-out:
-	if (ret) {
-		c->ret = ret;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_OK;
+	return ret;
 }
 
-static int extack_cb(const struct nlattr *a, void *data)
+static int extack_cb(uint16_t type, struct cur *v, size_t off, void *data)
 {
 	struct parse_ctx *c = data;
 
-	if (!attr_fits(c, a, "extended ack"))
-		return MNL_CB_ERROR;
-	if (mnl_attr_get_type(a) != NLMSGERR_ATTR_MSG)
-		return MNL_CB_OK;
-	if (attr_str(c, a, "NLMSGERR_ATTR_MSG", c->m->extack, sizeof(c->m->extack))) {
-		c->ret = -EINVAL;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_OK;
+	(void)off;
+	if (type != NLMSGERR_ATTR_MSG)
+		return 0;
+	if (attr_str(c, v, "NLMSGERR_ATTR_MSG", c->m->extack, sizeof(c->m->extack)))
+		return -EINVAL;
+	return 0;
 }
 
 /* NLMSG_ERROR and NLMSG_DONE: the errno, then (with NLM_F_ACK_TLVS) the extack. */
-static int parse_status(const struct nlmsghdr *nlh, struct cur *c, struct pci_tsm_msg *m,
-			struct parse_ctx *pc, struct da_err *err)
+static int parse_status(const uint8_t *buf, const struct nlmsghdr *nlh, struct cur *c,
+			struct pci_tsm_msg *m, struct parse_ctx *pc, struct da_err *err)
 {
 	int32_t e;
-	size_t off = sizeof(*nlh);
+	size_t off = sizeof(*nlh), bad;
+	int ret;
 
 	if (cur_bytes(c, &e, sizeof(e)))
 		return da_errf(err, -EBADMSG, "pci-tsm: %s without an error code",
@@ -308,26 +280,39 @@ static int parse_status(const struct nlmsghdr *nlh, struct cur *c, struct pci_ts
 	}
 	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || cur_at_end(c))
 		return 0;
-	if (mnl_attr_parse(nlh, (unsigned int)(off - sizeof(*nlh)), extack_cb, pc) < 0)
-		return da_errf(err, pc->ret ? pc->ret : -EBADMSG,
+	ret = genl_walk_attrs(buf, nlh->nlmsg_len, off - sizeof(*nlh), extack_cb, pc, &bad);
+	if (ret)
+		return da_errf(err, ret < 0 ? ret : -EINVAL,
 			       "pci-tsm: malformed extended ack attributes");
 	return 0;
 }
 
-static int parse_one(const uint8_t *buf, size_t len, bool is_request, struct pci_tsm_msg *m,
-		     struct da_err *err)
+int pci_tsm_parse_flags(const uint8_t *buf, size_t len, unsigned int flags,
+			struct pci_tsm_msg *m, struct da_err *err)
 {
-	struct parse_ctx pc = { .m = m, .strict = is_request, .err = err, .base = buf };
+	bool is_request = flags & PCI_TSM_PARSE_REQUEST;
+	struct parse_ctx pc = { .m = m, .strict = is_request, .err = err };
 	struct cur c = cur_init(buf, len);
 	struct nlmsghdr nlh;
 	struct genlmsghdr g;
 	struct da_buf *val = m->val;
+	size_t bad;
+	int ret;
 
 	memset(m, 0, sizeof(*m));
 	m->val = val;
 	if (cur_bytes(&c, &nlh, sizeof(nlh)))
 		return da_errf(err, -EBADMSG, "pci-tsm: message of %zu bytes is shorter than nlmsghdr",
 			       len);
+	/*
+	 * libmnl reads attribute headers up to NLMSG_ALIGN(nlmsg_len): a
+	 * datagram must carry its alignment padding (libmnl and the kernel
+	 * always send it), or libmnl would read past what was received.
+	 */
+	if (nlh.nlmsg_len <= len && len < NLMSG_ALIGN(nlh.nlmsg_len))
+		return da_errf(err, -EBADMSG,
+			       "pci-tsm: nlmsg_len %u, but the %zu-byte datagram lacks its alignment padding",
+			       nlh.nlmsg_len, len);
 	m->nl_type = nlh.nlmsg_type;
 	m->nl_flags = nlh.nlmsg_flags;
 	m->seq = nlh.nlmsg_seq;
@@ -337,14 +322,14 @@ static int parse_one(const uint8_t *buf, size_t len, bool is_request, struct pci
 		return da_errf(err, -EBADMSG, "pci-tsm: nlmsg_len %u does not match the %zu bytes received",
 			       nlh.nlmsg_len, len);
 	c.len = nlh.nlmsg_len;
-	pc.msg_len = nlh.nlmsg_len;
 	if (nlh.nlmsg_type == NLMSG_ERROR || nlh.nlmsg_type == NLMSG_DONE) {
 		if (is_request)
 			return da_errf(err, -EINVAL, "pci-tsm: message type %u is not a request",
 				       nlh.nlmsg_type);
-		return parse_status((const struct nlmsghdr *)buf, &c, m, &pc, err);
+		return parse_status(buf, &nlh, &c, m, &pc, err);
 	}
-	if (nlh.nlmsg_type != PCI_TSM_LOCAL_FAMILY_ID)
+	if (flags & PCI_TSM_PARSE_ANY_FAMILY ? nlh.nlmsg_type < NLMSG_MIN_TYPE :
+	    nlh.nlmsg_type != PCI_TSM_LOCAL_FAMILY_ID)
 		return da_errf(err, -EOPNOTSUPP, "pci-tsm: message type %u is not the pci-tsm family (%u)",
 			       nlh.nlmsg_type, PCI_TSM_LOCAL_FAMILY_ID);
 	if (is_request && !(nlh.nlmsg_flags & NLM_F_REQUEST))
@@ -358,38 +343,18 @@ static int parse_one(const uint8_t *buf, size_t len, bool is_request, struct pci
 	if (g.version != PCI_TSM_FAMILY_VERSION)
 		return da_errf(err, -EOPNOTSUPP, "pci-tsm: %s: version %u, only %u is known",
 			       pci_tsm_cmd_name(g.cmd), g.version, PCI_TSM_FAMILY_VERSION);
-	if (cur_at_end(&c))
-		return 0;
-	if (mnl_attr_parse((const struct nlmsghdr *)buf, sizeof(g), attr_cb, &pc) < 0) {
-		if (pc.ret)
-			return pc.ret;
-		return da_errf(err, -EINVAL, "pci-tsm: %s: malformed attributes",
-			       pci_tsm_cmd_name(g.cmd));
-	}
-	/* libmnl stops quietly at an attribute that runs past the end: that is an error. */
-	if (pc.consumed < cur_left(&c))
+	ret = genl_walk_attrs(buf, nlh.nlmsg_len, sizeof(g), attr_cb, &pc, &bad);
+	if (ret > 0)
 		return da_errf(err, -EINVAL,
 			       "pci-tsm: %s: attribute at offset %zu runs past the message end",
-			       pci_tsm_cmd_name(g.cmd), c.off + pc.consumed);
-	return 0;
+			       pci_tsm_cmd_name(g.cmd), bad);
+	return ret;
 }
 
 int pci_tsm_parse(const uint8_t *buf, size_t len, bool is_request, struct pci_tsm_msg *m,
 		  struct da_err *err)
 {
-	struct cur c = cur_init(buf, len);
-	uint32_t nlmsg_len;
-
-	/*
-	 * libmnl reads attribute headers up to NLMSG_ALIGN(nlmsg_len): a
-	 * datagram must carry its alignment padding (libmnl and the kernel
-	 * always send it), or libmnl would read past what was received.
-	 */
-	if (!cur_u32(&c, &nlmsg_len) && nlmsg_len <= len && len < NLMSG_ALIGN(nlmsg_len))
-		return da_errf(err, -EBADMSG,
-			       "pci-tsm: nlmsg_len %u, but the %zu-byte datagram lacks its alignment padding",
-			       nlmsg_len, len);
-	return parse_one(buf, len, is_request, m, err);
+	return pci_tsm_parse_flags(buf, len, is_request ? PCI_TSM_PARSE_REQUEST : 0, m, err);
 }
 
 struct nlmsghdr *pci_tsm_put_hdr(void *buf, size_t cap, uint8_t cmd, uint16_t flags,
