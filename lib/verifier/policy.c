@@ -36,27 +36,11 @@ void da_policy_free(struct da_policy *p)
 	free(p);
 }
 
-static int bad(struct da_err *err, const char *key, const char *what)
-{
-	return da_errf(err, -EINVAL, "policy: %s: %s", key, what);
-}
-
 static int get_bool(json_object *v, const char *key, bool *out, struct da_err *err)
 {
 	if (!json_object_is_type(v, json_type_boolean))
-		return bad(err, key, "expected true or false");
+		return da_policy_bad(err, key, "expected true or false");
 	*out = json_object_get_boolean(v);
-	return 0;
-}
-
-/* A number, or a string of hex digits with an optional 0x ("8086", "0x8086"). */
-static int get_uint(json_object *v, const char *key, uint64_t max, uint64_t *out,
-		    struct da_err *err)
-{
-	char what[96];
-
-	if (da_json_uint(v, max, out, what, sizeof(what)))
-		return bad(err, key, what);
 	return 0;
 }
 
@@ -66,17 +50,17 @@ static int get_hex_bytes(json_object *v, const char *key, struct da_policy_value
 	size_t n, got = 0;
 
 	if (!json_object_is_type(v, json_type_string))
-		return bad(err, key, "expected a hex string");
+		return da_policy_bad(err, key, "expected a hex string");
 	n = (size_t)json_object_get_string_len(v);
 	if (!n || n % 2 || n / 2 > 65535)
-		return bad(err, key, "expected an even number of hex digits (1-65535 bytes)");
+		return da_policy_bad(err, key, "expected an even number of hex digits (1-65535 bytes)");
 	out->data = malloc(n / 2);
 	if (!out->data)
 		return da_errf(err, -ENOMEM, "policy: out of memory");
 	if (da_unhex_buf(json_object_get_string(v), n, out->data, n / 2, &got, 0)) {
 		free(out->data);
 		out->data = NULL;
-		return bad(err, key, "expected hex digits");
+		return da_policy_bad(err, key, "expected hex digits");
 	}
 	out->len = got;
 	return 0;
@@ -84,7 +68,7 @@ static int get_hex_bytes(json_object *v, const char *key, struct da_policy_value
 
 static int get_array(json_object *v, const char *key, struct da_err *err)
 {
-	return json_object_is_type(v, json_type_array) ? 0 : bad(err, key, "expected an array");
+	return json_object_is_type(v, json_type_array) ? 0 : da_policy_bad(err, key, "expected an array");
 }
 
 typedef int (*parse_fn)(const char *s, uint32_t *bit);
@@ -106,7 +90,7 @@ static int get_alg_set(json_object *v, const char *key, parse_fn fn, uint32_t *o
 
 		snprintf(k, sizeof(k), "%s[%zu]", key, i);
 		if (!json_object_is_type(e, json_type_string))
-			return bad(err, k, "expected an algorithm name");
+			return da_policy_bad(err, k, "expected an algorithm name");
 		s = json_object_get_string(e);
 		/* devauth's spelling, devauth-emu's or the DMTF tools' */
 		if (fn(s, &bit))
@@ -114,7 +98,7 @@ static int get_alg_set(json_object *v, const char *key, parse_fn fn, uint32_t *o
 		*out |= bit;
 	}
 	if (!*out)
-		return bad(err, key, "an empty set allows nothing");
+		return da_policy_bad(err, key, "an empty set allows nothing");
 	return 0;
 }
 
@@ -134,11 +118,11 @@ static int get_versions(json_object *v, struct da_policy *p, struct da_err *err)
 		snprintf(k, sizeof(k), "versions[%zu]", i);
 		if (!json_object_is_type(e, json_type_string) ||
 		    sscanf(s, "1.%u%c", &minor, &extra) != 1 || minor > 4)
-			return bad(err, k, "expected \"1.0\" .. \"1.4\"");
+			return da_policy_bad(err, k, "expected \"1.0\" .. \"1.4\"");
 		p->versions |= 1u << minor;
 	}
 	if (!p->versions)
-		return bad(err, "versions", "an empty set allows nothing");
+		return da_policy_bad(err, "versions", "an empty set allows nothing");
 	return 0;
 }
 
@@ -152,11 +136,11 @@ static int get_index_list(json_object *v, const char *key, uint8_t *bitmap, stru
 		return ret;
 	for (size_t i = 0; i < json_object_array_length(v); i++) {
 		snprintf(k, sizeof(k), "%s[%zu]", key, i);
-		ret = get_uint(json_object_array_get_idx(v, i), k, 254, &x, err);
+		ret = da_policy_uint(json_object_array_get_idx(v, i), k, 254, &x, err);
 		if (ret)
 			return ret;
 		if (!x)
-			return bad(err, k, "index 0 is not a measurement block");
+			return da_policy_bad(err, k, "index 0 is not a measurement block");
 		bitmap[x / 8] |= (uint8_t)(1u << (x % 8));
 	}
 	return 0;
@@ -172,13 +156,13 @@ static int get_slots(json_object *v, struct da_policy *p, struct da_err *err)
 		return ret;
 	for (size_t i = 0; i < json_object_array_length(v); i++) {
 		snprintf(k, sizeof(k), "slots[%zu]", i);
-		ret = get_uint(json_object_array_get_idx(v, i), k, 7, &x, err);
+		ret = da_policy_uint(json_object_array_get_idx(v, i), k, 7, &x, err);
 		if (ret)
 			return ret;
 		p->slots |= (uint8_t)(1u << x);
 	}
 	if (!p->slots)
-		return bad(err, "slots", "an empty set allows nothing");
+		return da_policy_bad(err, "slots", "an empty set allows nothing");
 	return 0;
 }
 
@@ -190,22 +174,22 @@ static int get_identity(json_object *v, struct da_policy *p, struct da_err *err)
 
 	if (json_object_is_type(v, json_type_string)) {
 		if (strcmp(json_object_get_string(v), "any"))
-			return bad(err, "identity", "expected \"any\" or an object");
+			return da_policy_bad(err, "identity", "expected \"any\" or an object");
 		p->require_identity = true;
 		return 0;
 	}
 	if (!json_object_is_type(v, json_type_object))
-		return bad(err, "identity", "expected \"any\" or an object");
+		return da_policy_bad(err, "identity", "expected \"any\" or an object");
 	if (da_json_identity(v, &p->id, &p->id_fields, &nulls, &key, what, sizeof(what))) {
 		snprintf(k, sizeof(k), "identity.%.40s", key);
-		return bad(err, k, what);
+		return da_policy_bad(err, k, what);
 	}
 	/* "none" is not a value a policy can demand. */
 	if (nulls) {
 		json_object_object_foreach(v, nk, nv) {
 			if (json_object_is_type(nv, json_type_null)) {
 				snprintf(k, sizeof(k), "identity.%.40s", nk);
-				return bad(err, k, "expected a number or a hex string");
+				return da_policy_bad(err, k, "expected a number or a hex string");
 			}
 		}
 	}
@@ -225,9 +209,9 @@ static int get_values(json_object *v, const char *key, struct da_policy_ref *r,
 	if (ret)
 		return ret;
 	if (!json_object_array_length(v))
-		return bad(err, key, "an empty set allows nothing");
+		return da_policy_bad(err, key, "an empty set allows nothing");
 	if (json_object_array_length(v) > DA_POLICY_MAX_VALUES)
-		return bad(err, key, "more than 16 values");
+		return da_policy_bad(err, key, "more than 16 values");
 	for (size_t i = 0; i < json_object_array_length(v); i++) {
 		snprintf(k, sizeof(k), "%s[%zu]", key, i);
 		ret = get_hex_bytes(json_object_array_get_idx(v, i), k, &r->vals[r->nvals], err);
@@ -246,7 +230,7 @@ static int get_measurements(json_object *v, struct da_policy *p, struct da_err *
 	if (ret)
 		return ret;
 	if (json_object_array_length(v) > 254)
-		return bad(err, "measurements", "more than 254 blocks");
+		return da_policy_bad(err, "measurements", "more than 254 blocks");
 	for (size_t i = 0; i < json_object_array_length(v); i++) {
 		json_object *e = json_object_array_get_idx(v, i), *x;
 		struct da_policy_ref *r = &p->refs[p->nrefs];
@@ -256,30 +240,30 @@ static int get_measurements(json_object *v, struct da_policy *p, struct da_err *
 
 		snprintf(k, sizeof(k), "measurements[%zu]", i);
 		if (!json_object_is_type(e, json_type_object))
-			return bad(err, k, "expected an object");
+			return da_policy_bad(err, k, "expected an object");
 		json_object_object_foreach(e, key, val) {
 			(void)val;
 			if (strcmp(key, "index") && strcmp(key, "digest") && strcmp(key, "raw") &&
 			    strcmp(key, "type") && strcmp(key, "comment")) {
 				snprintf(kk, sizeof(kk), "%s.%.32s", k, key);
-				return bad(err, kk, "unknown key");
+				return da_policy_bad(err, kk, "unknown key");
 			}
 		}
 		snprintf(kk, sizeof(kk), "%s.index", k);
 		if (!json_object_object_get_ex(e, "index", &x))
-			return bad(err, kk, "missing");
-		ret = get_uint(x, kk, 254, &idx, err);
+			return da_policy_bad(err, kk, "missing");
+		ret = da_policy_uint(x, kk, 254, &idx, err);
 		if (ret)
 			return ret;
 		if (!idx)
-			return bad(err, kk, "index 0 is not a measurement block");
+			return da_policy_bad(err, kk, "index 0 is not a measurement block");
 		if (seen[idx / 8] & (1u << (idx % 8)))
-			return bad(err, kk, "index listed twice");
+			return da_policy_bad(err, kk, "index listed twice");
 		seen[idx / 8] |= (uint8_t)(1u << (idx % 8));
 		d = json_object_object_get_ex(e, "digest", NULL);
 		raw = json_object_object_get_ex(e, "raw", NULL);
 		if (d == raw) {
-			return bad(err, k, "needs exactly one of \"digest\" and \"raw\"");
+			return da_policy_bad(err, k, "needs exactly one of \"digest\" and \"raw\"");
 		}
 		r->index = (uint8_t)idx;
 		r->raw = raw;
@@ -308,12 +292,12 @@ static int get_trust(json_object *v, struct da_policy *p, struct da_err *err)
 	if (get_array(v, "trust_anchors", err))
 		return -EINVAL;
 	if (json_object_array_length(v) > DA_POLICY_MAX_ANCHORS)
-		return bad(err, "trust_anchors", "more than 16 entries");
+		return da_policy_bad(err, "trust_anchors", "more than 16 entries");
 	for (size_t i = 0; i < json_object_array_length(v); i++) {
 		e = json_object_array_get_idx(v, i);
 		snprintf(k, sizeof(k), "trust_anchors[%zu]", i);
 		if (!json_object_is_type(e, json_type_string) || !*json_object_get_string(e))
-			return bad(err, k, "expected a file or directory path");
+			return da_policy_bad(err, k, "expected a file or directory path");
 		p->trust[p->ntrust] = strdup(json_object_get_string(e));
 		if (!p->trust[p->ntrust])
 			return da_errf(err, -ENOMEM, "policy: out of memory");
@@ -328,15 +312,15 @@ static int parse_obj(json_object *root, struct da_policy *p, struct da_err *err)
 	int ret = 0;
 
 	if (!json_object_is_type(root, json_type_object))
-		return bad(err, "(top level)", "expected an object");
+		return da_policy_bad(err, "(top level)", "expected an object");
 	json_object_object_foreach(root, key, v) {
 		if (!strcmp(key, "version")) {
-			ret = get_uint(v, key, 1, &x, err);
+			ret = da_policy_uint(v, key, 1, &x, err);
 			if (!ret && x != 1)
-				ret = bad(err, key, "this build reads policy version 1");
+				ret = da_policy_bad(err, key, "this build reads policy version 1");
 		} else if (!strcmp(key, "comment")) {
 			ret = json_object_is_type(v, json_type_string) ? 0 :
-			      bad(err, key, "expected a string");
+			      da_policy_bad(err, key, "expected a string");
 		} else if (!strcmp(key, "trust_anchors")) {
 			ret = get_trust(v, p, err);
 		} else if (!strcmp(key, "check_dates")) {
@@ -367,7 +351,7 @@ static int parse_obj(json_object *root, struct da_policy *p, struct da_err *err)
 		} else if (!strcmp(key, "tdisp")) {
 			ret = da_tdisp_policy_parse(v, p, err);
 		} else {
-			ret = bad(err, key, "unknown key");
+			ret = da_policy_bad(err, key, "unknown key");
 		}
 		if (ret)
 			return ret;

@@ -45,27 +45,12 @@ static const struct flag_name attr_names[] = {
 	{ 0, NULL },
 };
 
-static int bad(struct da_err *err, const char *key, const char *what)
-{
-	return da_errf(err, -EINVAL, "policy: %s: %s", key, what);
-}
-
 void da_tdisp_policy_free(struct da_tdisp_policy *t)
 {
 	if (!t)
 		return;
 	free(t->dsi.data);
 	free(t);
-}
-
-static int get_uint(json_object *v, const char *key, uint64_t max, uint64_t *out,
-		    struct da_err *err)
-{
-	char what[96];
-
-	if (da_json_uint(v, max, out, what, sizeof(what)))
-		return bad(err, key, what);
-	return 0;
 }
 
 /* An array of flag names, each at most once. */
@@ -75,7 +60,7 @@ static int get_flags(json_object *v, const char *key, const struct flag_name *na
 	char k[80];
 
 	if (!json_object_is_type(v, json_type_array))
-		return bad(err, key, "expected an array of names");
+		return da_policy_bad(err, key, "expected an array of names");
 	*out = 0;
 	for (size_t i = 0; i < json_object_array_length(v); i++) {
 		json_object *e = json_object_array_get_idx(v, i);
@@ -83,14 +68,14 @@ static int get_flags(json_object *v, const char *key, const struct flag_name *na
 
 		snprintf(k, sizeof(k), "%s[%zu]", key, i);
 		if (!json_object_is_type(e, json_type_string))
-			return bad(err, k, "expected a name");
+			return da_policy_bad(err, k, "expected a name");
 		for (f = names; f->name; f++)
 			if (!strcmp(f->name, json_object_get_string(e)))
 				break;
 		if (!f->name)
-			return bad(err, k, "unknown name");
+			return da_policy_bad(err, k, "unknown name");
 		if (*out & f->bit)
-			return bad(err, k, "listed twice");
+			return da_policy_bad(err, k, "listed twice");
 		*out |= f->bit;
 	}
 	return 0;
@@ -101,9 +86,9 @@ static int get_versions(json_object *v, struct da_tdisp_policy *t, struct da_err
 	char k[48];
 
 	if (!json_object_is_type(v, json_type_array) || !json_object_array_length(v))
-		return bad(err, "tdisp.versions", "expected a non-empty array of \"MAJOR.MINOR\"");
+		return da_policy_bad(err, "tdisp.versions", "expected a non-empty array of \"MAJOR.MINOR\"");
 	if (json_object_array_length(v) > DA_TDISP_MAX_VERSIONS)
-		return bad(err, "tdisp.versions", "more than 16 entries");
+		return da_policy_bad(err, "tdisp.versions", "more than 16 entries");
 	for (size_t i = 0; i < json_object_array_length(v); i++) {
 		json_object *e = json_object_array_get_idx(v, i);
 		unsigned int maj, min;
@@ -113,7 +98,7 @@ static int get_versions(json_object *v, struct da_tdisp_policy *t, struct da_err
 		if (!json_object_is_type(e, json_type_string) ||
 		    sscanf(json_object_get_string(e), "%u.%u%c", &maj, &min, &tail) != 2 ||
 		    maj > 15 || min > 15)
-			return bad(err, k, "expected \"MAJOR.MINOR\" (0-15 each)");
+			return da_policy_bad(err, k, "expected \"MAJOR.MINOR\" (0-15 each)");
 		t->versions[t->nversions++] = (uint8_t)(maj << 4 | min);
 	}
 	return 0;
@@ -127,25 +112,25 @@ static int get_range(json_object *v, const char *key, struct da_tdisp_range *r,
 	int ret = 0;
 
 	if (!json_object_is_type(v, json_type_object))
-		return bad(err, key, "expected an object");
+		return da_policy_bad(err, key, "expected an object");
 	json_object_object_foreach(v, name, e) {
 		snprintf(k, sizeof(k), "%s.%s", key, name);
 		if (!strcmp(name, "pages")) {
-			ret = get_uint(e, k, UINT32_MAX, &x, err);
+			ret = da_policy_uint(e, k, UINT32_MAX, &x, err);
 			r->pages = (uint32_t)x;
 			r->have_pages = true;
 		} else if (!strcmp(name, "attributes")) {
 			ret = get_flags(e, k, attr_names, &r->attributes, err);
 			r->have_attributes = true;
 		} else if (!strcmp(name, "range_id")) {
-			ret = get_uint(e, k, UINT16_MAX, &x, err);
+			ret = da_policy_uint(e, k, UINT16_MAX, &x, err);
 			r->range_id = (uint16_t)x;
 			r->have_range_id = true;
 		} else if (!strcmp(name, "comment")) {
 			ret = json_object_is_type(e, json_type_string) ? 0 :
-			      bad(err, k, "expected a string");
+			      da_policy_bad(err, k, "expected a string");
 		} else {
-			ret = bad(err, k, "unknown key");
+			ret = da_policy_bad(err, k, "unknown key");
 		}
 		if (ret)
 			return ret;
@@ -159,9 +144,9 @@ static int get_ranges(json_object *v, struct da_tdisp_policy *t, struct da_err *
 	int ret;
 
 	if (!json_object_is_type(v, json_type_array))
-		return bad(err, "tdisp.mmio_ranges", "expected an array");
+		return da_policy_bad(err, "tdisp.mmio_ranges", "expected an array");
 	if (json_object_array_length(v) > DA_TDISP_MAX_RANGES)
-		return bad(err, "tdisp.mmio_ranges", "more than 64 ranges");
+		return da_policy_bad(err, "tdisp.mmio_ranges", "more than 64 ranges");
 	t->have_ranges = true;
 	for (size_t i = 0; i < json_object_array_length(v); i++) {
 		snprintf(k, sizeof(k), "tdisp.mmio_ranges[%zu]", i);
@@ -179,19 +164,19 @@ static int get_hex(json_object *v, const char *key, uint8_t **data, size_t *len,
 	size_t n, got = 0;
 
 	if (!json_object_is_type(v, json_type_string))
-		return bad(err, key, "expected a hex string");
+		return da_policy_bad(err, key, "expected a hex string");
 	n = (size_t)json_object_get_string_len(v);
 	/* An empty string is device-specific information of length 0. */
 	if (n % 2 || n / 2 > TDISP_REPORT_MAX || (exact && n / 2 != exact))
-		return bad(err, key, exact ? "expected 64 hex digits" :
-			   "expected an even number of hex digits (0-65535 bytes)");
+		return da_policy_bad(err, key, exact ? "expected 64 hex digits" :
+				      "expected an even number of hex digits (0-65535 bytes)");
 	*data = malloc(n / 2 + 1);
 	if (!*data)
 		return da_errf(err, -ENOMEM, "policy: out of memory");
 	if (n && da_unhex_buf(json_object_get_string(v), n, *data, n / 2, &got, 0)) {
 		free(*data);
 		*data = NULL;
-		return bad(err, key, "expected hex digits");
+		return da_policy_bad(err, key, "expected hex digits");
 	}
 	*len = got;
 	return 0;
@@ -204,13 +189,13 @@ static int parse_section(json_object *v, struct da_tdisp_policy *t, struct da_er
 	int ret = 0;
 
 	if (!json_object_is_type(v, json_type_object))
-		return bad(err, "tdisp", "expected an object");
+		return da_policy_bad(err, "tdisp", "expected an object");
 	json_object_object_foreach(v, key, e) {
 		snprintf(k, sizeof(k), "tdisp.%s", key);
 		if (!strcmp(key, "versions")) {
 			ret = get_versions(e, t, err);
 		} else if (!strcmp(key, "interface_id")) {
-			ret = get_uint(e, k, UINT32_MAX, &x, err);
+			ret = da_policy_uint(e, k, UINT32_MAX, &x, err);
 			t->interface_id = (uint32_t)x;
 			t->have_interface_id = true;
 		} else if (!strcmp(key, "interface_info_required")) {
@@ -233,19 +218,19 @@ static int parse_section(json_object *v, struct da_tdisp_policy *t, struct da_er
 			free(d);
 		} else if (!strcmp(key, "comment")) {
 			ret = json_object_is_type(e, json_type_string) ? 0 :
-			      bad(err, k, "expected a string");
+			      da_policy_bad(err, k, "expected a string");
 		} else {
-			ret = bad(err, k, "unknown key");
+			ret = da_policy_bad(err, k, "unknown key");
 		}
 		if (ret)
 			return ret;
 	}
 	if (t->info_required & t->info_forbidden)
-		return bad(err, "tdisp.interface_info_forbidden",
-			   "a flag is both required and forbidden");
+		return da_policy_bad(err, "tdisp.interface_info_forbidden",
+				      "a flag is both required and forbidden");
 	if (t->dsi.data && t->have_dsi_sha256)
-		return bad(err, "tdisp.device_specific_info_sha256",
-			   "give device_specific_info or its digest, not both");
+		return da_policy_bad(err, "tdisp.device_specific_info_sha256",
+				      "give device_specific_info or its digest, not both");
 	return 0;
 }
 
@@ -255,7 +240,7 @@ int da_tdisp_policy_parse(json_object *v, struct da_policy *p, struct da_err *er
 	int ret;
 
 	if (p->tdisp)
-		return bad(err, "tdisp", "given twice");
+		return da_policy_bad(err, "tdisp", "given twice");
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return da_errf(err, -ENOMEM, "policy: out of memory");

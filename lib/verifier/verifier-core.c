@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Helpers of the verifier's files (policy init, pins, revalidation)
- * that read a verdict or write hex into JSON.  They call nothing of the
+ * Helpers of the verifier's files (policy init, pins, revalidation,
+ * the policy readers) that read a verdict or a policy value.  They call nothing of the
  * verifier, so every file here can use them without a circle.
  */
+#include <errno.h>
 #include <stdlib.h>
 
 #include "hex.h"
@@ -35,3 +36,18 @@ bool da_verdict_find_block(const struct da_verdict *v, uint8_t index,
 	return false;
 }
 
+
+int da_policy_bad(struct da_err *err, const char *key, const char *what)
+{
+	return da_errf(err, -EINVAL, "policy: %s: %s", key, what);
+}
+
+int da_policy_uint(json_object *v, const char *key, uint64_t max, uint64_t *out,
+		struct da_err *err)
+{
+	char what[96];
+
+	if (da_json_uint(v, max, out, what, sizeof(what)))
+		return da_policy_bad(err, key, what);
+	return 0;
+}

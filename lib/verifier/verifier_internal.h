@@ -83,6 +83,11 @@ bool da_meas_type_volatile(uint8_t dmtf_type);
 /* The block of index in the verdict's measurement record: true and *out if found. */
 bool da_verdict_find_block(const struct da_verdict *v, uint8_t index,
 			   struct spdm_meas_block *out);
+/* verifier-core.c, for the policy readers: -EINVAL, "policy: KEY: WHAT". */
+int da_policy_bad(struct da_err *err, const char *key, const char *what);
+/* A number, or a string of hex digits with an optional 0x ("8086", "0x8086"), at most max. */
+int da_policy_uint(json_object *v, const char *key, uint64_t max, uint64_t *out,
+		struct da_err *err);
 
 /* exec.c: the exec mode's check, results into res->checks (and res->exec_output). */
 int pin_check_exec(const struct da_pin *pin, const struct da_evidence *ev,
