@@ -150,23 +150,7 @@ static int parse_faults(struct jctx *j, json_object *v, uint64_t *faults)
 int emu_parse_caps_list(const char *what, const char *list, uint32_t *mask,
 			struct da_err *err)
 {
-	char *copy = strdup(list), *save = NULL, *tok;
-	uint32_t m = 0, bit;
-	int ret = 0;
-
-	if (!copy)
-		return -ENOMEM;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (emu_name_lookup(cap_names, tok, &bit)) {
-			ret = da_errf(err, -EINVAL, "%s: unknown capability '%s'", what, tok);
-			break;
-		}
-		m |= bit;
-	}
-	free(copy);
-	if (!ret)
-		*mask = m;
-	return ret;
+	return emu_parse_name_list(cap_names, what, "capability", true, list, mask, err);
 }
 
 static int parse_caps(struct jctx *j, json_object *v, uint32_t *caps)

@@ -96,11 +96,6 @@ int emu_parse_hash_name(const char *s, uint32_t *bit)
 	return emu_name_lookup(emu_hash_names, s, bit);
 }
 
-int emu_parse_meas_hash_name(const char *s, uint32_t *bit)
-{
-	return emu_name_lookup(emu_meas_hash_names, s, bit);
-}
-
 int emu_parse_version_name(const char *s, uint8_t *ver)
 {
 	uint32_t v;
@@ -111,9 +106,8 @@ int emu_parse_version_name(const char *s, uint8_t *ver)
 	return ret;
 }
 
-/* Split a comma list and look each name up; what names the list in errors. */
-static int parse_list(const struct name_bit *t, const char *what, const char *list,
-		      uint32_t *mask, struct da_err *err)
+int emu_parse_name_list(const struct name_bit *t, const char *what, const char *noun,
+			bool empty_ok, const char *list, uint32_t *mask, struct da_err *err)
 {
 	char *copy = strdup(list), *save = NULL, *tok;
 	uint32_t m = 0, bit;
@@ -123,12 +117,12 @@ static int parse_list(const struct name_bit *t, const char *what, const char *li
 		return -ENOMEM;
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (emu_name_lookup(t, tok, &bit)) {
-			ret = da_errf(err, -EINVAL, "%s: unknown name '%s'", what, tok);
+			ret = da_errf(err, -EINVAL, "%s: unknown %s '%s'", what, noun, tok);
 			goto out;
 		}
 		m |= bit;
 	}
-	if (!m)
+	if (!m && !empty_ok)
 		ret = da_errf(err, -EINVAL, "%s: empty list", what);
 	else
 		*mask = m;
@@ -139,12 +133,18 @@ out:
 
 int emu_parse_asym_list(const char *list, uint32_t *mask, struct da_err *err)
 {
-	return parse_list(emu_asym_names, "--asym", list, mask, err);
+	return emu_parse_name_list(emu_asym_names, "--asym", "name", false, list, mask, err);
 }
 
 int emu_parse_hash_list(const char *list, uint32_t *mask, struct da_err *err)
 {
-	return parse_list(emu_hash_names, "--hash", list, mask, err);
+	return emu_parse_name_list(emu_hash_names, "--hash", "name", false, list, mask, err);
+}
+
+int emu_parse_meas_hash_list(const char *list, uint32_t *mask, struct da_err *err)
+{
+	return emu_parse_name_list(emu_meas_hash_names, "--meas-hash", "name", false, list, mask,
+				   err);
 }
 
 /*

@@ -70,11 +70,11 @@ struct emu_defaults {
 /* Name lists shared by the command line and the config file (config.c). */
 int emu_parse_asym_name(const char *s, uint32_t *bit);
 int emu_parse_hash_name(const char *s, uint32_t *bit);
-int emu_parse_meas_hash_name(const char *s, uint32_t *bit);
 int emu_parse_version_name(const char *s, uint8_t *ver);
 /* Comma separated lists: "ecdsa-p256,ecdsa-p384" -> bit mask. */
 int emu_parse_asym_list(const char *list, uint32_t *mask, struct da_err *err);
 int emu_parse_hash_list(const char *list, uint32_t *mask, struct da_err *err);
+int emu_parse_meas_hash_list(const char *list, uint32_t *mask, struct da_err *err);
 /* CAPABILITIES names as the config file's "caps" takes them (config-device.c). */
 int emu_parse_caps_list(const char *what, const char *list, uint32_t *mask,
 			struct da_err *err);

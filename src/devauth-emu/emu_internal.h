@@ -32,6 +32,13 @@ extern const struct name_bit emu_meas_hash_names[];
 
 /* A name from table t; the algorithm tables also take the DMTF spellings. */
 int emu_name_lookup(const struct name_bit *t, const char *s, uint32_t *bit);
+/*
+ * A comma list of names from t into a bit mask, the one list parser of
+ * the options and keys: errors say "WHAT: unknown NOUN 'x'" and, unless
+ * empty_ok, "WHAT: empty list".
+ */
+int emu_parse_name_list(const struct name_bit *t, const char *what, const char *noun,
+			bool empty_ok, const char *list, uint32_t *mask, struct da_err *err);
 /* A version bit mask (bit 0 = 1.0) to [min, max]; what names the list in errors. */
 int emu_versions_to_range(uint32_t mask, const char *what, uint8_t *min, uint8_t *max,
 			  struct da_err *err);

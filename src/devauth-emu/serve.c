@@ -105,29 +105,6 @@ static const struct option serve_opts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static int parse_meas_hash_list(const char *list, uint32_t *mask, struct da_err *err)
-{
-	char *copy = strdup(list), *save = NULL, *tok;
-	uint32_t m = 0, bit;
-	int ret = 0;
-
-	if (!copy)
-		return -ENOMEM;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (emu_parse_meas_hash_name(tok, &bit)) {
-			ret = da_errf(err, -EINVAL, "--meas-hash: unknown name '%s'", tok);
-			goto out;
-		}
-		m |= bit;
-	}
-	if (!m)
-		ret = da_errf(err, -EINVAL, "--meas-hash: empty list");
-	*mask = m;
-out:
-	free(copy);
-	return ret;
-}
-
 /* --psk / --psk-hint: whole bytes of hex, at most cap of them. */
 static int parse_hex_opt(const char *what, const char *arg, uint8_t *out, size_t cap,
 			 uint16_t *len, bool empty_ok, struct da_err *err)
@@ -209,7 +186,7 @@ int serve_main(int argc, char **argv)
 			r = emu_parse_hash_list(optarg, &defs.hash, &err);
 			break;
 		case OPT_MEAS_HASH:
-			r = parse_meas_hash_list(optarg, &defs.meas_hash, &err);
+			r = emu_parse_meas_hash_list(optarg, &defs.meas_hash, &err);
 			break;
 		case OPT_SLOT:
 			r = parse_slot_opt(optarg, &defs, &pool, &err);
