@@ -73,45 +73,36 @@ static int parse_pci(struct jctx *j, json_object *o, struct cma_identity *id)
 
 static int parse_versions(struct jctx *j, json_object *v, struct rsp_device_config *c)
 {
-	char *copy = NULL, *save = NULL, *tok;
-	uint32_t mask = 0;
+	uint32_t mask = 0, bit;
 	struct da_err e = { 0 };
-	size_t i, n;
-	uint8_t ver;
-	int ret = 0;
+	size_t i, n, bad;
+	int bad_len, ret;
 
 	if (json_object_is_type(v, json_type_string)) {
-		copy = strdup(json_object_get_string(v));
-		if (!copy)
-			return -ENOMEM;
-		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			if (emu_parse_version_name(tok, &ver)) {
-				ret = jerr(j, "versions", "unknown version \"%s\"", tok);
-				goto out;
-			}
-			mask |= 1u << (ver - SPDM_VER_10);
-		}
+		const char *s = json_object_get_string(v);
+
+		ret = emu_name_list(emu_version_bits, s, &mask, &bad, &bad_len);
+		if (ret == -EINVAL)
+			return jerr(j, "versions", "unknown version \"%.*s\"", bad_len, s + bad);
+		if (ret)
+			return ret;
 	} else if (json_object_is_type(v, json_type_array)) {
 		n = json_object_array_length(v);
 		for (i = 0; i < n; i++) {
 			json_object *el = json_object_array_get_idx(v, i);
 
 			if (!json_object_is_type(el, json_type_string) ||
-			    emu_parse_version_name(json_object_get_string(el), &ver)) {
-				ret = jerr(j, "versions", "element %zu is not one of 1.0 .. 1.4", i);
-				goto out;
-			}
-			mask |= 1u << (ver - SPDM_VER_10);
+			    emu_name_lookup(emu_version_bits, json_object_get_string(el), &bit))
+				return jerr(j, "versions", "element %zu is not one of 1.0 .. 1.4",
+					    i);
+			mask |= bit;
 		}
 	} else {
-		ret = jerr(j, "versions", "expected an array of versions");
-		goto out;
+		return jerr(j, "versions", "expected an array of versions");
 	}
 	if (emu_versions_to_range(mask, "versions", &c->min_version, &c->max_version, &e))
-		ret = jerr(j, "versions", "%s", e.msg);
-out:
-	free(copy);
-	return ret;
+		return jerr(j, "versions", "%s", e.msg);
+	return 0;
 }
 
 static int parse_faults(struct jctx *j, json_object *v, uint64_t *faults)

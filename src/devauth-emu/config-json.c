@@ -92,23 +92,15 @@ int j_names(struct jctx *j, const char *key, json_object *v, const struct name_b
 		   uint32_t *mask)
 {
 	uint32_t m = 0, bit;
-	size_t i, n;
+	size_t i, n, bad;
 	const char *s = NULL;
-	char *copy, *save = NULL, *tok;
-	int ret = 0;
+	int bad_len, ret;
 
 	if (json_object_is_type(v, json_type_string)) {
-		copy = strdup(json_object_get_string(v));
-		if (!copy)
-			return -ENOMEM;
-		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-			if (emu_name_lookup(t, tok, &bit)) {
-				ret = jerr(j, key, "unknown name \"%s\"", tok);
-				break;
-			}
-			m |= bit;
-		}
-		free(copy);
+		s = json_object_get_string(v);
+		ret = emu_name_list(t, s, &m, &bad, &bad_len);
+		if (ret == -EINVAL)
+			return jerr(j, key, "unknown name \"%.*s\"", bad_len, s + bad);
 		if (ret)
 			return ret;
 	} else if (json_object_is_type(v, json_type_array)) {

@@ -44,12 +44,12 @@ const struct name_bit emu_meas_hash_names[] = {
 	{ NULL, 0 }
 };
 
-static const struct name_bit version_names[] = {
-	{ "1.0", SPDM_VER_10 },
-	{ "1.1", SPDM_VER_11 },
-	{ "1.2", SPDM_VER_12 },
-	{ "1.3", SPDM_VER_13 },
-	{ "1.4", SPDM_VER_14 },
+const struct name_bit emu_version_bits[] = {
+	{ "1.0", 1u << (SPDM_VER_10 - SPDM_VER_10) },
+	{ "1.1", 1u << (SPDM_VER_11 - SPDM_VER_10) },
+	{ "1.2", 1u << (SPDM_VER_12 - SPDM_VER_10) },
+	{ "1.3", 1u << (SPDM_VER_13 - SPDM_VER_10) },
+	{ "1.4", 1u << (SPDM_VER_14 - SPDM_VER_10) },
 	{ NULL, 0 }
 };
 
@@ -96,18 +96,8 @@ int emu_parse_hash_name(const char *s, uint32_t *bit)
 	return emu_name_lookup(emu_hash_names, s, bit);
 }
 
-int emu_parse_version_name(const char *s, uint8_t *ver)
-{
-	uint32_t v;
-	int ret = emu_name_lookup(version_names, s, &v);
-
-	if (!ret)
-		*ver = (uint8_t)v;
-	return ret;
-}
-
-int emu_parse_name_list(const struct name_bit *t, const char *what, const char *noun,
-			bool empty_ok, const char *list, uint32_t *mask, struct da_err *err)
+int emu_name_list(const struct name_bit *t, const char *list, uint32_t *mask, size_t *bad,
+		  int *bad_len)
 {
 	char *copy = strdup(list), *save = NULL, *tok;
 	uint32_t m = 0, bit;
@@ -117,18 +107,35 @@ int emu_parse_name_list(const struct name_bit *t, const char *what, const char *
 		return -ENOMEM;
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (emu_name_lookup(t, tok, &bit)) {
-			ret = da_errf(err, -EINVAL, "%s: unknown %s '%s'", what, noun, tok);
+			*bad = (size_t)(tok - copy);
+			*bad_len = (int)strlen(tok);
+			ret = -EINVAL;
 			goto out;
 		}
 		m |= bit;
 	}
-	if (!m && !empty_ok)
-		ret = da_errf(err, -EINVAL, "%s: empty list", what);
-	else
-		*mask = m;
+	*mask = m;
 out:
 	free(copy);
 	return ret;
+}
+
+int emu_parse_name_list(const struct name_bit *t, const char *what, const char *noun,
+			bool empty_ok, const char *list, uint32_t *mask, struct da_err *err)
+{
+	uint32_t m = 0;
+	size_t bad = 0;
+	int bad_len = 0;
+	int ret = emu_name_list(t, list, &m, &bad, &bad_len);
+
+	if (ret == -EINVAL)
+		return da_errf(err, ret, "%s: unknown %s '%.*s'", what, noun, bad_len, list + bad);
+	if (ret)
+		return ret;
+	if (!m && !empty_ok)
+		return da_errf(err, -EINVAL, "%s: empty list", what);
+	*mask = m;
+	return 0;
 }
 
 int emu_parse_asym_list(const char *list, uint32_t *mask, struct da_err *err)
@@ -177,24 +184,13 @@ int emu_versions_to_range(uint32_t mask, const char *what, uint8_t *min, uint8_t
 
 int emu_parse_version_list(const char *list, uint8_t *min, uint8_t *max, struct da_err *err)
 {
-	char *copy = strdup(list), *save = NULL, *tok;
 	uint32_t mask = 0;
-	uint8_t v;
-	int ret = 0;
+	int ret = emu_parse_name_list(emu_version_bits, "--spdm-version", "version", true, list,
+				      &mask, err);
 
-	if (!copy)
-		return -ENOMEM;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (emu_parse_version_name(tok, &v)) {
-			ret = da_errf(err, -EINVAL, "--spdm-version: unknown version '%s'", tok);
-			goto out;
-		}
-		mask |= 1u << (v - SPDM_VER_10);
-	}
-	ret = emu_versions_to_range(mask, "--spdm-version", min, max, err);
-out:
-	free(copy);
-	return ret;
+	if (ret)
+		return ret;
+	return emu_versions_to_range(mask, "--spdm-version", min, max, err);
 }
 
 void emu_default_name(unsigned int i, char *buf, size_t len)

@@ -70,7 +70,6 @@ struct emu_defaults {
 /* Name lists shared by the command line and the config file (config.c). */
 int emu_parse_asym_name(const char *s, uint32_t *bit);
 int emu_parse_hash_name(const char *s, uint32_t *bit);
-int emu_parse_version_name(const char *s, uint8_t *ver);
 /* Comma separated lists: "ecdsa-p256,ecdsa-p384" -> bit mask. */
 int emu_parse_asym_list(const char *list, uint32_t *mask, struct da_err *err);
 int emu_parse_hash_list(const char *list, uint32_t *mask, struct da_err *err);

@@ -29,12 +29,20 @@ struct name_bit {
 extern const struct name_bit emu_asym_names[];
 extern const struct name_bit emu_hash_names[];
 extern const struct name_bit emu_meas_hash_names[];
+/* "1.0" .. "1.4" as a version bit mask: bit 0 = 1.0. */
+extern const struct name_bit emu_version_bits[];
 
 /* A name from table t; the algorithm tables also take the DMTF spellings. */
 int emu_name_lookup(const struct name_bit *t, const char *s, uint32_t *bit);
 /*
- * A comma list of names from t into a bit mask, the one list parser of
- * the options and keys: errors say "WHAT: unknown NOUN 'x'" and, unless
+ * The one comma-list splitter: the bits of the names from t OR-ed into
+ * *mask; -ENOMEM, or -EINVAL with the first unknown name at list + *bad
+ * (*bad_len bytes), for the caller to name in its own words.
+ */
+int emu_name_list(const struct name_bit *t, const char *list, uint32_t *mask, size_t *bad,
+		  int *bad_len);
+/*
+ * A comma-list option into a bit mask: errors say "WHAT: unknown NOUN 'x'" and, unless
  * empty_ok, "WHAT: empty list".
  */
 int emu_parse_name_list(const struct name_bit *t, const char *what, const char *noun,
