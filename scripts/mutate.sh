@@ -147,6 +147,9 @@ chunk-handle-pass :: lib/spdm/chunk.c :: spdm_codec,requester-chunk :: if \(c->h
 chunk-seq-pass :: lib/spdm/chunk.c :: spdm_codec,requester-chunk :: if \(c->seq != rx->next_seq\) :: if (0)
 # --- pci-tsm attributes
 pci-tsm-byte-range-pass :: lib/tsm/pci_tsm.c :: pci_tsm :: if \(x > 0xff\) :: if (0)
+pci-tsm-unpadded-datagram-pass :: lib/tsm/pci_tsm.c :: pci_tsm :: if \(nlh\.nlmsg_len <= len && len < NLMSG_ALIGN\(nlh\.nlmsg_len\)\) :: if (0)
+genl-attr-into-padding-pass :: lib/tsm/genl.c :: pci_tsm :: if \(off \+ mnl_attr_get_len\(a\) > w->msg_len\) \{ :: if (0) {
+genl-capture-len-pass :: lib/tsm/genl.c :: pci_tsm :: if \(h\.nlmsg_len < sizeof\(h\) \|\| h\.nlmsg_len > cur_left\(&cap->c\)\) :: if (0)
 # --- 1.4 large certificate chains (LargeCertChain)
 large-cert-cap-pass :: lib/requester/certificate.c :: requester-large-cert :: if \(g\.large && !\(r->info\.rsp_caps & SPDM_CAP_LARGE_RESP\)\) :: if (0)
 large-cert-form-pass :: lib/requester/certificate.c :: requester-large-cert :: if \(c\.large != g\.large\) :: if (0)

@@ -16,6 +16,7 @@
 
 #include <devauth/evidence.h>
 
+#include "tsm/genl.h"
 #include "tsm/pci_tsm.h"
 
 static uint32_t buf[PCI_TSM_MSG_MAX / 4];
@@ -267,6 +268,73 @@ static void test_dump_for_importer(void **state)
 	da_buf_free(&val);
 }
 
+/*
+ * A capture of the kernel's family, as the importer reads it: another
+ * family id, and the last message cut before its padding.
+ */
+static void test_capture_any_family_unpadded(void **state)
+{
+	static uint8_t cap[256];
+	struct genl_capture c;
+	struct genl_capture_msg cm;
+	struct da_buf val = { 0 };
+	struct da_err err = { 0 };
+	struct pci_tsm_msg m = { .val = &val };
+	struct nlmsghdr *nlh;
+	size_t n;
+
+	nlh = pci_tsm_put_hdr(buf, sizeof(buf), PCI_TSM_CMD_EVIDENCE_READ, NLM_F_MULTI, 9);
+	assert_true(pci_tsm_put_u32(nlh, sizeof(buf), PCI_TSM_A_EVIDENCE_TYPE, DA_EV_VCA));
+	assert_true(pci_tsm_put_bin(nlh, sizeof(buf), PCI_TSM_A_EVIDENCE_VAL, "abcde", 5));
+	nlh->nlmsg_type = PCI_TSM_LOCAL_FAMILY_ID + 5;
+	nlh->nlmsg_len -= 3;
+	n = nlh->nlmsg_len;
+	memcpy(cap, buf, n);
+
+	c = genl_capture_init(cap, n);
+	assert_int_equal(genl_capture_next(&c, &cm, "capture", &err), 1);
+	assert_int_equal(cm.off, 0);
+	assert_int_equal(cm.nlmsg_len, n);
+	assert_int_equal(cm.len, n + 3);
+	assert_ptr_not_equal(cm.p, cap);
+	/* Our socket's family id only, unless the caller accepts any. */
+	assert_int_equal(pci_tsm_parse(cm.p, cm.len, false, &m, &err), -EOPNOTSUPP);
+	da_err_clear(&err);
+	assert_int_equal(pci_tsm_parse_flags(cm.p, cm.len, PCI_TSM_PARSE_ANY_FAMILY, &m, &err), 0);
+	assert_int_equal(m.type, DA_EV_VCA);
+	assert_int_equal(val.len, 5);
+	assert_memory_equal(val.data, "abcde", 5);
+	assert_int_equal(genl_capture_next(&c, &cm, "capture", &err), 0);
+	genl_capture_free(&c);
+	/* The last attribute reaching into the padding the capture lacks. */
+	{
+		uint16_t nla_len = 11;
+		size_t at = n - 9;	/* VAL: 4-byte header, 5 bytes */
+
+		memcpy(cap + at, &nla_len, sizeof(nla_len));
+		c = genl_capture_init(cap, n);
+		assert_int_equal(genl_capture_next(&c, &cm, "capture", &err), 1);
+		assert_int_equal(pci_tsm_parse_flags(cm.p, cm.len, PCI_TSM_PARSE_ANY_FAMILY, &m,
+						     &err), -EINVAL);
+		assert_non_null(strstr(err.msg, "runs past the message end"));
+		genl_capture_free(&c);
+		nla_len = 9;
+		memcpy(cap + at, &nla_len, sizeof(nla_len));
+	}
+	/* A datagram cut the same way is refused: libmnl would read past it. */
+	da_err_clear(&err);
+	assert_int_equal(pci_tsm_parse_flags(cap, n, PCI_TSM_PARSE_ANY_FAMILY, &m, &err),
+			 -EBADMSG);
+	assert_non_null(strstr(err.msg, "alignment padding"));
+	/* A message longer than the capture. */
+	da_err_clear(&err);
+	c = genl_capture_init(cap, n - 1);
+	assert_int_equal(genl_capture_next(&c, &cm, "capture", &err), -EBADMSG);
+	assert_non_null(strstr(err.msg, "capture: offset 0: nlmsg_len"));
+	genl_capture_free(&c);
+	da_buf_free(&val);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +344,7 @@ int main(void)
 		cmocka_unit_test(test_negotiated),
 		cmocka_unit_test(test_error_and_done),
 		cmocka_unit_test(test_dump_for_importer),
+		cmocka_unit_test(test_capture_any_family_unpadded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
