@@ -71,7 +71,8 @@ static int event_attr(uint16_t type, struct cur *v, size_t off, void *data)
 		break;
 	case SPDM_A_SIG_SLOT:
 		if (cur_left(v) != 1 || cur_u8(v, &e->slot))
-			return da_errf(err, -EBADMSG, "sig event: offset %zu: slot is not a u8", at);
+			return da_errf(err, -EBADMSG, "sig event: offset %zu: slot is not a u8",
+				       at);
 		e->have_slot = true;
 		break;
 	case SPDM_A_SIG_SIG_OFFSET:
@@ -163,8 +164,9 @@ int da_evidence_import_netlink_sig(const uint8_t *buf, size_t len, struct da_evi
 				goto out;
 			}
 			if (st.error) {
-				ret = da_errf(err, st.error, "sig event: offset %zu: NLMSG_ERROR %d",
-					      cm.off, st.error);
+				ret = da_errf(err, st.error,
+					      "sig event: offset %zu: NLMSG_ERROR %d", cm.off,
+					      st.error);
 				goto out;
 			}
 			continue;

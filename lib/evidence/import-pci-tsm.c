@@ -112,8 +112,8 @@ int da_evidence_import_pci_tsm(const uint8_t *buf, size_t len, struct da_evidenc
 	snprintf(ev->tsm, sizeof(ev->tsm), "%s", ev->tsm[0] ? ev->tsm : "pci-tsm");
 	while ((ret = genl_capture_next(&cap, &cm, "pci-tsm", err)) > 0) {
 		if (done) {
-			ret = da_errf(err, -EBADMSG, "pci-tsm: offset %zu: message after NLMSG_DONE",
-				      cm.off);
+			ret = da_errf(err, -EBADMSG,
+				      "pci-tsm: offset %zu: message after NLMSG_DONE", cm.off);
 			goto out;
 		}
 		if (cm.type == NLMSG_ERROR || cm.type == NLMSG_DONE) {

@@ -53,7 +53,8 @@ static int get_hex_bytes(json_object *v, const char *key, struct da_policy_value
 		return da_policy_bad(err, key, "expected a hex string");
 	n = (size_t)json_object_get_string_len(v);
 	if (!n || n % 2 || n / 2 > 65535)
-		return da_policy_bad(err, key, "expected an even number of hex digits (1-65535 bytes)");
+		return da_policy_bad(err, key,
+				     "expected an even number of hex digits (1-65535 bytes)");
 	out->data = malloc(n / 2);
 	if (!out->data)
 		return da_errf(err, -ENOMEM, "policy: out of memory");
@@ -68,7 +69,8 @@ static int get_hex_bytes(json_object *v, const char *key, struct da_policy_value
 
 static int get_array(json_object *v, const char *key, struct da_err *err)
 {
-	return json_object_is_type(v, json_type_array) ? 0 : da_policy_bad(err, key, "expected an array");
+	return json_object_is_type(v, json_type_array) ? 0 :
+	       da_policy_bad(err, key, "expected an array");
 }
 
 typedef int (*parse_fn)(const char *s, uint32_t *bit);

@@ -86,7 +86,8 @@ static int get_versions(json_object *v, struct da_tdisp_policy *t, struct da_err
 	char k[48];
 
 	if (!json_object_is_type(v, json_type_array) || !json_object_array_length(v))
-		return da_policy_bad(err, "tdisp.versions", "expected a non-empty array of \"MAJOR.MINOR\"");
+		return da_policy_bad(err, "tdisp.versions",
+				     "expected a non-empty array of \"MAJOR.MINOR\"");
 	if (json_object_array_length(v) > DA_TDISP_MAX_VERSIONS)
 		return da_policy_bad(err, "tdisp.versions", "more than 16 entries");
 	for (size_t i = 0; i < json_object_array_length(v); i++) {
