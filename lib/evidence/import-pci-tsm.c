@@ -5,6 +5,11 @@
  * concatenated, in ascending type order, then NLMSG_DONE.  DEV_NAME,
  * GENERATION and NONCE may accompany an object; a generation that
  * changes inside the dump means the evidence was refreshed meanwhile.
+ * Each message goes through the family's one decoder
+ * (pci_tsm_parse_flags(), any family id: the kernel assigns its own);
+ * what is checked here is the dump's own rules.  An attribute given
+ * twice, a string without its NUL or an empty or oversized NONCE fail
+ * the object as they fail a reply to the CLI.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +21,7 @@
 #include "tsm/genl.h"
 #include "tsm/pci_tsm.h"
 
+/* Larger than any object a device holds (a chain is at most 64 KiB). */
 #define VAL_MAX (64u << 20)
 
 static int one_object(struct da_evidence *ev, const struct genl_capture_msg *cm,
