@@ -33,17 +33,18 @@ static const struct fleet_dev {
 	const char *dsi;		/* device-info-hex of interface 0 */
 	unsigned int pages0;		/* pages of its first MMIO range */
 	const char *reason;
+	bool locked;			/* refused after its lock: attest unlocks it */
 } fleet[NDEV] = {
 	[10] = { "report-changes", DSI_GOOD, 16,
-		 "TDISP DEVICE_INTERFACE_REPORT changed since LOCK" },
+		 "TDISP DEVICE_INTERFACE_REPORT changed since LOCK", true },
 	[11] = { "report-mmio-overrun", DSI_GOOD, 16,
 		 "MMIO_RANGE_COUNT 4 overruns the report" },
 	[12] = { "lock-refused", DSI_GOOD, 16,
 		 "TDISP LOCK_INTERFACE_REQUEST: device answered TDISP_ERROR INVALID_DEVICE_CONFIGURATION" },
 	[13] = { "error-after-reset", DSI_GOOD, 16,
 		 "TDISP LOCK_INTERFACE_REQUEST: device answered TDISP_ERROR INVALID_INTERFACE_STATE" },
-	[14] = { NULL, "0badc0de0badc0de", 16, "tdisp.device_specific_info" },
-	[15] = { NULL, DSI_GOOD, 32, "tdisp.mmio_ranges[0].pages: 32, policy wants 16" },
+	[14] = { NULL, "0badc0de0badc0de", 16, "tdisp.device_specific_info", true },
+	[15] = { NULL, DSI_GOOD, 32, "tdisp.mmio_ranges[0].pages: 32, policy wants 16", true },
 };
 
 static struct rig rig;
@@ -207,6 +208,9 @@ static void check_attest(json_object *res, bool again)
 		if (!reason || !strstr(reason, fleet[i].reason))
 			fail_msg("%s: reason \"%s\", want \"%s\"", name, reason ?: "(none)",
 				 fleet[i].reason);
+		if (fleet[i].locked != bool_of(o, "unlocked"))
+			fail_msg("%s: \"unlocked\" %d, want %d", name, bool_of(o, "unlocked"),
+				 fleet[i].locked);
 		/* Nothing is left locked for someone else to accept. */
 		if (str_of(o, "tdisp") && strcmp(str_of(o, "tdisp"), "CONFIG_UNLOCKED"))
 			fail_msg("%s: left in TDISP %s", name, str_of(o, "tdisp"));
