@@ -212,8 +212,8 @@ static void check_attest(json_object *res, bool again)
 			fail_msg("%s: \"unlocked\" %d, want %d", name, bool_of(o, "unlocked"),
 				 fleet[i].locked);
 		/* Nothing is left locked for someone else to accept. */
-		if (str_of(o, "tdisp") && strcmp(str_of(o, "tdisp"), "CONFIG_UNLOCKED"))
-			fail_msg("%s: left in TDISP %s", name, str_of(o, "tdisp"));
+		if (strcmp(str_of(o, "tdisp") ?: "(none)", "CONFIG_UNLOCKED"))
+			fail_msg("%s: left in TDISP %s", name, str_of(o, "tdisp") ?: "(none)");
 	}
 }
 
