@@ -177,7 +177,8 @@ static pid_t parse_pid(const char *s)
 /* Signal every child of ours still there; how many were signalled. */
 static int signal_children(int sig)
 {
-	char buf[4096];
+	/* getdents64 records are 8-byte aligned from the start of the buffer. */
+	char buf[4096] __attribute__((aligned(8)));
 	int fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC), hits = 0;
 	pid_t self = getpid(), mygrp = getpgrp();
 	long n;
