@@ -30,43 +30,7 @@
 #include "crypto/session_crypto.h"
 #include "peer_harness.h"
 #include "session/session.h"
-
-static double cpu_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* One ECDHE P-384 + one ECDSA P-384 verify + the HMACs/HKDFs of a handshake. */
-static double floor_once(EVP_PKEY *sign_key, const uint8_t *sig, size_t sig_len,
-			 const uint8_t *hash)
-{
-	uint8_t pa[96], pb[96], secret[48], prk[48], out[48], info[64] = { 0 };
-	EVP_PKEY *a = NULL, *b = NULL;
-	EVP_MD_CTX *m = EVP_MD_CTX_new();
-	double t0, t;
-
-	spdm_dhe_generate(SPDM_DHE_SECP384R1, &b, pb, NULL);	/* the peer's, not timed */
-	t0 = cpu_now();
-	spdm_dhe_generate(SPDM_DHE_SECP384R1, &a, pa, NULL);
-	spdm_dhe_derive(a, SPDM_DHE_SECP384R1, pb, secret, NULL);
-	EVP_DigestVerifyInit(m, NULL, EVP_sha384(), NULL, sign_key);
-	EVP_DigestVerify(m, sig, sig_len, hash, 48);
-	/* The schedule: 2 extracts, ~12 expands, 3 HMACs. */
-	spdm_hkdf_extract(SPDM_HASH_SHA384, info, 48, secret, 48, prk);
-	spdm_hkdf_extract(SPDM_HASH_SHA384, info, 48, info, 48, prk);
-	for (int i = 0; i < 12; i++)
-		spdm_hkdf_expand(SPDM_HASH_SHA384, prk, 48, info, 40, out, 48);
-	for (int i = 0; i < 3; i++)
-		spdm_hmac(SPDM_HASH_SHA384, prk, 48, hash, 48, out);
-	t = cpu_now() - t0;
-	EVP_MD_CTX_free(m);
-	EVP_PKEY_free(a);
-	EVP_PKEY_free(b);
-	return t;
-}
+#include "session_floor.h"
 
 static int bench_establish(unsigned int iters)
 {
@@ -77,18 +41,16 @@ static int bench_establish(unsigned int iters)
 	struct peer_proc p;
 	struct spdm_req *r;
 	double ours = 0, fl = 0, t0;
-	uint8_t sig[256], hash[48] = { 1 };
-	size_t sig_len = sizeof(sig);
-	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
-	EVP_MD_CTX *m = EVP_MD_CTX_new();
+	struct session_floor f;
 	char hp[32];
 	int ret = 0;
 
-	EVP_DigestSignInit(m, NULL, EVP_sha384(), NULL, k);
-	EVP_DigestSign(m, sig, &sig_len, hash, sizeof(hash));
-	EVP_MD_CTX_free(m);
-	if (peer_start_responder(&p, args, 20))
+	if (session_floor_init(&f))
 		return 1;
+	if (peer_start_responder(&p, args, 20)) {
+		session_floor_free(&f);
+		return 1;
+	}
 	snprintf(hp, sizeof(hp), "127.0.0.1:%d", p.port);
 	if (da_transport_emu_connect(hp, DA_FRAMING_MCTP, 5000, &t, &err)) {
 		fprintf(stderr, "%s\n", err.msg);
@@ -105,15 +67,15 @@ static int bench_establish(unsigned int iters)
 		goto out;
 	}
 	for (unsigned int i = 0; i < iters; i++) {
-		t0 = cpu_now();
+		t0 = bench_cpu_now();
 		ret = spdm_req_session_start(r, &err);
-		ours += cpu_now() - t0;
+		ours += bench_cpu_now() - t0;
 		if (ret || spdm_req_session_end(r, &err)) {
 			fprintf(stderr, "session %u: %s\n", i, err.msg);
 			ret = 1;
 			goto out;
 		}
-		fl += floor_once(k, sig, sig_len, hash);
+		fl += session_floor_once(&f);
 	}
 	printf("session establishment (KEY_EXCHANGE + FINISH, secp384r1/P-384/SHA-384/AES-256-GCM,"
 	       " requester CPU): %.3f ms vs floor %.3f ms (ECDHE keygen+derive, ECDSA verify,"
@@ -124,7 +86,7 @@ out:
 	spdm_req_free(r);
 	da_transport_destroy(t);
 	peer_stop(&p);
-	EVP_PKEY_free(k);
+	session_floor_free(&f);
 	return ret;
 }
 
@@ -152,7 +114,7 @@ static int bench_throughput(unsigned int iters)
 	spdm_sess_derive_handshake(&rsp, ikm, 48, false, th, NULL);
 	spdm_sess_derive_data(&req, th, NULL);
 	spdm_sess_derive_data(&rsp, th, NULL);
-	t0 = cpu_now();
+	t0 = bench_cpu_now();
 	for (unsigned int i = 0; i < iters; i++) {
 		struct wcur w = wcur_init(wire, sizeof(wire));
 
@@ -166,10 +128,10 @@ static int bench_throughput(unsigned int iters)
 			return 1;
 		}
 	}
-	ours = cpu_now() - t0;
+	ours = bench_cpu_now() - t0;
 	EVP_EncryptInit_ex(e, EVP_aes_256_gcm(), NULL, key, NULL);
 	EVP_DecryptInit_ex(d, EVP_aes_256_gcm(), NULL, key, NULL);
-	t0 = cpu_now();
+	t0 = bench_cpu_now();
 	for (unsigned int i = 0; i < 2 * iters; i++) {
 		EVP_EncryptInit_ex(e, NULL, NULL, NULL, iv);
 		EVP_EncryptUpdate(e, NULL, &outl, msg, 8);
@@ -182,7 +144,7 @@ static int bench_throughput(unsigned int iters)
 		EVP_CIPHER_CTX_ctrl(d, EVP_CTRL_AEAD_SET_TAG, 16, tag);
 		EVP_DecryptFinal_ex(d, out, &outl);
 	}
-	raw = cpu_now() - t0;
+	raw = bench_cpu_now() - t0;
 	printf("secured messages, 4 KiB, AES-256-GCM, PCI_DOE framing: %.1f MB/s vs raw EVP %.1f MB/s:"
 	       " %.2fx\n", 2.0 * iters * 4096 / ours / 1e6, 2.0 * iters * 4096 / raw / 1e6,
 	       raw / ours);

@@ -328,14 +328,18 @@ int attest_main(int argc, char **argv)
 			printf("%s: TDISP %s%s\n", r->dev, r->tdisp_state,
 			       r->unlocked ? " (unlocked)" : "");
 	} else {
-		printf("%-14s %-9s %-6s %-5s %s\n", "DEVICE", "RESULT", "BOUND", "GEN", "REASON");
+		/* --tdisp: the state each interface was left in, so that RUN is seen at a glance. */
+		printf("%-14s %-9s %-6s %-5s %s%s\n", "DEVICE", "RESULT", "BOUND", "GEN",
+		       o.tdisp ? "TDISP            " : "", "REASON");
 		for (size_t i = 0; i < p.n; i++) {
 			const struct attest_result *r = &p.res[i];
 
-			printf("%-14s %-9s %-6s %-5llu %s\n", r->dev,
+			printf("%-14s %-9s %-6s %-5llu ", r->dev,
 			       r->accepted ? "accepted" : "refused", r->bound ? "yes" : "no",
-			       (unsigned long long)r->generation,
-			       r->insecure ? "INSECURE: no trust anchor checked" : r->reason);
+			       (unsigned long long)r->generation);
+			if (o.tdisp)
+				printf("%-16s ", r->tdisp_state[0] ? r->tdisp_state : "-");
+			printf("%s\n", r->insecure ? "INSECURE: no trust anchor checked" : r->reason);
 		}
 		printf("%zu device(s): %zu accepted, %zu refused\n", p.n, p.accepted,
 		       p.n - p.accepted);

@@ -167,6 +167,9 @@ out:
 			snprintf(res->reason, sizeof(res->reason), "%s", err.msg);
 		if (locked)
 			refuse(ipc, res);
+		else if (ipc && !res->invalid && !res->tdisp_state[0] &&
+			 !list_one(ipc, res->dev, &d, &err))
+			set_state(res, &d);	/* where a refused LOCK left it */
 	}
 	res->done = true;
 	if (have_b)

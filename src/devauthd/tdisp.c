@@ -120,6 +120,15 @@ static int publish(struct dev *dv, struct dev_tdisp *td, struct da_err *err)
 	return 0;
 }
 
+/* Best effort, the first error is what the caller reports. */
+static void undo_lock(struct dev_tdisp *td)
+{
+	struct da_err ignored = { 0 };
+
+	da_tdisp_stop(td->tdisp, &ignored);
+	spdm_req_session_end(td->r, &ignored);
+}
+
 static int lock_locked(struct daemon *d, struct dev *dv, const uint8_t *nonce,
 		       struct da_err *err)
 {
@@ -172,8 +181,16 @@ static int lock_locked(struct daemon *d, struct dev *dv, const uint8_t *nonce,
 	if (ret)
 		goto put;
 	ret = da_tdisp_lock(td->tdisp,
-			    da_tdisp_lock_flags_supported(td->tdisp) & TDISP_LOCK_NO_FW_UPDATE, err) ?:
-	      da_tdisp_report(td->tdisp, err) ?: publish(dv, td, err);
+			    da_tdisp_lock_flags_supported(td->tdisp) & TDISP_LOCK_NO_FW_UPDATE, err);
+	if (!ret) {
+		ret = da_tdisp_report(td->tdisp, err) ?: publish(dv, td, err);
+		/*
+		 * Locked on the device, refused here: unlock it there too, or
+		 * the interface stays locked (and the next LOCK is refused).
+		 */
+		if (ret)
+			undo_lock(td);
+	}
 put:
 	/* A device-level refusal leaves the link usable; link_put looks. */
 	link_put(d, dv, !ret || ret == -EACCES || ret == -EPERM || ret == -EOPNOTSUPP);
@@ -208,6 +225,32 @@ int dev_lock(struct daemon *d, struct dev *dv, const uint8_t *nonce, struct da_e
 	return ret;
 }
 
+/*
+ * What START makes run must be what the verifier saw: the report is
+ * read again and compared with the lock's evidence, so that a device
+ * whose report changes while locked is not started.
+ */
+static int same_report(struct dev *dv, struct dev_tdisp *td, struct da_err *err)
+{
+	const uint8_t *p;
+	size_t n, had;
+	bool same;
+	int ret;
+
+	ret = da_tdisp_report(td->tdisp, err) ?: da_tdisp_report_bytes(td->tdisp, &p, &n);
+	if (ret)
+		return ret;
+	pthread_mutex_lock(&dv->lock);
+	had = dv->obj[DA_EV_REPORT].len;
+	same = n == had && !memcmp(p, dv->obj[DA_EV_REPORT].data, n);
+	pthread_mutex_unlock(&dv->lock);
+	if (!same)
+		return da_errf(err, -EPROTO,
+			       "%s: ACCEPT: TDISP DEVICE_INTERFACE_REPORT changed since LOCK (%zu bytes, the evidence has %zu)",
+			       dv->name, n, had);
+	return 0;
+}
+
 int dev_accept(struct daemon *d, struct dev *dv, struct da_err *err)
 {
 	struct dev_tdisp *td;
@@ -224,7 +267,8 @@ int dev_accept(struct daemon *d, struct dev *dv, struct da_err *err)
 	if (ret)
 		goto out;
 	td = dv->td;
-	ret = da_tdisp_start(td->tdisp, err) ?: da_tdisp_state(td->tdisp, &state, err);
+	ret = same_report(dv, td, err) ?: da_tdisp_start(td->tdisp, err) ?:
+	      da_tdisp_state(td->tdisp, &state, err);
 	if (!ret && state != TDISP_STATE_RUN)
 		ret = da_errf(err, -EPROTO, "%s: ACCEPT: device reports %s after START",
 			      dv->name, tdisp_state_name(state));

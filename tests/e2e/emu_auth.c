@@ -107,7 +107,7 @@ static void test_auth_example(void **state)
 
 	assert_non_null(src);
 	snprintf(path, sizeof(path), "%s/docs/examples/emu-devices.json", src);
-	assert_int_equal(emu_start(&p, extra, 240), 0);
+	assert_int_equal(emu_start(&p, extra), 0);
 
 	/* 1.2-1.3, P-384 preferred, SHA-384, the PCIe identity of the file. */
 	authenticate(p.base_port, "0000:01:00.0", &id0, true, &res);
@@ -164,7 +164,7 @@ static void test_auth_pki_slot(void **state)
 	emu_mkdtemp(dir, sizeof(dir));
 	assert_int_equal(emu_run(args, out, sizeof(out), 120), 0);
 	snprintf(slot, sizeof(slot), "0:%s/dev0/slot0/chain.der:%s/dev0/slot0/key.pem", dir, dir);
-	assert_int_equal(emu_start(&p, extra, 60), 0);
+	assert_int_equal(emu_start(&p, extra), 0);
 
 	authenticate(p.base_port, "0000:01:00.0", NULL, false, &res);
 	if (res.ret)
@@ -197,7 +197,7 @@ static void test_auth_ctl(void **state)
 	struct emu_proc p = { 0 };
 	struct auth_result before, res;
 
-	assert_int_equal(emu_start(&p, extra, 60), 0);
+	assert_int_equal(emu_start(&p, extra), 0);
 	authenticate(p.base_port, "0000:01:00.0", NULL, false, &before);
 	if (before.ret)
 		fail_msg("%s", before.err);
@@ -241,7 +241,7 @@ static void test_auth_transports(void **state)
 	struct emu_proc p = { 0 };
 	struct auth_result res;
 
-	assert_int_equal(emu_start(&p, mctp, 60), 0);
+	assert_int_equal(emu_start(&p, mctp), 0);
 	authenticate_over(DA_FRAMING_MCTP, p.base_port, "0000:01:00.0", NULL, true, &res);
 	if (res.ret)
 		fail_msg("mctp: %s", res.err);
@@ -249,7 +249,7 @@ static void test_auth_transports(void **state)
 	auth_result_free(&res);
 	assert_int_equal(emu_stop(&p), 0);
 
-	assert_int_equal(emu_start(&p, none, 60), 0);
+	assert_int_equal(emu_start(&p, none), 0);
 	authenticate_over(DA_FRAMING_NONE, p.base_port, "0000:01:00.0", NULL, true, &res);
 	if (res.ret)
 		fail_msg("none: %s", res.err);

@@ -96,7 +96,7 @@ static void probe_chunked(const struct big_pki *k, const char *ver, bool sends)
 	char hp[64], pcap[400], out[65536];
 	int rc;
 
-	assert_int_equal(emu_start(&p, extra, 240), 0);
+	assert_int_equal(emu_start(&p, extra), 0);
 	snprintf(hp, sizeof(hp), "127.0.0.1:%d", p.base_port);
 	snprintf(pcap, sizeof(pcap), "%s/probe-%s.pcap", p.dir, ver);
 	{
@@ -155,7 +155,7 @@ static void test_chunk_limits(void **state)
 	char hp[64], out[65536];
 	int rc;
 
-	assert_int_equal(emu_start(&p, small_max, 240), 0);
+	assert_int_equal(emu_start(&p, small_max), 0);
 	snprintf(hp, sizeof(hp), "127.0.0.1:%d", p.base_port);
 	{
 		/* CHALLENGE at 1.3 is 44 bytes: more than the device takes */
@@ -170,7 +170,7 @@ static void test_chunk_limits(void **state)
 	emu_rmdir(p.dir);
 
 	p = (struct emu_proc){ 0 };
-	assert_int_equal(emu_start(&p, NULL, 240), 0);
+	assert_int_equal(emu_start(&p, NULL), 0);
 	snprintf(hp, sizeof(hp), "127.0.0.1:%d", p.base_port);
 	{
 		/* the signed MEASUREMENTS of all blocks is larger than 400 bytes */

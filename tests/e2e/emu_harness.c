@@ -20,6 +20,7 @@
 #include <devauth/spdm.h>
 
 #include "emu_harness.h"
+#include "reap.h"
 
 const char *emu_bin;
 
@@ -81,6 +82,14 @@ static pid_t spawn(const char *const *argv, const char *out_path, bool both)
 	_exit(127);
 }
 
+static pid_t spawn_tracked(const char *const *argv, const char *out_path, bool both)
+{
+	pid_t pid = spawn(argv, out_path, both);
+
+	reap_track(pid, false);
+	return pid;
+}
+
 /* waitpid with a deadline: status, or -1 if the child is still running at the end. */
 static int wait_child(pid_t pid, unsigned int timeout_ms, int *status)
 {
@@ -100,8 +109,9 @@ static int wait_child(pid_t pid, unsigned int timeout_ms, int *status)
 	}
 }
 
-int emu_start(struct emu_proc *p, const char *const *extra, unsigned int timeout_s)
+int emu_start(struct emu_proc *p, const char *const *extra)
 {
+	const unsigned int timeout_s = EMU_READY_GUARD_S;
 	const char *argv[64];
 	char listen[64];
 	int attempt, n, status, i;
@@ -130,7 +140,7 @@ int emu_start(struct emu_proc *p, const char *const *extra, unsigned int timeout
 			argv[n++] = extra[i];
 		argv[n] = NULL;
 		unlink(p->ready);
-		p->pid = spawn(argv, p->log, false);
+		p->pid = spawn_tracked(argv, p->log, false);
 		if (p->pid < 0)
 			return -1;
 		for (waited = 0; waited < timeout_s * 1000; waited += 20) {
@@ -232,7 +242,7 @@ int emu_run(const char *const *args, char *out, size_t len, unsigned int timeout
 	for (; *args && n < 31; args++)
 		argv[n++] = *args;
 	argv[n] = NULL;
-	pid = spawn(argv, path, true);
+	pid = spawn_tracked(argv, path, true);
 	if (pid < 0)
 		return -1;
 	if (wait_child(pid, timeout_s * 1000, &status)) {

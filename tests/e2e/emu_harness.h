@@ -4,6 +4,8 @@
  * base port in 20000-60000 (retrying when a port is taken), wait for its
  * --ready-file, talk the spdm-emu protocol to it, stop it with SIGTERM
  * and insist on a clean exit (which under ASan includes "no leaks").
+ * Every process started here is registered with reap.h, so that a test
+ * that fails half-way leaves none of them running.
  */
 #ifndef DEVAUTH_EMU_HARNESS_H
 #define DEVAUTH_EMU_HARNESS_H
@@ -34,8 +36,11 @@ void emu_rmdir(const char *dir);
 /*
  * Start `devauth-emu serve --listen 127.0.0.1:PORT --ready-file R
  * --ctl C <extra...>` (extra is NULL-terminated).  Returns 0 when ready.
+ * The wait has one hang guard for every caller (EMU_READY_GUARD_S): the
+ * meson timeout of the test is the real limit.
  */
-int emu_start(struct emu_proc *p, const char *const *extra, unsigned int timeout_s);
+#define EMU_READY_GUARD_S 600
+int emu_start(struct emu_proc *p, const char *const *extra);
 /* SIGTERM, wait; returns the exit status (0 = clean), -1 on timeout/crash. */
 int emu_stop(struct emu_proc *p);
 bool emu_alive(struct emu_proc *p);

@@ -51,7 +51,7 @@ static void test_protocol(void **state)
 	uint32_t cmd, tt;
 	int fd;
 
-	assert_int_equal(emu_start(&p, extra, 60), 0);
+	assert_int_equal(emu_start(&p, extra), 0);
 
 	/* TEST, DOE discovery, GET_VERSION, SHUTDOWN; then a second client. */
 	assert_serves(p.base_port);
@@ -108,7 +108,7 @@ static void test_bad_clients(void **state)
 	struct wcur w;
 	int fd;
 
-	assert_int_equal(emu_start(&p, extra, 60), 0);
+	assert_int_equal(emu_start(&p, extra), 0);
 
 	/* Garbage: a header with an absurd size. */
 	fd = emu_connect(p.base_port);
@@ -215,7 +215,7 @@ static void test_64_devices(void **state)
 	pthread_t th[NDEV];
 	int i, ok = 0;
 
-	assert_int_equal(emu_start(&p, extra, 240), 0);
+	assert_int_equal(emu_start(&p, extra), 0);
 	for (i = 0; i < NDEV; i++) {
 		args[i].port = p.base_port + i;
 		assert_int_equal(pthread_create(&th[i], NULL, many_client, &args[i]), 0);
@@ -295,7 +295,7 @@ static void test_continue_reset(void **state)
 	char out[1024];
 	int fd;
 
-	assert_int_equal(emu_start(&p, extra, 60), 0);
+	assert_int_equal(emu_start(&p, extra), 0);
 	args[2] = p.ctl;
 
 	fd = emu_connect(p.base_port);
@@ -332,7 +332,7 @@ static void test_ctl(void **state)
 	char out[8192];
 	int fd;
 
-	assert_int_equal(emu_start(&p, extra, 60), 0);
+	assert_int_equal(emu_start(&p, extra), 0);
 
 	assert_int_equal(ctl(&p, out, sizeof(out), "list", NULL, NULL), 0);
 	assert_non_null(strstr(out, "0 " DEV0 " port="));
@@ -455,7 +455,7 @@ static void test_config_example(void **state)
 
 	assert_non_null(src);
 	snprintf(path, sizeof(path), "%s/docs/examples/emu-devices.json", src);
-	assert_int_equal(emu_start(&p, extra, 240), 0);
+	assert_int_equal(emu_start(&p, extra), 0);
 	/* The ready file lists "NAME HOST:PORT" per device. */
 	{
 		FILE *f = fopen(p.ready, "r");
@@ -524,7 +524,7 @@ static void test_pki(void **state)
 
 	/* And serve takes it with --slot. */
 	snprintf(slot, sizeof(slot), "0:%s/dev0/slot0/chain.der:%s/dev0/slot0/key.pem", dir, dir);
-	assert_int_equal(emu_start(&p, extra, 60), 0);
+	assert_int_equal(emu_start(&p, extra), 0);
 	assert_serves(p.base_port);
 	assert_int_equal(emu_stop(&p), 0);
 	emu_rmdir(p.dir);
@@ -540,7 +540,7 @@ static void test_transports(void **state)
 	uint32_t cmd, tt;
 	int fd;
 
-	assert_int_equal(emu_start(&p, mctp, 60), 0);
+	assert_int_equal(emu_start(&p, mctp), 0);
 	fd = emu_connect(p.base_port);
 	assert_true(fd >= 0);
 	assert_int_equal(emu_hello(fd, DA_FRAMING_MCTP), 0);
@@ -554,7 +554,7 @@ static void test_transports(void **state)
 	close(fd);
 	assert_int_equal(emu_stop(&p), 0);
 
-	assert_int_equal(emu_start(&p, none, 60), 0);
+	assert_int_equal(emu_start(&p, none), 0);
 	fd = emu_connect(p.base_port + 1);
 	assert_true(fd >= 0);
 	/* The reference requester sends no TEST over NONE: straight to SPDM. */

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 
 #include "peer_harness.h"
+#include "reap.h"
 
 static char peers_copy[256];
 
@@ -175,8 +176,13 @@ static pid_t spawn(const char *prog, const char *const *pre, const char *const *
 	argv[n] = NULL;
 
 	pid = fork();
-	if (pid)
+	if (pid) {
+		/* Its own group (setpgid below): the teardown kills the group. */
+		if (pid > 0)
+			setpgid(pid, pid);
+		reap_track(pid, true);
 		return pid;
+	}
 	if (chdir(peer_dir()))
 		_exit(126);
 	dup2(outfd, 1);

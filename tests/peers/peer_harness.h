@@ -9,7 +9,9 @@
  * with the TCP_NODELAY shim preloaded.  A responder is "ready" when its
  * port is in LISTEN state in /proc/net/tcp: the DMTF responder serves a
  * single connection and exits when it closes, so a probing connect would
- * kill it.  A missing peers folder is a failure, never a skip.
+ * kill it.  A missing peers folder is a failure, never a skip.  Every
+ * process started here is registered with reap.h (tests/e2e), so that a
+ * test that fails an assertion half-way leaves none of them running.
  */
 #ifndef DEVAUTH_PEER_HARNESS_H
 #define DEVAUTH_PEER_HARNESS_H

@@ -141,7 +141,7 @@ static void dmtf_requester_vs_emu(const char *ver, unsigned int min_sends)
 	char port[16], path[512], out[65536];
 	int rc;
 
-	assert_int_equal(emu_start(&e, extra, 120), 0);
+	assert_int_equal(emu_start(&e, extra), 0);
 	snprintf(port, sizeof(port), "%d", e.base_port);
 	snprintf(path, sizeof(path), "%s/dmtf-req-%s.pcap", peer_dir(), ver);
 	{

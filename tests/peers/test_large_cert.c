@@ -322,7 +322,7 @@ static void test_dmtf_requester_large_chain(void **state)
 	(void)state;
 	der = make_large_device(config, sizeof(config));
 	assert_true(der > 65535);
-	assert_int_equal(emu_start(&e, extra, 120), 0);
+	assert_int_equal(emu_start(&e, extra), 0);
 	snprintf(port, sizeof(port), "%d", e.base_port);
 	snprintf(path, sizeof(path), "%s/large-dmtf-req.pcap", peer_dir());
 	{
@@ -381,7 +381,7 @@ static void test_ours_large_chain(void **state)
 
 	(void)state;
 	make_large_device(config, sizeof(config));
-	assert_int_equal(emu_start(&e, extra, 120), 0);
+	assert_int_equal(emu_start(&e, extra), 0);
 	snprintf(port, sizeof(port), "127.0.0.1:%d", e.base_port);
 	snprintf(path, sizeof(path), "%s/large-ours-emu.pcap", peer_dir());
 	{
