@@ -555,6 +555,15 @@ json_object *da_verdict_json(const struct da_verdict *v)
 		da_hex(v->chain_hash, v->hash_size, buf, sizeof(buf));
 		json_object_object_add(j, "chain_hash", json_object_new_string(buf));
 	}
+	if (v->have_tdisp_lock) {
+		json_object *t = json_object_new_object();
+
+		json_object_object_add(t, "session_signed", json_object_new_boolean(v->session_signed));
+		version_name(v->tdisp_version, buf, sizeof(buf));
+		json_object_object_add(t, "tdisp_version", json_object_new_string(buf));
+		json_object_object_add(t, "interface_id", json_object_new_int64(v->interface_id));
+		json_object_object_add(j, "tdisp_lock", t);
+	}
 	for (size_t i = 0; i < v->checks.n; i++) {
 		json_object *c = json_object_new_object();
 

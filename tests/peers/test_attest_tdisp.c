@@ -202,6 +202,8 @@ static void test_verify_and_attest(void **state)
 	assert_non_null(strstr(out, "INTERFACE_ID FUNCTION_ID 0x00000000 as the policy expects"));
 	OFF(0, "\"name\":\"session-signature\",\"result\":\"pass\"", "verify", "--bundle",
 	    bundle, "--policy", good, "--nonce", NONCE, "--json");
+	assert_non_null(strstr(out, "\"tdisp_lock\":{\"session_signed\":true,"
+				    "\"tdisp_version\":\"1.0\",\"interface_id\":0}"));
 	OFF(1, "tdisp.mmio_ranges[2].pages: 8, policy wants 16", "verify", "--bundle", bundle,
 	    "--policy", bad, "--nonce", NONCE, "--quiet");
 	/* Someone else's nonce: the evidence is not fresh for us. */
