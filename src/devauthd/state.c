@@ -23,7 +23,6 @@
 
 #include "devauthd.h"
 
-
 static json_object *state_json(struct daemon *d)
 {
 	json_object *root = json_object_new_object(), *devs = json_object_new_object();
