@@ -177,8 +177,19 @@ vtdisp-attributes-pass :: lib/verifier/tdisp_policy.c :: tdisp-policy :: if \(w-
 vtdisp-range-id-pass :: lib/verifier/tdisp_policy.c :: tdisp-policy :: if \(w->have_range_id && m\.range_id != w->range_id\) \{ :: if (0) {
 vtdisp-dsi-hex-pass :: lib/verifier/tdisp_policy.c :: tdisp-policy,attest_tdisp :: if \(t->dsi\.len == r->dsi_len && \(!r->dsi_len \|\| !memcmp\(t->dsi\.data, r->dsi, r->dsi_len\)\)\) :: if (1)
 vtdisp-dsi-sha256-pass :: lib/verifier/tdisp_policy.c :: tdisp-policy :: if \(memcmp\(h, t->dsi_sha256, sizeof\(h\)\)\) :: if (0)
-vtdisp-versions-open :: lib/verifier/tdisp_policy.c :: tdisp-policy :: if \(t->nversions\)(?=\n\t+da_check_add) :: if (0)
-vtdisp-interface-id-open :: lib/verifier/tdisp_policy.c :: tdisp-policy :: if \(t->have_interface_id\)(?=\n\t+da_check_add) :: if (0)
+vtdisp-versions-open :: lib/verifier/tdisp_policy.c :: tdisp-policy :: if \(t->nversions && !v->have_tdisp_lock\) \{ :: if (0) {
+vtdisp-interface-id-open :: lib/verifier/tdisp_policy.c :: tdisp-policy :: if \(t->have_interface_id && !v->have_tdisp_lock\) :: if (0)
+vtdisp-version-pass :: lib/verifier/tdisp_policy.c :: tdisp-policy,attest_tdisp :: ok \|= t->versions\[i\] == v->tdisp_version; :: ok |= 1;
+vtdisp-interface-id-pass :: lib/verifier/tdisp_policy.c :: tdisp-policy,attest_tdisp :: else if \(t->have_interface_id && \(v->interface_id != t->interface_id \|\| :: else if (0 && (v->interface_id != t->interface_id ||
+vtdisp-interface-id-reserved-pass :: lib/verifier/tdisp_policy.c :: tdisp-policy :: (?<=\t)  v->interface_id_reserved\)\) ::   0))
+# --- verifier: the SESSION object (KEY_EXCHANGE_RSP signature, the nonce as RandomData)
+vsession-sig-pass :: lib/verifier/session_ev.c :: session-evidence,attest_tdisp :: spdm_verify\(leaf, i->neg\.base_asym :: 0 * spdm_verify(leaf, i->neg.base_asym
+vsession-nonce-pass :: lib/verifier/session_ev.c :: session-evidence,attest_tdisp :: else if \(CRYPTO_memcmp\(s\.ke\.random, o->nonce, SPDM_NONCE_SIZE\)\) :: else if (0)
+vsession-slot-pass :: lib/verifier/session_ev.c :: session-evidence :: if \(s->ke\.slot != i->neg\.slot\) :: if (0)
+vsession-report-alone-pass :: lib/verifier/session_ev.c :: session-evidence,verifier,attest_tdisp :: if \(ev->obj\[DA_EV_REPORT\]\.len\) :: if (0)
+vsession-trailing-pass :: lib/verifier/session_ev.c :: session-evidence :: if \(len - off != TDISP_HDR_SIZE\) :: if (0)
+vsession-hdr-type-pass :: lib/verifier/session_ev.c :: session-evidence :: if \(s->hdr\.type != TDISP_LOCK_INTERFACE_REQ \|\| s->hdr\.reserved\) :: if (0)
+ke-random-caller-ignored :: lib/requester/session.c :: session-evidence,attest_tdisp :: memcpy\(k\.random, r->cfg\.ke_random, sizeof\(k\.random\)\); :: ;
 vtdisp-info-required-pass :: lib/verifier/tdisp_policy.c :: tdisp-policy :: missing = t->info_required & ~r->interface_info; :: missing = 0;
 vtdisp-info-forbidden-pass :: lib/verifier/tdisp_policy.c :: tdisp-policy :: extra = t->info_forbidden & r->interface_info; :: extra = 0;
 vtdisp-required-forbidden-both :: lib/verifier/tdisp_policy.c :: tdisp-policy :: if \(t->info_required & t->info_forbidden\) :: if (0)

@@ -23,14 +23,15 @@ static const uint8_t report[] = {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct da_checklist l = { 0 };
+	struct da_verdict v = { .have_tdisp_lock = true, .tdisp_version = 0x10 };
 	struct da_policy *p = NULL;
 
 	if (da_policy_parse((const char *)data, size, &p, NULL))
 		return 0;
-	da_tdisp_check(p, report, sizeof(report), &l);
-	da_tdisp_check(p, NULL, 0, &l);
-	da_checklist_free(&l);
+	da_tdisp_check(p, report, sizeof(report), &v);
+	v.have_tdisp_lock = false;
+	da_tdisp_check(p, NULL, 0, &v);
+	da_checklist_free(&v.checks);
 	da_policy_free(p);
 	return 0;
 }

@@ -76,6 +76,13 @@ struct spdm_req_config {
 	size_t psk_hint_len;
 	const char *keylog_path;	/* append the session secrets here */
 	/*
+	 * KEY_EXCHANGE RandomData chosen by the caller (a verifier's nonce,
+	 * so that the signed KEY_EXCHANGE_RSP proves the session fresh);
+	 * without it, from the CSPRNG.
+	 */
+	bool have_ke_random;
+	uint8_t ke_random[SPDM_NONCE_SIZE];
+	/*
 	 * Mutual authentication, off while req_key is NULL: our chain
 	 * (req_certs[0] the root, the last our leaf) and its private key,
 	 * both the caller's and kept until spdm_req_free().  Sessions then
@@ -178,7 +185,9 @@ const struct da_checklist *spdm_req_checks(const struct spdm_req *r);
  * authentication transcript A || B || C followed by the CHALLENGE_AUTH
  * signature (so the last S bytes are the signature and everything
  * before is what was signed); MEASUREMENTS = L1 followed by the
- * MEASUREMENTS signature.  -ENOENT if not collected.
+ * MEASUREMENTS signature; SESSION = KEY_EXCHANGE || KEY_EXCHANGE_RSP
+ * of the last session opened with KEY_EXCHANGE, as exchanged (signature
+ * and ResponderVerifyData included).  -ENOENT if not collected.
  */
 int spdm_req_evidence(const struct spdm_req *r, unsigned int type, const uint8_t **data,
 		      size_t *len);

@@ -270,7 +270,8 @@ enum devauth_evidence_type {
 	DA_EV_VCA = 8,
 	DA_EV_MEASUREMENTS = 9,
 	DA_EV_REPORT = 10,
-	DA_EV_MAX = DA_EV_REPORT,
+	DA_EV_SESSION = 11,
+	DA_EV_MAX = DA_EV_SESSION,
 };
 
 /* Names for human output: "GET_VERSION", "InvalidRequest", ... */

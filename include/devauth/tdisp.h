@@ -53,6 +53,13 @@ uint16_t da_tdisp_lock_flags_supported(const struct da_tdisp *t);
 int da_tdisp_lock(struct da_tdisp *t, uint16_t flags, struct da_err *err);
 /* The whole DEVICE_INTERFACE_REPORT, in portions, checked and decoded. */
 int da_tdisp_report(struct da_tdisp *t, struct da_err *err);
+/*
+ * The TDISP header (TDISPVersion, MessageType, reserved, INTERFACE_ID)
+ * of the last LOCK_INTERFACE_REQUEST that the device accepted, as sent:
+ * TDISP_HDR_SIZE bytes into hdr; -ENOENT before a lock.
+ */
+#define TDISP_HDR_SIZE			16
+int da_tdisp_lock_header(const struct da_tdisp *t, uint8_t hdr[TDISP_HDR_SIZE]);
 /* The report as read (borrowed until the next report or free): 0, or -ENOENT before. */
 int da_tdisp_report_bytes(const struct da_tdisp *t, const uint8_t **p, size_t *len);
 /*

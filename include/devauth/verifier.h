@@ -55,6 +55,16 @@ struct da_verdict {
 	uint8_t nonce[SPDM_NONCE_SIZE];
 	uint8_t *report;		/* the TDISP REPORT object, NULL if none */
 	size_t report_len;
+	/*
+	 * The SESSION object: session_signed once the KEY_EXCHANGE_RSP
+	 * signature verified with the leaf key; have_tdisp_lock when it
+	 * names the lock's TDISP version and INTERFACE_ID (FUNCTION_ID).
+	 */
+	bool session_signed;
+	bool have_tdisp_lock;
+	uint8_t tdisp_version;		/* major << 4 | minor */
+	uint32_t interface_id;
+	uint64_t interface_id_reserved;
 };
 
 /*

@@ -49,6 +49,7 @@ static const struct {
 	{ "CERT0", "cert0" }, { "CERT1", "cert1" }, { "CERT2", "cert2" }, { "CERT3", "cert3" },
 	{ "CERT4", "cert4" }, { "CERT5", "cert5" }, { "CERT6", "cert6" }, { "CERT7", "cert7" },
 	{ "VCA", "vca" }, { "MEASUREMENTS", "measurements" }, { "REPORT", "report" },
+	{ "SESSION", "session" },
 };
 
 const char *da_evidence_type_name(unsigned int type)

@@ -73,10 +73,13 @@ static long measure(struct walk *w, const struct spdm_hdr *h, const uint8_t *m, 
 	case SPDM_VERSION:
 		return spdm_decode_version(m, left, &u.v, err);
 	case SPDM_GET_CAPABILITIES:
-		return spdm_decode_get_capabilities(m, left, h->version, &u.caps, err);
+		n = spdm_decode_get_capabilities(m, left, h->version, &u.caps, err);
+		ti->req_caps = u.caps.flags;
+		return n;
 	case SPDM_CAPABILITIES:
 		n = spdm_decode_capabilities(m, left, h->version, &u.caps, err);
 		w->rsp_caps = u.caps.flags;
+		ti->rsp_caps = u.caps.flags;
 		return n;
 	case SPDM_NEGOTIATE_ALGORITHMS:
 		n = spdm_decode_negotiate_algorithms(m, left, h->version, &u.na, err);
@@ -89,6 +92,9 @@ static long measure(struct walk *w, const struct spdm_hdr *h, const uint8_t *m, 
 		ti->neg.base_asym = u.a.base_asym_sel;
 		ti->neg.base_hash = u.a.base_hash_sel;
 		ti->neg.measurement_hash = u.a.meas_hash_algo;
+		for (unsigned int i = 0; i < u.a.num_structs; i++)
+			if (u.a.structs[i].type == SPDM_ALG_TYPE_DHE)
+				ti->dhe = u.a.structs[i].bits;
 		ti->p.version = h->version;
 		ti->neg.version = h->version;
 		ti->p.hash_size = (uint16_t)spdm_hash_size(u.a.base_hash_sel);

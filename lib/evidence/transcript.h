@@ -42,6 +42,9 @@ struct da_transcript_info {
 	size_t chal_auth_off;		/* offset of CHALLENGE_AUTH */
 	size_t sig_off;			/* offset of the CHALLENGE_AUTH signature */
 	size_t req_nonce_off, rsp_nonce_off;
+	/* What a session's messages need: both Flags and the DHE group selected. */
+	uint32_t req_caps, rsp_caps;
+	uint16_t dhe;
 };
 
 /*

@@ -179,6 +179,7 @@ void spdm_req_free(struct spdm_req *r)
 	da_buf_free(&r->reading);
 	da_buf_free(&r->ev_vca);
 	da_buf_free(&r->ev_meas);
+	da_buf_free(&r->ev_session);
 	da_buf_free(&r->meas_record);
 	spdm_chunk_rx_free(&r->rx);
 	for (int i = 0; i < SPDM_MAX_SLOTS; i++) {
@@ -219,6 +220,8 @@ int spdm_req_evidence(const struct spdm_req *r, unsigned int type, const uint8_t
 		b = &r->ev_vca;
 	else if (type == DA_EV_MEASUREMENTS)
 		b = &r->ev_meas;
+	else if (type == DA_EV_SESSION)
+		b = &r->ev_session;
 	else
 		return -ENOENT;
 	if (!b->len)

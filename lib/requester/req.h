@@ -94,6 +94,7 @@ struct spdm_req {
 	/* Evidence */
 	struct da_buf ev_vca;
 	struct da_buf ev_meas;
+	struct da_buf ev_session;	/* KEY_EXCHANGE || KEY_EXCHANGE_RSP */
 	struct da_buf meas_record;
 
 	struct da_checklist checks;

@@ -378,6 +378,11 @@ static int ke_response(struct spdm_req *r, struct hs *x, const uint8_t *ke, size
 			    da_framing_max_pad(r->t->framing), err);
 	if (slen < 0)
 		return req_fail(r, NULL, "key-exchange", slen, "%s", err->msg);
+	/* Evidence: the signed half of the handshake, as exchanged. */
+	da_buf_reset(&r->ev_session);
+	if (da_buf_append(&r->ev_session, ke, ke_len) ||
+	    da_buf_append(&r->ev_session, rsp, (size_t)slen))
+		return da_errf(err, -ENOMEM, "%s: out of memory for evidence", name);
 	ret = mut_auth_requested(r, x, &k, err);
 	if (ret)
 		return ret;
@@ -470,8 +475,10 @@ static int key_exchange(struct spdm_req *r, struct hs *x, struct da_err *err)
 	if (ret)
 		return ret;
 	n = sm_opaque(x, opaque, sizeof(opaque));
+	if (r->cfg.have_ke_random)
+		memcpy(k.random, r->cfg.ke_random, sizeof(k.random));
 	if (n < 0 || (ret = da_random(&k.req_session_id, 2)) ||
-	    (ret = da_random(k.random, sizeof(k.random)))) {
+	    (!r->cfg.have_ke_random && (ret = da_random(k.random, sizeof(k.random))))) {
 		ret = da_errf(err, n < 0 ? n : ret, "KEY_EXCHANGE: cannot build the request");
 		goto out;
 	}
@@ -586,6 +593,8 @@ static int done_start(struct spdm_req *r, int ret, struct da_err *err)
 {
 	if (ret) {
 		req_sess_free(r);
+		/* A handshake that failed proves nothing: no SESSION evidence of it. */
+		da_buf_reset(&r->ev_session);
 		da_err_prefix(err, "%s", r->dev);
 	}
 	req_trim(r);
@@ -604,6 +613,7 @@ int spdm_req_session_start(struct spdm_req *r, struct da_err *err)
 	if (r->sess)
 		return da_errf(err, -EBUSY, "%s: a session is already open", r->dev);
 	memset(&r->sinfo, 0, sizeof(r->sinfo));
+	da_buf_reset(&r->ev_session);
 	if (!r->cfg.session || r->p.version < SPDM_VER_11)
 		ret = req_fail(r, err, "session", -EOPNOTSUPP,
 			       "%s: sessions need SPDM 1.1+ and were not offered (SPDM %u.%u)",

@@ -55,6 +55,16 @@ int da_tdisp_report(struct da_tdisp *t, struct da_err *err)
 	return tdisp_req_report(&t->req, err);
 }
 
+int da_tdisp_lock_header(const struct da_tdisp *t, uint8_t hdr[TDISP_HDR_SIZE])
+{
+	struct wcur w = wcur_init(hdr, TDISP_HDR_SIZE);
+
+	if (!t->req.locked)
+		return -ENOENT;
+	tdisp_encode_hdr(&w, t->req.version, TDISP_LOCK_INTERFACE_REQ, &t->req.iface);
+	return wcur_finish(&w) == TDISP_HDR_SIZE ? 0 : -EOVERFLOW;
+}
+
 int da_tdisp_report_bytes(const struct da_tdisp *t, const uint8_t **p, size_t *len)
 {
 	if (!t->req.report.len)

@@ -64,7 +64,7 @@ static int tdisp_section(const struct da_verdict *const *v, size_t n, json_objec
 				       "policy init: evidence %zu has no REPORT, evidence 1 has one",
 				       i + 1);
 		}
-		ret = da_tdisp_policy_json(v[i]->report, v[i]->report_len, &o, err);
+		ret = da_tdisp_policy_json(v[i], &o, err);
 		if (ret) {
 			json_object_put(t);
 			da_err_prefix(err, "policy init: evidence %zu", i + 1);

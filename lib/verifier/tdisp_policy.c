@@ -383,22 +383,48 @@ static void check_dsi(const struct da_tdisp_policy *t, const struct tdisp_report
 	}
 }
 
+/*
+ * The lock's TDISP version and INTERFACE_ID come from the SESSION
+ * object's TDISP header: fail closed when the policy constrains them and
+ * the evidence cannot show them.
+ */
+static void check_lock(const struct da_tdisp_policy *t, const struct da_verdict *v,
+		       struct da_checklist *l)
+{
+	bool ok = false;
+
+	if (t->nversions && !v->have_tdisp_lock) {
+		da_check_add(l, "tdisp.versions", DA_CHECK_FAIL,
+			     "the evidence carries no TDISP version (no SESSION object with the lock's TDISP header)");
+	} else if (t->nversions) {
+		for (size_t i = 0; i < t->nversions; i++)
+			ok |= t->versions[i] == v->tdisp_version;
+		da_check_add(l, "tdisp.versions", ok ? DA_CHECK_PASS : DA_CHECK_FAIL,
+			     "the lock used TDISP %u.%u, %s", v->tdisp_version >> 4,
+			     v->tdisp_version & 0xf,
+			     ok ? "which the policy allows" : "which the policy does not allow");
+	}
+	if (t->have_interface_id && !v->have_tdisp_lock)
+		da_check_add(l, "tdisp.interface_id", DA_CHECK_FAIL,
+			     "the evidence carries no INTERFACE_ID (no SESSION object with the lock's TDISP header)");
+	else if (t->have_interface_id && (v->interface_id != t->interface_id ||
+					  v->interface_id_reserved))
+		da_check_add(l, "tdisp.interface_id", DA_CHECK_FAIL,
+			     "the lock named INTERFACE_ID FUNCTION_ID 0x%08x (reserved 0x%016" PRIx64 "), policy expects 0x%08x",
+			     v->interface_id, v->interface_id_reserved, t->interface_id);
+	else if (t->have_interface_id)
+		da_check_add(l, "tdisp.interface_id", DA_CHECK_PASS,
+			     "the lock named INTERFACE_ID FUNCTION_ID 0x%08x as the policy expects",
+			     v->interface_id);
+}
+
 static void check_policy(const struct da_tdisp_policy *t, const struct tdisp_report *r,
-			 struct da_checklist *l)
+			 const struct da_verdict *v, struct da_checklist *l)
 {
 	char got[96], want[96];
 	uint16_t missing, extra;
 
-	/*
-	 * The REPORT object is the report structure alone: fail closed on
-	 * what the policy constrains but the evidence cannot show.
-	 */
-	if (t->nversions)
-		da_check_add(l, "tdisp.versions", DA_CHECK_FAIL,
-			     "the evidence carries no TDISP version (the REPORT object is the report structure only)");
-	if (t->have_interface_id)
-		da_check_add(l, "tdisp.interface_id", DA_CHECK_FAIL,
-			     "the evidence carries no INTERFACE_ID (the REPORT object is the report structure only)");
+	check_lock(t, v, l);
 	missing = t->info_required & ~r->interface_info;
 	extra = t->info_forbidden & r->interface_info;
 	flag_list(r->interface_info, info_names, got, sizeof(got));
@@ -420,9 +446,10 @@ static void check_policy(const struct da_tdisp_policy *t, const struct tdisp_rep
 }
 
 void da_tdisp_check(const struct da_policy *p, const uint8_t *rep, size_t len,
-		    struct da_checklist *l)
+		    struct da_verdict *v)
 {
 	const struct da_tdisp_policy *t = p ? p->tdisp : NULL;
+	struct da_checklist *l = &v->checks;
 	struct da_err err = { 0 };
 	struct tdisp_report r;
 
@@ -432,10 +459,11 @@ void da_tdisp_check(const struct da_policy *p, const uint8_t *rep, size_t len,
 				     "no REPORT in the evidence, the policy's tdisp section needs one");
 		return;
 	}
+	/* The session itself is signed (check session-signature); only its content is not. */
 	da_check_add(l, "tdisp.session", DA_CHECK_SKIP,
-		     "trusted from the TSM: the REPORT arrived inside the authenticated SPDM session; no signature covers the report bytes");
-	da_check_add(l, "tdisp.key_exchange", DA_CHECK_SKIP,
-		     "KEY_EXCHANGE_RSP signature not verified: the evidence carries no session transcript");
+		     "trusted from the TSM: only that the REPORT (and the lock's TDISP header) arrived inside %s; no signature covers the report bytes",
+		     v->session_signed ? "the session whose signed KEY_EXCHANGE_RSP verified" :
+		     "the SPDM session (whose signature did not verify)");
 	if (tdisp_decode_report(rep, len, &r, &err) < 0) {
 		da_check_add(l, "tdisp.report", DA_CHECK_FAIL, "%s", err.msg);
 		return;
@@ -445,7 +473,7 @@ void da_tdisp_check(const struct da_policy *p, const uint8_t *rep, size_t len,
 		     len, r.interface_info, r.mmio_count, r.dsi_len);
 	check_structure(&r, l);
 	if (t)
-		check_policy(t, &r, l);
+		check_policy(t, &r, v, l);
 	else
 		da_check_add(l, "tdisp.policy", DA_CHECK_SKIP,
 			     "no tdisp section in the policy: the report is not compared");
@@ -461,8 +489,11 @@ static json_object *flags_json(uint16_t bits, const struct flag_name *names)
 	return a;
 }
 
-int da_tdisp_policy_json(const uint8_t *rep, size_t len, json_object **out, struct da_err *err)
+int da_tdisp_policy_json(const struct da_verdict *v, json_object **out, struct da_err *err)
 {
+	const uint8_t *rep = v->report;
+	size_t len = v->report_len;
+	char ver[8];
 	uint16_t known = 0;
 	struct tdisp_mmio_range m;
 	struct tdisp_report r;
@@ -477,6 +508,14 @@ int da_tdisp_policy_json(const uint8_t *rep, size_t len, json_object **out, stru
 	for (const struct flag_name *f = info_names; f->name; f++)
 		known |= f->bit;
 	o = json_object_new_object();
+	if (v->have_tdisp_lock) {
+		json_object *a = json_object_new_array();
+
+		snprintf(ver, sizeof(ver), "%u.%u", v->tdisp_version >> 4, v->tdisp_version & 0xf);
+		json_object_array_add(a, json_object_new_string(ver));
+		json_object_object_add(o, "versions", a);
+		json_object_object_add(o, "interface_id", json_object_new_int64(v->interface_id));
+	}
 	/* Exactly the golden device's flags: each known flag required or forbidden. */
 	json_object_object_add(o, "interface_info_required",
 			       flags_json(r.interface_info & known, info_names));

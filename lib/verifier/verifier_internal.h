@@ -103,9 +103,22 @@ void da_tdisp_policy_free(struct da_tdisp_policy *t);
  * nothing when there is neither a report nor a tdisp section.
  */
 void da_tdisp_check(const struct da_policy *p, const uint8_t *rep, size_t len,
-		    struct da_checklist *checks);
-/* `policy init`: a "tdisp" section matching this report exactly. */
-int da_tdisp_policy_json(const uint8_t *rep, size_t len, json_object **out,
-			 struct da_err *err);
+		    struct da_verdict *v);
+/*
+ * `policy init`: a "tdisp" section matching this verdict's report (and
+ * the lock's TDISP version and INTERFACE_ID when the evidence had them) exactly.
+ */
+int da_tdisp_policy_json(const struct da_verdict *v, json_object **out, struct da_err *err);
+
+/*
+ * session_ev.c: the SESSION object against the replayed authentication
+ * (r) and the VCA walk (ti), into v->checks; fills v->session_signed
+ * and the lock's TDISP facts.  A REPORT without SESSION fails.
+ */
+struct spdm_req;
+struct da_transcript_info;
+void da_check_session(struct spdm_req *r, const struct da_evidence *ev,
+		      const struct da_transcript_info *ti, const struct da_verify_opts *o,
+		      struct da_verdict *v);
 
 #endif

@@ -336,6 +336,7 @@ struct ev_ctx {
 	const struct da_evidence *ev;
 	size_t meas_a_len;
 	size_t vca_a_len;
+	const struct da_transcript_info *ti;
 };
 
 static void check_objects(struct spdm_req *r, const struct ev_ctx *e, struct da_verdict *v)
@@ -389,7 +390,7 @@ static void check_report(const struct da_policy *p, const struct da_evidence *ev
 {
 	const struct da_evidence_obj *rep = &ev->obj[DA_EV_REPORT];
 
-	da_tdisp_check(p, rep->data, rep->len, &v->checks);
+	da_tdisp_check(p, rep->data, rep->len, v);
 	if (rep->len) {
 		v->report = malloc(rep->len);
 		if (v->report) {
@@ -469,6 +470,8 @@ static int verify_core(const struct da_spdm_msg *msgs, size_t n, const char *nam
 	if (e)
 		check_objects(r, e, v);
 	check_trust(r, o, v);
+	if (e)
+		da_check_session(r, e->ev, e->ti, o, v);
 	check_identity(o, v);
 	if (o->have_nonce)
 		da_check_add(&v->checks, "nonce", DA_CHECK_PASS,
@@ -514,6 +517,7 @@ int da_verify(const struct da_evidence *ev, const struct da_verify_opts *o,
 	if (ret)
 		goto out;
 	e.vca_a_len = ti.a_len;
+	e.ti = &ti;
 	if (meas->len) {
 		ret = da_split_meas(meas->data, meas->len, &ti, &l, &e.meas_a_len, err);
 		if (ret)
@@ -550,6 +554,15 @@ json_object *da_verdict_json(const struct da_verdict *v)
 				       json_object_new_string(v->identity) : NULL);
 		da_hex(v->chain_hash, v->hash_size, buf, sizeof(buf));
 		json_object_object_add(j, "chain_hash", json_object_new_string(buf));
+	}
+	if (v->have_tdisp_lock) {
+		json_object *t = json_object_new_object();
+
+		json_object_object_add(t, "session_signed", json_object_new_boolean(v->session_signed));
+		version_name(v->tdisp_version, buf, sizeof(buf));
+		json_object_object_add(t, "tdisp_version", json_object_new_string(buf));
+		json_object_object_add(t, "interface_id", json_object_new_int64(v->interface_id));
+		json_object_object_add(j, "tdisp_lock", t);
 	}
 	for (size_t i = 0; i < v->checks.n; i++) {
 		json_object *c = json_object_new_object();

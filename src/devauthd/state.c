@@ -17,15 +17,11 @@
 #include <json-c/json.h>
 
 #include <devauth/crypto.h>
+#include <devauth/evidence.h>
 #include <devauth/hex.h>
 #include <devauth/json.h>
 
 #include "devauthd.h"
-
-static const char *const type_names[DA_EV_MAX + 1] = {
-	"cert0", "cert1", "cert2", "cert3", "cert4", "cert5", "cert6", "cert7",
-	"vca", "measurements", "report",
-};
 
 static json_object *state_json(struct daemon *d)
 {
@@ -55,7 +51,7 @@ static json_object *state_json(struct daemon *d)
 			if (!dv->bound_have[t] || !hs)
 				continue;
 			da_hex(dv->bound_digest[t], hs, h, sizeof(h));
-			json_object_object_add(dg, type_names[t], json_object_new_string(h));
+			json_object_object_add(dg, da_evidence_type_key(t), json_object_new_string(h));
 		}
 		json_object_object_add(o, "digests", dg);
 		pthread_mutex_unlock(&dv->lock);
@@ -193,7 +189,7 @@ static int load_dev(struct daemon *d, const char *path, const char *name, json_o
 		unsigned int t;
 
 		for (t = 0; t <= DA_EV_MAX; t++)
-			if (!strcmp(dkey, type_names[t]))
+			if (!strcmp(dkey, da_evidence_type_key(t)))
 				break;
 		if (t > DA_EV_MAX)
 			return da_errf(err, -EINVAL, "%s: device %s: digests.%s: unknown object type",
@@ -207,7 +203,7 @@ static int load_dev(struct daemon *d, const char *path, const char *name, json_o
 	}
 	if (!dv->bound_have[dv->neg.slot])
 		return da_errf(err, -EINVAL, "%s: device %s: digests.%s: required (the bound chain)",
-			       path, name, type_names[dv->neg.slot]);
+			       path, name, da_evidence_type_key(dv->neg.slot));
 	dv->bound = true;
 	dv->bind_epoch = 1;
 	dv->state = PCI_TSM_STATE_BOUND;

@@ -7,7 +7,9 @@
  * session, reads signed measurements inside it, negotiates TDISP, locks
  * the interface and reads its report; the evidence becomes that of the
  * lock (CERTs and VCA of the authentication, the in-session MEASUREMENTS,
- * REPORT as read) with a new generation.  ACCEPT starts the interface
+ * REPORT as read, SESSION: the signed KEY_EXCHANGE / KEY_EXCHANGE_RSP and
+ * the lock's TDISP header) with a new generation.  The nonce is the
+ * CHALLENGE's, the KEY_EXCHANGE RandomData and the GET_MEASUREMENTS'.  ACCEPT starts the interface
  * with the lock's nonce and reads back RUN; UNLOCK stops it and ends the
  * session.  All three fail with EBUSY while a driver is bound; there is
  * no way back from RUN but UNLOCK.  A loss of the link drops the session
@@ -97,16 +99,29 @@ static int publish(struct dev *dv, struct dev_tdisp *td, struct da_err *err)
 			ret = da_buf_append(&obj[type], p, n);
 	}
 	if (!ret) {
+		uint8_t hdr[TDISP_HDR_SIZE];
 		const uint8_t *p;
 		size_t n;
 
+		/*
+		 * SESSION: the signed KEY_EXCHANGE(_RSP), then the TDISP header
+		 * the lock was sent with (version and INTERFACE_ID for the
+		 * verifier's policy), docs/evidence.md.
+		 */
 		ret = da_tdisp_report_bytes(td->tdisp, &p, &n) ?:
-		      da_buf_append(&obj[DA_EV_REPORT], p, n);
+		      da_buf_append(&obj[DA_EV_REPORT], p, n) ?:
+		      spdm_req_evidence(td->r, DA_EV_SESSION, &p, &n) ?:
+		      da_buf_append(&obj[DA_EV_SESSION], p, n) ?:
+		      da_tdisp_lock_header(td->tdisp, hdr) ?:
+		      da_buf_append(&obj[DA_EV_SESSION], hdr, sizeof(hdr));
 	}
 	if (ret) {
 		for (unsigned int type = 0; type <= DA_EV_MAX; type++)
 			da_buf_free(&obj[type]);
-		return da_errf(err, -ENOMEM, "%s: out of memory for evidence", dv->name);
+		return ret == -ENOENT ?
+		       da_errf(err, -EPROTO, "%s: LOCK: no report or no KEY_EXCHANGE transcript to publish",
+			       dv->name) :
+		       da_errf(err, -ENOMEM, "%s: out of memory for evidence", dv->name);
 	}
 	pthread_mutex_lock(&dv->lock);
 	for (unsigned int type = 0; type <= DA_EV_MAX; type++) {
@@ -157,6 +172,9 @@ static int lock_locked(struct daemon *d, struct dev *dv, const uint8_t *nonce,
 	cfg.have_nonce = cfg.have_meas_nonce = true;
 	memcpy(cfg.nonce, nonce, SPDM_NONCE_SIZE);
 	memcpy(cfg.meas_nonce, nonce, SPDM_NONCE_SIZE);
+	/* The same nonce in the signed KEY_EXCHANGE: the session is as fresh as the caller asks. */
+	cfg.have_ke_random = true;
+	memcpy(cfg.ke_random, nonce, SPDM_NONCE_SIZE);
 	cfg.session = true;
 	dv->deadline_ms = mono_ms() + d->op_timeout_ms;
 	cfg.deadline_ms = dv->deadline_ms;

@@ -3,7 +3,7 @@
  * devauthd's LOCK / ACCEPT / UNLOCK with the DMTF spdm_responder_emu as
  * the device (PCI_DOE), driven through the devauth CLI: lock refused
  * before connect; lock (with a nonce) publishes REPORT evidence that
- * decodes to the DMTF sample interface; bind refused while locked and
+ * decodes to the DMTF sample interface, and SESSION evidence; bind refused while locked and
  * not accepted; accept; connect refused while the session is held; bind;
  * lock, accept and unlock refused with EBUSY while bound; LIST showing
  * CONFIG_LOCKED, RUN and then no TDISP state; unbind,
@@ -69,6 +69,11 @@ static void check_report(const char *bundle)
 	/* The rest of the lock's evidence: the authentication and in-session measurements. */
 	assert_true(ev.obj[DA_EV_VCA].len > 0);
 	assert_true(ev.obj[DA_EV_MEASUREMENTS].len > 0);
+	/* ...and the session's signed KEY_EXCHANGE(_RSP), then the lock's TDISP header. */
+	o = &ev.obj[DA_EV_SESSION];
+	assert_true(o->len > 40 + TDISP_HDR_SIZE);
+	assert_int_equal(o->data[1], 0xE4);
+	assert_int_equal(o->data[o->len - TDISP_HDR_SIZE + 1], TDISP_LOCK_INTERFACE_REQ);
 	da_evidence_free(&ev);
 }
 
@@ -97,7 +102,8 @@ static void test_lock_accept_unlock(void **state)
 	CLI(0, "", "lock", DEV);
 	CLI(0, "\"tdisp\":\"CONFIG_LOCKED\"", "list", "--json");
 	CLI(0, "TDISP CONFIG_LOCKED", "list");
-	CLI(0, "report", "evidence", DEV, "--type", "cert0,vca,measurements,report", "-o", bundle);
+	CLI(0, "report", "evidence", DEV, "--type", "cert0,vca,measurements,report,session", "-o",
+	    bundle);
 	check_report(bundle);
 	CLI(1, "locked, not accepted", "bind", DEV);
 	CLI(0, "RUN", "accept", DEV);

@@ -82,13 +82,30 @@ static void expect_only_fail(const struct da_checklist *l, const char *name, con
 		fail_msg("no failed check %s", name);
 }
 
-static void run(const char *policy, const uint8_t *rep, size_t len, struct da_checklist *l)
+/* lock: the TDISP facts a SESSION object gave (version, INTERFACE_ID), NULL: none. */
+static void run_lock(const char *policy, const uint8_t *rep, size_t len,
+		     const struct da_verdict *lock, struct da_checklist *l)
 {
 	struct da_policy *p = policy ? load(policy) : NULL;
+	struct da_verdict v = { 0 };
 
+	if (lock) {
+		v.session_signed = lock->session_signed;
+		v.have_tdisp_lock = lock->have_tdisp_lock;
+		v.tdisp_version = lock->tdisp_version;
+		v.interface_id = lock->interface_id;
+		v.interface_id_reserved = lock->interface_id_reserved;
+	}
 	da_checklist_reset(l);
-	da_tdisp_check(p, rep, len, l);
+	v.checks = *l;
+	da_tdisp_check(p, rep, len, &v);
+	*l = v.checks;
 	da_policy_free(p);
+}
+
+static void run(const char *policy, const uint8_t *rep, size_t len, struct da_checklist *l)
+{
+	run_lock(policy, rep, len, NULL, l);
 }
 
 static void test_golden_accepted(void **state)
@@ -113,6 +130,8 @@ static void test_golden_accepted(void **state)
 
 static void test_field_mismatches(void **state)
 {
+	struct da_verdict lock = { .have_tdisp_lock = true, .tdisp_version = 0x10,
+				   .interface_id = 7 };
 	struct tdisp_mmio_range r[3];
 	struct da_checklist l = { 0 };
 	uint8_t rep[256];
@@ -169,6 +188,17 @@ static void test_field_mismatches(void **state)
 	expect_only_fail(&l, "tdisp.versions", "carries no TDISP version");
 	run("{ \"tdisp\": { \"interface_id\": 0 } }", rep, len, &l);
 	expect_only_fail(&l, "tdisp.interface_id", "carries no INTERFACE_ID");
+	/* With the lock's TDISP header (the SESSION object) both are compared. */
+	run_lock("{ \"tdisp\": { \"versions\": [\"1.0\"], \"interface_id\": 7 } }", rep, len,
+		 &lock, &l);
+	assert_false(da_checklist_failed(&l));
+	run_lock("{ \"tdisp\": { \"versions\": [\"1.1\", \"2.0\"] } }", rep, len, &lock, &l);
+	expect_only_fail(&l, "tdisp.versions", "TDISP 1.0, which the policy does not allow");
+	run_lock("{ \"tdisp\": { \"interface_id\": 8 } }", rep, len, &lock, &l);
+	expect_only_fail(&l, "tdisp.interface_id", "FUNCTION_ID 0x00000007");
+	lock.interface_id_reserved = 1;
+	run_lock("{ \"tdisp\": { \"interface_id\": 7 } }", rep, len, &lock, &l);
+	expect_only_fail(&l, "tdisp.interface_id", "reserved 0x0000000000000001");
 
 	/* A tdisp section and no report. */
 	run(policy_ok, NULL, 0, &l);
@@ -278,6 +308,7 @@ static void test_init_section(void **state)
 {
 	struct tdisp_mmio_range r[3];
 	struct da_checklist l = { 0 };
+	struct da_verdict v = { 0 };
 	struct da_err err = { 0 };
 	json_object *sec, *root;
 	const char *s;
@@ -285,19 +316,31 @@ static void test_init_section(void **state)
 	size_t len = make_report(rep, sizeof(rep), GOLDEN_INFO, 0, golden, 3);
 
 	(void)state;
-	assert_int_equal(da_tdisp_policy_json(rep, len, &sec, &err), 0);
+	v.report = rep;
+	v.report_len = len;
+	v.have_tdisp_lock = true;
+	v.tdisp_version = 0x10;
+	v.interface_id = 0x1234;
+	assert_int_equal(da_tdisp_policy_json(&v, &sec, &err), 0);
 	root = json_object_new_object();
 	json_object_object_add(root, "tdisp", sec);
 	s = json_object_to_json_string(root);
-	run(s, rep, len, &l);
+	assert_non_null(strstr(s, "\"versions\": [ \"1.0\" ]"));
+	assert_non_null(strstr(s, "\"interface_id\": 4660"));
+	run_lock(s, rep, len, &v, &l);
 	assert_false(da_checklist_failed(&l));
+	v.interface_id = 0x1235;
+	run_lock(s, rep, len, &v, &l);
+	expect_only_fail(&l, "tdisp.interface_id", "policy expects 0x00001234");
+	v.interface_id = 0x1234;
 	memcpy(r, golden, sizeof(r));
 	r[2].pages = 16;
 	len = make_report(rep, sizeof(rep), GOLDEN_INFO, 0, r, 3);
-	run(s, rep, len, &l);
+	run_lock(s, rep, len, &v, &l);
 	expect_only_fail(&l, "tdisp.mmio_ranges[2].pages", "16, policy wants 32");
 	json_object_put(root);
-	assert_int_not_equal(da_tdisp_policy_json(rep, 10, &sec, &err), 0);
+	v.report_len = 10;
+	assert_int_not_equal(da_tdisp_policy_json(&v, &sec, &err), 0);
 	da_checklist_free(&l);
 }
 

@@ -821,7 +821,8 @@ static void test_bundle_format(void **state)
 			seen |= !strcmp(v.checks.c[i].name, "tdisp.report") &&
 				v.checks.c[i].result == DA_CHECK_FAIL;
 		assert_true(seen);
-		assert_non_null(strstr(v.reason, "tdisp.report: TDISP interface report"));
+		/* And a REPORT needs the SESSION that proves its session was this device's. */
+		assert_non_null(strstr(v.reason, "session: a REPORT without the SESSION object"));
 		da_verdict_free(&v);
 	}
 	da_evidence_free(&rd);

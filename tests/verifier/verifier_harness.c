@@ -46,6 +46,12 @@ void collect(struct rsp_device *dev, const struct collect_opts *o, struct da_evi
 		memcpy(cfg.nonce, o->nonce, SPDM_NONCE_SIZE);
 		memcpy(cfg.meas_nonce, o->nonce, SPDM_NONCE_SIZE);
 	}
+	if (o->session) {
+		cfg.session = true;
+		cfg.handshake_in_clear = o->in_clear;
+		cfg.have_ke_random = o->have_nonce;
+		memcpy(cfg.ke_random, o->nonce, SPDM_NONCE_SIZE);
+	}
 	if (o->have_meas_nonce) {
 		cfg.have_meas_nonce = true;
 		memcpy(cfg.meas_nonce, o->meas_nonce, SPDM_NONCE_SIZE);
@@ -61,7 +67,10 @@ void collect(struct rsp_device *dev, const struct collect_opts *o, struct da_evi
 	r = spdm_req_new(&cfg, t);
 	assert_non_null(r);
 	ret = spdm_req_authenticate(r, &err);
-	if (!ret && !o->no_measure)
+	if (!ret && o->session)
+		ret = spdm_req_session_start(r, &err) ?:
+		      (o->no_measure ? 0 : spdm_req_session_measure(r, &err));
+	else if (!ret && !o->no_measure)
 		ret = spdm_req_measure(r, &err);
 	if (ret)
 		fail_msg("collect %x %s %s: %s", o->version, spdm_asym_name(o->asym),

@@ -26,6 +26,13 @@ struct collect_opts {
 	/* GET_MEASUREMENTS with its own nonce instead of the CHALLENGE's */
 	bool have_meas_nonce;
 	uint8_t meas_nonce[SPDM_NONCE_SIZE];
+	/*
+	 * A session (KEY_EXCHANGE with the nonce as RandomData when there
+	 * is one) after the authentication, the measurements inside it:
+	 * the evidence gets the SESSION object.
+	 */
+	bool session;
+	bool in_clear;			/* offer HANDSHAKE_IN_THE_CLEAR */
 };
 
 /* Authenticate + signed measurements against dev; fills ev.  0 or fails the test. */
