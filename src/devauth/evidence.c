@@ -32,7 +32,7 @@ int evidence_main(int argc, char **argv)
 		{ 0 },
 	};
 	static const struct cli_opt_help help[] = {
-		{ "--type TYPES", "cert0..cert7, vca, measurements, report (comma-separated) or all" },
+		{ "--type TYPES", "cert0..cert7, vca, measurements, report, session (comma-separated) or all (every object the device has)" },
 		{ "--digest", "the TSM's digests of the objects instead of the objects" },
 		{ "--nonce HEX", "64 hex digits: the TSM re-challenges the device with it first" },
 		{ "--output, -o BUNDLE", "write the objects into an evidence bundle (docs/evidence.md)" },
@@ -56,7 +56,7 @@ int evidence_main(int argc, char **argv)
 		switch (c) {
 		case 't':
 			if (ipc_parse_types(optarg, &mask)) {
-				fprintf(stderr, "%s evidence: --type: cert0..cert7, vca, measurements, all\n",
+				fprintf(stderr, "%s evidence: --type: cert0..cert7, vca, measurements, report, session, all\n",
 					prog);
 				return 2;
 			}

@@ -436,7 +436,7 @@ int ipc_parse_types(const char *s, uint32_t *mask)
 		unsigned int t;
 
 		if (!strcmp(tok, "all")) {
-			*mask |= PCI_TSM_TYPES_NATIVE;
+			*mask |= PCI_TSM_TYPES_ALL;
 			continue;
 		}
 		if (!strcmp(tok, "certs")) {
