@@ -123,6 +123,12 @@ int dev_recover(struct daemon *d, struct dev *dv, bool reset, struct da_pin_resu
 /* dev-core.c: wait for the device's operation lock at most op_timeout_ms: -EBUSY. */
 int dev_op_lock(struct daemon *d, struct dev *dv, struct da_err *err);
 void dev_op_unlock(struct dev *dv);
+/*
+ * dev-core.c: the nonce of an authentication: the caller's (*nonce), or
+ * else a fresh one of the CSPRNG in own, which *nonce then points at.
+ */
+int dev_nonce(struct dev *dv, const uint8_t **nonce, uint8_t own[SPDM_NONCE_SIZE],
+	      struct da_err *err);
 
 /*
  * link.c: the held links and the one thread that watches the idle ones.

@@ -88,12 +88,9 @@ static int authenticate(struct daemon *d, struct dev *dv, uint8_t slot, const ui
 	bool bound;
 	int ret;
 
-	if (!nonce) {
-		ret = da_random(own, sizeof(own));
-		if (ret)
-			return da_errf(err, ret, "%s: no nonce from the CSPRNG", dv->name);
-		nonce = own;
-	}
+	ret = dev_nonce(dv, &nonce, own, err);
+	if (ret)
+		return ret;
 	spdm_req_config_default(&cfg);
 	cfg.dev_name = dv->name;
 	cfg.slot = slot;

@@ -128,12 +128,9 @@ static int lock_locked(struct daemon *d, struct dev *dv, const uint8_t *nonce,
 	uint8_t own[SPDM_NONCE_SIZE];
 	int ret;
 
-	if (!nonce) {
-		ret = da_random(own, sizeof(own));
-		if (ret)
-			return da_errf(err, ret, "%s: no nonce from the CSPRNG", dv->name);
-		nonce = own;
-	}
+	ret = dev_nonce(dv, &nonce, own, err);
+	if (ret)
+		return ret;
 	td = calloc(1, sizeof(*td));
 	if (!td)
 		return da_errf(err, -ENOMEM, "%s: out of memory", dv->name);
