@@ -343,6 +343,8 @@ int dev_accept(struct daemon *d, struct dev *dv, bool have_gen, uint64_t gen,
 		pthread_mutex_lock(&dv->lock);
 		dv->tdisp_state = TDISP_STATE_RUN;
 		dv->generation++;
+		/* What an earlier fall-out left is over: this interface is accepted. */
+		dv->status[0] = '\0';
 		pthread_mutex_unlock(&dv->lock);
 		dlog("%s: accepted (TDISP RUN)", dv->name);
 	}
