@@ -16,6 +16,8 @@
  *   heartbeat  a device negotiating a 1 s HeartbeatPeriod, locked,
  *              accepted, bound, then made heartbeat-silent: the failed
  *              HEARTBEAT makes it fall out the same way.
+ *   accept     a locked device whose START fails inside the session
+ *              (fault bad-mac): ACCEPT refused and the device falls out.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -179,27 +181,28 @@ static size_t mark(const char *dev)
 }
 
 /*
- * Wait (bounded, no command sent) until dev has from + 2 events: they
- * must be session-lost with a reason holding why, then unbound.
+ * Wait (bounded, no command sent) until dev has the events after from:
+ * session-lost with a reason holding why, then unbound when it was bound.
  */
-static void expect_fall_out(const char *dev, size_t from, const char *why)
+static void expect_fall_out(const char *dev, size_t from, const char *why, bool was_bound)
 {
 	static char names[256][64];
 	char reason[1024] = "";
-	size_t got = 0;
+	size_t got = 0, want = was_bound ? 2 : 1;
 
 	for (int i = 0; i < 6000; i++) {
 		got = events(dev, names, 256, from, reason, sizeof(reason));
-		if (got >= from + 2)
+		if (got >= from + want)
 			break;
 		usleep(10000);
 	}
-	if (got < from + 2)
-		fail_msg("%s: %zu event(s) after %zu, want session-lost + unbound", dev,
-			 got - from, from);
-	if (strcmp(names[from], "session-lost") || strcmp(names[from + 1], "unbound"))
-		fail_msg("%s: events %s, %s; want session-lost, unbound", dev, names[from],
-			 names[from + 1]);
+	if (got < from + want)
+		fail_msg("%s: %zu event(s) after %zu, want session-lost%s", dev, got - from, from,
+			 was_bound ? " + unbound" : "");
+	if (strcmp(names[from], "session-lost") ||
+	    (was_bound && strcmp(names[from + 1], "unbound")))
+		fail_msg("%s: events %s, %s; want session-lost%s", dev, names[from],
+			 got > from + 1 ? names[from + 1] : "-", was_bound ? ", unbound" : "");
 	if (!strstr(reason, "TDISP interface fell out") || !strstr(reason, why))
 		fail_msg("%s: session-lost reason \"%s\" does not name \"%s\"", dev, reason, why);
 	/* Exactly one loss. */
@@ -270,7 +273,7 @@ static void test_reset(void **state)
 	lock_accept_bind(D_RESET);
 	from = mark(D_RESET);
 	emu_ctl("reset", D_RESET, NULL);
-	expect_fall_out(D_RESET, from, "link lost");
+	expect_fall_out(D_RESET, from, "link lost", true);
 	/* Only a new lock + accept brings it back. */
 	lock_accept_bind(D_RESET);
 	CLI(0, "", "unbind", D_RESET);
@@ -286,11 +289,28 @@ static void test_heartbeat(void **state)
 	lock_accept_bind(D_HB);
 	from = mark(D_HB);
 	emu_ctl("fault", D_HB, "heartbeat-silent");
-	expect_fall_out(D_HB, from, "HEARTBEAT");
+	expect_fall_out(D_HB, from, "HEARTBEAT", true);
 	emu_ctl("fault", D_HB, "none");
 	lock_accept_bind(D_HB);
 	CLI(0, "", "unbind", D_HB);
 	CLI(0, "", "unlock", D_HB);
+}
+
+/* A START that fails inside the session (a MAC that does not verify): the lock is gone. */
+static void test_accept_fails(void **state)
+{
+	size_t from;
+
+	(void)state;
+	CLI(0, "locked", "lock", D_RULES);
+	from = mark(D_RULES);
+	emu_ctl("fault", D_RULES, "bad-mac");
+	CLI(1, "MAC does not verify", "accept", D_RULES);
+	expect_fall_out(D_RULES, from, "MAC does not verify", false);
+	emu_ctl("fault", D_RULES, "none");
+	lock_accept_bind(D_RULES);
+	CLI(0, "", "unbind", D_RULES);
+	CLI(0, "", "unlock", D_RULES);
 }
 
 int main(void)
@@ -299,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_heartbeat),
+		cmocka_unit_test(test_accept_fails),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
