@@ -137,11 +137,16 @@ idekm-kp-status-pass :: lib/tdisp/ide_km_req.c :: tdisp-req :: if \(!ret && ack\
 idekm-echo-pass :: lib/tdisp/ide_km_req.c :: tdisp-req :: if \(got->stream_id != want->stream_id \|\| got->kss != want->kss \|\| :: if (0 &&
 idekm-query-port-pass :: lib/tdisp/ide_km_req.c :: tdisp-req :: if \(!ret && qr\.port_index != port_index\) :: if (0)
 idekm-trailing-pass :: lib/tdisp/ide_km_req.c :: tdisp-req :: if \(\(size_t\)got != len\) :: if (0)
-tdisp-busy-bound :: src/devauthd/tdisp.c :: daemon_tdisp :: if \(dv->state == PCI_TSM_STATE_BOUND\) :: if (0)
+tdisp-busy-bound :: src/devauthd/tdisp.c :: daemon_tdisp :: if \(dv->state == PCI_TSM_STATE_BOUND\)(?=\n\t\tret = da_errf) :: if (0)
 tdisp-lock-unconnected :: src/devauthd/tdisp.c :: daemon,daemon_tdisp :: else if \(dv->state != PCI_TSM_STATE_CONNECTED \|\| !dv->have_evidence\) :: else if (0)
 tdisp-accept-unlocked :: src/devauthd/tdisp.c :: daemon,daemon_tdisp :: else if \(need_lock && !dv->td\) :: else if (0)
 tdisp-bind-locked :: src/devauthd/device.c :: daemon_tdisp :: if \(dv->td && dv->tdisp_state != TDISP_STATE_RUN\) \{ :: if (0) {
 tdisp-connect-locked :: src/devauthd/device.c :: daemon_tdisp :: if \(dv->td\) \{(?=\n\t\tdev_op_unlock\(dv\);\n\t\treturn da_errf\(err, -EBUSY, "%s: CONNECT) :: if (0) {
+tdisp-accept-stale-generation :: src/devauthd/tdisp.c :: tdisp_hold :: if \(!ret && have_gen && gen != dv->generation\) :: if (0)
+tdisp-heartbeat-fail-kept :: src/devauthd/tdisp.c :: tdisp_hold :: if \(ret\)(?=\n\t\tdev_tdisp_fall_out\(d, dv, err\.msg\);\n\telse) :: if (0)
+tdisp-link-lost-kept :: src/devauthd/device.c :: tdisp_hold :: if \(dv->td\) \{(?=\n\t\tdev_tdisp_fall_out\(d, dv, reason\);) :: if (0) {
+tdisp-fall-out-unbind :: src/devauthd/tdisp.c :: tdisp_hold :: if \(dv->state == PCI_TSM_STATE_BOUND\)(?=\n\t\tdv->state = dv->have_evidence) :: if (0)
+tdisp-accept-fail-kept :: src/devauthd/tdisp.c :: tdisp_hold :: if \(ret\)(?=\n\t\tdev_tdisp_fall_out\(d, dv, err->msg\);) :: if (0)
 # --- chunking
 chunk-handle-pass :: lib/spdm/chunk.c :: spdm_codec,requester-chunk :: if \(c->handle != rx->handle\) :: if (0)
 chunk-seq-pass :: lib/spdm/chunk.c :: spdm_codec,requester-chunk :: if \(c->seq != rx->next_seq\) :: if (0)

@@ -178,6 +178,13 @@ struct spdm_req_info {
 };
 const struct spdm_req_info *spdm_req_info(const struct spdm_req *r);
 const struct da_checklist *spdm_req_checks(const struct spdm_req *r);
+/*
+ * A new operation on a requester that is kept (a held session): its
+ * deadline (as deadline_ms of the config, 0: none), and the checks list
+ * starts empty, so that a session kept for days does not grow it with
+ * every heartbeat.
+ */
+void spdm_req_begin_op(struct spdm_req *r, uint64_t deadline_ms);
 
 /*
  * Evidence objects (pci-tsm types): CERTn = slot n's chain exactly as

@@ -204,6 +204,12 @@ const struct da_checklist *spdm_req_checks(const struct spdm_req *r)
 	return &r->checks;
 }
 
+void spdm_req_begin_op(struct spdm_req *r, uint64_t deadline_ms)
+{
+	r->cfg.deadline_ms = deadline_ms;
+	da_checklist_reset(&r->checks);
+}
+
 EVP_PKEY *spdm_req_leaf_key(const struct spdm_req *r)
 {
 	return r->leaf_key;

@@ -317,6 +317,12 @@ int ipc_bind(struct ipc *ipc, const char *dev, bool have_gen, uint64_t gen, stru
 		       NULL, err);
 }
 
+int ipc_accept(struct ipc *ipc, const char *dev, bool have_gen, uint64_t gen, struct da_err *err)
+{
+	return request(ipc, PCI_TSM_CMD_ACCEPT, 0, dev, have_gen ? add_gen : NULL, &gen, NULL,
+		       NULL, NULL, err);
+}
+
 int ipc_unbind(struct ipc *ipc, const char *dev, struct da_err *err)
 {
 	return request(ipc, PCI_TSM_CMD_UNBIND, 0, dev, NULL, NULL, NULL, NULL, NULL, err);

@@ -70,7 +70,9 @@ int ipc_disconnect(struct ipc *ipc, const char *dev, struct da_err *err);
 /* With have_gen, the TSM refuses when the evidence is no longer generation gen. */
 int ipc_bind(struct ipc *ipc, const char *dev, bool have_gen, uint64_t gen, struct da_err *err);
 int ipc_unbind(struct ipc *ipc, const char *dev, struct da_err *err);
-/* A command with only the device (ACCEPT, UNLOCK). */
+/* ACCEPT; with have_gen, refused when the evidence is no longer generation gen. */
+int ipc_accept(struct ipc *ipc, const char *dev, bool have_gen, uint64_t gen, struct da_err *err);
+/* A command with only the device (UNLOCK). */
 int ipc_simple(struct ipc *ipc, uint8_t cmd, const char *dev, struct da_err *err);
 /* LOCK; nonce (32 bytes) or NULL for one of the TSM's. */
 int ipc_lock(struct ipc *ipc, const char *dev, const uint8_t *nonce, struct da_err *err);

@@ -2,12 +2,14 @@
 /*
  * What the device state machine (device.c) and the TDISP layer above a
  * held session (tdisp.c) share: the device's operation lock, taken with
- * the daemon's operation timeout.  Both call down into this file; it
- * calls neither.
+ * the daemon's operation timeout, and the nonce of an authentication.
+ * Both call down into this file; it calls neither.
  */
 #include <errno.h>
 #include <string.h>
 #include <time.h>
+
+#include <devauth/crypto.h>
 
 #include "devauthd.h"
 
@@ -35,4 +37,18 @@ int dev_op_lock(struct daemon *d, struct dev *dv, struct da_err *err)
 void dev_op_unlock(struct dev *dv)
 {
 	pthread_mutex_unlock(&dv->op_lock);
+}
+
+int dev_nonce(struct dev *dv, const uint8_t **nonce, uint8_t own[SPDM_NONCE_SIZE],
+	      struct da_err *err)
+{
+	int ret;
+
+	if (*nonce)
+		return 0;
+	ret = da_random(own, SPDM_NONCE_SIZE);
+	if (ret)
+		return da_errf(err, ret, "%s: no nonce from the CSPRNG", dv->name);
+	*nonce = own;
+	return 0;
 }

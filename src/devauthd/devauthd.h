@@ -78,6 +78,7 @@ struct dev {
 	/* TDISP (tdisp.c): the held session and interface from LOCK to UNLOCK (op_lock). */
 	struct dev_tdisp *td;
 	uint8_t tdisp_state;		/* TDISP_STATE_*, CONFIG_UNLOCKED without td */
+	uint64_t ka_due_ms;		/* the held session's next keep-alive (lock), 0: none */
 };
 
 struct daemon {
@@ -123,6 +124,12 @@ int dev_recover(struct daemon *d, struct dev *dv, bool reset, struct da_pin_resu
 /* dev-core.c: wait for the device's operation lock at most op_timeout_ms: -EBUSY. */
 int dev_op_lock(struct daemon *d, struct dev *dv, struct da_err *err);
 void dev_op_unlock(struct dev *dv);
+/*
+ * dev-core.c: the nonce of an authentication: the caller's (*nonce), or
+ * else a fresh one of the CSPRNG in own, which *nonce then points at.
+ */
+int dev_nonce(struct dev *dv, const uint8_t **nonce, uint8_t own[SPDM_NONCE_SIZE],
+	      struct da_err *err);
 
 /*
  * link.c: the held links and the one thread that watches the idle ones.
@@ -206,9 +213,34 @@ int pins_load(struct daemon *d, struct da_err *err);
  * held): the session and the TDISP state are gone (link lost, freed).
  */
 int dev_lock(struct daemon *d, struct dev *dv, const uint8_t *nonce, struct da_err *err);
-int dev_accept(struct daemon *d, struct dev *dv, struct da_err *err);
+int dev_accept(struct daemon *d, struct dev *dv, bool have_gen, uint64_t gen,
+	       struct da_err *err);
 int dev_unlock(struct daemon *d, struct dev *dv, struct da_err *err);
 void dev_tdisp_drop(struct dev *dv);
+/*
+ * The interface falls out (op lock held) on a session loss, a device
+ * reset, a failed keep-alive or a TDISP error: session-lost naming why,
+ * the driver unbound, the session, the link and the TDISP state dropped;
+ * the device stays connected with the evidence of its authentication and
+ * only a new LOCK + ACCEPT brings the interface back (no revalidation).
+ * Nothing happens when no interface is held.
+ */
+void dev_tdisp_fall_out(struct daemon *d, struct dev *dv, const char *why);
+/*
+ * The keep-alive callback (takes the op lock): HEARTBEAT inside the held
+ * session and the interface's state read back; any failure, or a state
+ * other than the one held, is a fall-out.
+ */
+void dev_tdisp_keepalive(struct daemon *d, struct dev *dv);
+
+/*
+ * keepalive.c: the one timer thread of the held sessions, due times in
+ * dv->ka_due_ms; keepalive_kick() after setting one.
+ */
+typedef void (*keepalive_fn)(struct daemon *d, struct dev *dv);
+int keepalive_start(struct daemon *d, keepalive_fn cb, struct da_err *err);
+void keepalive_stop(void);
+void keepalive_kick(void);
 
 /* server.c */
 int server_run(struct daemon *d, struct da_err *err);

@@ -88,12 +88,9 @@ static int authenticate(struct daemon *d, struct dev *dv, uint8_t slot, const ui
 	bool bound;
 	int ret;
 
-	if (!nonce) {
-		ret = da_random(own, sizeof(own));
-		if (ret)
-			return da_errf(err, ret, "%s: no nonce from the CSPRNG", dv->name);
-		nonce = own;
-	}
+	ret = dev_nonce(dv, &nonce, own, err);
+	if (ret)
+		return ret;
 	spdm_req_config_default(&cfg);
 	cfg.dev_name = dv->name;
 	cfg.slot = slot;
@@ -382,6 +379,11 @@ int dev_recover(struct daemon *d, struct dev *dv, bool reset, struct da_pin_resu
 			      dv->name, pci_tsm_state_name(state));
 		goto out;
 	}
+	if (reset && dv->td) {
+		/* The interface the TVM accepted does not survive a reset; no pin brings it back. */
+		dev_tdisp_fall_out(d, dv, "reset requested");
+		goto out;
+	}
 	if (reset) {
 		/*
 		 * The spdm-emu socket protocol has no reset message: the device
@@ -486,15 +488,18 @@ void dev_session_lost_locked(struct daemon *d, struct dev *dv, const char *why)
 	char reason[DA_ERR_MSG_MAX];
 	uint32_t state;
 
-	/* A locked or running interface falls out with its session. */
-	dev_tdisp_drop(dv);
+	snprintf(reason, sizeof(reason), "link lost: %.400s", why);
+	/* A locked or running interface falls out with its session, never revalidated. */
+	if (dv->td) {
+		dev_tdisp_fall_out(d, dv, reason);
+		return;
+	}
 	pthread_mutex_lock(&dv->lock);
 	state = dv->state;
 	pthread_mutex_unlock(&dv->lock);
 	/* No session, nothing lost: the link is opened again at the next use. */
 	if (state != PCI_TSM_STATE_CONNECTED && state != PCI_TSM_STATE_BOUND)
 		return;
-	snprintf(reason, sizeof(reason), "link lost: %.400s", why);
 	notify(dv, PCI_TSM_EVENT_SESSION_LOST, reason);
 	/* Unpinned: the event is all (the design's default); the state stays. */
 	if (!dv->pin)

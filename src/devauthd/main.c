@@ -203,12 +203,16 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	ret = link_start(&d, dev_session_lost_locked, &err);
-	if (ret)
+	ret = link_start(&d, dev_session_lost_locked, &err) ?:
+	      keepalive_start(&d, dev_tdisp_keepalive, &err);
+	if (ret) {
+		link_stop(&d);
 		goto out;
+	}
 	/* Nothing is served as bound before the device has shown it still is. */
 	dev_restore_bound(&d);
 	ret = server_run(&d, &err);
+	keepalive_stop();
 	link_stop(&d);
 out:
 	if (ret)

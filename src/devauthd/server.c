@@ -386,7 +386,8 @@ static int do_state_change(struct conn *c, const struct pci_tsm_msg *m)
 		ret = dev_lock(c->d, dv, m->nonce, &err);
 		break;
 	case PCI_TSM_CMD_ACCEPT:
-		ret = dev_accept(c->d, dv, &err);
+		ret = dev_accept(c->d, dv, pci_tsm_has(m, PCI_TSM_A_EVIDENCE_GENERATION),
+				 m->generation, &err);
 		break;
 	case PCI_TSM_CMD_UNLOCK:
 		ret = dev_unlock(c->d, dv, &err);

@@ -12,18 +12,32 @@
  * CHALLENGE's, the KEY_EXCHANGE RandomData and the GET_MEASUREMENTS'.  ACCEPT starts the interface
  * with the lock's nonce and reads back RUN; UNLOCK stops it and ends the
  * session.  All three fail with EBUSY while a driver is bound; there is
- * no way back from RUN but UNLOCK.  A loss of the link drops the session
- * and the TDISP state with it (dev_tdisp_drop()).
+ * no way back from RUN but UNLOCK.
+ *
+ * From LOCK to UNLOCK the session is kept alive: HEARTBEAT at half the
+ * HeartbeatPeriod the device negotiated (keepalive.c wakes us, under the
+ * op lock so it never interleaves with a command), with the interface's
+ * state read back each time.  A loss of the link, a device reset, a
+ * failed keep-alive, or a TDISP error or unexpected state on any TDISP
+ * exchange makes the interface fall out (dev_tdisp_fall_out()): the
+ * TVM's trust in it was given to that session and that state, and only
+ * a new LOCK + ACCEPT, checked by userspace, gives it again.  A pin
+ * never brings a TDISP interface back.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 
 #include <devauth/crypto.h>
+#include <devauth/requester.h>
 #include <devauth/tdisp.h>
 #include "devauthd.h"
+
+/* A command holding the device past its timeout: look again this soon. */
+#define KEEPALIVE_RETRY_MS	100
 
 struct dev_tdisp {
 	struct spdm_req *r;
@@ -43,10 +57,64 @@ void dev_tdisp_drop(struct dev *dv)
 	pthread_mutex_lock(&dv->lock);
 	dv->td = NULL;
 	dv->tdisp_state = TDISP_STATE_CONFIG_UNLOCKED;
-	/* The report described a lock that is gone. */
+	dv->ka_due_ms = 0;
+	/* The report and the session it came through describe a lock that is gone. */
 	da_buf_free(&dv->obj[DA_EV_REPORT]);
+	da_buf_free(&dv->obj[DA_EV_SESSION]);
 	dv->generation++;
 	pthread_mutex_unlock(&dv->lock);
+}
+
+void dev_tdisp_fall_out(struct daemon *d, struct dev *dv, const char *why)
+{
+	struct da_err serr = { 0 };
+	char reason[DA_ERR_MSG_MAX];
+	uint32_t state;
+	uint64_t gen;
+	bool was_bound;
+
+	if (!dv->td)
+		return;
+	snprintf(reason, sizeof(reason), "TDISP interface fell out: %.400s", why);
+	dev_tdisp_drop(dv);
+	/* The device's half of the session, and its lock, must not outlive ours. */
+	link_drop(dv);
+	pthread_mutex_lock(&dv->lock);
+	was_bound = dv->bound;
+	dv->bound = false;
+	if (dv->state == PCI_TSM_STATE_BOUND)
+		dv->state = dv->have_evidence ? PCI_TSM_STATE_CONNECTED :
+			    PCI_TSM_STATE_UNCONNECTED;
+	snprintf(dv->status, sizeof(dv->status), "%s", reason);
+	state = dv->state;
+	gen = dv->generation;
+	pthread_mutex_unlock(&dv->lock);
+	dlog("%s: %s", dv->name, reason);
+	/* Unbinding is never undone: a state file that disagrees is fixed at the next save. */
+	if (was_bound && state_save(d, &serr))
+		dlog("%s: %s", dv->name, serr.msg);
+	daemon_event(PCI_TSM_EVENT_SESSION_LOST, dv, state, gen, reason, NULL);
+	if (was_bound)
+		daemon_event(PCI_TSM_EVENT_UNBOUND, dv, state, gen, reason, NULL);
+}
+
+/* Half the negotiated HeartbeatPeriod; 0 when the device keeps sessions without one. */
+static uint64_t keepalive_interval_ms(const struct dev_tdisp *td)
+{
+	const struct spdm_req_session_info *si = spdm_req_session_info(td->r);
+
+	if (!si->heartbeat_period || !(spdm_req_info(td->r)->rsp_caps & SPDM_CAP_HBEAT))
+		return 0;
+	return (uint64_t)si->heartbeat_period * 1000 / 2;
+}
+
+static void keepalive_arm(struct dev *dv, uint64_t in_ms)
+{
+	pthread_mutex_lock(&dv->lock);
+	dv->ka_due_ms = dv->td && in_ms ? mono_ms() + in_ms : 0;
+	pthread_mutex_unlock(&dv->lock);
+	if (in_ms)
+		keepalive_kick();
 }
 
 /* Under the op lock: EBUSY while bound, the state's refusal otherwise. */
@@ -79,11 +147,46 @@ static int session_link(struct daemon *d, struct dev *dv, const char *cmd, struc
 		return ret;
 	if (t != dv->td->t) {
 		link_put(d, dv, true);
-		dev_tdisp_drop(dv);
+		dev_tdisp_fall_out(d, dv, "the link was lost since LOCK");
 		return da_errf(err, -ENOTCONN, "%s: %s: the link was lost since LOCK: lock again",
 			       dv->name, cmd);
 	}
+	spdm_req_begin_op(dv->td->r, dv->deadline_ms);
 	return 0;
+}
+
+void dev_tdisp_keepalive(struct daemon *d, struct dev *dv)
+{
+	struct da_err err = { 0 };
+	struct dev_tdisp *td;
+	uint8_t state = 0;
+	int ret;
+
+	if (dev_op_lock(d, dv, &err)) {
+		keepalive_arm(dv, KEEPALIVE_RETRY_MS);
+		return;
+	}
+	if (!dv->td)
+		goto out;
+	ret = session_link(d, dv, "HEARTBEAT", &err);
+	if (ret) {
+		dev_tdisp_fall_out(d, dv, err.msg);
+		goto out;
+	}
+	td = dv->td;
+	ret = spdm_req_session_heartbeat(td->r, &err) ?:
+	      da_tdisp_state(td->tdisp, &state, &err);
+	if (!ret && state != dv->tdisp_state)
+		ret = da_errf(&err, -EPROTO, "%s: keep-alive: the device reports the interface %s, not %s",
+			      dv->name, tdisp_state_name(state), tdisp_state_name(dv->tdisp_state));
+	link_put(d, dv, !ret);
+	if (ret)
+		dev_tdisp_fall_out(d, dv, err.msg);
+	else
+		keepalive_arm(dv, keepalive_interval_ms(td));
+out:
+	dv->deadline_ms = 0;
+	dev_op_unlock(dv);
 }
 
 static int publish(struct dev *dv, struct dev_tdisp *td, struct da_err *err)
@@ -152,12 +255,9 @@ static int lock_locked(struct daemon *d, struct dev *dv, const uint8_t *nonce,
 	uint8_t own[SPDM_NONCE_SIZE];
 	int ret;
 
-	if (!nonce) {
-		ret = da_random(own, sizeof(own));
-		if (ret)
-			return da_errf(err, ret, "%s: no nonce from the CSPRNG", dv->name);
-		nonce = own;
-	}
+	ret = dev_nonce(dv, &nonce, own, err);
+	if (ret)
+		return ret;
 	td = calloc(1, sizeof(*td));
 	if (!td)
 		return da_errf(err, -ENOMEM, "%s: out of memory", dv->name);
@@ -239,6 +339,8 @@ int dev_lock(struct daemon *d, struct dev *dv, const uint8_t *nonce, struct da_e
 	else if (!ret)
 		dlog("%s: locked (TDISP report %zu bytes)", dv->name,
 		     dv->obj[DA_EV_REPORT].len);
+	if (!ret)
+		keepalive_arm(dv, keepalive_interval_ms(dv->td));
 	dev_op_unlock(dv);
 	return ret;
 }
@@ -269,7 +371,8 @@ static int same_report(struct dev *dv, struct dev_tdisp *td, struct da_err *err)
 	return 0;
 }
 
-int dev_accept(struct daemon *d, struct dev *dv, struct da_err *err)
+int dev_accept(struct daemon *d, struct dev *dv, bool have_gen, uint64_t gen,
+	       struct da_err *err)
 {
 	struct dev_tdisp *td;
 	uint8_t state = 0;
@@ -280,6 +383,11 @@ int dev_accept(struct daemon *d, struct dev *dv, struct da_err *err)
 	ret = check_state(dv, "ACCEPT", true, err);
 	if (!ret && dv->tdisp_state == TDISP_STATE_RUN)
 		ret = da_errf(err, -EALREADY, "%s: ACCEPT: already RUN", dv->name);
+	if (!ret && have_gen && gen != dv->generation)
+		ret = da_errf(err, -EAGAIN,
+			      "%s: refusing to accept: evidence generation is %llu, not the verified %llu",
+			      dv->name, (unsigned long long)dv->generation,
+			      (unsigned long long)gen);
 	if (!ret)
 		ret = session_link(d, dv, "ACCEPT", err);
 	if (ret)
@@ -291,10 +399,15 @@ int dev_accept(struct daemon *d, struct dev *dv, struct da_err *err)
 		ret = da_errf(err, -EPROTO, "%s: ACCEPT: device reports %s after START",
 			      dv->name, tdisp_state_name(state));
 	link_put(d, dv, !ret || ret == -EACCES || ret == -EPERM || ret == -EPROTO);
+	/* A START refused or a state other than RUN: the lock is no longer what was verified. */
+	if (ret)
+		dev_tdisp_fall_out(d, dv, err->msg);
 	if (!ret) {
 		pthread_mutex_lock(&dv->lock);
 		dv->tdisp_state = TDISP_STATE_RUN;
 		dv->generation++;
+		/* What an earlier fall-out left is over: this interface is accepted. */
+		dv->status[0] = '\0';
 		pthread_mutex_unlock(&dv->lock);
 		dlog("%s: accepted (TDISP RUN)", dv->name);
 	}
