@@ -23,12 +23,22 @@ struct spdm_req_info;
 struct spdm_passive;
 
 /*
- * The SPDM_SESSION lines of a keylog file: NULL with err filled if it
- * cannot be read or parsed (-ENOMEM, -EBADMSG, ...).
+ * The SPDM_SESSION lines of a keylog file (none if keylog_path is NULL):
+ * NULL with err filled if it cannot be read or parsed (-ENOMEM,
+ * -EBADMSG, ...).
  */
 struct spdm_passive *spdm_passive_new(const char *keylog_path, struct da_err *err);
 /* Wipes every secret; NULL is fine. */
 void spdm_passive_free(struct spdm_passive *p);
+/*
+ * PSK sessions need no keylog: with the PSK (at most 64 bytes; -EINVAL
+ * otherwise) their secrets are derived from the capture's own VCA,
+ * PSK_EXCHANGE and PSK_EXCHANGE_RSP (and PSK_FINISH / PSK_FINISH_RSP once
+ * opened), so every plain message goes to spdm_passive_plain() in
+ * capture order, after spdm_passive_setup().
+ */
+int spdm_passive_set_psk(struct spdm_passive *p, const uint8_t *psk, size_t len);
+void spdm_passive_plain(struct spdm_passive *p, const uint8_t *msg, size_t len);
 /*
  * What the capture's VCA negotiated (SPDM version, BaseHashSel,
  * AEADCipherSuite, the capture's framing, and whether the responder

@@ -19,6 +19,73 @@
 
 static const char *const substream_name[] = { "PR", "NPR", "CPL" };
 
+/*
+ * SPDM 1.4's large VENDOR_DEFINED form: ReqLength / RespLength reserved,
+ * then a 4-byte LargeReqLength / LargeRespLength and the payload.  The
+ * codec reads the large-form flag as Param1 bit 0 and refuses the form
+ * (the requester never asks for it); libspdm, and so the DMTF emulators
+ * talking to each other, set bit 7 and leave the reserved length
+ * unzeroed.  A capture is only displayed, so dump takes either bit and
+ * ignores the reserved field; every length is still checked.
+ */
+#define DUMP_VENDOR_LARGE_LIBSPDM	0x80
+
+struct large_vendor {
+	uint16_t standard_id, vendor_id;
+	uint8_t vendor_id_len;
+	uint32_t payload_len;
+	const uint8_t *payload;
+};
+
+/* 0 and the fields of a large-form message; -EBADMSG if it is not one or does not decode. */
+static int large_vendor(const uint8_t *msg, size_t len, struct large_vendor *v, bool *large)
+{
+	struct cur c = cur_init(msg, len);
+	uint8_t ver, code, p1, p2;
+	const uint8_t *vid;
+	uint16_t rsvd;
+
+	*large = false;
+	if (cur_u8(&c, &ver) || cur_u8(&c, &code) || cur_u8(&c, &p1) || cur_u8(&c, &p2) ||
+	    ver < SPDM_VER_14 || !(p1 & (SPDM_VENDOR_LARGE | DUMP_VENDOR_LARGE_LIBSPDM)))
+		return -EBADMSG;
+	*large = true;
+	v->vendor_id = 0;
+	if (cur_u16(&c, &v->standard_id) || cur_u8(&c, &v->vendor_id_len) ||
+	    cur_ptr(&c, v->vendor_id_len, &vid) || cur_u16(&c, &rsvd) ||
+	    cur_u32(&c, &v->payload_len) || cur_ptr(&c, v->payload_len, &v->payload) ||
+	    !cur_at_end(&c))
+		return -EBADMSG;
+	if (v->vendor_id_len == 2)
+		v->vendor_id = (uint16_t)(vid[0] | vid[1] << 8);
+	return 0;
+}
+
+static int large_pci_vendor(const uint8_t *msg, size_t len, uint8_t *protocol,
+			    const uint8_t **body, size_t *body_len, bool *large)
+{
+	struct large_vendor v;
+
+	if (large_vendor(msg, len, &v, large) || v.standard_id != SPDM_REGISTRY_PCISIG ||
+	    v.vendor_id_len != 2 || v.vendor_id != SPDM_PCISIG_VENDOR_ID || !v.payload_len)
+		return -EBADMSG;
+	*protocol = v.payload[0];
+	*body = v.payload + 1;
+	*body_len = v.payload_len - 1;
+	return 0;
+}
+
+/* The PCI-SIG protocol and body of a VENDOR_DEFINED message, either form. */
+static int pci_vendor(const uint8_t *msg, size_t len, bool response, uint8_t *protocol,
+		      const uint8_t **body, size_t *body_len, bool *large)
+{
+	if (spdm_decode_pci_vendor(msg, len, response, protocol, body, body_len, NULL) > 0) {
+		*large = false;
+		return 0;
+	}
+	return large_pci_vendor(msg, len, protocol, body, body_len, large);
+}
+
 static void describe_tdisp_body(const uint8_t *m, size_t len, const struct tdisp_hdr *h,
 				char *out, size_t cap)
 {
@@ -182,16 +249,28 @@ void dump_vendor(const uint8_t *msg, size_t len, bool response, char *out, size_
 {
 	struct spdm_vendor_msg v;
 	const uint8_t *body;
-	size_t body_len;
+	size_t body_len, n;
 	uint8_t protocol;
+	bool large;
 
-	if (spdm_decode_pci_vendor(msg, len, response, &protocol, &body, &body_len, NULL) > 0) {
+	if (!pci_vendor(msg, len, response, &protocol, &body, &body_len, &large)) {
 		if (protocol == PCI_PROTOCOL_TDISP)
 			describe_tdisp(body, body_len, out, cap);
 		else if (protocol == PCI_PROTOCOL_IDE_KM)
 			describe_ide_km(body, body_len, out, cap);
 		else
 			snprintf(out, cap, "PCI-SIG protocol %u, %zu bytes", protocol, body_len);
+		n = strlen(out);
+		if (large && n < cap)
+			snprintf(out + n, cap - n, " (large form)");
+		return;
+	}
+	if (large) {
+		struct large_vendor lv;
+
+		if (!large_vendor(msg, len, &lv, &large))
+			snprintf(out, cap, "StandardID %u, vendor ID 0x%04x, payload %u bytes "
+				 "(large form)", lv.standard_id, lv.vendor_id, lv.payload_len);
 		return;
 	}
 	if (spdm_decode_vendor_defined(msg, len, response, &v, NULL) > 0)
@@ -205,14 +284,14 @@ int da_dump_vendor_message(const uint8_t *msg, size_t len, const char **protocol
 	const uint8_t *body;
 	size_t body_len;
 	uint8_t proto;
-	bool response;
+	bool response, large;
 	struct tdisp_hdr h;
 
 	if (len < 2 || (msg[1] != SPDM_VENDOR_DEFINED_REQUEST &&
 			msg[1] != SPDM_VENDOR_DEFINED_RESPONSE))
 		return -ENOENT;
 	response = msg[1] == SPDM_VENDOR_DEFINED_RESPONSE;
-	if (spdm_decode_pci_vendor(msg, len, response, &proto, &body, &body_len, NULL) < 0)
+	if (pci_vendor(msg, len, response, &proto, &body, &body_len, &large))
 		return -ENOENT;
 	if (proto == PCI_PROTOCOL_TDISP && tdisp_decode_hdr(body, body_len, &h, NULL) > 0) {
 		*protocol = "TDISP";

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include <devauth/dump.h>
 #include <devauth/identity.h>
 #include <devauth/trust.h>
@@ -16,11 +18,12 @@
 #include "cli.h"
 #include "devauth.h"
 
-#define SYNOPSIS "FILE.pcap [--keylog FILE] [--verify] [--trust ROOT|DIR] [--no-check-time]\n" \
+#define SYNOPSIS "FILE.pcap [--keylog FILE] [--psk HEX] [--verify] [--trust ROOT|DIR] [--no-check-time]\n" \
 	"       [--identity ID] [--nonce HEX] [--json]"
 
 static const struct cli_opt_help help[] = {
 	{ "--keylog FILE", "decrypt the secured messages with probe --keylog's secrets" },
+	{ "--psk HEX", "decrypt PSK sessions: their secrets from this key and the capture" },
 	{ "--verify", "replay the exchange through the requester's checks" },
 	{ "--trust ROOT|DIR", "the chain must end in one of these anchors (implies --verify)" },
 	{ "--no-check-time", "ignore certificate validity dates in the trust check" },
@@ -34,6 +37,7 @@ int dump_main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "verify", no_argument, NULL, 'v' },
 		{ "keylog", required_argument, NULL, 'K' },
+		{ "psk", required_argument, NULL, 'P' },
 		{ "trust", required_argument, NULL, 'T' },
 		{ "no-check-time", no_argument, NULL, 'D' },
 		{ "identity", required_argument, NULL, 'i' },
@@ -54,6 +58,8 @@ int dump_main(int argc, char **argv)
 	bool verify = false, json, ok, have_keys = false;
 	const char *keylog = NULL;
 	struct spdm_passive *keys = NULL;
+	uint8_t psk[64];
+	size_t psk_len = 0;
 	size_t opened = 0, secured = 0;
 	json_object *j = NULL, *jm = NULL;
 	size_t n = 0;
@@ -61,7 +67,7 @@ int dump_main(int argc, char **argv)
 
 	spdm_req_config_default(&cfg);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "vK:T:Di:n:h" CLI_SHORTOPTS, opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "vK:P:T:Di:n:h" CLI_SHORTOPTS, opts, NULL)) != -1) {
 		if (cli_common_opt(c))
 			continue;
 		switch (c) {
@@ -70,6 +76,12 @@ int dump_main(int argc, char **argv)
 			break;
 		case 'K':
 			keylog = optarg;
+			break;
+		case 'P':
+			if (da_unhex_buf(optarg, strlen(optarg), psk, sizeof(psk), &psk_len, 0)) {
+				fprintf(stderr, "%s dump: --psk needs 1 to 64 bytes of hex\n", prog);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'T':
 			ro.trust_path = optarg;
@@ -117,10 +129,12 @@ int dump_main(int argc, char **argv)
 		da_trust_free(ro.trust);
 		return 2;
 	}
-	if (keylog) {
+	if (keylog || psk_len) {
 		keys = spdm_passive_new(keylog, &err);
+		if (keys && psk_len)
+			spdm_passive_set_psk(keys, psk, psk_len);
 		if (!keys) {
-			cli_file_error("dump", keylog, err.msg);
+			cli_file_error("dump", keylog ? keylog : argv[optind], err.msg);
 			free(msgs);
 			da_capture_free(&cap);
 			return 2;
@@ -198,16 +212,18 @@ int dump_main(int argc, char **argv)
 		else
 			dir = code & 0x80 ? "request" : "response";
 
+		if (have_keys && !m->secured)
+			spdm_passive_plain(keys, m->data, m->len);
 		if (!m->secured) {
 			da_dump_describe(dd, m->data, m->len, desc, sizeof(desc));
-			if (open)
-				da_dump_vendor_message(m->data, m->len, &proto, &pname);
+			da_dump_vendor_message(m->data, m->len, &proto, &pname);
 		}
 		if (open)
 			snprintf(sdesc, sizeof(sdesc), "[session %s] %s", sid, desc);
 		else if (m->secured)
 			snprintf(sdesc, sizeof(sdesc), "session %s%s", sid[0] ? sid : "?",
-				 !have_keys ? "" : "; not opened with the keylog");
+				 !have_keys ? "" : keylog ? "; not opened with the keylog" :
+							    "; not opened with the PSK");
 		else
 			snprintf(sdesc, sizeof(sdesc), "%s", desc);
 		if (json) {
@@ -247,7 +263,8 @@ int dump_main(int argc, char **argv)
 		json_object_object_add(j, "secured", json_object_new_int64((int64_t)secured));
 		json_object_object_add(j, "decrypted", json_object_new_int64((int64_t)opened));
 	} else if (have_keys && !cli_out.quiet) {
-		printf("%zu of %zu secured messages opened with %s\n", opened, secured, keylog);
+		printf("%zu of %zu secured messages opened with %s\n", opened, secured,
+		       keylog ? keylog : "the PSK");
 	}
 	if (!verify) {
 		if (json) {
@@ -279,6 +296,7 @@ int dump_main(int argc, char **argv)
 	ret = ok ? 0 : 1;
 out:
 	spdm_passive_free(keys);
+	OPENSSL_cleanse(psk, sizeof(psk));
 	da_dump_free(dd);
 	if (j)
 		json_object_put(j);

@@ -9,8 +9,18 @@
  * the fields dump decodes must be those probe saw live: the lock's
  * START_INTERFACE_NONCE in LOCK_INTERFACE_RESPONSE and again in
  * START_INTERFACE_REQUEST, the report's length from its portions, the
- * TDI state sequence, the KEY_PROG streams.  The --json outputs are
- * checked against docs/json/dump.schema.json.
+ * TDI state sequence, the KEY_PROG streams.
+ *
+ * Then the DMTF peers among themselves: spdm_requester_emu --exe_session
+ * PSK,APP (its IDE_KM and TDISP flow) against spdm_responder_emu, SPDM
+ * 1.2 and 1.4 (where both use the large VENDOR_DEFINED form).  No keylog
+ * exists there, so `dump --psk` derives the session's secrets from the
+ * capture; its secured messages must be those the DMTF spdm_dump opens
+ * with the same PSK, and the TDISP flow must hold together (the lock's
+ * nonce restarts the interface, the report portions add up, the states
+ * go CONFIG_UNLOCKED -> CONFIG_LOCKED -> RUN -> CONFIG_UNLOCKED) with
+ * every KEY_PROG acknowledged.  The --json outputs are checked against
+ * docs/json/dump.schema.json.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -289,6 +299,176 @@ static void test_no_keylog(void **state)
 	assert_null(strstr(out, "IDE_KM"));
 }
 
+/* The emulators' "TestPskData", NUL included. */
+#define DMTF_PSK "5465737450736b4461746100"
+#define MAX_SECURED 256
+
+/* spdm_dump's names of one session's secured messages, in order. */
+static size_t dmtf_names(const char *pcap, const char *sid, char names[][40], size_t max)
+{
+	const char *const args[] = { "-r", pcap, "--psk", DMTF_PSK, NULL };
+	char tag[40];
+	size_t n = 0;
+	int rc;
+
+	rc = peer_run("spdm_dump", args, out, OUT_MAX, 60);
+	assert_int_equal(rc, 0);
+	snprintf(tag, sizeof(tag), "SecuredSPDM(%s)", sid);
+	for (char *l = out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		char *nl = strchr(l, '\n'), *at;
+
+		if (nl)
+			*nl = '\0';
+		if (strstr(l, tag) && (at = strstr(l, " SPDM_"))) {
+			assert_true(n < max);
+			assert_int_equal(sscanf(at + 6, "%39s", names[n]), 1);
+			n++;
+		}
+		if (nl)
+			*nl = '\n';
+	}
+	return n;
+}
+
+static size_t count_in(const char *const *v, size_t n, const char *s)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += !strcmp(v[i], s);
+	return k;
+}
+
+static void dmtf_requester(const char *ver)
+{
+	const char *const rargs[] = { "--trans", "PCI_DOE", "--ver", ver, NULL };
+	char pcap[600], port[16], bin[512], sid[16] = "", nonce[2][65] = { "", "" };
+	const char *qargs[] = { "--trans", "PCI_DOE", "--port", port, "--ver", ver,
+				"--exe_conn", "DIGEST", "--exe_session", "PSK,APP", "--pcap", pcap,
+				NULL };
+	const char *const dargs[] = { "dump", pcap, "--psk", DMTF_PSK, "--json", NULL };
+	static char dmtf[MAX_SECURED][40], ours[MAX_SECURED][40];
+	const char *tdisp[NFLOW], *states[8];
+	unsigned int want_len = 0, got_len = 0, portions = 0, acked = 0;
+	size_t n = 0, nt = 0, ns = 0, nd;
+	json_object *j, *msgs;
+	struct peer_proc p;
+	int rc;
+
+	snprintf(pcap, sizeof(pcap), "%s/dmtf-psk-%s-%d.pcap", peer_dir(), ver, getpid());
+	assert_int_equal(peer_start_responder(&p, rargs, 20), 0);
+	snprintf(port, sizeof(port), "%d", p.port);
+	rc = peer_run("spdm_requester_emu", qargs, out, OUT_MAX, 120);
+	if (rc || strstr(out, "ERROR")) {
+		peer_dump_log(&p);
+		fail_msg("spdm_requester_emu --exe_session PSK,APP: exit %d\n%.2000s", rc, out);
+	}
+	for (int i = 0; i < 100 && peer_alive(&p); i++)
+		usleep(50000);
+	peer_stop(&p);
+
+	/* A second session with a PSK we do not know may follow: it stays closed, exit 1. */
+	rc = peer_run(peer_devauth_bin("devauth", bin, sizeof(bin)), dargs, out, OUT_MAX, 60);
+	if (rc != 0 && rc != 1)
+		fail_msg("dump --psk: exit %d\n%.2000s", rc, out);
+	keep_json(out);
+	j = json_tokener_parse(out);
+	assert_non_null(j);
+	msgs = get(j, "messages");
+	for (size_t i = 0; i < json_object_array_length(msgs); i++) {
+		json_object *m = json_object_array_get_idx(msgs, i), *v;
+		const char *code = json_object_get_string(get(m, "message"));
+		const char *sum = json_object_get_string(get(m, "summary"));
+		const char *id, *name;
+		char *at;
+
+		if (!json_object_object_get_ex(m, "session_id", &v))
+			continue;
+		id = json_object_get_string(v);
+		if (!sid[0])
+			snprintf(sid, sizeof(sid), "%s", id);
+		if (strcmp(id, sid))
+			continue;
+		/* The first session is the PSK's: every message of it opens. */
+		if (!json_object_get_boolean(get(m, "decrypted")))
+			fail_msg("record %d of session %s not opened", json_object_get_int(get(m, "record")), sid);
+		assert_true(n < MAX_SECURED);
+		snprintf(ours[n++], sizeof(ours[0]), "%s", code);
+		if (!json_object_object_get_ex(m, "protocol_message", &v))
+			continue;
+		name = json_object_get_string(v);
+		if (!strcmp(json_object_get_string(get(m, "protocol")), "IDE_KM")) {
+			if (!strcmp(name, "KP_ACK")) {
+				assert_non_null(strstr(sum, " status Successful"));
+				acked++;
+			}
+			continue;
+		}
+		assert_true(nt < NFLOW);
+		tdisp[nt++] = name;
+		if (!strcmp(name, "LOCK_INTERFACE_RESPONSE") || !strcmp(name, "START_INTERFACE_REQUEST")) {
+			at = strstr(sum, " nonce ");
+			assert_non_null(at);
+			snprintf(nonce[name[0] == 'S'], sizeof(nonce[0]), "%.64s", at + 7);
+		}
+		if (!strcmp(name, "DEVICE_INTERFACE_STATE")) {
+			at = strstr(sum, " state ");
+			assert_non_null(at);
+			assert_true(ns < 8);
+			states[ns++] = at + 7;
+		}
+		if (!strcmp(name, "DEVICE_INTERFACE_REPORT")) {
+			unsigned int pl, rem;
+
+			at = strstr(sum, " portion ");
+			assert_non_null(at);
+			assert_int_equal(sscanf(at, " portion %u remainder %u", &pl, &rem), 2);
+			if (!portions++)
+				want_len = pl + rem;
+			got_len += pl;
+		}
+	}
+	/* The same secured messages, in the same order, as the DMTF spdm_dump opens. */
+	assert_true(sid[0]);
+	nd = dmtf_names(pcap, sid, dmtf, MAX_SECURED);
+	assert_int_equal(nd, n);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(dmtf[i], ours[i]))
+			fail_msg("secured #%zu: spdm_dump says %s, devauth dump %s", i, dmtf[i], ours[i]);
+	/* The TDISP lifecycle, as probe runs it (the DMTF requester reads the report in two). */
+	for (size_t i = 0, k = 0; i < NFLOW; i++) {
+		if (strncmp(flow[i], "TDISP ", 6))
+			continue;
+		assert_true(k < nt);
+		if (strcmp(tdisp[k], flow[i] + 6))
+			fail_msg("TDISP #%zu: %s, want %s", k, tdisp[k], flow[i] + 6);
+		k++;
+	}
+	assert_int_equal(nt, 22);
+	assert_true(nonce[0][0]);
+	assert_string_equal(nonce[0], nonce[1]);
+	assert_int_equal(portions, 2);
+	assert_int_equal(got_len, want_len);
+	assert_int_equal(ns, 4);
+	assert_true(!strncmp(states[0], "CONFIG_UNLOCKED", 15) && !strncmp(states[1], "CONFIG_LOCKED", 13) &&
+		    !strncmp(states[2], "RUN", 3) && !strncmp(states[3], "CONFIG_UNLOCKED", 15));
+	assert_true(acked >= 1);
+	assert_int_equal(count_in((const char *const *)tdisp, nt, "TDISP_ERROR"), 0);
+	json_object_put(j);
+}
+
+static void test_dmtf_requester_12(void **state)
+{
+	(void)state;
+	dmtf_requester("1.2");
+}
+
+static void test_dmtf_requester_14(void **state)
+{
+	(void)state;
+	dmtf_requester("1.4");
+}
+
 static void test_schema(void **state)
 {
 	char schemas[600], dir[600], bin[700], from[700];
@@ -299,7 +479,7 @@ static void test_schema(void **state)
 
 	(void)state;
 	assert_non_null(src);
-	assert_int_equal(n_json, 4);
+	assert_int_equal(n_json, 6);
 	snprintf(schemas, sizeof(schemas), "%s/schemas", peer_dir());
 	mkdir(schemas, 0700);
 	snprintf(from, sizeof(from), "%s/docs/json/dump.schema.json", src);
@@ -310,7 +490,7 @@ static void test_schema(void **state)
 	if (rc)
 		fprintf(stderr, "%s\n", out);
 	assert_int_equal(rc, 0);
-	assert_non_null(strstr(out, "4 documents"));
+	assert_non_null(strstr(out, "6 documents"));
 	assert_non_null(strstr(out, " 0 bad"));
 }
 
@@ -320,6 +500,8 @@ int main(void)
 		cmocka_unit_test(test_12),
 		cmocka_unit_test(test_14),
 		cmocka_unit_test(test_no_keylog),
+		cmocka_unit_test(test_dmtf_requester_12),
+		cmocka_unit_test(test_dmtf_requester_14),
 		cmocka_unit_test(test_schema),
 	};
 
