@@ -106,7 +106,8 @@ sess-digests-mask-pass :: lib/requester/in_session_auth.c :: session-reqs :: if 
 sess-digests-pass :: lib/requester/in_session_auth.c :: session-reqs :: !memcmp\(d\.digest\[s\], r->digest\[s\], r->p\.hash_size\)\) :: 1)
 sess-chain-pass :: lib/requester/in_session_auth.c :: session-reqs :: if \(b\.len != r->chain\[s\]\.len \|\| memcmp\(b\.data, r->chain\[s\]\.data, b\.len\)\) \{ :: if (0) {
 dump-keylog-unopened-pass :: src/devauth/dump.c :: session-dump :: ret = opened < secured && have_keys \? 1 : 0; :: ret = 0;
-dump-keylog-direction :: src/devauth/dump.c :: session-dump :: dir = sd == SPDM_DIR_REQ \? "request" : "response"; :: dir = "request";
+dump-keylog-direction :: src/devauth/dump.c :: session-dump :: dir = from_rsp \? "response" : "request"; :: dir = "request";
+dump-psk-th2-finish :: lib/session/passive.c :: dump-tdisp :: if \(len < 2 \|\| \(msg\[1\] != SPDM_PSK_FINISH && :: if (len || (msg[1] != SPDM_PSK_FINISH &&
 mut-auth-chain-hash-drop :: lib/requester/session.c :: session-mutual :: return ret \?: th_add\(x, h, r->p\.hash_size, err\); :: return ret;
 mut-auth-sig-context :: lib/requester/session.c :: session-mutual :: SPDM_CTX_FINISH, x->h, sig, err\); :: SPDM_CTX_KEY_EXCHANGE_RSP, x->h, sig, err);
 pubkey-cap-pass :: lib/requester/vca.c :: session-pubkey :: if \(!\(c\.flags & SPDM_CAP_PUB_KEY_ID\)\) :: if (0)

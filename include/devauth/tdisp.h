@@ -11,6 +11,7 @@
 #ifndef DEVAUTH_PUBLIC_TDISP_H
 #define DEVAUTH_PUBLIC_TDISP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -69,5 +70,66 @@ int da_tdisp_report_bytes(const struct da_tdisp *t, const uint8_t **p, size_t *l
 int da_tdisp_start(struct da_tdisp *t, struct da_err *err);
 int da_tdisp_state(struct da_tdisp *t, uint8_t *state, struct da_err *err);
 int da_tdisp_stop(struct da_tdisp *t, struct da_err *err);
+
+/* LENGTH asked per GET_DEVICE_INTERFACE_REPORT (default 0x800); 0 keeps the default. */
+void da_tdisp_set_portion(struct da_tdisp *t, uint16_t length);
+/* The version GET_TDISP_VERSION settled on, major << 4 | minor; 0 before. */
+uint8_t da_tdisp_negotiated_version(const struct da_tdisp *t);
+/* START_INTERFACE_NONCE of the last LOCK_INTERFACE_RESPONSE: 0, or -ENOENT before a lock. */
+int da_tdisp_lock_nonce(const struct da_tdisp *t, uint8_t nonce[TDISP_NONCE_SIZE]);
+
+/*
+ * The fields of the last report da_tdisp_report() read and decoded (all
+ * 0 before).  Bits are the wire's: INTERFACE_INFO bit 0 NO_UPDATE_AFTER_LOCK,
+ * 1 DMA_WITHOUT_PASID, 2 DMA_WITH_PASID, 3 ATS, 4 PRS; MMIO attributes bit 0
+ * MSIX_TABLE, 1 MSIX_PBA, 2 NON_TEE, 3 ATTR_UPDATABLE; the rest is reserved.
+ */
+unsigned int da_tdisp_report_portions(const struct da_tdisp *t);	/* responses it took */
+uint16_t da_tdisp_report_interface_info(const struct da_tdisp *t);
+uint16_t da_tdisp_report_msix_control(const struct da_tdisp *t);
+uint16_t da_tdisp_report_lnr_control(const struct da_tdisp *t);
+uint32_t da_tdisp_report_tph_control(const struct da_tdisp *t);
+uint32_t da_tdisp_report_mmio_count(const struct da_tdisp *t);
+
+struct da_tdisp_mmio {
+	uint64_t first_page;		/* byte address of the first 4 KiB page */
+	uint32_t pages;
+	uint16_t attributes;
+	uint16_t range_id;
+};
+
+/* MMIO range i of the report: 0, or -ERANGE past da_tdisp_report_mmio_count(). */
+int da_tdisp_report_mmio(const struct da_tdisp *t, uint32_t i, struct da_tdisp_mmio *out);
+/* The device-specific information (borrowed like the report bytes); empty before. */
+void da_tdisp_report_dsi(const struct da_tdisp *t, const uint8_t **p, size_t *len);
+
+/*
+ * IDE_KM (PCIe r6.x 6.33.3) through r's session: QUERY, then per key set,
+ * direction and sub-stream KEY_PROG (its KP_ACK must say Successful),
+ * K_SET_GO and K_SET_STOP (each answered by K_GOSTOP_ACK).
+ */
+#define TDISP_IDEKM_KEY_SIZE		32	/* AES-256-GCM */
+#define TDISP_IDEKM_IFV_SIZE		8	/* the IV's invocation field */
+/* The key set / direction / sub-stream byte (KSS) */
+#define TDISP_IDEKM_KSS_K1		0x01
+#define TDISP_IDEKM_KSS_TX		0x02
+#define TDISP_IDEKM_KSS_SUB_NPR		0x10
+#define TDISP_IDEKM_KSS_SUB_CPL		0x20
+
+/* What QUERY_RESP said of the port. */
+struct da_idekm_port {
+	uint8_t port_index, max_port_index;
+	uint8_t bus, dev_func, segment;
+	uint32_t ide_regs;		/* dwords of the IDE extended capability */
+};
+
+int da_idekm_query(struct spdm_req *r, uint8_t port_index, struct da_idekm_port *out,
+		   struct da_err *err);
+int da_idekm_key_prog(struct spdm_req *r, uint8_t port_index, uint8_t stream_id, uint8_t kss,
+		      const uint8_t key[TDISP_IDEKM_KEY_SIZE],
+		      const uint8_t ifv[TDISP_IDEKM_IFV_SIZE], struct da_err *err);
+/* K_SET_GO (go) or K_SET_STOP. */
+int da_idekm_key_set(struct spdm_req *r, uint8_t port_index, uint8_t stream_id, uint8_t kss,
+		     bool go, struct da_err *err);
 
 #endif

@@ -9,22 +9,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <devauth/crypto.h>
+#include <openssl/crypto.h>
+
+#include <devauth/dump.h>
 #include <devauth/identity.h>
 #include <devauth/trust.h>
-#include "spdm/codec.h"
 
 #include "cli.h"
 #include "devauth.h"
-#include "dump_secured.h"
 
-#define SYNOPSIS "FILE.pcap [--keylog FILE] [--verify] [--trust ROOT|DIR] [--no-check-time]\n" \
+#define SYNOPSIS "FILE.pcap [--keylog FILE] [--psk HEX] [--verify] [--trust ROOT|DIR] [--no-check-time]\n" \
 	"       [--identity ID] [--nonce HEX] [--json]"
-/* The largest secured message a capture record holds, opened. */
-#define DUMP_PLAIN_MAX 0x10000
 
 static const struct cli_opt_help help[] = {
 	{ "--keylog FILE", "decrypt the secured messages with probe --keylog's secrets" },
+	{ "--psk HEX", "decrypt PSK sessions: their secrets from this key and the capture" },
 	{ "--verify", "replay the exchange through the requester's checks" },
 	{ "--trust ROOT|DIR", "the chain must end in one of these anchors (implies --verify)" },
 	{ "--no-check-time", "ignore certificate validity dates in the trust check" },
@@ -33,124 +32,12 @@ static const struct cli_opt_help help[] = {
 	{ 0 },
 };
 
-/* A one-line summary of the fields that matter, from the codec. */
-static void describe(const struct da_spdm_msg *m, const struct spdm_dec_params *p,
-		     uint8_t summary_type, bool sig, char *out, size_t len)
-{
-	struct spdm_hdr h;
-	char hex[2 * SPDM_NONCE_SIZE + 1];
-
-	out[0] = '\0';
-	if (spdm_decode_hdr(m->data, m->len, &h, NULL) < 0)
-		return;
-	switch (h.code) {
-	case SPDM_VERSION: {
-		struct spdm_version_rsp v;
-		size_t off = 0;
-
-		if (spdm_decode_version(m->data, m->len, &v, NULL) < 0)
-			break;
-		for (unsigned int i = 0; i < v.count && off < len; i++) {
-			int n = snprintf(out + off, len - off, "%s%u.%u", i ? " " : "versions ",
-					 v.entries[i] >> 12, (v.entries[i] >> 8) & 0xf);
-
-			if (n < 0)
-				break;
-			off += (size_t)n;
-		}
-		break;
-	}
-	case SPDM_CAPABILITIES: {
-		struct spdm_caps c;
-
-		if (spdm_decode_capabilities(m->data, m->len, h.version, &c, NULL) > 0)
-			snprintf(out, len, "flags 0x%08x CTExponent %u", c.flags, c.ct_exponent);
-		break;
-	}
-	case SPDM_ALGORITHMS: {
-		struct spdm_algorithms a;
-
-		if (spdm_decode_algorithms(m->data, m->len, h.version, &a, NULL) > 0)
-			snprintf(out, len, "%s %s measurements %s", spdm_asym_name(a.base_asym_sel),
-				 spdm_hash_name(a.base_hash_sel),
-				 spdm_meas_hash_name(a.meas_hash_algo));
-		break;
-	}
-	case SPDM_DIGESTS: {
-		struct spdm_digests d;
-
-		if (p->hash_size && spdm_decode_digests(m->data, m->len, p, &d, NULL) > 0)
-			snprintf(out, len, "provisioned slots 0x%02x", d.provisioned_mask);
-		break;
-	}
-	case SPDM_GET_CERTIFICATE: {
-		struct spdm_get_certificate g;
-
-		if (spdm_decode_get_certificate(m->data, m->len, h.version, &g, NULL) > 0)
-			snprintf(out, len, "slot %u offset %u length %u%s", g.slot, g.offset, g.length,
-				 g.large ? " (LargeCertChain)" : "");
-		break;
-	}
-	case SPDM_CERTIFICATE: {
-		struct spdm_certificate c;
-
-		if (spdm_decode_certificate(m->data, m->len, h.version, &c, NULL) > 0)
-			snprintf(out, len, "slot %u portion %u remainder %u%s", c.slot,
-				 c.portion_len, c.remainder_len, c.large ? " (LargeCertChain)" : "");
-		break;
-	}
-	case SPDM_CHALLENGE: {
-		struct spdm_challenge c;
-
-		if (spdm_decode_challenge(m->data, m->len, h.version, &c, NULL) > 0) {
-			da_hex(c.nonce, SPDM_NONCE_SIZE, hex, sizeof(hex));
-			snprintf(out, len, "slot %u summary 0x%02x nonce %s", c.slot,
-				 c.meas_summary_type, hex);
-		}
-		break;
-	}
-	case SPDM_CHALLENGE_AUTH: {
-		struct spdm_challenge_auth a;
-
-		if (p->sig_size && spdm_decode_challenge_auth(m->data, m->len, p, summary_type, &a,
-							      NULL) > 0) {
-			da_hex(a.nonce, SPDM_NONCE_SIZE, hex, sizeof(hex));
-			snprintf(out, len, "slot %u nonce %s signature %u bytes", a.param1 & 0xf, hex,
-				 p->sig_size);
-		}
-		break;
-	}
-	case SPDM_GET_MEASUREMENTS: {
-		struct spdm_get_measurements g;
-
-		if (spdm_decode_get_measurements(m->data, m->len, h.version, &g, NULL) > 0)
-			snprintf(out, len, "operation 0x%02x%s", g.operation,
-				 g.attributes & SPDM_MEAS_ATTR_SIG ? " signed" : "");
-		break;
-	}
-	case SPDM_MEASUREMENTS: {
-		struct spdm_measurements ms;
-
-		if (p->sig_size && spdm_decode_measurements(m->data, m->len, p, sig, &ms, NULL) > 0)
-			snprintf(out, len, "%u blocks, record %u bytes%s", ms.num_blocks,
-				 ms.record_len, ms.signature ? ", signed" : "");
-		break;
-	}
-	case SPDM_ERROR: {
-		struct spdm_error e;
-
-		if (spdm_decode_error(m->data, m->len, &e, NULL) > 0)
-			snprintf(out, len, "%s data 0x%02x", spdm_error_name(e.code), e.data);
-		break;
-	}
-	}
-}
-
 int dump_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "verify", no_argument, NULL, 'v' },
 		{ "keylog", required_argument, NULL, 'K' },
+		{ "psk", required_argument, NULL, 'P' },
 		{ "trust", required_argument, NULL, 'T' },
 		{ "no-check-time", no_argument, NULL, 'D' },
 		{ "identity", required_argument, NULL, 'i' },
@@ -165,22 +52,22 @@ int dump_main(int argc, char **argv)
 	struct da_capture cap = { 0 };
 	struct da_spdm_msg *msgs = NULL;
 	struct da_checklist extra = { 0 };
-	struct spdm_dec_params p = { 0 };
+	struct da_dump *dd = NULL;
 	struct da_err err = { 0 }, verr = { 0 };
 	struct spdm_req *r = NULL;
-	bool verify = false, json, ok, sig = false, have_keys = false;
+	bool verify = false, json, ok, have_keys = false;
 	const char *keylog = NULL;
-	struct dump_keys *keys = NULL;
-	uint8_t *plain = NULL;
+	struct spdm_passive *keys = NULL;
+	uint8_t psk[64];
+	size_t psk_len = 0;
 	size_t opened = 0, secured = 0;
-	uint8_t summary = 0;
 	json_object *j = NULL, *jm = NULL;
 	size_t n = 0;
 	int c, ret;
 
 	spdm_req_config_default(&cfg);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "vK:T:Di:n:h" CLI_SHORTOPTS, opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "vK:P:T:Di:n:h" CLI_SHORTOPTS, opts, NULL)) != -1) {
 		if (cli_common_opt(c))
 			continue;
 		switch (c) {
@@ -189,6 +76,12 @@ int dump_main(int argc, char **argv)
 			break;
 		case 'K':
 			keylog = optarg;
+			break;
+		case 'P':
+			if (da_unhex_buf(optarg, strlen(optarg), psk, sizeof(psk), &psk_len, 0)) {
+				fprintf(stderr, "%s dump: --psk needs 1 to 64 bytes of hex\n", prog);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'T':
 			ro.trust_path = optarg;
@@ -236,13 +129,12 @@ int dump_main(int argc, char **argv)
 		da_trust_free(ro.trust);
 		return 2;
 	}
-	if (keylog) {
-		keys = malloc(sizeof(*keys));
-		plain = malloc(DUMP_PLAIN_MAX);
-		if (!keys || !plain || dump_keys_load(keys, keylog, &err)) {
-			cli_file_error("dump", keylog, keys && plain ? err.msg : "out of memory");
-			free(keys);
-			free(plain);
+	if (keylog || psk_len) {
+		keys = spdm_passive_new(keylog, &err);
+		if (keys && psk_len)
+			spdm_passive_set_psk(keys, psk, psk_len);
+		if (!keys) {
+			cli_file_error("dump", keylog ? keylog : argv[optind], err.msg);
 			free(msgs);
 			da_capture_free(&cap);
 			return 2;
@@ -261,15 +153,16 @@ int dump_main(int argc, char **argv)
 	{
 		const struct spdm_req_info *i = spdm_req_info(r);
 
-		p.version = i->neg.version;
-		p.hash_size = (uint16_t)i->hash_size;
-		p.sig_size = (uint16_t)i->sig_size;
-		p.meas_hash_size = (uint16_t)spdm_meas_hash_size(i->neg.measurement_hash);
+		dd = da_dump_new(i);
+		if (!dd) {
+			ret = 2;
+			goto out;
+		}
 		if (have_keys)
-			dump_keys_setup(keys, i->neg.version, i->neg.base_hash, i->aead,
-					cap.linktype == DA_LINKTYPE_MCTP ? DA_FRAMING_MCTP :
-									   DA_FRAMING_PCI_DOE,
-					!(i->rsp_caps & SPDM_CAP_ENCRYPT));
+			spdm_passive_setup(keys, i->neg.version, i->neg.base_hash, i->aead,
+					   cap.linktype == DA_LINKTYPE_MCTP ? DA_FRAMING_MCTP :
+									      DA_FRAMING_PCI_DOE,
+					   !(i->rsp_caps & SPDM_CAP_ENCRYPT));
 	}
 	if (json) {
 		j = json_object_new_object();
@@ -284,10 +177,10 @@ int dump_main(int argc, char **argv)
 		struct da_spdm_msg view = msgs[k];
 		const struct da_spdm_msg *m = &view;
 		const char *dir;
-		char desc[256], sdesc[300], sid[16] = "";
-		enum spdm_sess_dir sd = SPDM_DIR_REQ;
+		char desc[256] = "", sdesc[300], sid[16] = "";
+		const char *proto = NULL, *pname = NULL;
 		uint32_t sess_id = 0;
-		bool open = false;
+		bool open = false, from_rsp = false;
 		uint8_t code, ver;
 
 		if (m->secured) {
@@ -296,8 +189,8 @@ int dump_main(int argc, char **argv)
 			size_t pt_len = 0;
 
 			if (have_keys && m->len >= 4)
-				open = !dump_keys_open(keys, m->data, m->len, plain, DUMP_PLAIN_MAX,
-						       &pt, &pt_len, &sd, &sess_id);
+				open = !spdm_passive_open(keys, m->data, m->len, &pt, &pt_len,
+							  &from_rsp, &sess_id);
 			if (open) {
 				opened++;
 				view.data = pt;
@@ -305,7 +198,7 @@ int dump_main(int argc, char **argv)
 				view.secured = false;
 				view.max_pad = 0;
 				snprintf(sid, sizeof(sid), "0x%08x", sess_id);
-			} else if (!spdm_sess_peek_id(m->data, m->len, &sess_id)) {
+			} else if (!spdm_secured_session_id(m->data, m->len, &sess_id)) {
 				snprintf(sid, sizeof(sid), "0x%08x", sess_id);
 			}
 		}
@@ -315,20 +208,22 @@ int dump_main(int argc, char **argv)
 		if (m->secured)
 			dir = "unknown";
 		else if (open)
-			dir = sd == SPDM_DIR_REQ ? "request" : "response";
+			dir = from_rsp ? "response" : "request";
 		else
 			dir = code & 0x80 ? "request" : "response";
 
-		if (code == SPDM_CHALLENGE && m->len >= 4)
-			summary = m->data[3];
-		if (code == SPDM_GET_MEASUREMENTS && m->len >= 3)
-			sig = m->data[2] & SPDM_MEAS_ATTR_SIG;
-		describe(m, &p, summary, sig, desc, sizeof(desc));
+		if (have_keys && !m->secured)
+			spdm_passive_plain(keys, m->data, m->len);
+		if (!m->secured) {
+			da_dump_describe(dd, m->data, m->len, desc, sizeof(desc));
+			da_dump_vendor_message(m->data, m->len, &proto, &pname);
+		}
 		if (open)
 			snprintf(sdesc, sizeof(sdesc), "[session %s] %s", sid, desc);
 		else if (m->secured)
 			snprintf(sdesc, sizeof(sdesc), "session %s%s", sid[0] ? sid : "?",
-				 !have_keys ? "" : "; not opened with the keylog");
+				 !have_keys ? "" : keylog ? "; not opened with the keylog" :
+							    "; not opened with the PSK");
 		else
 			snprintf(sdesc, sizeof(sdesc), "%s", desc);
 		if (json) {
@@ -349,6 +244,11 @@ int dump_main(int argc, char **argv)
 				json_object_object_add(o, "session_id", json_object_new_string(sid));
 			if (open || m->secured)
 				json_object_object_add(o, "decrypted", json_object_new_boolean(open));
+			if (proto) {
+				json_object_object_add(o, "protocol", json_object_new_string(proto));
+				json_object_object_add(o, "protocol_message",
+						       json_object_new_string(pname));
+			}
 			json_object_array_add(jm, o);
 		} else if (!cli_out.quiet) {
 			if (m->secured)
@@ -363,7 +263,8 @@ int dump_main(int argc, char **argv)
 		json_object_object_add(j, "secured", json_object_new_int64((int64_t)secured));
 		json_object_object_add(j, "decrypted", json_object_new_int64((int64_t)opened));
 	} else if (have_keys && !cli_out.quiet) {
-		printf("%zu of %zu secured messages opened with %s\n", opened, secured, keylog);
+		printf("%zu of %zu secured messages opened with %s\n", opened, secured,
+		       keylog ? keylog : "the PSK");
 	}
 	if (!verify) {
 		if (json) {
@@ -394,10 +295,9 @@ int dump_main(int argc, char **argv)
 	}
 	ret = ok ? 0 : 1;
 out:
-	if (have_keys)
-		dump_keys_free(keys);
-	free(keys);
-	free(plain);
+	spdm_passive_free(keys);
+	OPENSSL_cleanse(psk, sizeof(psk));
+	da_dump_free(dd);
 	if (j)
 		json_object_put(j);
 	da_trust_free(ro.trust);

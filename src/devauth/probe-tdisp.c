@@ -5,6 +5,7 @@
  * in portions, start with the lock's nonce, RUN, stop) and the IDE_KM
  * key programming of stream 0, each state read back from the device.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,21 +15,21 @@
 
 #include <devauth/crypto.h>
 #include <devauth/json.h>
+#include <devauth/tdisp.h>
 
 #include "cli.h"
 #include "devauth.h"
 #include "probe-tdisp.h"
-#include "tdisp/tdisp.h"
 
 struct probe_tdisp {
 	bool tdisp, ide_km, ran_tdisp, ran_ide_km;
 	uint16_t portion;
 	uint32_t function_id;
-	struct tdisp_req t;
+	struct da_tdisp *t;
 	uint8_t nonce[TDISP_NONCE_SIZE];	/* the lock's, kept for the output */
 	uint8_t states[4];
 	unsigned int nstates;
-	struct idekm_port port;
+	struct da_idekm_port port;
 	unsigned int keys_programmed;
 };
 
@@ -65,7 +66,7 @@ int probe_tdisp_opt(int c, const char *arg, struct probe_tdisp *pt)
 static int read_state(struct probe_tdisp *pt, struct da_err *err)
 {
 	uint8_t s;
-	int ret = tdisp_req_state(&pt->t, &s, err);
+	int ret = da_tdisp_state(pt->t, &s, err);
 
 	if (!ret && pt->nstates < sizeof(pt->states))
 		pt->states[pt->nstates++] = s;
@@ -74,50 +75,48 @@ static int read_state(struct probe_tdisp *pt, struct da_err *err)
 
 static int run_tdisp(struct spdm_req *r, struct probe_tdisp *pt, struct da_err *err)
 {
-	struct tdisp_lock_params lp = { 0 };
 	int ret;
 
-	tdisp_req_init(&pt->t, r, pt->function_id);
-	if (pt->portion)
-		pt->t.portion = pt->portion;
+	pt->t = da_tdisp_new(r, pt->function_id);
+	if (!pt->t)
+		return da_errf(err, -ENOMEM, "TDISP: out of memory");
+	da_tdisp_set_portion(pt->t, pt->portion);
 	pt->ran_tdisp = true;
-	ret = tdisp_req_version(&pt->t, err) ?: tdisp_req_capabilities(&pt->t, err) ?:
+	ret = da_tdisp_version(pt->t, err) ?: da_tdisp_capabilities(pt->t, err) ?:
 	      read_state(pt, err);
 	if (ret)
 		return ret;
 	/* No firmware update while locked, where the device offers it. */
-	lp.flags = pt->t.caps.lock_flags_supported & TDISP_LOCK_NO_FW_UPDATE;
-	ret = tdisp_req_lock(&pt->t, &lp, err) ?: read_state(pt, err) ?:
-	      tdisp_req_report(&pt->t, err);
+	ret = da_tdisp_lock(pt->t, da_tdisp_lock_flags_supported(pt->t) & TDISP_LOCK_NO_FW_UPDATE,
+			    err) ?:
+	      read_state(pt, err) ?: da_tdisp_report(pt->t, err);
 	if (ret)
 		return ret;
-	memcpy(pt->nonce, pt->t.nonce, sizeof(pt->nonce));
-	return tdisp_req_start(&pt->t, pt->t.nonce, err) ?: read_state(pt, err) ?:
-	       tdisp_req_stop(&pt->t, err) ?: read_state(pt, err);
+	da_tdisp_lock_nonce(pt->t, pt->nonce);
+	return da_tdisp_start(pt->t, err) ?: read_state(pt, err) ?: da_tdisp_stop(pt->t, err) ?:
+	       read_state(pt, err);
 }
 
 static int run_ide_km(struct spdm_req *r, struct probe_tdisp *pt, struct da_err *err)
 {
-	uint8_t key[IDEKM_KEY_SIZE], ifv[IDEKM_IFV_SIZE];
-	struct tdisp_chan ch;
+	uint8_t key[TDISP_IDEKM_KEY_SIZE], ifv[TDISP_IDEKM_IFV_SIZE];
 	int ret;
 
-	tdisp_chan_session(&ch, r);
 	pt->ran_ide_km = true;
-	ret = idekm_req_query(&ch, 0, &pt->port, err);
+	ret = da_idekm_query(r, 0, &pt->port, err);
 	if (ret)
 		return ret;
 	/* Both directions of the posted sub-stream of stream 0, key set 0. */
 	for (uint8_t dir = 0; dir < 2 && !ret; dir++) {
-		struct idekm_stream s = { .kss = dir ? IDEKM_KSS_TX : 0 };
+		uint8_t kss = dir ? TDISP_IDEKM_KSS_TX : 0;
 
 		ret = da_random(key, sizeof(key)) ?: da_random(ifv, sizeof(ifv));
 		if (!ret)
-			ret = idekm_req_key_prog(&ch, &s, key, ifv, err);
+			ret = da_idekm_key_prog(r, 0, 0, kss, key, ifv, err);
 		if (!ret)
 			pt->keys_programmed++;
-		ret = ret ?: idekm_req_key_set(&ch, true, &s, err) ?:
-		      idekm_req_key_set(&ch, false, &s, err);
+		ret = ret ?: da_idekm_key_set(r, 0, 0, kss, true, err) ?:
+		      da_idekm_key_set(r, 0, 0, kss, false, err);
 	}
 	OPENSSL_cleanse(key, sizeof(key));
 	return ret;
@@ -152,65 +151,82 @@ static void print_bits(uint32_t v, const char *const *names, unsigned int n)
 
 void probe_tdisp_print(const struct probe_tdisp *pt)
 {
-	const struct tdisp_req *t = &pt->t;
+	const struct da_tdisp *t = pt->t;
 	char hex[2 * TDISP_NONCE_SIZE + 1];
+	const uint8_t *rep, *dsi;
+	size_t rep_len, dsi_len;
+	uint8_t v;
 
-	if (pt->ran_tdisp && t->report.len) {
+	if (pt->ran_tdisp && !da_tdisp_report_bytes(t, &rep, &rep_len)) {
+		uint16_t info = da_tdisp_report_interface_info(t);
+
+		v = da_tdisp_negotiated_version(t);
 		da_hex(pt->nonce, sizeof(pt->nonce), hex, sizeof(hex));
-		printf("TDISP %u.%u interface 0x%08x: lock nonce %s\n", t->version >> 4,
-		       t->version & 0xf, t->iface.function_id, hex);
-		printf("  report: %zu bytes in %u portions; INTERFACE_INFO 0x%04x", t->report.len,
-		       t->portions, t->rep.interface_info);
-		print_bits(t->rep.interface_info, info_bits, 5);
+		printf("TDISP %u.%u interface 0x%08x: lock nonce %s\n", v >> 4, v & 0xf,
+		       pt->function_id, hex);
+		printf("  report: %zu bytes in %u portions; INTERFACE_INFO 0x%04x", rep_len,
+		       da_tdisp_report_portions(t), info);
+		print_bits(info, info_bits, 5);
 		printf("; MSI-X control 0x%04x, LNR control 0x%04x, TPH control 0x%08x\n",
-		       t->rep.msix_control, t->rep.lnr_control, t->rep.tph_control);
-		for (uint32_t i = 0; i < t->rep.mmio_count; i++) {
-			struct tdisp_mmio_range m;
+		       da_tdisp_report_msix_control(t), da_tdisp_report_lnr_control(t),
+		       da_tdisp_report_tph_control(t));
+		for (uint32_t i = 0; i < da_tdisp_report_mmio_count(t); i++) {
+			struct da_tdisp_mmio m;
 
-			tdisp_report_range(&t->rep, i, &m);
+			da_tdisp_report_mmio(t, i, &m);
 			printf("  MMIO range %u: first page 0x%016llx, %u pages, attributes 0x%04x",
 			       m.range_id, (unsigned long long)m.first_page, m.pages, m.attributes);
 			print_bits(m.attributes, attr_bits, 4);
 			printf("\n");
 		}
-		printf("  device-specific info: %u bytes", t->rep.dsi_len);
-		for (uint32_t i = 0; i < t->rep.dsi_len && i < 64; i++)
-			printf("%s%02x", i ? "" : " ", t->rep.dsi[i]);
+		da_tdisp_report_dsi(t, &dsi, &dsi_len);
+		printf("  device-specific info: %zu bytes", dsi_len);
+		for (size_t i = 0; i < dsi_len && i < 64; i++)
+			printf("%s%02x", i ? "" : " ", dsi[i]);
 		printf("\n  states:");
 		for (unsigned int i = 0; i < pt->nstates; i++)
 			printf("%s%s", i ? " -> " : " ", tdisp_state_name(pt->states[i]));
 		printf("\n");
 	}
-	if (pt->ran_ide_km && pt->port.nregs)
+	if (pt->ran_ide_km && pt->port.ide_regs)
 		printf("IDE_KM port %u of %u (bus 0x%02x, device/function 0x%02x, segment %u), %u IDE register dwords; %u keys programmed, K_SET_GO and K_SET_STOP acknowledged\n",
 		       pt->port.port_index, pt->port.max_port_index, pt->port.bus,
-		       pt->port.dev_func, pt->port.segment, pt->port.nregs, pt->keys_programmed);
+		       pt->port.dev_func, pt->port.segment, pt->port.ide_regs, pt->keys_programmed);
 }
 
 void probe_tdisp_json(json_object *root, const struct probe_tdisp *pt)
 {
-	const struct tdisp_req *t = &pt->t;
+	const struct da_tdisp *t = pt->t;
+	const uint8_t *rep = NULL, *dsi;
+	size_t rep_len = 0, dsi_len;
 	json_object *j, *a;
 
 	if (pt->ran_tdisp) {
 		j = json_object_new_object();
-		json_object_object_add(j, "version", json_object_new_int(t->version));
-		json_object_object_add(j, "function_id", json_object_new_int64(t->iface.function_id));
+		json_object_object_add(j, "version",
+				       json_object_new_int(da_tdisp_negotiated_version(t)));
+		json_object_object_add(j, "function_id", json_object_new_int64(pt->function_id));
 		json_object_object_add(j, "lock_flags_supported",
-				       json_object_new_int(t->caps.lock_flags_supported));
+				       json_object_new_int(da_tdisp_lock_flags_supported(t)));
 		json_object_object_add(j, "nonce", da_json_hex(pt->nonce, sizeof(pt->nonce)));
-		json_object_object_add(j, "report", da_json_hex(t->report.data, t->report.len));
-		json_object_object_add(j, "portions", json_object_new_int((int)t->portions));
-		json_object_object_add(j, "interface_info", json_object_new_int(t->rep.interface_info));
-		json_object_object_add(j, "msix_control", json_object_new_int(t->rep.msix_control));
-		json_object_object_add(j, "lnr_control", json_object_new_int(t->rep.lnr_control));
-		json_object_object_add(j, "tph_control", json_object_new_int64(t->rep.tph_control));
+		da_tdisp_report_bytes(t, &rep, &rep_len);
+		json_object_object_add(j, "report", da_json_hex(rep, rep_len));
+		json_object_object_add(j, "portions",
+				       json_object_new_int((int)da_tdisp_report_portions(t)));
+		json_object_object_add(j, "interface_info",
+				       json_object_new_int(da_tdisp_report_interface_info(t)));
+		json_object_object_add(j, "msix_control",
+				       json_object_new_int(da_tdisp_report_msix_control(t)));
+		json_object_object_add(j, "lnr_control",
+				       json_object_new_int(da_tdisp_report_lnr_control(t)));
+		json_object_object_add(j, "tph_control",
+				       json_object_new_int64(da_tdisp_report_tph_control(t)));
 		a = json_object_new_array();
-		for (uint32_t i = 0; i < t->rep.mmio_count; i++) {
+		for (uint32_t i = 0; i < da_tdisp_report_mmio_count(t); i++) {
 			json_object *m = json_object_new_object();
-			struct tdisp_mmio_range r;
+			struct da_tdisp_mmio r;
 
-			tdisp_report_range(&t->rep, i, &r);
+			da_tdisp_report_mmio(t, i, &r);
 			json_object_object_add(m, "range_id", json_object_new_int(r.range_id));
 			json_object_object_add(m, "first_page", json_object_new_int64((int64_t)r.first_page));
 			json_object_object_add(m, "pages", json_object_new_int64(r.pages));
@@ -218,7 +234,8 @@ void probe_tdisp_json(json_object *root, const struct probe_tdisp *pt)
 			json_object_array_add(a, m);
 		}
 		json_object_object_add(j, "mmio_ranges", a);
-		json_object_object_add(j, "device_specific_info", da_json_hex(t->rep.dsi, t->rep.dsi_len));
+		da_tdisp_report_dsi(t, &dsi, &dsi_len);
+		json_object_object_add(j, "device_specific_info", da_json_hex(dsi, dsi_len));
 		a = json_object_new_array();
 		for (unsigned int i = 0; i < pt->nstates; i++)
 			json_object_array_add(a, json_object_new_string(tdisp_state_name(pt->states[i])));
@@ -232,7 +249,7 @@ void probe_tdisp_json(json_object *root, const struct probe_tdisp *pt)
 		json_object_object_add(j, "bus", json_object_new_int(pt->port.bus));
 		json_object_object_add(j, "dev_func", json_object_new_int(pt->port.dev_func));
 		json_object_object_add(j, "segment", json_object_new_int(pt->port.segment));
-		json_object_object_add(j, "ide_registers", json_object_new_int((int)pt->port.nregs));
+		json_object_object_add(j, "ide_registers", json_object_new_int((int)pt->port.ide_regs));
 		json_object_object_add(j, "keys_programmed",
 				       json_object_new_int((int)pt->keys_programmed));
 		json_object_object_add(root, "ide_km", j);
@@ -243,8 +260,7 @@ void probe_tdisp_free(struct probe_tdisp *pt)
 {
 	if (!pt)
 		return;
-	if (pt->ran_tdisp)
-		tdisp_req_free(&pt->t);
+	da_tdisp_free(pt->t);
 	OPENSSL_cleanse(pt->nonce, sizeof(pt->nonce));
 	free(pt);
 }
