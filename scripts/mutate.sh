@@ -200,7 +200,7 @@ vtdisp-info-required-pass :: lib/verifier/tdisp_policy.c :: tdisp-policy :: miss
 vtdisp-info-forbidden-pass :: lib/verifier/tdisp_policy.c :: tdisp-policy :: extra = t->info_forbidden & r->interface_info; :: extra = 0;
 vtdisp-required-forbidden-both :: lib/verifier/tdisp_policy.c :: tdisp-policy :: if \(t->info_required & t->info_forbidden\) :: if (0)
 attest-tdisp-verdict-ignored :: src/devauth/attest_tdisp.c :: attest_tdisp :: if \(!res->accepted\) \{(?=\n\t+refuse) :: if (0) {
-attest-tdisp-refuse-no-unlock :: src/devauth/attest_tdisp.c :: attest_tdisp :: if \(ipc_simple\(ipc, PCI_TSM_CMD_UNLOCK, res->dev, &err\)\) \{ :: if (0) {
+attest-tdisp-refuse-no-unlock :: src/devauth/attest_tdisp.c :: attest_tdisp :: if \(ipc_simple\(ipc, PCI_TSM_CMD_UNLOCK, res->dev, &err\) && err\.code != -EALREADY\) \{ :: if (0) {
 attest-tdisp-run-reattested :: src/devauth/attest_tdisp.c :: attest_tdisp :: if \(d\.tdisp && d\.tdisp_state == TDISP_STATE_RUN\) \{ :: if (0) {
 tdisp-accept-report-reread-pass :: src/devauthd/tdisp.c :: tdisp_fleet :: if \(!same\) :: if (0)
 tdisp-lock-refused-not-undone :: src/devauthd/tdisp.c :: tdisp_fleet :: undo_lock\(td\); :: if (0) undo_lock(td);
