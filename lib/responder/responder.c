@@ -15,6 +15,8 @@
  * restarts L1.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -258,12 +260,33 @@ struct spdm_responder *spdm_responder_new(struct rsp_device *d, enum da_framing 
 	return r;
 }
 
+void spdm_responder_set_log(struct spdm_responder *r, void (*log)(void *arg, const char *msg),
+			    void *arg)
+{
+	r->log = log;
+	r->log_arg = arg;
+}
+
+void rsp_logf(struct spdm_responder *r, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	if (!r->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	r->log(r->log_arg, line);
+}
+
 void spdm_responder_free(struct spdm_responder *r)
 {
 	if (!r)
 		return;
 	rsp_reset_connection(r);
 	rsp_tdisp_free(r);
+	rsp_cxl_reset(r);
 	da_buf_free(&r->a);
 	da_buf_free(&r->b);
 	da_buf_free(&r->l1);

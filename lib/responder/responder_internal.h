@@ -18,6 +18,7 @@
 #include "session/session.h"
 #include "spdm/codec.h"
 #include "spdm/session_codec.h"
+#include "tdisp/cxl_codec.h"
 #include "tdisp/tdisp_codec.h"
 
 #define RSP_FAULT(f) (1ull << (f))
@@ -88,6 +89,25 @@ struct rsp_session {
 	bool derive_after;		/* FINISH_RSP / PSK_FINISH_RSP: data keys from th */
 	bool end_after;			/* END_SESSION_ACK: wipe and free */
 	unsigned int sealed;		/* secured responses sent */
+	/* opened with CXL TSP secondary session PSK cxl_index */
+	bool cxl_secondary;
+	uint8_t cxl_index;
+};
+
+/*
+ * CXL IDE_KM and TSP, in this connection (rsp-cxl_ide_km.c,
+ * rsp-cxl_tsp.c).  A reset of the device takes all of it.
+ */
+#define RSP_CXL_PORTS 256
+struct rsp_cxl {
+	bool init;
+	uint64_t gen;			/* the reset generation the state belongs to */
+	uint8_t programmed[RSP_CXL_PORTS];	/* per port: bit 0 Rx key, bit 1 Tx key */
+	uint8_t going[RSP_CXL_PORTS];
+	uint8_t tsp_state;		/* CXL_TSP_STATE_* */
+	bool configured;
+	uint32_t primary;		/* the session that set the configuration */
+	struct cxl_tsp_config cfg;	/* with the secondary sessions' PSKs */
 };
 
 /* One TDISP interface of the device, in this connection (rsp-tdisp.c). */
@@ -155,6 +175,10 @@ struct spdm_responder {
 	struct rsp_tdi tdi[RSP_MAX_TDI];
 	uint16_t ide_programmed[256];	/* per stream ID, a bit per key slot */
 	uint16_t ide_going[256];
+	struct rsp_cxl cxl;
+	/* what the device answered, for its log (spdm_responder_set_log) */
+	void (*log)(void *arg, const char *msg);
+	void *log_arg;
 	/* responder.c's dispatcher, for rsp_dispatch_one() (rsp-common.c) */
 	int (*dispatch_one)(struct spdm_responder *r, const uint8_t *req, size_t req_len,
 			    uint8_t *rsp, size_t rsp_cap, size_t overhead);
@@ -251,6 +275,17 @@ int rsp_vendor_defined(struct rsp_ctx *c);
 int rsp_tdisp(struct spdm_responder *r, const uint8_t *req, size_t len, struct wcur *w);
 int rsp_ide_km(struct spdm_responder *r, const uint8_t *req, size_t len, struct wcur *w);
 void rsp_tdisp_free(struct spdm_responder *r);
+/* The CXL vendor ID's protocols, with TDISP and "cxl" in the device's config. */
+bool rsp_cxl_enabled(const struct spdm_responder *r);
+int rsp_cxl_ide_km(struct spdm_responder *r, const uint8_t *req, size_t len, struct wcur *w);
+int rsp_cxl_tsp(struct spdm_responder *r, const uint8_t *req, size_t len, struct wcur *w);
+/* The CXL state of this connection, back to that of a device just out of reset. */
+void rsp_cxl_reset(struct spdm_responder *r);
+/* A secondary session's PSK for this PSKHint, or NULL (TSP SET_TARGET_CONFIGURATION). */
+const uint8_t *rsp_cxl_secondary_psk(struct spdm_responder *r, const uint8_t *hint,
+				     uint16_t hint_len, uint8_t *index);
+void rsp_logf(struct spdm_responder *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* Core dispatch (responder.c). */
 int rsp_dispatch(struct spdm_responder *r, const uint8_t *req, size_t req_len, uint8_t *rsp,
