@@ -109,7 +109,7 @@ static int xfer(struct conn *c, uint8_t protocol, const uint8_t *body, size_t le
 
 static void stream(uint8_t *m, uint8_t object, uint8_t stream_id, uint8_t kss, uint8_t port)
 {
-	memset(m, 0, CXL_IDEKM_KEY_MSG_SIZE);
+	memset(m, 0, CXL_IDEKM_KEY_MSG_SIZE + 1);
 	m[0] = object;
 	m[3] = stream_id;
 	m[5] = kss;
@@ -132,7 +132,7 @@ static void test_ide_km(void **state)
 	struct conn *c = conn_open(true);
 	const uint8_t q[] = { CXL_IDEKM_QUERY, 0, 0 }, q_rsv[] = { CXL_IDEKM_QUERY, 1, 0 };
 	const uint8_t q_port[] = { CXL_IDEKM_QUERY, 0, 2 };
-	uint8_t m[CXL_IDEKM_KEY_MSG_SIZE];
+	uint8_t m[CXL_IDEKM_KEY_MSG_SIZE + 1];
 	const uint8_t rx = CXL_IDEKM_KSS_SUB_CXL, tx = CXL_IDEKM_KSS_SUB_CXL | CXL_IDEKM_KSS_TX;
 
 	(void)state;
@@ -158,32 +158,38 @@ static void test_ide_km(void **state)
 
 	/* KEY_PROG: every wrong field is KP_ACK status 1 */
 	stream(m, CXL_IDEKM_KEY_PROG, 1, rx, 0);
-	assert_int_equal(key_prog(c, m, sizeof(m)), CXL_IDEKM_KP_INVALID);
+	assert_int_equal(key_prog(c, m, CXL_IDEKM_KEY_MSG_SIZE), CXL_IDEKM_KP_INVALID);
 	stream(m, CXL_IDEKM_KEY_PROG, 0, 0x10, 0);
-	assert_int_equal(key_prog(c, m, sizeof(m)), CXL_IDEKM_KP_INVALID);
+	assert_int_equal(key_prog(c, m, CXL_IDEKM_KEY_MSG_SIZE), CXL_IDEKM_KP_INVALID);
 	stream(m, CXL_IDEKM_KEY_PROG, 0, rx | 0x01, 0);
-	assert_int_equal(key_prog(c, m, sizeof(m)), CXL_IDEKM_KP_INVALID);
+	assert_int_equal(key_prog(c, m, CXL_IDEKM_KEY_MSG_SIZE), CXL_IDEKM_KP_INVALID);
 	stream(m, CXL_IDEKM_KEY_PROG, 0, rx, 2);
-	assert_int_equal(key_prog(c, m, sizeof(m)), CXL_IDEKM_KP_INVALID);
+	assert_int_equal(key_prog(c, m, CXL_IDEKM_KEY_MSG_SIZE), CXL_IDEKM_KP_INVALID);
 	stream(m, CXL_IDEKM_KEY_PROG, 0, rx, 0);
 	m[1] = 1;
-	assert_int_equal(key_prog(c, m, sizeof(m)), CXL_IDEKM_KP_INVALID);
+	assert_int_equal(key_prog(c, m, CXL_IDEKM_KEY_MSG_SIZE), CXL_IDEKM_KP_INVALID);
 	stream(m, CXL_IDEKM_KEY_PROG, 0, rx, 0);
-	assert_int_equal(key_prog(c, m, sizeof(m) - CXL_IDEKM_IV_SIZE), CXL_IDEKM_KP_INVALID);
+	assert_int_equal(key_prog(c, m, CXL_IDEKM_KEY_MSG_SIZE - CXL_IDEKM_IV_SIZE),
+			 CXL_IDEKM_KP_INVALID);
+	assert_int_equal(key_prog(c, m, CXL_IDEKM_KEY_MSG_SIZE + 1), CXL_IDEKM_KP_INVALID);
 	/* none of them programmed a key */
 	stream(m, CXL_IDEKM_K_SET_GO, 0, rx, 0);
 	assert_int_equal(xfer(c, CXL_PROTOCOL_IDE_KM, m, CXL_IDEKM_STREAM_SIZE), -EINVAL);
 
 	/* the good ones, with the default IV */
 	stream(m, CXL_IDEKM_KEY_PROG, 0, rx | CXL_IDEKM_KSS_IV_DEFAULT, 0);
-	assert_int_equal(key_prog(c, m, sizeof(m)), CXL_IDEKM_KP_SUCCESS);
+	assert_int_equal(key_prog(c, m, CXL_IDEKM_KEY_MSG_SIZE), CXL_IDEKM_KP_SUCCESS);
 	stream(m, CXL_IDEKM_KEY_PROG, 0, tx, 1);
-	assert_int_equal(key_prog(c, m, sizeof(m)), CXL_IDEKM_KP_SUCCESS);
+	assert_int_equal(key_prog(c, m, CXL_IDEKM_KEY_MSG_SIZE), CXL_IDEKM_KP_SUCCESS);
 	stream(m, CXL_IDEKM_K_SET_GO, 0, rx | CXL_IDEKM_KSS_CONTAINMENT, 0);
 	assert_int_equal(xfer(c, CXL_PROTOCOL_IDE_KM, m, CXL_IDEKM_STREAM_SIZE), 0);
 	assert_int_equal(c->body[0], CXL_IDEKM_K_GOSTOP_ACK);
 	/* port 1 has a Tx key, not an Rx one */
 	stream(m, CXL_IDEKM_K_SET_GO, 0, rx, 1);
+	assert_int_equal(xfer(c, CXL_PROTOCOL_IDE_KM, m, CXL_IDEKM_STREAM_SIZE), -EINVAL);
+	/* byte 4 is reserved but in KP_ACK */
+	stream(m, CXL_IDEKM_K_SET_GO, 0, rx, 0);
+	m[4] = 1;
 	assert_int_equal(xfer(c, CXL_PROTOCOL_IDE_KM, m, CXL_IDEKM_STREAM_SIZE), -EINVAL);
 	/* K_SET_STOP has no mode bit */
 	stream(m, CXL_IDEKM_K_SET_STOP, 0, rx | CXL_IDEKM_KSS_CONTAINMENT, 0);
@@ -229,7 +235,7 @@ static uint32_t tsp(struct conn *c, const uint8_t *m, size_t len)
 /* SET_TARGET_CONFIGURATION as the DMTF requester sends it. */
 static void config(uint8_t *m)
 {
-	memset(m, 0, CXL_TSP_SET_CONFIG_SIZE);
+	memset(m, 0, CXL_TSP_SET_CONFIG_SIZE + 1);
 	m[0] = CXL_TSP_VER_10;
 	m[1] = CXL_TSP_SET_CONFIGURATION;
 	m[2] = CXL_TSP_MEM_ENC_ENCRYPTION;
@@ -269,7 +275,7 @@ static void test_tsp(void **state)
 				0x10, 0, 0x00, 0x02 };
 	const uint8_t rep_far[] = { CXL_TSP_VER_10, CXL_TSP_GET_CONFIGURATION_REPORT, 0, 0,
 				    0xdc, 0, 0x10, 0 };
-	uint8_t m[CXL_TSP_SET_CONFIG_SIZE];
+	uint8_t m[CXL_TSP_SET_CONFIG_SIZE + 1];
 
 	(void)state;
 	assert_int_equal(tsp(c, ver, sizeof(ver)), OK(CXL_TSP_GET_VERSION));
@@ -286,38 +292,39 @@ static void test_tsp(void **state)
 	/* SET_TARGET_CONFIGURATION: one wrong value at a time */
 	config(m);
 	m[4] = CXL_TSP_MEM_ALGO_AES_XTS_128;
-	assert_int_equal(tsp(c, m, sizeof(m)), CXL_TSP_ERR_INVALID_SECURITY_CONFIGURATION);
+	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), CXL_TSP_ERR_INVALID_SECURITY_CONFIGURATION);
 	config(m);
 	m[4] = CXL_TSP_MEM_ALGO_AES_XTS_128 | CXL_TSP_MEM_ALGO_AES_XTS_256;
-	assert_int_equal(tsp(c, m, sizeof(m)), CXL_TSP_ERR_INVALID_SECURITY_CONFIGURATION);
+	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), CXL_TSP_ERR_INVALID_SECURITY_CONFIGURATION);
 	config(m);
 	m[2] = 0x02;				/* CKID-based encryption */
-	assert_int_equal(tsp(c, m, sizeof(m)), CXL_TSP_ERR_INVALID_SECURITY_CONFIGURATION);
+	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), CXL_TSP_ERR_INVALID_SECURITY_CONFIGURATION);
 	config(m);
 	m[12] |= CXL_TSP_TE_WRITE_ACCESS;
-	assert_int_equal(tsp(c, m, sizeof(m)), CXL_TSP_ERR_INVALID_SECURITY_CONFIGURATION);
+	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), CXL_TSP_ERR_INVALID_SECURITY_CONFIGURATION);
 	config(m);
 	m[24] = 0x04;
-	assert_int_equal(tsp(c, m, sizeof(m)), CXL_TSP_ERR_INVALID_SECURITY_CONFIGURATION);
+	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), CXL_TSP_ERR_INVALID_SECURITY_CONFIGURATION);
 	config(m);
 	m[32] = 1;				/* Number of CKIDs */
-	assert_int_equal(tsp(c, m, sizeof(m)), CXL_TSP_ERR_INVALID_SECURITY_CONFIGURATION);
+	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), CXL_TSP_ERR_INVALID_SECURITY_CONFIGURATION);
 	config(m);
 	m[192] = 0x02;				/* secondary session 1: the device has one */
-	assert_int_equal(tsp(c, m, sizeof(m)), CXL_TSP_ERR_INVALID_SECURITY_CONFIGURATION);
+	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), CXL_TSP_ERR_INVALID_SECURITY_CONFIGURATION);
 	config(m);
 	m[48 + 8] = 9;				/* a length index beyond the entries */
-	assert_int_equal(tsp(c, m, sizeof(m)), CXL_TSP_ERR_INVALID_SECURITY_CONFIGURATION);
+	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), CXL_TSP_ERR_INVALID_SECURITY_CONFIGURATION);
 	config(m);
 	m[40] = 1;				/* reserved */
-	assert_int_equal(tsp(c, m, sizeof(m)), CXL_TSP_ERR_INVALID_REQUEST);
+	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), CXL_TSP_ERR_INVALID_REQUEST);
 	config(m);
-	assert_int_equal(tsp(c, m, sizeof(m) - 1), CXL_TSP_ERR_INVALID_REQUEST);
+	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE - 1), CXL_TSP_ERR_INVALID_REQUEST);
+	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE + 1), CXL_TSP_ERR_INVALID_REQUEST);
 	te(m, 1, 0x100000, 0x10000);
 	assert_int_equal(tsp(c, m, CXL_TSP_TE_STATE_FIXED + CXL_TSP_MEM_RANGE_SIZE),
 			 CXL_TSP_ERR_INVALID_SECURITY_STATE);
 	config(m);
-	assert_int_equal(tsp(c, m, sizeof(m)), OK(CXL_TSP_SET_CONFIGURATION));
+	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), OK(CXL_TSP_SET_CONFIGURATION));
 	assert_int_equal(tsp(c, get, sizeof(get)), OK(CXL_TSP_GET_CONFIGURATION));
 	assert_int_equal(c->len, CXL_TSP_GET_CONFIG_RSP_SIZE);
 	assert_int_equal(c->body[36], CXL_TSP_STATE_CONFIG_UNLOCKED);
@@ -331,7 +338,7 @@ static void test_tsp(void **state)
 	assert_int_equal(tsp(c, lock, sizeof(lock)), OK(CXL_TSP_LOCK_CONFIGURATION));
 	assert_int_equal(tsp(c, lock, sizeof(lock)), CXL_TSP_ERR_ALREADY_LOCKED);
 	config(m);
-	assert_int_equal(tsp(c, m, sizeof(m)), CXL_TSP_ERR_ALREADY_LOCKED);
+	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), CXL_TSP_ERR_ALREADY_LOCKED);
 	assert_int_equal(tsp(c, get, sizeof(get)), OK(CXL_TSP_GET_CONFIGURATION));
 	assert_int_equal(c->body[36], CXL_TSP_STATE_CONFIG_LOCKED);
 
