@@ -105,7 +105,7 @@ rsp-in-session-finish-only :: lib/responder/rsp-session.c :: validator_12 :: ret
 cxl-idekm-reserved-pass :: lib/tdisp/cxl_ide_km.c :: emu-cxl :: if \(b\)(?=\n\t+return da_errf\(err, -EBADMSG, "CXL IDE_KM %s: %s 0x%02x is not zero") :: if (0)
 cxl-idekm-b4-reserved-pass :: lib/tdisp/cxl_ide_km.c :: emu-cxl :: else if \(b4\) :: else if (0)
 cxl-idekm-iv-trunc-pass :: lib/tdisp/cxl_ide_km.c :: emu-cxl :: if \(cur_ptr\(&c, CXL_IDEKM_IV_SIZE, iv\)\) :: if (0 * cur_ptr(&c, CXL_IDEKM_IV_SIZE, iv))
-rsp-cxl-disabled-pass :: lib/responder/rsp-cxl_ide_km.c :: emu-cxl :: return rsp_tdisp_enabled\(r\) && r->dev->cfg\.tdisp\.cxl; :: return rsp_tdisp_enabled(r);
+rsp-cxl-disabled-pass :: lib/responder/responder_internal.h :: emu-cxl :: r->dev->cfg\.tdisp\.cxl; :: 1;
 rsp-cxl-query-port-pass :: lib/responder/rsp-cxl_ide_km.c :: emu-cxl :: port > tc->ide_max_port_index\)(?=\n\t\treturn -EBADMSG;\n\tfor) :: 0)
 rsp-cxl-stream-id-pass :: lib/responder/rsp-cxl_ide_km.c :: emu-cxl :: return s->stream_id == 0 && :: return 1 &&
 rsp-cxl-substream-pass :: lib/responder/rsp-cxl_ide_km.c :: emu-cxl :: \(s->kss & CXL_IDEKM_KSS_SUB_MASK\) == CXL_IDEKM_KSS_SUB_CXL && :: 1 &&

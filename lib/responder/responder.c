@@ -15,8 +15,6 @@
  * restarts L1.
  */
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -258,26 +256,6 @@ struct spdm_responder *spdm_responder_new(struct rsp_device *d, enum da_framing 
 	r->gen = rsp_device_reset_gen(d);
 	r->dispatch_one = dispatch_one;
 	return r;
-}
-
-void spdm_responder_set_log(struct spdm_responder *r, void (*log)(void *arg, const char *msg),
-			    void *arg)
-{
-	r->log = log;
-	r->log_arg = arg;
-}
-
-void rsp_logf(struct spdm_responder *r, const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-
-	if (!r->log)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	r->log(r->log_arg, line);
 }
 
 void spdm_responder_free(struct spdm_responder *r)

@@ -275,15 +275,20 @@ int rsp_vendor_defined(struct rsp_ctx *c);
 int rsp_tdisp(struct spdm_responder *r, const uint8_t *req, size_t len, struct wcur *w);
 int rsp_ide_km(struct spdm_responder *r, const uint8_t *req, size_t len, struct wcur *w);
 void rsp_tdisp_free(struct spdm_responder *r);
-/* The CXL vendor ID's protocols, with TDISP and "cxl" in the device's config. */
-bool rsp_cxl_enabled(const struct spdm_responder *r);
+/* The CXL vendor ID's protocols: over PCI_DOE, with TDISP and "cxl" in the device's config. */
+static inline bool rsp_cxl_enabled(const struct spdm_responder *r)
+{
+	return r->framing == DA_FRAMING_PCI_DOE && r->dev->cfg.tdisp.enabled &&
+	       r->dev->cfg.tdisp.cxl;
+}
 int rsp_cxl_ide_km(struct spdm_responder *r, const uint8_t *req, size_t len, struct wcur *w);
 int rsp_cxl_tsp(struct spdm_responder *r, const uint8_t *req, size_t len, struct wcur *w);
-/* The CXL state of this connection, back to that of a device just out of reset. */
+/* rsp-common.c: the CXL state of this connection, as a device just out of reset has it. */
 void rsp_cxl_reset(struct spdm_responder *r);
 /* A secondary session's PSK for this PSKHint, or NULL (TSP SET_TARGET_CONFIGURATION). */
 const uint8_t *rsp_cxl_secondary_psk(struct spdm_responder *r, const uint8_t *hint,
 				     uint16_t hint_len, uint8_t *index);
+/* rsp-common.c: a line for the device's log (spdm_responder_set_log) */
 void rsp_logf(struct spdm_responder *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -25,19 +25,6 @@
 #define CXL_IDE_CAP_SKID		0x00000002u
 #define CXL_IDE_CAP_CONTAINMENT		0x00000004u
 
-bool rsp_cxl_enabled(const struct spdm_responder *r)
-{
-	return rsp_tdisp_enabled(r) && r->dev->cfg.tdisp.cxl;
-}
-
-void rsp_cxl_reset(struct spdm_responder *r)
-{
-	OPENSSL_cleanse(&r->cxl, sizeof(r->cxl));
-	r->cxl.init = true;
-	r->cxl.gen = r->gen;
-	r->cxl.tsp_state = CXL_TSP_STATE_CONFIG_UNLOCKED;
-}
-
 static void cxl_init(struct spdm_responder *r)
 {
 	if (!r->cxl.init || r->cxl.gen != r->gen)
