@@ -98,7 +98,7 @@ sess-id-pass :: lib/session/secured.c :: session-secured,session-tamper :: if \(
 sess-seq-pass :: lib/session/secured.c :: session-secured,session-tamper :: if \(seqw && seq != \(uint16_t\)k->seq\) :: if (0)
 sess-tag-pass :: lib/crypto/aead.c :: session-secured,session-tamper :: if \(EVP_DecryptFinal_ex\(a->ctx, pt \+ len, &n\) != 1\) :: if (0 * EVP_DecryptFinal_ex(a->ctx, pt + len, &n))
 # --- secure sessions, responder side (devauth-emu)
-rsp-finish-verify-pass :: lib/responder/rsp-finish.c :: validator_12 :: if \(!ret && CRYPTO_memcmp\(vd, got, s->s\.hash_size\)\) :: if (0)
+rsp-finish-verify-pass :: lib/responder/rsp-session-core.c :: validator_12 :: if \(!ret && CRYPTO_memcmp\(vd, got, s->s\.hash_size\)\) :: if (0)
 rsp-psk-hint-pass :: lib/responder/rsp-psk.c :: emu_session_ours_mctp :: \} else if \(!cfg->psk_len \|\| !hint_matches\(cfg, &k\)\) \{ :: } else if (0) {
 rsp-in-session-finish-only :: lib/responder/rsp-session.c :: validator_12 :: return rsp_error\(&c, SPDM_ERR_UNEXPECTED_REQUEST, 0\);(?=\n\t\}\n\tif \(c\.hdr\.code != SPDM_GET_MEASUREMENTS\)) :: return rsp_heartbeat(&c);
 # --- CXL IDE_KM and TSP, device side (devauth-emu)

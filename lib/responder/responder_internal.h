@@ -241,14 +241,14 @@ int rsp_session_sm_opaque(struct spdm_responder *r, uint16_t sel, uint8_t *buf, 
 /* Hash of the handshake transcript so far into out (H bytes). */
 int rsp_session_th(struct rsp_session *s, uint8_t *out);
 /*
- * RequesterVerifyData against the transcript so far and req[0..n) (the
- * request up to it), which join the transcript only when it matches:
- * -EBADMSG when it differs.
+ * FINISH / PSK_FINISH: RequesterVerifyData (got, at off in the request)
+ * against the transcript so far and the request up to it, which joins
+ * the transcript only when it matches.  0 when it does; else the
+ * session ends (once its ERROR is sealed, or now in the clear) and the
+ * return is the ERROR DecryptError (Unspecified on another failure).
  */
-int rsp_session_check_req_verify_at(struct rsp_session *s, const uint8_t *req, size_t n,
-				    const uint8_t *got);
-/* A failed handshake: ended once its ERROR is sealed (or now, in the clear). */
-void rsp_session_end_with_error(struct rsp_session *s);
+int rsp_session_req_verify(struct rsp_ctx *c, struct rsp_session *s, size_t off,
+			   const uint8_t *got);
 /* One secured transport payload in, one secured payload (or an ERROR in the clear) out. */
 int rsp_secured(struct spdm_responder *r, const uint8_t *msg, size_t len, uint8_t *out,
 		size_t cap, bool *secured);

@@ -150,12 +150,9 @@ int rsp_psk_finish(struct rsp_ctx *c)
 		return rsp_error(c, SPDM_ERR_UNEXPECTED_REQUEST, 0);
 	if (rsp_check_len(c, spdm_decode_psk_finish(c->req, c->req_len, &s->sp, &f, NULL)))
 		return rsp_error(c, SPDM_ERR_INVALID_REQUEST, 0);
-	ret = rsp_session_check_req_verify_at(s, c->req, f.verify_off, f.verify_data);
-	if (ret) {
-		rsp_session_end_with_error(s);
-		return rsp_error(c, ret == -EBADMSG ? SPDM_ERR_DECRYPT_ERROR : SPDM_ERR_UNSPECIFIED,
-				 0);
-	}
+	ret = rsp_session_req_verify(c, s, f.verify_off, f.verify_data);
+	if (ret)
+		return ret;
 	n = spdm_encode_psk_finish_rsp(&c->w, r->version, NULL, 0);
 	ret = n < 0 ? n : da_buf_append(&s->th, f.verify_data, r->p.hash_size) ?:
 			  da_buf_append(&s->th, c->w.p, (size_t)n);

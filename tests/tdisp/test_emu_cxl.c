@@ -297,7 +297,7 @@ static void test_tsp(void **state)
 	m[4] = CXL_TSP_MEM_ALGO_AES_XTS_128 | CXL_TSP_MEM_ALGO_AES_XTS_256;
 	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), CXL_TSP_ERR_INVALID_SECURITY_CONFIGURATION);
 	config(m);
-	m[2] = 0x02;				/* CKID-based encryption */
+	m[2] |= 0x02;			/* CKID-based encryption too */
 	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), CXL_TSP_ERR_INVALID_SECURITY_CONFIGURATION);
 	config(m);
 	m[12] |= CXL_TSP_TE_WRITE_ACCESS;
