@@ -38,14 +38,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 1:
 		got = cxl_tsp_decode_set_config(msg, len, &c, &err);
-		if (got > 0) {
-			if (got != CXL_TSP_SET_CONFIG_SIZE ||
-			    cxl_tsp_encode_get_config_rsp(&w, &c, 0) != CXL_TSP_GET_CONFIG_RSP_SIZE ||
-			    memcmp(out + 2, msg + 2, 22) || memcmp(out + 26, msg + 26, 10) ||
-			    (out[24] | out[25] << 8) != (c.cfg_features & CXL_TSP_CFG_LOCKED_FW_UPDATE) ||
-			    memcmp(out + 48, msg + 48, 8 * 16))
-				__builtin_trap();
-		}
+		if (got <= 0)
+			break;
+		if (got != CXL_TSP_SET_CONFIG_SIZE ||
+		    cxl_tsp_encode_get_config_rsp(&w, &c, 0) != CXL_TSP_GET_CONFIG_RSP_SIZE)
+			__builtin_trap();
+		if (memcmp(out + 2, msg + 2, 22) || memcmp(out + 26, msg + 26, 10) ||
+		    memcmp(out + 48, msg + 48, 8 * 16) ||
+		    (out[24] | out[25] << 8) != (c.cfg_features & CXL_TSP_CFG_LOCKED_FW_UPDATE))
+			__builtin_trap();
 		break;
 	case 2:
 		got = cxl_tsp_decode_report_req(msg, len, &off, &want, &err);

@@ -267,7 +267,8 @@ long cxl_tsp_decode_set_config(const uint8_t *msg, size_t len, struct cxl_tsp_co
 	if ((ret = zeros(&c, op, "Reserved", 4, len, err)))
 		return ret;
 	if (cur_u16(&c, &cf->te_features))
-		return truncated(err, op, "TE State Change and Access Control Features Enable", len);
+		return truncated(err, op, "TE State Change and Access Control Features Enable",
+				 len);
 	if ((ret = zeros(&c, op, "Reserved", 2, len, err)))
 		return ret;
 	if (cur_u32(&c, &cf->oob_granularity))

@@ -231,6 +231,7 @@ static uint32_t tsp(struct conn *c, const uint8_t *m, size_t len)
 }
 
 #define OK(op)	(0x100u | CXL_TSP_RSP(op))
+#define BAD_CONFIG CXL_TSP_ERR_INVALID_SECURITY_CONFIGURATION
 
 /* SET_TARGET_CONFIGURATION as the DMTF requester sends it. */
 static void config(uint8_t *m)
@@ -292,28 +293,28 @@ static void test_tsp(void **state)
 	/* SET_TARGET_CONFIGURATION: one wrong value at a time */
 	config(m);
 	m[4] = CXL_TSP_MEM_ALGO_AES_XTS_128;
-	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), CXL_TSP_ERR_INVALID_SECURITY_CONFIGURATION);
+	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), BAD_CONFIG);
 	config(m);
 	m[4] = CXL_TSP_MEM_ALGO_AES_XTS_128 | CXL_TSP_MEM_ALGO_AES_XTS_256;
-	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), CXL_TSP_ERR_INVALID_SECURITY_CONFIGURATION);
+	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), BAD_CONFIG);
 	config(m);
 	m[2] |= 0x02;			/* CKID-based encryption too */
-	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), CXL_TSP_ERR_INVALID_SECURITY_CONFIGURATION);
+	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), BAD_CONFIG);
 	config(m);
 	m[12] |= CXL_TSP_TE_WRITE_ACCESS;
-	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), CXL_TSP_ERR_INVALID_SECURITY_CONFIGURATION);
+	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), BAD_CONFIG);
 	config(m);
 	m[24] = 0x04;
-	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), CXL_TSP_ERR_INVALID_SECURITY_CONFIGURATION);
+	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), BAD_CONFIG);
 	config(m);
 	m[32] = 1;				/* Number of CKIDs */
-	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), CXL_TSP_ERR_INVALID_SECURITY_CONFIGURATION);
+	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), BAD_CONFIG);
 	config(m);
 	m[192] = 0x02;				/* secondary session 1: the device has one */
-	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), CXL_TSP_ERR_INVALID_SECURITY_CONFIGURATION);
+	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), BAD_CONFIG);
 	config(m);
 	m[48 + 8] = 9;				/* a length index beyond the entries */
-	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), CXL_TSP_ERR_INVALID_SECURITY_CONFIGURATION);
+	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), BAD_CONFIG);
 	config(m);
 	m[40] = 1;				/* reserved */
 	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), CXL_TSP_ERR_INVALID_REQUEST);
