@@ -271,5 +271,7 @@ void spdm_responder_free(struct spdm_responder *r)
 	da_buf_free(&r->pending);
 	spdm_chunk_rx_free(&r->rx);
 	da_buf_free(&r->large);
+	da_buf_free(&r->sec_plain);
+	da_buf_free(&r->sec_rsp);
 	free(r);
 }

@@ -169,6 +169,8 @@ struct spdm_responder {
 	/* Secure sessions (rsp-session.c) */
 	struct rsp_session sess[RSP_MAX_SESSIONS];
 	struct rsp_session *cur_sess;	/* the one a secured request arrived in */
+	struct da_buf sec_plain;	/* rsp_secured(): the opened request, wiped after use */
+	struct da_buf sec_rsp;		/* and the response before sealing */
 	/* TDISP and IDE_KM (rsp-vendor.c, rsp-tdisp.c, rsp-ide_km.c) */
 	bool tdisp_init;
 	uint64_t tdisp_gen;		/* the reset generation the states belong to */
