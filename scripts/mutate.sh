@@ -98,9 +98,42 @@ sess-id-pass :: lib/session/secured.c :: session-secured,session-tamper :: if \(
 sess-seq-pass :: lib/session/secured.c :: session-secured,session-tamper :: if \(seqw && seq != \(uint16_t\)k->seq\) :: if (0)
 sess-tag-pass :: lib/crypto/aead.c :: session-secured,session-tamper :: if \(EVP_DecryptFinal_ex\(a->ctx, pt \+ len, &n\) != 1\) :: if (0 * EVP_DecryptFinal_ex(a->ctx, pt + len, &n))
 # --- secure sessions, responder side (devauth-emu)
-rsp-finish-verify-pass :: lib/responder/rsp-finish.c :: validator_12 :: if \(!ret && CRYPTO_memcmp\(vd, got, s->s\.hash_size\)\) :: if (0)
-rsp-psk-hint-pass :: lib/responder/rsp-psk.c :: emu_session_ours_mctp :: !hint_matches\(cfg, &k\) \|\| :: 0 ||
+rsp-finish-verify-pass :: lib/responder/rsp-session-core.c :: validator_12 :: if \(!ret && CRYPTO_memcmp\(vd, got, s->s\.hash_size\)\) :: if (0)
+rsp-psk-hint-pass :: lib/responder/rsp-psk.c :: emu_session_ours_mctp :: \} else if \(!cfg->psk_len \|\| !hint_matches\(cfg, &k\)\) \{ :: } else if (0) {
 rsp-in-session-finish-only :: lib/responder/rsp-session.c :: validator_12 :: return rsp_error\(&c, SPDM_ERR_UNEXPECTED_REQUEST, 0\);(?=\n\t\}\n\tif \(c\.hdr\.code != SPDM_GET_MEASUREMENTS\)) :: return rsp_heartbeat(&c);
+# --- CXL IDE_KM and TSP, device side (devauth-emu)
+cxl-idekm-reserved-pass :: lib/tdisp/cxl_ide_km.c :: emu-cxl :: if \(b\)(?=\n\t+return da_errf\(err, -EBADMSG, "CXL IDE_KM %s: %s 0x%02x is not zero") :: if (0)
+cxl-idekm-b4-reserved-pass :: lib/tdisp/cxl_ide_km.c :: emu-cxl :: else if \(b4\) :: else if (0)
+cxl-idekm-iv-trunc-pass :: lib/tdisp/cxl_ide_km.c :: emu-cxl :: if \(cur_ptr\(&c, CXL_IDEKM_IV_SIZE, iv\)\) :: if (0 * cur_ptr(&c, CXL_IDEKM_IV_SIZE, iv))
+rsp-cxl-disabled-pass :: lib/responder/responder_internal.h :: emu-cxl :: r->dev->cfg\.tdisp\.cxl; :: 1;
+rsp-cxl-query-port-pass :: lib/responder/rsp-cxl_ide_km.c :: emu-cxl :: port > tc->ide_max_port_index\)(?=\n\t\treturn -EBADMSG;\n\tfor) :: 0)
+rsp-cxl-stream-id-pass :: lib/responder/rsp-cxl_ide_km.c :: emu-cxl :: return s->stream_id == 0 && :: return 1 &&
+rsp-cxl-substream-pass :: lib/responder/rsp-cxl_ide_km.c :: emu-cxl :: \(s->kss & CXL_IDEKM_KSS_SUB_MASK\) == CXL_IDEKM_KSS_SUB_CXL && :: 1 &&
+rsp-cxl-kss-reserved-pass :: lib/responder/rsp-cxl_ide_km.c :: emu-cxl :: !\(s->kss & reserved\) && :: 1 &&
+rsp-cxl-port-pass :: lib/responder/rsp-cxl_ide_km.c :: emu-cxl :: s->port_index <= r->dev->cfg\.tdisp\.ide_max_port_index; :: 1;
+rsp-cxl-keyprog-len-pass :: lib/responder/rsp-cxl_ide_km.c :: emu-cxl :: \} else if \(got != \(long\)len \|\| :: } else if (0 ||
+rsp-cxl-get-key-tx-pass :: lib/responder/rsp-cxl_ide_km.c :: emu-cxl :: \|\| \(s\.kss & CXL_IDEKM_KSS_TX\)\) :: || 0)
+rsp-cxl-go-unprogrammed-pass :: lib/responder/rsp-cxl_ide_km.c :: emu-cxl :: if \(!\(r->cxl\.programmed\[s\.port_index\] & bit\)\) :: if (0)
+rsp-cxl-stop-keeps-key :: lib/responder/rsp-cxl_ide_km.c :: emu-cxl :: r->cxl\.programmed\[s\.port_index\] &= \(uint8_t\)~bit; :: ;
+cxl-tsp-version-pass :: lib/tdisp/cxl_tsp.c :: emu-cxl :: if \(ver != CXL_TSP_VER_10\) :: if (0)
+cxl-tsp-reserved-pass :: lib/tdisp/cxl_tsp.c :: emu-cxl :: if \(p\[i\]\) :: if (0)
+rsp-tsp-set-config-len-pass :: lib/responder/rsp-cxl_tsp.c :: emu-cxl :: if \(cxl_tsp_decode_set_config\(req, len, &c, NULL\) != \(long\)len\) \{ :: if (cxl_tsp_decode_set_config(req, len, &c, NULL) < 0) {
+rsp-tsp-mem-features-pass :: lib/responder/rsp-cxl_tsp.c :: emu-cxl :: if \(c->mem_enc_features & ~device_caps\.mem_enc_features\) :: if (0)
+rsp-tsp-algorithm-pass :: lib/responder/rsp-cxl_tsp.c :: emu-cxl :: \(c->mem_enc_algorithm & ~device_caps\.mem_enc_algorithms\)\) :: 0)
+rsp-tsp-te-features-pass :: lib/responder/rsp-cxl_tsp.c :: emu-cxl :: if \(c->te_features & ~device_caps\.te_features\) :: if (0)
+rsp-tsp-cfg-features-pass :: lib/responder/rsp-cxl_tsp.c :: emu-cxl :: if \(c->cfg_features & ~cfg_ok\) :: if (0)
+rsp-tsp-ckids-pass :: lib/responder/rsp-cxl_tsp.c :: emu-cxl :: if \(c->ckid_base \|\| c->ckids \|\| c->secondary_ckid_type\) :: if (0)
+rsp-tsp-ib-granularity-pass :: lib/responder/rsp-cxl_tsp.c :: emu-cxl :: if \(g->length_index >= CXL_TSP_IB_GRAN_ENTRIES \|\| :: if (0 &&
+rsp-tsp-validity-pass :: lib/responder/rsp-cxl_tsp.c :: emu-cxl :: if \(c->validity & ~\(\(1u << device_caps\.secondary_sessions\) - 1\)\) :: if (0)
+rsp-tsp-set-locked-pass :: lib/responder/rsp-cxl_tsp.c :: emu-cxl :: if \(r->cxl\.tsp_state != CXL_TSP_STATE_CONFIG_UNLOCKED\) \{ :: if (0) {
+rsp-tsp-lock-twice-pass :: lib/responder/rsp-cxl_tsp.c :: emu-cxl :: if \(r->cxl\.tsp_state != CXL_TSP_STATE_CONFIG_UNLOCKED\)(?=\n\t\treturn tsp_err) :: if (0)
+rsp-tsp-lock-unconfigured-pass :: lib/responder/rsp-cxl_tsp.c :: emu-cxl :: if \(!r->cxl\.configured\)(?=\n\t\treturn tsp_err) :: if (0)
+rsp-tsp-te-unlocked-pass :: lib/responder/rsp-cxl_tsp.c :: emu-cxl :: if \(r->cxl\.tsp_state != CXL_TSP_STATE_CONFIG_LOCKED \|\| :: if (0 &&
+rsp-tsp-te-state-pass :: lib/responder/rsp-cxl_tsp.c :: emu-cxl :: \|\| t\.te_state > 1\) :: || 0)
+rsp-tsp-range-empty-pass :: lib/responder/rsp-cxl_tsp.c :: emu-cxl :: if \(!m->length \|\| :: if (0 ||
+rsp-tsp-range-aligned-pass :: lib/responder/rsp-cxl_tsp.c :: emu-cxl :: m->start % TE_GRANULARITY \|\| :: 0 ||
+rsp-tsp-range-wrap-pass :: lib/responder/rsp-cxl_tsp.c :: emu-cxl :: m->start \+ m->length < m->start\) :: 0)
+rsp-tsp-report-offset-pass :: lib/responder/rsp-cxl_tsp.c :: emu-cxl :: if \(!want \|\| off >= sizeof\(rep\)\) :: if (!want)
 # --- secure sessions, requester side: in-session requests, keylogs, mutual auth, slot 0xFF
 sess-digests-mask-pass :: lib/requester/in_session_auth.c :: session-reqs :: if \(d\.provisioned_mask != r->info\.provisioned_mask\) \{ :: if (0) {
 sess-digests-pass :: lib/requester/in_session_auth.c :: session-reqs :: !memcmp\(d\.digest\[s\], r->digest\[s\], r->p\.hash_size\)\) :: 1)

@@ -135,6 +135,8 @@ struct rsp_tdisp_config {
 	uint8_t dev_addr_width, num_req_this, num_req_all;
 	uint8_t ide_max_port_index;	/* IDE_KM ports 0..this */
 	uint8_t ide_streams;		/* IDE_KM stream IDs 0..this-1 take keys */
+	/* CXL IDE_KM and CXL TSP under the CXL vendor ID (rsp-cxl_*.c) */
+	bool cxl;
 	size_t ntdi;
 	struct rsp_tdi_config tdi[RSP_MAX_TDI];
 };
@@ -259,6 +261,9 @@ void spdm_responder_free(struct spdm_responder *r);
  */
 int spdm_responder_transport(void *ctx, const uint8_t *req, size_t req_len, uint8_t *rsp,
 			     size_t rsp_cap);
+/* Called with a line for each CXL IDE_KM / TSP message answered (NULL: none). */
+void spdm_responder_set_log(struct spdm_responder *r, void (*log)(void *arg, const char *msg),
+			    void *arg);
 /* The same at the SPDM level (no framing): for unit tests. */
 int spdm_responder_handle(struct spdm_responder *r, const uint8_t *req, size_t req_len,
 			  uint8_t *rsp, size_t rsp_cap);

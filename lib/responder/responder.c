@@ -264,11 +264,14 @@ void spdm_responder_free(struct spdm_responder *r)
 		return;
 	rsp_reset_connection(r);
 	rsp_tdisp_free(r);
+	rsp_cxl_reset(r);
 	da_buf_free(&r->a);
 	da_buf_free(&r->b);
 	da_buf_free(&r->l1);
 	da_buf_free(&r->pending);
 	spdm_chunk_rx_free(&r->rx);
 	da_buf_free(&r->large);
+	da_buf_free(&r->sec_plain);
+	da_buf_free(&r->sec_rsp);
 	free(r);
 }

@@ -18,6 +18,7 @@
 #include "session/session.h"
 #include "spdm/codec.h"
 #include "spdm/session_codec.h"
+#include "tdisp/cxl_codec.h"
 #include "tdisp/tdisp_codec.h"
 
 #define RSP_FAULT(f) (1ull << (f))
@@ -88,6 +89,25 @@ struct rsp_session {
 	bool derive_after;		/* FINISH_RSP / PSK_FINISH_RSP: data keys from th */
 	bool end_after;			/* END_SESSION_ACK: wipe and free */
 	unsigned int sealed;		/* secured responses sent */
+	/* opened with CXL TSP secondary session PSK cxl_index */
+	bool cxl_secondary;
+	uint8_t cxl_index;
+};
+
+/*
+ * CXL IDE_KM and TSP, in this connection (rsp-cxl_ide_km.c,
+ * rsp-cxl_tsp.c).  A reset of the device takes all of it.
+ */
+#define RSP_CXL_PORTS 256
+struct rsp_cxl {
+	bool init;
+	uint64_t gen;			/* the reset generation the state belongs to */
+	uint8_t programmed[RSP_CXL_PORTS];	/* per port: bit 0 Rx key, bit 1 Tx key */
+	uint8_t going[RSP_CXL_PORTS];
+	uint8_t tsp_state;		/* CXL_TSP_STATE_* */
+	bool configured;
+	uint32_t primary;		/* the session that set the configuration */
+	struct cxl_tsp_config cfg;	/* with the secondary sessions' PSKs */
 };
 
 /* One TDISP interface of the device, in this connection (rsp-tdisp.c). */
@@ -149,12 +169,18 @@ struct spdm_responder {
 	/* Secure sessions (rsp-session.c) */
 	struct rsp_session sess[RSP_MAX_SESSIONS];
 	struct rsp_session *cur_sess;	/* the one a secured request arrived in */
+	struct da_buf sec_plain;	/* rsp_secured(): the opened request, wiped after use */
+	struct da_buf sec_rsp;		/* and the response before sealing */
 	/* TDISP and IDE_KM (rsp-vendor.c, rsp-tdisp.c, rsp-ide_km.c) */
 	bool tdisp_init;
 	uint64_t tdisp_gen;		/* the reset generation the states belong to */
 	struct rsp_tdi tdi[RSP_MAX_TDI];
 	uint16_t ide_programmed[256];	/* per stream ID, a bit per key slot */
 	uint16_t ide_going[256];
+	struct rsp_cxl cxl;
+	/* what the device answered, for its log (spdm_responder_set_log) */
+	void (*log)(void *arg, const char *msg);
+	void *log_arg;
 	/* responder.c's dispatcher, for rsp_dispatch_one() (rsp-common.c) */
 	int (*dispatch_one)(struct spdm_responder *r, const uint8_t *req, size_t req_len,
 			    uint8_t *rsp, size_t rsp_cap, size_t overhead);
@@ -217,14 +243,14 @@ int rsp_session_sm_opaque(struct spdm_responder *r, uint16_t sel, uint8_t *buf, 
 /* Hash of the handshake transcript so far into out (H bytes). */
 int rsp_session_th(struct rsp_session *s, uint8_t *out);
 /*
- * RequesterVerifyData against the transcript so far and req[0..n) (the
- * request up to it), which join the transcript only when it matches:
- * -EBADMSG when it differs.
+ * FINISH / PSK_FINISH: RequesterVerifyData (got, at off in the request)
+ * against the transcript so far and the request up to it, which joins
+ * the transcript only when it matches.  0 when it does; else the
+ * session ends (once its ERROR is sealed, or now in the clear) and the
+ * return is the ERROR DecryptError (Unspecified on another failure).
  */
-int rsp_session_check_req_verify_at(struct rsp_session *s, const uint8_t *req, size_t n,
-				    const uint8_t *got);
-/* A failed handshake: ended once its ERROR is sealed (or now, in the clear). */
-void rsp_session_end_with_error(struct rsp_session *s);
+int rsp_session_req_verify(struct rsp_ctx *c, struct rsp_session *s, size_t off,
+			   const uint8_t *got);
 /* One secured transport payload in, one secured payload (or an ERROR in the clear) out. */
 int rsp_secured(struct spdm_responder *r, const uint8_t *msg, size_t len, uint8_t *out,
 		size_t cap, bool *secured);
@@ -251,6 +277,22 @@ int rsp_vendor_defined(struct rsp_ctx *c);
 int rsp_tdisp(struct spdm_responder *r, const uint8_t *req, size_t len, struct wcur *w);
 int rsp_ide_km(struct spdm_responder *r, const uint8_t *req, size_t len, struct wcur *w);
 void rsp_tdisp_free(struct spdm_responder *r);
+/* The CXL vendor ID's protocols: over PCI_DOE, with TDISP and "cxl" in the device's config. */
+static inline bool rsp_cxl_enabled(const struct spdm_responder *r)
+{
+	return r->framing == DA_FRAMING_PCI_DOE && r->dev->cfg.tdisp.enabled &&
+	       r->dev->cfg.tdisp.cxl;
+}
+int rsp_cxl_ide_km(struct spdm_responder *r, const uint8_t *req, size_t len, struct wcur *w);
+int rsp_cxl_tsp(struct spdm_responder *r, const uint8_t *req, size_t len, struct wcur *w);
+/* rsp-common.c: the CXL state of this connection, as a device just out of reset has it. */
+void rsp_cxl_reset(struct spdm_responder *r);
+/* A secondary session's PSK for this PSKHint, or NULL (TSP SET_TARGET_CONFIGURATION). */
+const uint8_t *rsp_cxl_secondary_psk(struct spdm_responder *r, const uint8_t *hint,
+				     uint16_t hint_len, uint8_t *index);
+/* rsp-common.c: a line for the device's log (spdm_responder_set_log) */
+void rsp_logf(struct spdm_responder *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* Core dispatch (responder.c). */
 int rsp_dispatch(struct spdm_responder *r, const uint8_t *req, size_t req_len, uint8_t *rsp,

@@ -8,6 +8,8 @@
  * calls them.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,4 +127,32 @@ int rsp_dispatch_one(struct spdm_responder *r, const uint8_t *req, size_t req_le
 		     uint8_t *rsp, size_t rsp_cap, size_t overhead)
 {
 	return r->dispatch_one(r, req, req_len, rsp, rsp_cap, overhead);
+}
+
+void spdm_responder_set_log(struct spdm_responder *r, void (*log)(void *arg, const char *msg),
+			    void *arg)
+{
+	r->log = log;
+	r->log_arg = arg;
+}
+
+void rsp_logf(struct spdm_responder *r, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	if (!r->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	r->log(r->log_arg, line);
+}
+
+void rsp_cxl_reset(struct spdm_responder *r)
+{
+	OPENSSL_cleanse(&r->cxl, sizeof(r->cxl));
+	r->cxl.init = true;
+	r->cxl.gen = r->gen;
+	r->cxl.tsp_state = CXL_TSP_STATE_CONFIG_UNLOCKED;
 }

@@ -32,38 +32,6 @@ static struct rsp_session *clear_session(struct spdm_responder *r)
 	return NULL;
 }
 
-/*
- * The transcript so far plus the request up to its verify data: compare
- * the requester's verify data with what that gives.  The request is
- * added to the transcript only when it verifies, so that a bad one
- * leaves the handshake to the next FINISH.
- */
-int rsp_session_check_req_verify_at(struct rsp_session *s, const uint8_t *req, size_t n,
-				    const uint8_t *got)
-{
-	uint8_t th[SPDM_MAX_HASH_SIZE], vd[SPDM_MAX_HASH_SIZE];
-	size_t before = s->th.len;
-	int ret;
-
-	ret = da_buf_append(&s->th, req, n) ?: rsp_session_th(s, th) ?:
-	      spdm_sess_verify_data(&s->s, SPDM_DIR_REQ, th, vd);
-	if (!ret && CRYPTO_memcmp(vd, got, s->s.hash_size))
-		ret = -EBADMSG;
-	if (ret)
-		s->th.len = before;
-	OPENSSL_cleanse(vd, sizeof(vd));
-	return ret;
-}
-
-void rsp_session_end_with_error(struct rsp_session *s)
-{
-	/* inside the session the ERROR still goes out under its keys */
-	if (s->psk || !s->in_clear)
-		s->end_after = true;
-	else
-		rsp_session_free(s);
-}
-
 int rsp_finish(struct rsp_ctx *c)
 {
 	struct spdm_responder *r = c->r;
@@ -85,12 +53,9 @@ int rsp_finish(struct rsp_ctx *c)
 	if (rsp_check_len(c, spdm_decode_finish(c->req, c->req_len, &s->sp, &f, NULL)) ||
 	    (f.attributes & SPDM_FINISH_SIGNATURE_INCLUDED))
 		return rsp_error(c, SPDM_ERR_INVALID_REQUEST, 0);
-	ret = rsp_session_check_req_verify_at(s, c->req, f.verify_off, f.verify_data);
-	if (ret) {
-		rsp_session_end_with_error(s);
-		return rsp_error(c, ret == -EBADMSG ? SPDM_ERR_DECRYPT_ERROR : SPDM_ERR_UNSPECIFIED,
-				 0);
-	}
+	ret = rsp_session_req_verify(c, s, f.verify_off, f.verify_data);
+	if (ret)
+		return ret;
 	n = spdm_encode_finish_rsp_unsigned(&c->w, &s->sp, &fr);
 	ret = n < 0 ? n : da_buf_append(&s->th, f.verify_data, h);
 	if (!ret && s->in_clear) {

@@ -7,7 +7,9 @@
  * PSK_CAP 10b the response carries a ResponderContext and the requester
  * must send PSK_FINISH (inside the session, under the handshake keys);
  * with 01b there is none and the data keys follow from TH1 with the
- * verify data at once.
+ * verify data at once.  A CXL TSP device also opens its secondary
+ * sessions here, with the PSKs its configuration delivered
+ * (rsp_cxl_secondary_psk()).
  */
 #include <errno.h>
 #include <string.h>
@@ -29,7 +31,7 @@ static bool hint_matches(const struct rsp_device_config *cfg, const struct spdm_
 }
 
 static int respond(struct rsp_ctx *c, struct rsp_session *s, const struct spdm_psk_exchange *k,
-		   uint16_t sm_version)
+		   uint16_t sm_version, const uint8_t *psk, size_t psk_len)
 {
 	struct spdm_responder *r = c->r;
 	const struct rsp_device_config *cfg = &r->dev->cfg;
@@ -68,7 +70,7 @@ static int respond(struct rsp_ctx *c, struct rsp_session *s, const struct spdm_p
 	ret = da_buf_append(&s->th, r->a.data, r->a.len) ?:
 	      da_buf_append(&s->th, c->req, c->req_len) ?:
 	      da_buf_append(&s->th, c->w.p, (size_t)n) ?: rsp_session_th(s, th) ?:
-	      spdm_sess_derive_handshake(&s->s, cfg->psk, cfg->psk_len, true, th, NULL) ?:
+	      spdm_sess_derive_handshake(&s->s, psk, psk_len, true, th, NULL) ?:
 	      spdm_sess_verify_data(&s->s, SPDM_DIR_RSP, th, vd);
 	if (ret)
 		goto fail;
@@ -96,24 +98,40 @@ int rsp_psk_exchange(struct rsp_ctx *c)
 	struct spdm_responder *r = c->r;
 	const struct rsp_device_config *cfg = &r->dev->cfg;
 	struct spdm_sess_params sp = { .p = r->p };
+	const uint8_t *psk = cfg->psk, *cxl_psk = NULL;
+	size_t psk_len = cfg->psk_len;
 	struct spdm_psk_exchange k;
 	struct rsp_session *s;
 	uint16_t sm_version;
+	uint8_t cxl_index = 0;
 	int ret;
 
-	if (!(cfg->caps & SPDM_CAP_PSK_MASK) || !cfg->psk_len ||
+	/* without a PSK of its own, a CXL TSP device may still take secondary sessions */
+	if (!(cfg->caps & SPDM_CAP_PSK_MASK) || (!cfg->psk_len && !rsp_cxl_enabled(r)) ||
 	    !rsp_session_caps(r, SPDM_CAP_PSK_MASK))
 		return rsp_error(c, SPDM_ERR_UNSUPPORTED_REQUEST, c->hdr.code);
 	if (!r->aead)
 		return rsp_error(c, SPDM_ERR_UNEXPECTED_REQUEST, 0);
-	if (rsp_check_len(c, spdm_decode_psk_exchange(c->req, c->req_len, &sp, &k, NULL)) ||
-	    !hint_matches(cfg, &k) ||
-	    rsp_session_sm_version(r, k.opaque, k.opaque_len, &sm_version))
+	if (rsp_check_len(c, spdm_decode_psk_exchange(c->req, c->req_len, &sp, &k, NULL)))
+		return rsp_error(c, SPDM_ERR_INVALID_REQUEST, 0);
+	if (k.hint_len)
+		cxl_psk = rsp_cxl_secondary_psk(r, k.hint, k.hint_len, &cxl_index);
+	if (cxl_psk) {
+		psk = cxl_psk;
+		psk_len = CXL_TSP_PSK_SIZE;
+	} else if (!cfg->psk_len || !hint_matches(cfg, &k)) {
+		return rsp_error(c, SPDM_ERR_INVALID_REQUEST, 0);
+	}
+	if (rsp_session_sm_version(r, k.opaque, k.opaque_len, &sm_version))
 		return rsp_error(c, SPDM_ERR_INVALID_REQUEST, 0);
 	s = rsp_session_new(r, k.req_session_id, true, sm_version, NULL);
 	if (!s)
 		return rsp_error(c, SPDM_ERR_SESSION_LIMIT_EXCEEDED, 0);
-	ret = respond(c, s, &k, sm_version);
+	s->cxl_secondary = cxl_psk != NULL;
+	s->cxl_index = cxl_index;
+	if (cxl_psk)
+		rsp_logf(r, "PSK_EXCHANGE: CXL TSP secondary session %u", cxl_index);
+	ret = respond(c, s, &k, sm_version, psk, psk_len);
 	if (ret >= 2 && c->w.p[1] == SPDM_ERROR)
 		rsp_session_free(s);
 	if (!s->used || s->s.state == SPDM_SESS_ESTABLISHED)
@@ -132,12 +150,9 @@ int rsp_psk_finish(struct rsp_ctx *c)
 		return rsp_error(c, SPDM_ERR_UNEXPECTED_REQUEST, 0);
 	if (rsp_check_len(c, spdm_decode_psk_finish(c->req, c->req_len, &s->sp, &f, NULL)))
 		return rsp_error(c, SPDM_ERR_INVALID_REQUEST, 0);
-	ret = rsp_session_check_req_verify_at(s, c->req, f.verify_off, f.verify_data);
-	if (ret) {
-		rsp_session_end_with_error(s);
-		return rsp_error(c, ret == -EBADMSG ? SPDM_ERR_DECRYPT_ERROR : SPDM_ERR_UNSPECIFIED,
-				 0);
-	}
+	ret = rsp_session_req_verify(c, s, f.verify_off, f.verify_data);
+	if (ret)
+		return ret;
 	n = spdm_encode_psk_finish_rsp(&c->w, r->version, NULL, 0);
 	ret = n < 0 ? n : da_buf_append(&s->th, f.verify_data, r->p.hash_size) ?:
 			  da_buf_append(&s->th, c->w.p, (size_t)n);

@@ -117,3 +117,51 @@ int rsp_session_th(struct rsp_session *s, uint8_t *out)
 {
 	return spdm_hash(s->s.cfg.base_hash, s->th.data, s->th.len, out);
 }
+
+/*
+ * The transcript so far plus the request up to its verify data: compare
+ * the requester's verify data with what that gives.  The request is
+ * added to the transcript only when it verifies, so that a bad one
+ * leaves the handshake to the next FINISH.
+ */
+static int check_req_verify_at(struct rsp_session *s, const uint8_t *req, size_t n,
+			       const uint8_t *got)
+{
+	uint8_t th[SPDM_MAX_HASH_SIZE], vd[SPDM_MAX_HASH_SIZE];
+	size_t before = s->th.len;
+	int ret;
+
+	ret = da_buf_append(&s->th, req, n) ?: rsp_session_th(s, th) ?:
+	      spdm_sess_verify_data(&s->s, SPDM_DIR_REQ, th, vd);
+	if (!ret && CRYPTO_memcmp(vd, got, s->s.hash_size))
+		ret = -EBADMSG;
+	if (ret)
+		s->th.len = before;
+	OPENSSL_cleanse(vd, sizeof(vd));
+	return ret;
+}
+
+static void end_with_error(struct rsp_session *s)
+{
+	/* inside the session the ERROR still goes out under its keys */
+	if (s->psk || !s->in_clear)
+		s->end_after = true;
+	else
+		rsp_session_free(s);
+}
+
+/*
+ * FINISH and PSK_FINISH: a RequesterVerifyData that does not verify ends
+ * the session with ERROR DecryptError (any other failure: Unspecified).
+ * Returns 0 when it verifies, else the ERROR's length (or -errno).
+ */
+int rsp_session_req_verify(struct rsp_ctx *c, struct rsp_session *s, size_t off,
+			   const uint8_t *got)
+{
+	int ret = check_req_verify_at(s, c->req, off, got);
+
+	if (!ret)
+		return 0;
+	end_with_error(s);
+	return rsp_error(c, ret == -EBADMSG ? SPDM_ERR_DECRYPT_ERROR : SPDM_ERR_UNSPECIFIED, 0);
+}

@@ -146,12 +146,15 @@ int rsp_secured(struct spdm_responder *r, const uint8_t *msg, size_t len, uint8_
 	    !(s = find(r, id)))
 		return clear_error(r, SPDM_ERR_INVALID_SESSION, out, cap, secured);
 	over = spdm_sess_overhead(&s->s);
-	plain = malloc(len ? len : 1);
-	rsp = malloc(cap);
-	if (!plain || !rsp) {
+	/* the connection's buffers, grown to the largest message so far */
+	r->sec_plain.len = r->sec_rsp.len = 0;
+	if (da_buf_reserve(&r->sec_plain, len ? len : 1) ||
+	    da_buf_reserve(&r->sec_rsp, cap ? cap : 1)) {
 		ret = -ENOMEM;
 		goto out;
 	}
+	plain = r->sec_plain.data;
+	rsp = r->sec_rsp.data;
 	if (spdm_sess_open(&s->s, msg, len, plain, len, &spdm, &slen, NULL)) {
 		rsp_session_free(s);
 		ret = clear_error(r, SPDM_ERR_DECRYPT_ERROR, out, cap, secured);
@@ -192,10 +195,8 @@ int rsp_secured(struct spdm_responder *r, const uint8_t *msg, size_t len, uint8_
 out:
 	if (plain)
 		OPENSSL_cleanse(plain, len);
-	free(plain);
 	if (rsp)
 		OPENSSL_cleanse(rsp, rsp_len);
-	free(rsp);
 	return ret;
 }
 

@@ -39,6 +39,7 @@ void rsp_tdisp_config_default(struct rsp_tdisp_config *t, unsigned int n)
 	t->num_req_all = 1;
 	t->ide_max_port_index = 1;
 	t->ide_streams = 8;
+	t->cxl = true;
 	t->ntdi = 2;
 	i->function_id = 0;
 	i->interface_info = TDISP_INFO_NO_UPDATE_AFTER_LOCK | TDISP_INFO_DMA_WITHOUT_PASID;

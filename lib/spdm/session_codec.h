@@ -26,7 +26,12 @@
 
 #define SPDM_RANDOM_SIZE		32
 #define SPDM_MAX_DHE_SIZE		1024	/* FFDHE-4096: 512; secp521r1: 132 */
-#define SPDM_MAX_PSK_HINT_SIZE		16	/* DSP0274 PSKHint */
+/*
+ * DSP0274 bounds PSKHint only by its 2-byte length; this is a sanity
+ * limit above the longest hint in use (a CXL TSP secondary session's
+ * "SECONDARY_SESSION_0_PSK" with its NUL is 24 bytes).
+ */
+#define SPDM_MAX_PSK_HINT_SIZE		64
 #define SPDM_MAX_PSK_CONTEXT_SIZE	64
 
 /* KEY_EXCHANGE / PSK_EXCHANGE SessionPolicy (1.2+) */

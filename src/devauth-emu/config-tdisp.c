@@ -160,6 +160,8 @@ int emu_parse_tdisp(struct jctx *j, json_object *v, struct rsp_tdisp_config *c)
 		} else if (!strcmp(k, "ide-streams")) {
 			ret = j_uint(j, "tdisp.ide-streams", kv, 255, &u);
 			c->ide_streams = (uint8_t)u;
+		} else if (!strcmp(k, "cxl")) {
+			ret = j_bool(j, "tdisp.cxl", kv, &c->cxl);
 		} else if (!strcmp(k, "interfaces")) {
 			ret = parse_ifaces(j, kv, c);
 		} else {

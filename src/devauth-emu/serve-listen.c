@@ -17,6 +17,12 @@
 
 #include "emu_internal.h"
 
+/* The responder's account of what it answered, in --verbose. */
+static void rsp_log(void *arg, const char *msg)
+{
+	dev_log(arg, "%s", msg);
+}
+
 static void peer_name(const struct sockaddr_storage *ss, socklen_t len, char *buf, size_t n)
 {
 	char host[64], port[16];
@@ -134,8 +140,11 @@ void *emu_device_thread(void *arg)
 		if (s->verbose)
 			dev_log(d, "connected");
 
-		if (!d->rsp)
+		if (!d->rsp) {
 			d->rsp = spdm_responder_new(d->dev, s->framing);
+			if (d->rsp && s->verbose)
+				spdm_responder_set_log(d->rsp, rsp_log, d);
+		}
 		if (!d->rsp) {
 			dev_log(d, "out of memory for a connection; closed");
 			end = END_CLOSE;

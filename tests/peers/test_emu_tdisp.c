@@ -13,6 +13,10 @@
  *            device: VENDOR_DEFINED is UnsupportedRequest
  *   faults   the report and lock faults of docs/faults.md: devauth probe
  *            fails with exit status 1 and the error naming the field
+ *   dmtf-app the DMTF spdm_requester_emu --exe_session KEY_EX,APP, SPDM
+ *            1.2-1.4: PCI IDE_KM, TDISP, CXL IDE_KM, CXL TSP and the TSP
+ *            secondary PSK session, exit status 0 and no ERROR line; the
+ *            device's log names the CXL messages it answered
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -193,6 +197,58 @@ static void mode_faults(void)
 	}
 }
 
+static const char *const cxl_lines[] = {
+	"CXL IDE_KM QUERY port 0: QUERY_RESP",
+	"CXL IDE_KM GET_KEY port 0: GET_KEY_ACK",
+	"CXL IDE_KM KEY_PROG port 0 Rx: KP_ACK status 0",
+	"CXL IDE_KM KEY_PROG port 0 Tx: KP_ACK status 0",
+	"CXL IDE_KM K_SET_GO port 0 Rx: K_GOSTOP_ACK",
+	"CXL IDE_KM K_SET_GO port 0 Tx: K_GOSTOP_ACK",
+	"CXL TSP SET_TARGET_CONFIGURATION: 1 secondary session PSK(s)",
+	"CXL TSP GET_TARGET_CONFIGURATION_REPORT offset 0: 220 bytes",
+	"CXL TSP LOCK_TARGET_CONFIGURATION: CONFIG_LOCKED",
+	"CXL TSP SET_TARGET_TE_STATE 1: 1 range(s)",
+	"PSK_EXCHANGE: CXL TSP secondary session 0",
+	"CXL IDE_KM K_SET_STOP port 0 Tx: K_GOSTOP_ACK",
+};
+
+static void mode_dmtf_app(void)
+{
+	const char *const args[] = { "--transport", "pci-doe", "--asym", "ECDSA_P384", "--slot",
+				     SLOT0, "--verbose", NULL };
+
+	for (size_t v = 0; v < 3; v++) {
+		char port[16], what[160];
+		const char *rargs[] = { "--trans", "PCI_DOE", "--port", port, "--ver", versions[v],
+					"--exe_conn", "VCA,DIGEST,CERT", "--exe_session",
+					"KEY_EX,APP", NULL };
+		struct peer_proc p;
+		bool logged = true;
+		int rc;
+
+		assert_int_equal(peer_start_emu(&p, args, 30), 0);
+		snprintf(port, sizeof(port), "%d", p.port);
+		rc = peer_run("spdm_requester_emu", rargs, out, OUT_MAX, 120);
+		snprintf(what, sizeof(what),
+			 "spdm_requester_emu --exe_session KEY_EX,APP -> devauth-emu SPDM %s",
+			 versions[v]);
+		result(rc == 0 && has(out, "connect success!") && !has(out, "ERROR"), what);
+		for (size_t i = 0; i < sizeof(cxl_lines) / sizeof(cxl_lines[0]); i++) {
+			if (peer_log_contains(&p, cxl_lines[i]))
+				continue;
+			fprintf(stderr, "devauth-emu log lacks \"%s\"\n", cxl_lines[i]);
+			logged = false;
+		}
+		snprintf(what, sizeof(what), "devauth-emu logged the CXL messages, SPDM %s",
+			 versions[v]);
+		if (!logged)
+			peer_dump_log(&p);
+		result(logged, what);
+		assert_true(peer_alive(&p));
+		peer_stop(&p);
+	}
+}
+
 static void test_slice(void **state)
 {
 	(void)state;
@@ -204,6 +260,8 @@ static void test_slice(void **state)
 		mode_faults();
 	else if (!strcmp(g_mode, "config"))
 		mode_config();
+	else if (!strcmp(g_mode, "dmtf-app"))
+		mode_dmtf_app();
 	else
 		fail_msg("unknown mode %s", g_mode);
 	free(out);
