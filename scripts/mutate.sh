@@ -181,6 +181,8 @@ tdisp-heartbeat-fail-kept :: src/devauthd/tdisp.c :: tdisp_hold :: if \(ret\)(?=
 tdisp-link-lost-kept :: src/devauthd/device.c :: tdisp_hold :: if \(dv->td\) \{(?=\n\t\tdev_tdisp_fall_out\(d, dv, reason\);) :: if (0) {
 tdisp-fall-out-unbind :: src/devauthd/tdisp.c :: tdisp_hold :: if \(dv->state == PCI_TSM_STATE_BOUND\)(?=\n\t\tdv->state = dv->have_evidence) :: if (0)
 tdisp-accept-fail-kept :: src/devauthd/tdisp.c :: tdisp_hold :: if \(ret\)(?=\n\t\tdev_tdisp_fall_out\(d, dv, err->msg\);) :: if (0)
+tdisp-keepalive-state-ignored :: src/devauthd/tdisp.c :: tdisp_hold :: if \(!ret && state != dv->tdisp_state\) :: if (0)
+rsp-tdisp-update-keeps-lock :: lib/responder/rsp-tdisp.c :: tdisp_hold :: \(updated \|\| !session_alive :: (0 || !session_alive
 # --- chunking
 chunk-handle-pass :: lib/spdm/chunk.c :: spdm_codec,requester-chunk :: if \(c->handle != rx->handle\) :: if (0)
 chunk-seq-pass :: lib/spdm/chunk.c :: spdm_codec,requester-chunk :: if \(c->seq != rx->next_seq\) :: if (0)

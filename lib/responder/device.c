@@ -553,9 +553,11 @@ int rsp_device_update(struct rsp_device *d)
 			rev = rev << 8 | b->value[k];
 		put_le(b->value, rev + 1, 4);
 	}
+	d->update_gen++;
 	pthread_mutex_unlock(&d->lock);
 	return 0;
 }
+
 
 void rsp_device_set_faults(struct rsp_device *d, uint64_t faults)
 {

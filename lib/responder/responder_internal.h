@@ -52,6 +52,7 @@ struct rsp_device {
 	struct rsp_device_config cfg;	/* meas[] and faults change at runtime */
 	uint64_t reset_gen;
 	uint64_t swap_gen;
+	uint64_t update_gen;		/* firmware updates (ctl update) so far */
 	struct rsp_dev_slot slot[SPDM_MAX_SLOTS];
 	struct rsp_leaf *leaves;
 	size_t nleaves;
@@ -174,6 +175,7 @@ struct spdm_responder {
 	/* TDISP and IDE_KM (rsp-vendor.c, rsp-tdisp.c, rsp-ide_km.c) */
 	bool tdisp_init;
 	uint64_t tdisp_gen;		/* the reset generation the states belong to */
+	uint64_t tdisp_update_gen;	/* the firmware the locks were taken on */
 	struct rsp_tdi tdi[RSP_MAX_TDI];
 	uint16_t ide_programmed[256];	/* per stream ID, a bit per key slot */
 	uint16_t ide_going[256];
@@ -278,6 +280,17 @@ int rsp_tdisp(struct spdm_responder *r, const uint8_t *req, size_t len, struct w
 int rsp_ide_km(struct spdm_responder *r, const uint8_t *req, size_t len, struct wcur *w);
 void rsp_tdisp_free(struct spdm_responder *r);
 /* The CXL vendor ID's protocols: over PCI_DOE, with TDISP and "cxl" in the device's config. */
+/* Firmware updates so far: a locked TDISP interface goes to ERROR on the next. */
+static inline uint64_t rsp_update_gen(struct rsp_device *d)
+{
+	uint64_t g;
+
+	pthread_mutex_lock(&d->lock);
+	g = d->update_gen;
+	pthread_mutex_unlock(&d->lock);
+	return g;
+}
+
 static inline bool rsp_cxl_enabled(const struct spdm_responder *r)
 {
 	return r->framing == DA_FRAMING_PCI_DOE && r->dev->cfg.tdisp.enabled &&

@@ -7,7 +7,7 @@
  *
  *   CONFIG_UNLOCKED --LOCK--> CONFIG_LOCKED --START(nonce)--> RUN
  *   any state --STOP--> CONFIG_UNLOCKED
- *   CONFIG_LOCKED / RUN --session lost, LOCK again--> ERROR
+ *   CONFIG_LOCKED / RUN --session lost, LOCK again, firmware update--> ERROR
  *
  * The lock belongs to the session that sent LOCK_INTERFACE: once that
  * session is gone, the interface is in ERROR until a STOP.  The report
@@ -97,6 +97,7 @@ static void tdisp_init(struct spdm_responder *r)
 		return;
 	r->tdisp_init = true;
 	r->tdisp_gen = r->gen;
+	r->tdisp_update_gen = rsp_update_gen(r->dev);
 	for (size_t i = 0; i < RSP_MAX_TDI; i++) {
 		tdi_unlock(&r->tdi[i], TDISP_STATE_CONFIG_UNLOCKED);
 		/* a reset puts every interface in ERROR, not CONFIG_UNLOCKED */
@@ -269,6 +270,8 @@ int rsp_tdisp(struct spdm_responder *r, const uint8_t *req, size_t len, struct w
 	const struct rsp_tdi_config *ic = NULL;
 	struct rsp_tdi *t = NULL;
 	struct tdisp_hdr h;
+	bool updated;
+	uint64_t fw;
 	size_t i;
 
 	if (tdisp_decode_hdr(req, len, &h, NULL) < 0)
@@ -281,12 +284,19 @@ int rsp_tdisp(struct spdm_responder *r, const uint8_t *req, size_t len, struct w
 			break;
 		}
 	}
-	/* the session that locked it is gone: so is the lock */
+	/*
+	 * The session that locked it is gone, or the firmware changed under
+	 * the lock (a change to a locked TDI's configuration, PCIe r6.x
+	 * 11.3): either way the lock no longer holds and the TDI is in ERROR.
+	 */
+	fw = rsp_update_gen(r->dev);
+	updated = fw != r->tdisp_update_gen;
+	r->tdisp_update_gen = fw;
 	for (i = 0; i < tc->ntdi && i < RSP_MAX_TDI; i++) {
 		uint8_t s = r->tdi[i].state;
 
 		if ((s == TDISP_STATE_CONFIG_LOCKED || s == TDISP_STATE_RUN) &&
-		    !session_alive(r, r->tdi[i].owner))
+		    (updated || !session_alive(r, r->tdi[i].owner)))
 			tdi_unlock(&r->tdi[i], TDISP_STATE_ERROR);
 	}
 	if (h.type == TDISP_GET_VERSION) {

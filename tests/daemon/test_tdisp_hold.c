@@ -18,6 +18,10 @@
  *              HEARTBEAT makes it fall out the same way.
  *   accept     a locked device whose START fails inside the session
  *              (fault bad-mac): ACCEPT refused and the device falls out.
+ *   update     the same 1 s device, running and bound, gets a firmware
+ *              update (`devauth-emu ctl update`): the interface goes to
+ *              ERROR, and the next keep-alive's state read makes it
+ *              fall out, naming the state.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -313,6 +317,21 @@ static void test_accept_fails(void **state)
 	CLI(0, "", "unlock", D_RULES);
 }
 
+/* A firmware change under the lock: the device's TDISP ERROR state, seen by the keep-alive. */
+static void test_update_error(void **state)
+{
+	size_t from;
+
+	(void)state;
+	lock_accept_bind(D_HB);
+	from = mark(D_HB);
+	emu_ctl("update", D_HB, NULL);
+	expect_fall_out(D_HB, from, "reports the interface ERROR", true);
+	lock_accept_bind(D_HB);
+	CLI(0, "", "unbind", D_HB);
+	CLI(0, "", "unlock", D_HB);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +339,7 @@ int main(void)
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_heartbeat),
 		cmocka_unit_test(test_accept_fails),
+		cmocka_unit_test(test_update_error),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
