@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * The shape every "DEV [--socket PATH]" subcommand shares (disconnect,
- * unbind, ...): parse, open the ipc seam, one operation, report.  The
- * subcommand files keep their own usage text and verb.
+ * unbind, ...; bind and accept with "[--generation N]"): parse, open the
+ * ipc seam, one operation, report.  The subcommand files keep their own
+ * usage text and verb.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <devauth/pci_tsm.h>
@@ -108,6 +110,68 @@ int devcmd_main(int argc, char **argv, const char *name, const char *help,
 	if (ret)
 		return ret;
 	ret = op(ipc, argv[optind], &err);
+	ret = devcmd_finish(ipc, name, argv[optind], ret, &err, done);
+	ipc_close(ipc);
+	return ret;
+}
+
+#define GEN_SYNOPSIS "DEV [--generation N] [--socket PATH] [--json]"
+
+int devcmd_gen_main(int argc, char **argv, const char *name, const char *help,
+		    const char *gen_help,
+		    int (*op)(struct ipc *ipc, const char *dev, bool have_gen, uint64_t gen,
+			      struct da_err *err),
+		    const char *done)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 'S' },
+		{ "generation", required_argument, NULL, 'g' },
+		{ "help", no_argument, NULL, 'h' },
+		CLI_LONGOPTS,
+		{ 0 },
+	};
+	const struct cli_opt_help opt_help[] = {
+		{ "--generation N", gen_help },
+		{ "--socket PATH", "devauthd's socket (default $DEVAUTH_SOCKET, else "
+				   IPC_DEFAULT_SOCKET ")" },
+		{ 0 },
+	};
+	const char *sock = NULL;
+	struct da_err err = { 0 };
+	struct ipc *ipc = NULL;
+	bool have_gen = false;
+	unsigned long long gen = 0;
+	int c, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "S:g:h" CLI_SHORTOPTS, opts, NULL)) != -1) {
+		if (cli_common_opt(c))
+			continue;
+		switch (c) {
+		case 'S':
+			sock = optarg;
+			break;
+		case 'g':
+			if (cli_number(name, "generation", optarg, 0, UINT64_MAX, &gen))
+				return EXIT_USAGE;
+			have_gen = true;
+			break;
+		case 'h':
+			cli_help(name, GEN_SYNOPSIS, help, opt_help);
+			return EXIT_OK;
+		default:
+			cli_usage(stderr, name, GEN_SYNOPSIS);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		cli_usage(stderr, name, GEN_SYNOPSIS);
+		return EXIT_USAGE;
+	}
+	ret = cli_ipc_open(name, sock, &ipc);
+	if (ret)
+		return ret;
+	ret = op(ipc, argv[optind], have_gen, gen, &err);
 	ret = devcmd_finish(ipc, name, argv[optind], ret, &err, done);
 	ipc_close(ipc);
 	return ret;

@@ -83,7 +83,16 @@ int ipc_lock(struct ipc *ipc, const char *dev, const uint8_t *nonce, struct da_e
 int devcmd_main(int argc, char **argv, const char *name, const char *help,
 		int (*op)(struct ipc *ipc, const char *dev, struct da_err *err), const char *done);
 /*
- * The end of every such subcommand (also connect, bind): print the
+ * The same with "[--generation N]" (bind, accept): op gets whether N was
+ * given and N, and the TSM refuses unless the evidence is still that one.
+ */
+int devcmd_gen_main(int argc, char **argv, const char *name, const char *help,
+		    const char *gen_help,
+		    int (*op)(struct ipc *ipc, const char *dev, bool have_gen, uint64_t gen,
+			      struct da_err *err),
+		    const char *done);
+/*
+ * The end of every such subcommand (also connect): print the
  * outcome of ret (text, or JSON {command, device, result, detail}),
  * return the exit status; asking for the state the device is in is done.
  */
