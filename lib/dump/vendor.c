@@ -15,6 +15,7 @@
 
 #include "dump.h"
 #include "spdm/vendor_codec.h"
+#include "tdisp/cxl_codec.h"
 #include "tdisp/tdisp_codec.h"
 
 static const char *const substream_name[] = { "PR", "NPR", "CPL" };
@@ -84,6 +85,58 @@ static int pci_vendor(const uint8_t *msg, size_t len, bool response, uint8_t *pr
 		return 0;
 	}
 	return large_pci_vendor(msg, len, protocol, body, body_len, large);
+}
+
+/*
+ * CXL's IDE_KM and TSP ride the same envelope under the CXL vendor ID
+ * (the DMTF requester's APP flow runs both after PCI TDISP).
+ */
+static int cxl_vendor(const uint8_t *msg, size_t len, bool response, uint8_t *protocol,
+		      const uint8_t **body, size_t *body_len, bool *large)
+{
+	struct spdm_vendor_msg v;
+	struct large_vendor lv;
+
+	/*
+	 * The large form first: its reserved 16-bit length, which libspdm
+	 * fills in, would otherwise pass for a short-form ReqLength.
+	 */
+	if (!large_vendor(msg, len, &lv, large)) {
+		v.standard_id = lv.standard_id;
+		v.vendor_id_len = lv.vendor_id_len;
+		v.payload_len = 0;
+		if (lv.vendor_id != CXL_VENDOR_ID || lv.payload_len > UINT16_MAX)
+			return -EBADMSG;
+		v.payload_len = (uint16_t)lv.payload_len;
+		v.payload = lv.payload;
+	} else if (*large || spdm_decode_vendor_defined(msg, len, response, &v, NULL) <= 0 ||
+		   v.vendor_id_len != 2 || (v.vendor_id[0] | v.vendor_id[1] << 8) != CXL_VENDOR_ID) {
+		return -EBADMSG;
+	}
+	if (v.standard_id != SPDM_REGISTRY_PCISIG || v.vendor_id_len != 2 || !v.payload_len)
+		return -EBADMSG;
+	*protocol = v.payload[0];
+	*body = v.payload + 1;
+	*body_len = v.payload_len - 1U;
+	return 0;
+}
+
+/* The protocol and message names of a CXL message; -ENOENT if it is none this dump knows. */
+static int cxl_names(uint8_t protocol, const uint8_t *body, size_t len, const char **proto,
+		     const char **name)
+{
+	if (protocol == CXL_PROTOCOL_IDE_KM && len >= 1) {
+		*proto = "CXL_IDE_KM";
+		*name = cxl_idekm_msg_name(body[0]);
+		return 0;
+	}
+	/* TSP: version byte, then the opcode. */
+	if (protocol == CXL_PROTOCOL_TSP && len >= 2) {
+		*proto = "CXL_TSP";
+		*name = cxl_tsp_msg_name(body[1]);
+		return 0;
+	}
+	return -ENOENT;
 }
 
 static void describe_tdisp_body(const uint8_t *m, size_t len, const struct tdisp_hdr *h,
@@ -265,6 +318,19 @@ void dump_vendor(const uint8_t *msg, size_t len, bool response, char *out, size_
 			snprintf(out + n, cap - n, " (large form)");
 		return;
 	}
+	if (!cxl_vendor(msg, len, response, &protocol, &body, &body_len, &large)) {
+		const char *proto, *name;
+
+		if (!cxl_names(protocol, body, body_len, &proto, &name))
+			snprintf(out, cap, "%s %s, %zu bytes%s", !strcmp(proto, "CXL_TSP") ?
+				 "CXL TSP" : "CXL IDE_KM", name, body_len,
+				 large ? " (large form)" : "");
+		else
+			snprintf(out, cap, "CXL protocol %u, %zu bytes%s", protocol, body_len,
+				 large ? " (large form)" : "");
+		return;
+	}
+	/* cxl_vendor() said whether the message is in the large form at all. */
 	if (large) {
 		struct large_vendor lv;
 
@@ -291,6 +357,8 @@ int da_dump_vendor_message(const uint8_t *msg, size_t len, const char **protocol
 			msg[1] != SPDM_VENDOR_DEFINED_RESPONSE))
 		return -ENOENT;
 	response = msg[1] == SPDM_VENDOR_DEFINED_RESPONSE;
+	if (!cxl_vendor(msg, len, response, &proto, &body, &body_len, &large))
+		return cxl_names(proto, body, body_len, protocol, name);
 	if (pci_vendor(msg, len, response, &proto, &body, &body_len, &large))
 		return -ENOENT;
 	if (proto == PCI_PROTOCOL_TDISP && tdisp_decode_hdr(body, body_len, &h, NULL) > 0) {

@@ -125,26 +125,31 @@ _Static_assert(sizeof(struct cxl_tsp_wire_error) == CXL_TSP_ERROR_SIZE, "TSP ERR
 
 const char *cxl_tsp_msg_name(uint8_t opcode)
 {
-	switch (opcode) {
-	case CXL_TSP_GET_VERSION:
-		return "GET_TARGET_TSP_VERSION";
-	case CXL_TSP_GET_CAPABILITIES:
-		return "GET_TARGET_CAPABILITIES";
-	case CXL_TSP_SET_CONFIGURATION:
-		return "SET_TARGET_CONFIGURATION";
-	case CXL_TSP_GET_CONFIGURATION:
-		return "GET_TARGET_CONFIGURATION";
-	case CXL_TSP_GET_CONFIGURATION_REPORT:
-		return "GET_TARGET_CONFIGURATION_REPORT";
-	case CXL_TSP_LOCK_CONFIGURATION:
-		return "LOCK_TARGET_CONFIGURATION";
-	case CXL_TSP_SET_TE_STATE:
-		return "SET_TARGET_TE_STATE";
-	case CXL_TSP_ERROR:
+	/* A response's opcode is its request's with bit 7 clear (ERROR is its own). */
+	static const struct {
+		uint8_t op;
+		const char *req, *rsp;
+	} names[] = {
+		{ CXL_TSP_GET_VERSION, "GET_TARGET_TSP_VERSION", "GET_TARGET_TSP_VERSION_RSP" },
+		{ CXL_TSP_GET_CAPABILITIES, "GET_TARGET_CAPABILITIES", "GET_TARGET_CAPABILITIES_RSP" },
+		{ CXL_TSP_SET_CONFIGURATION, "SET_TARGET_CONFIGURATION", "SET_TARGET_CONFIGURATION_RSP" },
+		{ CXL_TSP_GET_CONFIGURATION, "GET_TARGET_CONFIGURATION", "GET_TARGET_CONFIGURATION_RSP" },
+		{ CXL_TSP_GET_CONFIGURATION_REPORT, "GET_TARGET_CONFIGURATION_REPORT",
+		  "GET_TARGET_CONFIGURATION_REPORT_RSP" },
+		{ CXL_TSP_LOCK_CONFIGURATION, "LOCK_TARGET_CONFIGURATION",
+		  "LOCK_TARGET_CONFIGURATION_RSP" },
+		{ CXL_TSP_SET_TE_STATE, "SET_TARGET_TE_STATE", "SET_TARGET_TE_STATE_RSP" },
+	};
+
+	if (opcode == CXL_TSP_ERROR)
 		return "ERROR";
-	default:
-		return "unknown";
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (opcode == names[i].op)
+			return names[i].req;
+		if (opcode == CXL_TSP_RSP(names[i].op))
+			return names[i].rsp;
 	}
+	return "unknown";
 }
 
 static int truncated(struct da_err *err, uint8_t op, const char *field, size_t len)
