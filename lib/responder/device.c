@@ -77,6 +77,43 @@ static void put_le(uint8_t *p, uint64_t v, size_t n)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
+/* The TDISP interfaces every device has unless its config says otherwise. */
+void rsp_tdisp_config_default(struct rsp_tdisp_config *t, unsigned int n)
+{
+	struct rsp_tdi_config *i = &t->tdi[0];
+
+	memset(t, 0, sizeof(*t));
+	t->enabled = true;
+	t->lock_flags = TDISP_LOCK_NO_FW_UPDATE | TDISP_LOCK_SYSTEM_CACHE_LINE_SIZE |
+			TDISP_LOCK_MSIX | TDISP_LOCK_BIND_P2P | TDISP_LOCK_ALL_REQUEST_REDIRECT;
+	t->dev_addr_width = 52;
+	t->num_req_this = 1;
+	t->num_req_all = 1;
+	t->ide_max_port_index = 1;
+	t->ide_streams = 8;
+	t->cxl = true;
+	t->ntdi = 2;
+	i->function_id = 0;
+	i->interface_info = TDISP_INFO_NO_UPDATE_AFTER_LOCK | TDISP_INFO_DMA_WITHOUT_PASID;
+	i->msix_control = 0x0003;	/* 4 vectors, disabled */
+	i->nmmio = 3;
+	i->mmio[0] = (struct rsp_tdi_mmio){ 0x0, 16, 0, 0 };
+	i->mmio[1] = (struct rsp_tdi_mmio){ 0x10000, 1, TDISP_MMIO_MSIX_TABLE, 1 };
+	i->mmio[2] = (struct rsp_tdi_mmio){ 0x11000, 1, TDISP_MMIO_MSIX_PBA, 1 };
+	i->dsi_len = 8;
+	for (unsigned int k = 0; k < 8; k++)
+		i->dsi[k] = (uint8_t)(0xd0 + k + n);
+	/* the FUNCTION_ID spdm_requester_emu asks for: a virtual function's */
+	i = &t->tdi[1];
+	i->function_id = 0xbeef;
+	i->interface_info = TDISP_INFO_NO_UPDATE_AFTER_LOCK | TDISP_INFO_DMA_WITH_PASID;
+	i->nmmio = 1;
+	i->mmio[0] = (struct rsp_tdi_mmio){ 0x20000, 4, 0, 0 };
+	i->dsi_len = 4;
+	for (unsigned int k = 0; k < 4; k++)
+		i->dsi[k] = (uint8_t)(0xe0 + k + n);
+}
+
 void rsp_device_config_default(struct rsp_device_config *c, const char *name, unsigned int n)
 {
 	struct rsp_meas_block *b;
@@ -574,6 +611,17 @@ uint64_t rsp_device_reset_gen(const struct rsp_device *d)
 	/* the lock is not part of the logical state: a const reader may take it */
 	pthread_mutex_lock(&m->lock);
 	g = d->reset_gen;
+	pthread_mutex_unlock(&m->lock);
+	return g;
+}
+
+uint64_t rsp_device_update_gen(const struct rsp_device *d)
+{
+	struct rsp_device *m = (struct rsp_device *)d;
+	uint64_t g;
+
+	pthread_mutex_lock(&m->lock);
+	g = d->update_gen;
 	pthread_mutex_unlock(&m->lock);
 	return g;
 }

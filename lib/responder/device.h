@@ -247,6 +247,8 @@ int rsp_device_swap(struct rsp_device *d, struct da_err *err);
 int rsp_device_update(struct rsp_device *d);
 void rsp_device_set_faults(struct rsp_device *d, uint64_t faults);
 uint64_t rsp_device_reset_gen(const struct rsp_device *d);
+/* Firmware updates so far: a locked TDISP interface goes to ERROR on the next. */
+uint64_t rsp_device_update_gen(const struct rsp_device *d);
 
 /* One connection to a device. */
 struct spdm_responder;

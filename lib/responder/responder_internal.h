@@ -280,17 +280,6 @@ int rsp_tdisp(struct spdm_responder *r, const uint8_t *req, size_t len, struct w
 int rsp_ide_km(struct spdm_responder *r, const uint8_t *req, size_t len, struct wcur *w);
 void rsp_tdisp_free(struct spdm_responder *r);
 /* The CXL vendor ID's protocols: over PCI_DOE, with TDISP and "cxl" in the device's config. */
-/* Firmware updates so far: a locked TDISP interface goes to ERROR on the next. */
-static inline uint64_t rsp_update_gen(struct rsp_device *d)
-{
-	uint64_t g;
-
-	pthread_mutex_lock(&d->lock);
-	g = d->update_gen;
-	pthread_mutex_unlock(&d->lock);
-	return g;
-}
-
 static inline bool rsp_cxl_enabled(const struct spdm_responder *r)
 {
 	return r->framing == DA_FRAMING_PCI_DOE && r->dev->cfg.tdisp.enabled &&

@@ -26,42 +26,6 @@
 
 #define FAULT(r, f) ((r)->faults & RSP_FAULT(RSP_FAULT_##f))
 
-void rsp_tdisp_config_default(struct rsp_tdisp_config *t, unsigned int n)
-{
-	struct rsp_tdi_config *i = &t->tdi[0];
-
-	memset(t, 0, sizeof(*t));
-	t->enabled = true;
-	t->lock_flags = TDISP_LOCK_NO_FW_UPDATE | TDISP_LOCK_SYSTEM_CACHE_LINE_SIZE |
-			TDISP_LOCK_MSIX | TDISP_LOCK_BIND_P2P | TDISP_LOCK_ALL_REQUEST_REDIRECT;
-	t->dev_addr_width = 52;
-	t->num_req_this = 1;
-	t->num_req_all = 1;
-	t->ide_max_port_index = 1;
-	t->ide_streams = 8;
-	t->cxl = true;
-	t->ntdi = 2;
-	i->function_id = 0;
-	i->interface_info = TDISP_INFO_NO_UPDATE_AFTER_LOCK | TDISP_INFO_DMA_WITHOUT_PASID;
-	i->msix_control = 0x0003;	/* 4 vectors, disabled */
-	i->nmmio = 3;
-	i->mmio[0] = (struct rsp_tdi_mmio){ 0x0, 16, 0, 0 };
-	i->mmio[1] = (struct rsp_tdi_mmio){ 0x10000, 1, TDISP_MMIO_MSIX_TABLE, 1 };
-	i->mmio[2] = (struct rsp_tdi_mmio){ 0x11000, 1, TDISP_MMIO_MSIX_PBA, 1 };
-	i->dsi_len = 8;
-	for (unsigned int k = 0; k < 8; k++)
-		i->dsi[k] = (uint8_t)(0xd0 + k + n);
-	/* the FUNCTION_ID spdm_requester_emu asks for: a virtual function's */
-	i = &t->tdi[1];
-	i->function_id = 0xbeef;
-	i->interface_info = TDISP_INFO_NO_UPDATE_AFTER_LOCK | TDISP_INFO_DMA_WITH_PASID;
-	i->nmmio = 1;
-	i->mmio[0] = (struct rsp_tdi_mmio){ 0x20000, 4, 0, 0 };
-	i->dsi_len = 4;
-	for (unsigned int k = 0; k < 4; k++)
-		i->dsi[k] = (uint8_t)(0xe0 + k + n);
-}
-
 static void tdi_unlock(struct rsp_tdi *t, uint8_t state)
 {
 	t->state = state;
@@ -97,7 +61,7 @@ static void tdisp_init(struct spdm_responder *r)
 		return;
 	r->tdisp_init = true;
 	r->tdisp_gen = r->gen;
-	r->tdisp_update_gen = rsp_update_gen(r->dev);
+	r->tdisp_update_gen = rsp_device_update_gen(r->dev);
 	for (size_t i = 0; i < RSP_MAX_TDI; i++) {
 		tdi_unlock(&r->tdi[i], TDISP_STATE_CONFIG_UNLOCKED);
 		/* a reset puts every interface in ERROR, not CONFIG_UNLOCKED */
@@ -289,7 +253,7 @@ int rsp_tdisp(struct spdm_responder *r, const uint8_t *req, size_t len, struct w
 	 * the lock (a change to a locked TDI's configuration, PCIe r6.x
 	 * 11.3): either way the lock no longer holds and the TDI is in ERROR.
 	 */
-	fw = rsp_update_gen(r->dev);
+	fw = rsp_device_update_gen(r->dev);
 	updated = fw != r->tdisp_update_gen;
 	r->tdisp_update_gen = fw;
 	for (i = 0; i < tc->ntdi && i < RSP_MAX_TDI; i++) {
