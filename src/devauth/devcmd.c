@@ -67,75 +67,40 @@ int devcmd_finish(struct ipc *ipc, const char *cmd, const char *dev, int ret,
 	return status;
 }
 
-int devcmd_main(int argc, char **argv, const char *name, const char *help,
-		int (*op)(struct ipc *ipc, const char *dev, struct da_err *err), const char *done)
+/*
+ * Both shapes: with gen_help, the command takes "--generation N" and
+ * calls gen_op; without, it calls op.
+ */
+static int devcmd_run(int argc, char **argv, const char *name, const char *help,
+		      const char *gen_help,
+		      int (*op)(struct ipc *ipc, const char *dev, struct da_err *err),
+		      int (*gen_op)(struct ipc *ipc, const char *dev, bool have_gen, uint64_t gen,
+				    struct da_err *err),
+		      const char *done)
 {
-	static const struct option opts[] = {
-		{ "socket", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		CLI_LONGOPTS,
-		{ 0 },
-	};
-	static const struct cli_opt_help opt_help[] = {
-		{ "--socket PATH", "devauthd's socket (default $DEVAUTH_SOCKET, else "
-				   IPC_DEFAULT_SOCKET ")" },
-		{ 0 },
-	};
-	const char *sock = NULL;
-	struct da_err err = { 0 };
-	struct ipc *ipc = NULL;
-	int c, ret;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "S:h" CLI_SHORTOPTS, opts, NULL)) != -1) {
-		if (cli_common_opt(c))
-			continue;
-		switch (c) {
-		case 'S':
-			sock = optarg;
-			break;
-		case 'h':
-			cli_help(name, "DEV [--socket PATH] [--json]", help, opt_help);
-			return EXIT_OK;
-		default:
-			cli_usage(stderr, name, "DEV [--socket PATH] [--json]");
-			return EXIT_USAGE;
-		}
-	}
-	if (optind + 1 != argc) {
-		cli_usage(stderr, name, "DEV [--socket PATH] [--json]");
-		return EXIT_USAGE;
-	}
-	ret = cli_ipc_open(name, sock, &ipc);
-	if (ret)
-		return ret;
-	ret = op(ipc, argv[optind], &err);
-	ret = devcmd_finish(ipc, name, argv[optind], ret, &err, done);
-	ipc_close(ipc);
-	return ret;
-}
-
-#define GEN_SYNOPSIS "DEV [--generation N] [--socket PATH] [--json]"
-
-int devcmd_gen_main(int argc, char **argv, const char *name, const char *help,
-		    const char *gen_help,
-		    int (*op)(struct ipc *ipc, const char *dev, bool have_gen, uint64_t gen,
-			      struct da_err *err),
-		    const char *done)
-{
-	static const struct option opts[] = {
+	static const struct option gen_opts[] = {
 		{ "socket", required_argument, NULL, 'S' },
 		{ "generation", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_LONGOPTS,
 		{ 0 },
 	};
+	static const struct option plain_opts[] = {
+		{ "socket", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		CLI_LONGOPTS,
+		{ 0 },
+	};
+	/* Without --generation, the table starts at --socket. */
 	const struct cli_opt_help opt_help[] = {
 		{ "--generation N", gen_help },
 		{ "--socket PATH", "devauthd's socket (default $DEVAUTH_SOCKET, else "
 				   IPC_DEFAULT_SOCKET ")" },
 		{ 0 },
 	};
+	const char *synopsis = gen_help ? "DEV [--generation N] [--socket PATH] [--json]" :
+					  "DEV [--socket PATH] [--json]";
+	const char *shortopts = gen_help ? "S:g:h" CLI_SHORTOPTS : "S:h" CLI_SHORTOPTS;
 	const char *sock = NULL;
 	struct da_err err = { 0 };
 	struct ipc *ipc = NULL;
@@ -144,7 +109,8 @@ int devcmd_gen_main(int argc, char **argv, const char *name, const char *help,
 	int c, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "S:g:h" CLI_SHORTOPTS, opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, gen_help ? gen_opts : plain_opts,
+				NULL)) != -1) {
 		if (cli_common_opt(c))
 			continue;
 		switch (c) {
@@ -157,22 +123,38 @@ int devcmd_gen_main(int argc, char **argv, const char *name, const char *help,
 			have_gen = true;
 			break;
 		case 'h':
-			cli_help(name, GEN_SYNOPSIS, help, opt_help);
+			cli_help(name, synopsis, help, gen_help ? opt_help : opt_help + 1);
 			return EXIT_OK;
 		default:
-			cli_usage(stderr, name, GEN_SYNOPSIS);
+			cli_usage(stderr, name, synopsis);
 			return EXIT_USAGE;
 		}
 	}
 	if (optind + 1 != argc) {
-		cli_usage(stderr, name, GEN_SYNOPSIS);
+		cli_usage(stderr, name, synopsis);
 		return EXIT_USAGE;
 	}
 	ret = cli_ipc_open(name, sock, &ipc);
 	if (ret)
 		return ret;
-	ret = op(ipc, argv[optind], have_gen, gen, &err);
+	ret = gen_help ? gen_op(ipc, argv[optind], have_gen, gen, &err) :
+			 op(ipc, argv[optind], &err);
 	ret = devcmd_finish(ipc, name, argv[optind], ret, &err, done);
 	ipc_close(ipc);
 	return ret;
+}
+
+int devcmd_main(int argc, char **argv, const char *name, const char *help,
+		int (*op)(struct ipc *ipc, const char *dev, struct da_err *err), const char *done)
+{
+	return devcmd_run(argc, argv, name, help, NULL, op, NULL, done);
+}
+
+int devcmd_gen_main(int argc, char **argv, const char *name, const char *help,
+		    const char *gen_help,
+		    int (*op)(struct ipc *ipc, const char *dev, bool have_gen, uint64_t gen,
+			      struct da_err *err),
+		    const char *done)
+{
+	return devcmd_run(argc, argv, name, help, gen_help, NULL, op, done);
 }
