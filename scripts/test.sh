@@ -22,6 +22,10 @@ scripts/install-deps.sh || { echo "install-deps failed"; echo "0 passed, 1 faile
 total_pass=0
 total_fail=0
 stage_lines=()
+# What failed, named again after the summary (the end of the log is what
+# gets read): "stage: name: result" and the tail of a failed test's output.
+failed_file=$(mktemp)
+trap 'rm -f "$failed_file"' EXIT
 
 stage_done() { # name passed failed seconds [note]
 	total_pass=$((total_pass + $2))
@@ -32,9 +36,10 @@ stage_done() { # name passed failed seconds [note]
 # meson test results of build dir $1 against what the build defines:
 # prints "ok bad note", every missing/failed/skipped test named on stderr.
 check_meson() {
-	python3 - "$1" "$EXPECTED_SKIP" <<'PY'
+	python3 - "$1" "$EXPECTED_SKIP" "$2" "$failed_file" <<'PY'
 import json, subprocess, sys
-bdir, allowed = sys.argv[1], set(sys.argv[2].split())
+bdir, allowed, stage, failfile = sys.argv[1], set(sys.argv[2].split()), sys.argv[3], sys.argv[4]
+outs = {}
 want = {t["name"] for t in json.loads(subprocess.run(
     ["meson", "introspect", "--tests", bdir], check=True, capture_output=True).stdout)}
 got = {}
@@ -43,9 +48,11 @@ try:
         r = json.loads(line)
         # "project:suite / name"
         got[r["name"].split(" / ", 1)[-1]] = r["result"]
+        outs[r["name"].split(" / ", 1)[-1]] = (r.get("stdout") or "") + "\n" + (r.get("stderr") or "")
 except FileNotFoundError:
     pass
 ok = bad = 0
+failed = []
 for name in sorted(want):
     res = got.get(name)
     if res in ("OK", "EXPECTEDFAIL") or (res == "SKIP" and name in allowed):
@@ -53,9 +60,15 @@ for name in sorted(want):
     else:
         bad += 1
         print("  %s: %s" % (name, "did not run" if res is None else res), file=sys.stderr)
+        failed.append(name)
 for name in sorted(set(got) - want):
     print("  %s: ran but is not in the build's test list" % name, file=sys.stderr)
 print(ok, bad, "%d/%d tests" % (ok, len(want)))
+with open(failfile, "a") as f:
+    for name in failed:
+        f.write("%s: %s: %s\n" % (stage, name, got.get(name, "did not run")))
+        out = outs.get(name, "").rstrip().splitlines()[-25:]
+        f.write("".join("    | %s\n" % l for l in out))
 PY
 }
 
@@ -68,7 +81,7 @@ run_meson_stage() { # name builddir [meson test args...]
 	# Every result line (with its duration), then the errors of what failed.
 	grep -E '^ *[0-9]+/[0-9]+ ' "$bdir/test-stage.log"
 	grep -E -A40 '^=+ [0-9]+/[0-9]+ =+$' "$bdir/test-stage.log" | head -400
-	read -r ok bad note < <(check_meson "$bdir")
+	read -r ok bad note < <(check_meson "$bdir" "$name")
 	stage_done "$name" "${ok:-0}" "${bad:-1}" $(($(date +%s) - t0)) "$note"
 }
 
@@ -163,6 +176,7 @@ for t in json.load(sys.stdin):
 			fuzz_pass=$((fuzz_pass + 1))
 		else
 			fuzz_fail=$((fuzz_fail + 1))
+			echo "fuzz: $name: FAILED" >>"$failed_file"
 		fi
 	done
 	rm -rf "$fuzz_res"
@@ -178,7 +192,8 @@ t0=$(date +%s)
 mkdir -p build-mutate
 scripts/mutate.sh >build-mutate/mutate.log 2>&1
 mrc=$?
-grep -E '^mutate: .*(SURVIVED|NO-MATCH|BUILD-FAIL)' build-mutate/mutate.log
+grep -E '^mutate: .*(SURVIVED|NO-MATCH|BUILD-FAIL)' build-mutate/mutate.log |
+	tee -a "$failed_file"
 sed -n '/^| mutation/,$p' build-mutate/mutate.log
 read -r mk mn < <(sed -n 's/^mutate: \([0-9]*\) mutants, \([0-9]*\) killed.*/\1 \2/p' \
 	build-mutate/mutate.log)
@@ -206,7 +221,7 @@ for b in "${benches[@]}"; do
 		DEVAUTH_BUILD="$(pwd)/build" "$b"; then
 		bp=$((bp + 1))
 	else
-		echo "benchmark $(basename "$b"): FAILED (exit $?)"
+		echo "benchmark $(basename "$b"): FAILED (exit $?)" | tee -a "$failed_file"
 		bf=$((bf + 1))
 	fi
 done
@@ -214,5 +229,9 @@ stage_done bench "$bp" "$bf" $(($(date +%s) - t0)) "$bp/${#benches[@]} benchmark
 
 echo "== summary"
 printf '%s\n' "${stage_lines[@]}"
+if [ -s "$failed_file" ]; then
+	echo "== what failed"
+	cat "$failed_file"
+fi
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]
