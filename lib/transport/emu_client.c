@@ -161,7 +161,16 @@ static int tcp_connect(const char *hostport, unsigned int timeout_ms, struct da_
 	r = split_hostport(hostport, host, sizeof(host), port, sizeof(port), err);
 	if (r)
 		return r;
+	/*
+	 * A literal address first: it needs neither the resolver (NSS,
+	 * nscd) nor AI_ADDRCONFIG's dump of every interface address.
+	 */
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
 	r = getaddrinfo(host, port, &hints, &res);
+	if (r == EAI_NONAME) {
+		hints.ai_flags = AI_ADDRCONFIG;
+		r = getaddrinfo(host, port, &hints, &res);
+	}
 	if (r == EAI_NONAME || r == EAI_ADDRFAMILY) {
 		/* AI_ADDRCONFIG hides ::1 on hosts whose only v6 address is lo. */
 		hints.ai_flags = 0;
