@@ -134,6 +134,12 @@ rsp-tsp-range-empty-pass :: lib/responder/rsp-cxl_tsp.c :: emu-cxl :: if \(!m->l
 rsp-tsp-range-aligned-pass :: lib/responder/rsp-cxl_tsp.c :: emu-cxl :: m->start % TE_GRANULARITY \|\| :: 0 ||
 rsp-tsp-range-wrap-pass :: lib/responder/rsp-cxl_tsp.c :: emu-cxl :: m->start \+ m->length < m->start\) :: 0)
 rsp-tsp-report-offset-pass :: lib/responder/rsp-cxl_tsp.c :: emu-cxl :: if \(!want \|\| off >= sizeof\(rep\)\) :: if (!want)
+rsp-tsp-secondary-config-pass :: lib/responder/rsp-cxl_tsp.c :: emu-cxl :: if \(s && s->cxl_secondary\) \{ :: if (0) {
+rsp-tsp-secondary-lock-pass :: lib/responder/rsp-cxl_tsp.c :: emu-cxl :: if \(s && s->cxl_secondary\)(?=\n\t\treturn tsp_err) :: if (0)
+rsp-cxl-psk-validity-pass :: lib/responder/rsp-cxl_tsp.c :: emu-cxl :: if \(!\(r->cxl\.cfg\.validity & \(1u << i\)\) \|\| hint_len :: if (hint_len
+rsp-cxl-psk-hint-pass :: lib/responder/rsp-cxl_tsp.c :: emu-cxl :: memcmp\(hint, want, \(size_t\)n \+ 1\)\) :: 0)
+rsp-cxl-secondary-unmarked :: lib/responder/rsp-psk.c :: emu-cxl :: s->cxl_secondary = cxl_psk != NULL; :: s->cxl_secondary = 0;
+req-psk-bounds-pass :: lib/requester/session.c :: emu-cxl :: if \(r->cfg\.psk_len > sizeof\(r->cfg\.psk\) \|\| r->cfg\.psk_hint_len > sizeof\(r->cfg\.psk_hint\)\) :: if (0)
 # --- secure sessions, requester side: in-session requests, keylogs, mutual auth, slot 0xFF
 sess-digests-mask-pass :: lib/requester/in_session_auth.c :: session-reqs :: if \(d\.provisioned_mask != r->info\.provisioned_mask\) \{ :: if (0) {
 sess-digests-pass :: lib/requester/in_session_auth.c :: session-reqs :: !memcmp\(d\.digest\[s\], r->digest\[s\], r->p\.hash_size\)\) :: 1)

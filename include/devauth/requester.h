@@ -72,7 +72,7 @@ struct spdm_req_config {
 	bool handshake_in_clear;	/* offer HANDSHAKE_IN_THE_CLEAR_CAP */
 	uint8_t psk[64];		/* psk_len > 0: PSK_EXCHANGE instead of KEY_EXCHANGE */
 	size_t psk_len;
-	uint8_t psk_hint[16];
+	uint8_t psk_hint[64];		/* e.g. CXL TSP's 24-byte "SECONDARY_SESSION_0_PSK" */
 	size_t psk_hint_len;
 	const char *keylog_path;	/* append the session secrets here */
 	/*

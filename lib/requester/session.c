@@ -531,6 +531,7 @@ static int psk_exchange(struct spdm_req *r, struct hs *x, struct da_err *err)
 	if (n < 0 || da_random(&k.req_session_id, 2) || da_random(ctx, r->p.hash_size))
 		return da_errf(err, -EIO, "PSK_EXCHANGE: cannot build the request");
 	k.meas_summary_type = x->meas_summary_type;
+	_Static_assert(sizeof(r->cfg.psk_hint) == SPDM_MAX_PSK_HINT_SIZE, "PSKHint bound");
 	k.hint = r->cfg.psk_hint;
 	k.hint_len = (uint16_t)r->cfg.psk_hint_len;
 	k.context = ctx;
@@ -612,6 +613,10 @@ int spdm_req_session_start(struct spdm_req *r, struct da_err *err)
 		return da_errf(err, -EINVAL, "%s: a session needs a negotiated connection", r->dev);
 	if (r->sess)
 		return da_errf(err, -EBUSY, "%s: a session is already open", r->dev);
+	if (r->cfg.psk_len > sizeof(r->cfg.psk) || r->cfg.psk_hint_len > sizeof(r->cfg.psk_hint))
+		return da_errf(err, -EINVAL, "%s: PSK %zu bytes, PSKHint %zu: at most %zu and %zu",
+			       r->dev, r->cfg.psk_len, r->cfg.psk_hint_len, sizeof(r->cfg.psk),
+			       sizeof(r->cfg.psk_hint));
 	memset(&r->sinfo, 0, sizeof(r->sinfo));
 	da_buf_reset(&r->ev_session);
 	if (!r->cfg.session || r->p.version < SPDM_VER_11)

@@ -86,7 +86,7 @@ int rsp_fault_parse(const char *list, uint64_t *mask, struct da_err *err);
 #define RSP_PSK_CAP_NO_CONTEXT (1u << 10)	/* PSK_CAP 01b: no PSK_FINISH */
 #define RSP_PSK_CAP_WITH_CONTEXT (2u << 10)	/* PSK_CAP 10b: ResponderContext, PSK_FINISH */
 #define RSP_MAX_PSK_SIZE 64
-#define RSP_MAX_PSK_HINT_SIZE 16	/* DSP0274 PSKHint */
+#define RSP_MAX_PSK_HINT_SIZE 64	/* as SPDM_MAX_PSK_HINT_SIZE; 16 is only libspdm's default */
 struct rsp_meas_block {
 	uint8_t index;
 	uint8_t dmtf_type;		/* SPDM_DMTF_MEAS_*, without the raw bit */

@@ -55,7 +55,7 @@ static const struct cli_opt_help help[] = {
 	{ "--heartbeat", "send HEARTBEAT in the session" },
 	{ "--key-update[=all]", "KEY_UPDATE UpdateKey (or UpdateAllKeys) and VerifyNewKey" },
 	{ "--psk HEX", "PSK_EXCHANGE with this pre-shared key (up to 64 bytes)" },
-	{ "--psk-hint HEX", "the PSKHint (up to 16 bytes)" },
+	{ "--psk-hint HEX", "the PSKHint (up to 64 bytes)" },
 	{ "--keylog FILE", "append the session secrets to FILE (docs/session.md)" },
 	{ "--peer-pubkey FILE", "the device's provisioned public key (PEM/DER): KEY_EXCHANGE with SlotID 0xFF, no certificates" },
 	{ "--mut-auth CHAIN:KEY", "mutual authentication: our chain (DER root first, or PEM) and key (PEM)" },

@@ -4,8 +4,8 @@
  * secure session (PCI_DOE): every request field the device checks, one
  * wrong value at a time (reserved bytes and bits, port, stream and
  * sub-stream, key length, TSP version, configuration values, state
- * rules, memory ranges, report offsets), next to the well-formed
- * request it is a variation of.  The DMTF requester's whole flow is in
+ * rules, memory ranges, report offsets, secondary sessions), next to
+ * the well-formed request it is a variation of.  The DMTF requester's whole flow is in
  * tests/peers/test_emu_tdisp.c.
  */
 #include <errno.h>
@@ -35,7 +35,8 @@ struct conn {
 	size_t len;
 };
 
-static struct conn *conn_open(bool cxl)
+/* psk_cap: PSK_CAP offered too (for later PSK sessions), the primary still by KEY_EXCHANGE */
+static struct conn *conn_open_caps(bool cxl, bool psk_cap)
 {
 	static struct conn c;
 	struct rsp_device_config dc;
@@ -54,11 +55,20 @@ static struct conn *conn_open(bool cxl)
 	spdm_req_config_default(&cfg);
 	cfg.dev_name = "emu";
 	cfg.session = true;
+	cfg.psk_len = psk_cap;
 	c.r = spdm_req_new(&cfg, c.t);
 	assert_non_null(c.r);
-	if (spdm_req_authenticate(c.r, &err) || spdm_req_session_start(c.r, &err))
+	if (spdm_req_authenticate(c.r, &err))
+		fail_msg("authenticate: %s", err.msg);
+	c.r->cfg.psk_len = 0;
+	if (spdm_req_session_start(c.r, &err))
 		fail_msg("session: %s", err.msg);
 	return &c;
+}
+
+static struct conn *conn_open(bool cxl)
+{
+	return conn_open_caps(cxl, false);
 }
 
 static void conn_close(struct conn *c)
@@ -367,12 +377,103 @@ static void test_tsp(void **state)
 	conn_close(c);
 }
 
+/*
+ * A second session on the same connection, by PSK_EXCHANGE with the
+ * hint and PSK the primary session configured; the primary session is
+ * set aside meanwhile and given back by secondary_end().  0 when
+ * established.
+ */
+static struct spdm_session *primary;
+static struct da_err sec_err;
+
+static int secondary(struct conn *c, uint8_t psk_byte, const char *hint)
+{
+	int ret;
+
+	assert_null(primary);
+	primary = c->r->sess;
+	c->r->sess = NULL;
+	memset(c->r->cfg.psk, psk_byte, CXL_TSP_PSK_SIZE);
+	c->r->cfg.psk_len = CXL_TSP_PSK_SIZE;
+	c->r->cfg.psk_hint_len = strlen(hint) + 1;	/* the string with its NUL */
+	memcpy(c->r->cfg.psk_hint, hint, c->r->cfg.psk_hint_len);
+	memset(&sec_err, 0, sizeof(sec_err));
+	ret = spdm_req_session_start(c->r, &sec_err);
+	fprintf(stderr, "secondary session, hint %s, PSK %02x..: %d %s\n", hint, psk_byte, ret,
+		ret ? sec_err.msg : "established");
+	if (ret) {
+		c->r->sess = primary;
+		primary = NULL;
+	}
+	return ret;
+}
+
+static void secondary_end(struct conn *c)
+{
+	req_sess_free(c->r);
+	c->r->sess = primary;
+	primary = NULL;
+}
+
+/*
+ * Secondary sessions: only with the hint of a PSK the configuration made
+ * valid, only with that PSK, and without the privilege to configure or
+ * lock the device.
+ */
+static void test_secondary(void **state)
+{
+	struct conn *c = conn_open_caps(true, true);
+	const uint8_t lock[] = { CXL_TSP_VER_10, CXL_TSP_LOCK_CONFIGURATION, 0, 0 };
+	const uint8_t get[] = { CXL_TSP_VER_10, CXL_TSP_GET_CONFIGURATION, 0, 0 };
+	uint8_t m[CXL_TSP_SET_CONFIG_SIZE + 1];
+
+	(void)state;
+	/* nothing configured: no secondary PSK to open a session with */
+	assert_int_equal(secondary(c, 0x5a, "SECONDARY_SESSION_0_PSK"), -EINVAL);
+
+	config(m);
+	m[192] = 0;				/* no secondary PSK valid */
+	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), OK(CXL_TSP_SET_CONFIGURATION));
+	assert_int_equal(secondary(c, 0x5a, "SECONDARY_SESSION_0_PSK"), -EINVAL);
+
+	config(m);				/* secondary session 0's PSK, 0x5a bytes */
+	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), OK(CXL_TSP_SET_CONFIGURATION));
+	assert_int_equal(secondary(c, 0x5a, "SECONDARY_SESSION_1_PSK"), -EINVAL);
+	assert_int_equal(secondary(c, 0x5a, "SECONDARY_SESSION_0_PS"), -EINVAL);
+	/* the right hint, another PSK: the device's verify data gives it away */
+	assert_int_equal(secondary(c, 0xa5, "SECONDARY_SESSION_0_PSK"), -EBADMSG);
+	assert_non_null(strstr(sec_err.msg, "ResponderVerifyData"));
+	/* a hint longer than the requester holds is refused before it is sent */
+	primary = c->r->sess;
+	c->r->sess = NULL;
+	c->r->cfg.psk_hint_len = sizeof(c->r->cfg.psk_hint) + 1;
+	memset(&sec_err, 0, sizeof(sec_err));
+	assert_int_equal(spdm_req_session_start(c->r, &sec_err), -EINVAL);
+	assert_non_null(strstr(sec_err.msg, "at most"));
+	c->r->sess = primary;
+	primary = NULL;
+
+	assert_int_equal(secondary(c, 0x5a, "SECONDARY_SESSION_0_PSK"), 0);
+	assert_int_equal(tsp(c, get, sizeof(get)), OK(CXL_TSP_GET_CONFIGURATION));
+	config(m);
+	assert_int_equal(tsp(c, m, CXL_TSP_SET_CONFIG_SIZE), CXL_TSP_ERR_NO_PRIVILEGE);
+	assert_int_equal(tsp(c, lock, sizeof(lock)), CXL_TSP_ERR_NO_PRIVILEGE);
+	assert_int_equal(tsp(c, get, sizeof(get)), OK(CXL_TSP_GET_CONFIGURATION));
+	assert_int_equal(c->body[36], CXL_TSP_STATE_CONFIG_UNLOCKED);
+	secondary_end(c);
+
+	/* the primary session still may */
+	assert_int_equal(tsp(c, lock, sizeof(lock)), OK(CXL_TSP_LOCK_CONFIGURATION));
+	conn_close(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ide_km),
 		cmocka_unit_test(test_disabled),
 		cmocka_unit_test(test_tsp),
+		cmocka_unit_test(test_secondary),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
