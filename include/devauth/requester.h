@@ -47,7 +47,11 @@ struct spdm_req_config {
 	unsigned int busy_retries;	/* ERROR Busy: bounded retries */
 	unsigned int not_ready_retries;	/* ResponseNotReady: bounded RESPOND_IF_READY */
 	unsigned int rtt_ms;		/* transport allowance added to CT/RDT */
-	uint16_t cert_portion;		/* GET_CERTIFICATE Length */
+	/*
+	 * GET_CERTIFICATE Length; 0: at 1.2+ as much as one transfer each
+	 * way carries (fewer round trips), before 1.2 (no sizes negotiated) 1024.
+	 */
+	uint16_t cert_portion;
 	/*
 	 * What we advertise at 1.2+ (with CHUNK_CAP): the largest single
 	 * transfer we take (42 .. 4608) and the largest message reassembled

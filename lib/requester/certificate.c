@@ -32,6 +32,9 @@ int req_build_get_certificate(struct spdm_req *r, uint8_t slot, uint32_t offset,
 	};
 	uint32_t hdr = g.large ? SPDM_CERTIFICATE_LARGE_HDR_SIZE : SPDM_CERTIFICATE_HDR_SIZE;
 
+	if (!g.length)
+		g.length = r->p.version >= SPDM_VER_12 ? UINT16_MAX : 1024;
+
 	/*
 	 * 1.2+: the whole CERTIFICATE must fit one transfer each way, or with
 	 * chunking the smaller MaxSPDMmsgSize.

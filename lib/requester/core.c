@@ -123,7 +123,7 @@ void spdm_req_config_default(struct spdm_req_config *c)
 	c->busy_retries = 3;
 	c->not_ready_retries = 5;
 	c->rtt_ms = 1000;
-	c->cert_portion = 1024;
+	c->cert_portion = 0;
 	c->data_transfer_size = REQ_MAX_MSG;
 	c->max_spdm_msg_size = REQ_DEFAULT_MAX_SPDM_MSG;
 }
@@ -147,8 +147,8 @@ struct spdm_req *spdm_req_new(const struct spdm_req_config *c, struct da_transpo
 		r->cfg.max_spdm_msg_size = REQ_MAX_SPDM_MSG;
 	if (r->cfg.max_spdm_msg_size < r->cfg.data_transfer_size)
 		r->cfg.max_spdm_msg_size = r->cfg.data_transfer_size;
-	if (!r->cfg.cert_portion || r->cfg.cert_portion > REQ_MAX_MSG - 64)
-		r->cfg.cert_portion = 1024;
+	if (r->cfg.cert_portion > REQ_MAX_MSG - 64)
+		r->cfg.cert_portion = 0;
 	r->reading_slot = -1;
 	return r;
 }
