@@ -162,6 +162,46 @@ static void test_large_chain_too_big(void **state)
 	expect(ret, -EMSGSIZE, &err, "exceeds 1048576");
 }
 
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* A portion is never more than asked for, and never empty while more is to come. */
+static void test_portions(void **state)
+{
+	size_t q = find(SPDM_GET_CERTIFICATE, 0), a = find(SPDM_CERTIFICATE, 0);
+	uint32_t asked = get32(copy[q] + 12), got = get32(copy[a] + 8);
+	size_t len = msgs[a].len;
+	struct da_err err;
+	int ret;
+
+	(void)state;
+	/* LargeLength of the request (bytes 12-15), LargePortionLength of the answer (8-11) */
+	assert_true(got > 1 && got <= asked);
+	assert_int_equal(get32(copy[a] + 12), 0);
+	put32(copy[q] + 12, got - 1);
+	ret = replay(&err);
+	put32(copy[q] + 12, asked);
+	expect(ret, -EPROTO, &err, "exceeds the");
+
+	/* nothing in this portion, all of it still to come (LargeRemainderLength, 12-15) */
+	put32(copy[a] + 8, 0);
+	put32(copy[a] + 12, got);
+	msgs[a].len = 16;
+	ret = replay(&err);
+	put32(copy[a] + 8, got);
+	put32(copy[a] + 12, 0);
+	msgs[a].len = len;
+	expect(ret, -EPROTO, &err, "no progress");
+}
+
 /*
  * A chain above 64 KiB states its size in 32 bits over the reserved
  * field; the 16-bit Length of such a chain (the low half) is wrong.
@@ -202,6 +242,7 @@ int main(void)
 		cmocka_unit_test(test_large_without_device_cap),
 		cmocka_unit_test(test_response_form_differs),
 		cmocka_unit_test(test_large_chain_too_big),
+		cmocka_unit_test(test_portions),
 		cmocka_unit_test(test_large_chain_length),
 	};
 

@@ -347,6 +347,66 @@ static void test_replay_challenge_fault(void **state)
 	rsp_device_config_default(&dcfg, "0000:01:00.0", 0);
 }
 
+/*
+ * The device's answers over MCTP (type byte, then SPDM), with the n-th
+ * CERTIFICATE's 16-bit RemainderLength (SPDM bytes 6-7) set to remainder.
+ */
+struct tamper {
+	struct spdm_responder *rsp;
+	unsigned int nth, seen;
+	uint16_t remainder;
+};
+
+static int tamper_certificate(void *ctx, const uint8_t *req, size_t req_len, uint8_t *rsp,
+			      size_t rsp_cap)
+{
+	struct tamper *t = ctx;
+	int n = spdm_responder_transport(t->rsp, req, req_len, rsp, rsp_cap);
+
+	if (n >= 9 && rsp[0] == 0x05 && rsp[2] == SPDM_CERTIFICATE && t->seen++ == t->nth) {
+		rsp[7] = (uint8_t)t->remainder;
+		rsp[8] = (uint8_t)(t->remainder >> 8);
+	}
+	return n;
+}
+
+static int read_tampered(unsigned int nth, uint16_t remainder, struct da_err *err)
+{
+	struct tamper t = { .nth = nth, .remainder = remainder };
+	struct spdm_req_config cfg;
+	struct da_transport *tr;
+	struct spdm_req *r;
+	int ret;
+
+	config(&cfg, SPDM_VER_12, 0, 0);
+	cfg.cert_portion = 512;		/* the chain in several portions */
+	t.rsp = spdm_responder_new(dev, DA_FRAMING_MCTP);
+	assert_non_null(t.rsp);
+	assert_int_equal(da_transport_inproc(DA_FRAMING_MCTP, tamper_certificate, &t, &tr), 0);
+	r = spdm_req_new(&cfg, tr);
+	assert_non_null(r);
+	memset(err, 0, sizeof(*err));
+	ret = spdm_req_authenticate(r, err);
+	spdm_req_free(r);
+	da_transport_destroy(tr);
+	spdm_responder_free(t.rsp);
+	return ret;
+}
+
+/* Each CERTIFICATE portion must agree with the first on the chain's total. */
+static void test_certificate_portions(void **state)
+{
+	struct da_err err;
+
+	(void)state;
+	/* untouched (the remainder the device sends is what it is set to): authenticates */
+	assert_int_equal(read_tampered(99, 0, &err), 0);
+	assert_int_equal(read_tampered(1, 1, &err), -EPROTO);
+	assert_non_null(strstr(err.msg, "earlier portions said"));
+	assert_int_equal(read_tampered(0, 0xffff, &err), -EMSGSIZE);
+	assert_non_null(strstr(err.msg, "exceeds"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_fault_expired_leaf_fails_trust),
 		cmocka_unit_test(test_replay_challenge_fault),
 		cmocka_unit_test(test_rechallenge),
+		cmocka_unit_test(test_certificate_portions),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
