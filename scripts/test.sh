@@ -33,47 +33,65 @@ stage_done() { # name passed failed seconds [note]
 	stage_lines+=("$(printf '%-10s %4d ok %4d bad %5ds %s' "$1" "$2" "$3" "$4" "${5:-}")")
 }
 
-# meson test results of build dir $1 against what the build defines:
-# prints "ok bad note", every missing/failed/skipped test named on stderr.
+# meson test results of build dir $1 (stage $2) against what the build
+# defines, from the test logs $3... in order (a later result of a test
+# replaces an earlier one): prints "ok bad note", every missing, failed
+# or skipped test named on stderr; what failed, and what failed first and
+# passed when run again alone, goes to $failed_file with its output.
+# With $2 = "--names": only the names of what is not OK, one a line.
 check_meson() {
-	python3 - "$1" "$EXPECTED_SKIP" "$2" "$failed_file" <<'PY'
+	python3 - "$EXPECTED_SKIP" "$failed_file" "$@" <<'PY'
 import json, subprocess, sys
-bdir, allowed, stage, failfile = sys.argv[1], set(sys.argv[2].split()), sys.argv[3], sys.argv[4]
-outs = {}
+allowed, failfile, bdir, stage, logs = set(sys.argv[1].split()), sys.argv[2], sys.argv[3], \
+    sys.argv[4], sys.argv[5:]
 want = {t["name"] for t in json.loads(subprocess.run(
     ["meson", "introspect", "--tests", bdir], check=True, capture_output=True).stdout)}
-got = {}
-try:
-    for line in open(bdir + "/meson-logs/testlog.json"):
-        r = json.loads(line)
-        # "project:suite / name"
-        got[r["name"].split(" / ", 1)[-1]] = r["result"]
-        outs[r["name"].split(" / ", 1)[-1]] = (r.get("stdout") or "") + "\n" + (r.get("stderr") or "")
-except FileNotFoundError:
-    pass
+runs = {}	# name -> [(result, output), ...] in log order
+for log in logs:
+    try:
+        for line in open(log):
+            r = json.loads(line)
+            # "project:suite / name"
+            name = r["name"].split(" / ", 1)[-1]
+            out = (r.get("stdout") or "") + "\n" + (r.get("stderr") or "")
+            runs.setdefault(name, []).append((r["result"], out))
+    except FileNotFoundError:
+        pass
+def good(name, res):
+    return res in ("OK", "EXPECTEDFAIL") or (res == "SKIP" and name in allowed)
+def tail(out):
+    return "".join("    | %s\n" % l for l in out.rstrip().splitlines()[-25:])
+if stage == "--names":
+    for name in sorted(want):
+        if not good(name, runs.get(name, [(None, "")])[-1][0]):
+            print(name)
+    sys.exit(0)
 ok = bad = 0
-failed = []
-for name in sorted(want):
-    res = got.get(name)
-    if res in ("OK", "EXPECTEDFAIL") or (res == "SKIP" and name in allowed):
-        ok += 1
-    else:
+with open(failfile, "a") as f:
+    for name in sorted(want):
+        seq = runs.get(name, [(None, "")])
+        res, out = seq[-1]
+        if good(name, res):
+            ok += 1
+            if len(seq) > 1 and not good(name, seq[0][0]):
+                f.write("%s: %s: FLAKY: %s in the parallel run, %s run again alone\n%s" %
+                        (stage, name, seq[0][0], res, tail(seq[0][1])))
+            continue
         bad += 1
         print("  %s: %s" % (name, "did not run" if res is None else res), file=sys.stderr)
-        failed.append(name)
-for name in sorted(set(got) - want):
+        f.write("%s: %s: %s\n%s" % (stage, name, res or "did not run", tail(out)))
+for name in sorted(set(runs) - want):
     print("  %s: ran but is not in the build's test list" % name, file=sys.stderr)
 print(ok, bad, "%d/%d tests" % (ok, len(want)))
-with open(failfile, "a") as f:
-    for name in failed:
-        f.write("%s: %s: %s\n" % (stage, name, got.get(name, "did not run")))
-        out = outs.get(name, "").rstrip().splitlines()[-25:]
-        f.write("".join("    | %s\n" % l for l in out))
 PY
 }
 
+# A test that fails in the parallel run is run once more, alone (at most
+# five of them: more is a broken build, not a flake).  Passing then counts
+# as passing, but it is named FLAKY after the summary with the output of
+# its failure: a race in a test or in the code, to be found, never hidden.
 run_meson_stage() { # name builddir [meson test args...]
-	local name=$1 bdir=$2 t0 ok bad note
+	local name=$1 bdir=$2 t0 ok bad note logs again
 	shift 2
 	t0=$(date +%s)
 	rm -f "$bdir/meson-logs/testlog.json"
@@ -81,7 +99,18 @@ run_meson_stage() { # name builddir [meson test args...]
 	# Every result line (with its duration), then the errors of what failed.
 	grep -E '^ *[0-9]+/[0-9]+ ' "$bdir/test-stage.log"
 	grep -E -A40 '^=+ [0-9]+/[0-9]+ =+$' "$bdir/test-stage.log" | head -400
-	read -r ok bad note < <(check_meson "$bdir" "$name")
+	logs=("$bdir/meson-logs/testlog-parallel.json")
+	cp "$bdir/meson-logs/testlog.json" "${logs[0]}" 2>/dev/null || : >"${logs[0]}"
+	mapfile -t again < <(check_meson "$bdir" --names "${logs[0]}")
+	if [ "${#again[@]}" -gt 0 ] && [ "${#again[@]}" -le 5 ]; then
+		echo "== $name: run again, alone: ${again[*]}"
+		rm -f "$bdir/meson-logs/testlog.json"
+		meson test -C "$bdir" --print-errorlogs --num-processes 1 "$@" "${again[@]}" \
+			>"$bdir/test-again.log" 2>&1
+		grep -E '^ *[0-9]+/[0-9]+ ' "$bdir/test-again.log"
+		logs+=("$bdir/meson-logs/testlog.json")
+	fi
+	read -r ok bad note < <(check_meson "$bdir" "$name" "${logs[@]}")
 	stage_done "$name" "${ok:-0}" "${bad:-1}" $(($(date +%s) - t0)) "$note"
 }
 
@@ -230,7 +259,7 @@ stage_done bench "$bp" "$bf" $(($(date +%s) - t0)) "$bp/${#benches[@]} benchmark
 echo "== summary"
 printf '%s\n' "${stage_lines[@]}"
 if [ -s "$failed_file" ]; then
-	echo "== what failed"
+	echo "== what failed (FLAKY: failed once, passed alone)"
 	cat "$failed_file"
 fi
 echo "$total_pass passed, $total_fail failed"
