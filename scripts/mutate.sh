@@ -38,10 +38,14 @@ chal-sig-pass :: lib/requester/challenge.c :: requester-replay,emu_auth_transpor
 meas-sig-pass :: lib/requester/measurements.c :: requester-replay,emu_auth_transports,verifier :: ret = spdm_verify\((?=key, r->info\.neg\.base_asym, r->info\.neg\.base_hash, r->p\.version,\n\s+SPDM_CTX_MEASUREMENTS) :: ret = 0 * spdm_verify(
 spdm-verify-pass :: lib/crypto/crypto.c :: crypto,crypto-vectors,requester-replay :: ret = raw_verify\(pub, :: ret = 0 * raw_verify(pub,
 cert-sig-pass :: lib/crypto/x509.c :: x509,requester-live,emu_auth_transports :: ok = key \? X509_verify\(x, key\) : -1; :: ok = 1;
-trust-anchor-pass :: lib/crypto/x509.c :: x509,verify-cli,verifier :: if \(X509_verify_cert\(ctx\) == 1\) :: if (1)
-trust-anchor-link-sig-pass :: lib/crypto/x509.c :: x509 :: if \(\(!key \|\| X509_verify\(xs, key\) <= 0\) && :: if (0 &&
-trust-checked-link-any :: lib/crypto/x509.c :: x509 :: return prev == xi \|\| X509_cmp\(prev, xi\) == 0; :: return true;
-trust-expired-pass :: lib/crypto/x509.c :: x509 :: if \(cmp <= 0 && !path_fail\(ctx, xs, i, cmp == 0 \? :: if (0 && !path_fail(ctx, xs, i, cmp == 0 ?
+trust-anchor-pass :: lib/crypto/trust.c :: x509,verify-cli,verifier :: if \(X509_verify_cert\(ctx\) == 1\) :: if (1)
+trust-anchor-link-sig-pass :: lib/crypto/trust.c :: x509 :: if \(\(!key \|\| X509_verify\(xs, key\) <= 0\) && :: if (0 &&
+trust-checked-link-any :: lib/crypto/trust.c :: x509 :: return prev == xi \|\| X509_cmp\(prev, xi\) == 0; :: return true;
+trust-expired-pass :: lib/crypto/trust.c :: x509 :: if \(cmp <= 0 && !path_fail\(ctx, xs, i, cmp == 0 \? :: if (0 && !path_fail(ctx, xs, i, cmp == 0 ?
+trust-own-anchor-any :: lib/crypto/trust.c :: x509 :: is_anchor = t->a\[i\]\.len == \(size_t\)n && !memcmp\(t->a\[i\]\.der, der, \(size_t\)n\); :: is_anchor = true;
+trust-own-anchor-length-only :: lib/crypto/trust.c :: x509 :: && !memcmp\(t->a\[i\]\.der, der, \(size_t\)n\); :: && 1;
+trust-first-try-pass :: lib/crypto/trust.c :: x509,requester-live :: if \(!ret\)(?=\n\t\t\treturn 0;) :: if (1)
+trust-lazy-decode-ignored :: lib/crypto/trust.c :: x509 :: if \(!x \|\| p != t->a\[i\]\.der \+ t->a\[i\]\.len\) :: if (0)
 # --- hashes and digests
 cert-chain-hash-pass :: lib/requester/challenge.c :: requester-replay,requester-live,verifier :: if \(memcmp\(h, a\.cert_chain_hash, r->p\.hash_size\)\) :: if (0)
 digest-slot-pass :: lib/requester/certificate.c :: requester-replay,requester-live,verifier :: if \(memcmp\(h, r->digest\[slot\], r->p\.hash_size\)\) \{ :: if (0) {

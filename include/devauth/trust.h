@@ -14,7 +14,13 @@
 struct da_trust;
 struct spdm_chain;
 
-/* The anchors in path (file or directory): a new set, or NULL with err set. */
+/*
+ * The anchors in path (file or directory): a new set, or NULL with err
+ * set.  The files are read and split here; the certificates themselves
+ * are decoded only when a chain does not carry one of them byte for byte
+ * (so an undecodable anchor is reported then, by da_trust_verify_chain()).
+ * A set may be shared by threads.
+ */
 struct da_trust *da_trust_load(const char *path, struct da_err *err);
 void da_trust_free(struct da_trust *t);
 /*

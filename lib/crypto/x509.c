@@ -511,14 +511,13 @@ out:
 	return ret;
 }
 
-int da_x509_read_certs_file(const char *path, STACK_OF(X509) **out, struct da_err *err)
+int da_x509_read_file(const char *path, struct da_buf *b, struct da_err *err)
 {
-	struct da_buf b = { 0 };
 	uint8_t chunk[4096];
 	ssize_t n;
 	int fd, ret = 0;
 
-	*out = NULL;
+	da_buf_reset(b);
 	fd = da_open_regular(path, err);
 	if (fd < 0)
 		return fd;
@@ -527,231 +526,109 @@ int da_x509_read_certs_file(const char *path, STACK_OF(X509) **out, struct da_er
 			if (errno == EINTR)
 				continue;
 			ret = da_errf(err, -errno, "%s: %s", path, strerror(errno));
-			goto out;
+			break;
 		}
-		if (b.len + (size_t)n > DA_CERT_FILE_MAX) {
+		if (b->len + (size_t)n > DA_CERT_FILE_MAX) {
 			ret = da_errf(err, -EFBIG, "%s: larger than %u bytes", path,
 				      DA_CERT_FILE_MAX);
-			goto out;
+			break;
 		}
-		ret = da_buf_append(&b, chunk, (size_t)n);
+		ret = da_buf_append(b, chunk, (size_t)n);
 		if (ret) {
 			da_errf(err, ret, "%s: out of memory", path);
-			goto out;
+			break;
 		}
 	}
+	close(fd);
+	if (ret)
+		da_buf_free(b);
+	return ret;
+}
+
+int da_x509_read_certs_file(const char *path, STACK_OF(X509) **out, struct da_err *err)
+{
+	struct da_buf b = { 0 };
+	int ret;
+
+	*out = NULL;
+	ret = da_x509_read_file(path, &b, err);
+	if (ret)
+		return ret;
 	ret = da_x509_parse_certs(b.data, b.len, out, err);
 	if (ret)
 		da_err_prefix(err, "%s", path);
-out:
-	close(fd);
 	da_buf_free(&b);
 	return ret;
 }
 
-struct da_trust {
-	X509_STORE *store;
-	int nanchors;
-};
-
-static int trust_add_file(struct da_trust *t, const char *path, struct da_err *err)
+/* The PEM labels PEM_read_bio_X509() takes as a certificate. */
+static bool pem_cert_label(const char *name)
 {
-	STACK_OF(X509) *sk;
-	int ret = da_x509_read_certs_file(path, &sk, err);
-
-	if (ret)
-		return ret;
-	for (int i = 0; i < sk_X509_num(sk); i++) {
-		/* Duplicates are fine: X509_STORE ignores a certificate it already holds. */
-		if (!X509_STORE_add_cert(t->store, sk_X509_value(sk, i))) {
-			ret = da_errf(err, -ENOMEM, "%s: cannot add anchor", path);
-			break;
-		}
-		t->nanchors++;
-	}
-	sk_X509_pop_free(sk, X509_free);
-	return ret;
+	return !strcmp(name, PEM_STRING_X509) || !strcmp(name, PEM_STRING_X509_OLD) ||
+	       !strcmp(name, PEM_STRING_X509_TRUSTED);
 }
 
-static bool anchor_name(const char *name)
+int da_x509_split_certs(const uint8_t *buf, size_t len,
+			int (*add)(void *arg, const uint8_t *der, size_t len), void *arg,
+			struct da_err *err)
 {
-	size_t n = strlen(name);
-
-	if (name[0] == '.' || n < 5)
-		return false;
-	return !strcmp(name + n - 4, ".der") || !strcmp(name + n - 4, ".pem") ||
-	       !strcmp(name + n - 4, ".crt");
-}
-
-static int trust_add_dir(struct da_trust *t, const char *path, struct da_err *err)
-{
-	struct dirent *de;
-	DIR *d = opendir(path);
+	struct cur c = cur_init(buf, len);
+	size_t count = 0;
 	int ret = 0;
+	BIO *bio;
 
-	if (!d)
-		return da_errf(err, -errno, "%s: %s", path, strerror(errno));
-	while ((de = readdir(d))) {
-		char sub[4096];
-		struct stat st;
+	if (!len)
+		return da_errf(err, -ENODATA, "empty file, not a certificate");
+	if (len > INT32_MAX)
+		return da_errf(err, -EFBIG, "certificates: %zu bytes is too large", len);
+	bio = BIO_new_mem_buf(buf, (int)len);
+	if (!bio)
+		return da_errf(err, -ENOMEM, "certificates: out of memory");
+	for (;;) {
+		char *name = NULL, *header = NULL;
+		unsigned char *data = NULL;
+		long dlen = 0;
+		size_t n = 0;
 
-		if (!anchor_name(de->d_name))
-			continue;
-		if (snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name) >= (int)sizeof(sub))
-			continue;
-		if (stat(sub, &st) || !S_ISREG(st.st_mode))
-			continue;
-		ret = trust_add_file(t, sub, err);
-		if (ret)
+		if (!PEM_read_bio(bio, &name, &header, &data, &dlen))
 			break;
-	}
-	closedir(d);
-	return ret;
-}
+		if (pem_cert_label(name)) {
+			/* the certificate is the block's first DER element (TRUSTED adds more) */
+			struct cur d = cur_init(data, (size_t)dlen);
 
-struct da_trust *da_trust_load(const char *path, struct da_err *err)
-{
-	struct da_trust *t = calloc(1, sizeof(*t));
-	struct stat st;
-	int ret;
-
-	if (!t) {
-		da_errf(err, -ENOMEM, "trust anchors: out of memory");
-		return NULL;
-	}
-	t->store = X509_STORE_new();
-	if (!t->store) {
-		da_errf(err, -ENOMEM, "trust anchors: out of memory");
-		goto fail;
-	}
-	if (stat(path, &st)) {
-		da_errf(err, -errno, "trust anchors: %s: %s", path, strerror(errno));
-		goto fail;
-	}
-	ret = S_ISDIR(st.st_mode) ? trust_add_dir(t, path, err) : trust_add_file(t, path, err);
-	if (ret)
-		goto fail;
-	if (!t->nanchors) {
-		da_errf(err, -ENOENT, "trust anchors: no certificates in %s", path);
-		goto fail;
-	}
-	return t;
-fail:
-	da_trust_free(t);
-	return NULL;
-}
-
-void da_trust_free(struct da_trust *t)
-{
-	if (!t)
-		return;
-	X509_STORE_free(t->store);
-	free(t);
-}
-
-/* Did spdm_chain_check() verify xs's signature with xi's key? */
-static bool link_checked(const struct spdm_chain *c, X509 *xi, X509 *xs)
-{
-	for (size_t k = 1; k < c->ncerts; k++) {
-		X509 *prev = sk_X509_value(c->certs, (int)k - 1);
-
-		if (sk_X509_value(c->certs, (int)k) == xs)
-			return prev == xi || X509_cmp(prev, xi) == 0;
-	}
-	return false;
-}
-
-static int path_fail(X509_STORE_CTX *ctx, X509 *x, int depth, int code)
-{
-	X509_STORE_CTX_set_error(ctx, code);
-	X509_STORE_CTX_set_error_depth(ctx, depth);
-	X509_STORE_CTX_set_current_cert(ctx, x);
-	return X509_STORE_CTX_get_verify_cb(ctx)(0, ctx);
-}
-
-/*
- * X509_verify_cert()'s last step (signatures and validity dates along the
- * path it built, top first) for a chain that spdm_chain_check() already
- * verified: the same date checks and errors on every certificate, but a
- * signature only where the issuer is not the chain's previous certificate
- * (an anchor above the chain).  The top of the path is an anchor and, as
- * OpenSSL does by default, not checked against itself.  Path building,
- * BasicConstraints, purpose and the anchor match stay OpenSSL's.
- */
-static int verify_path_checked(X509_STORE_CTX *ctx)
-{
-	const struct spdm_chain *c = X509_STORE_CTX_get_app_data(ctx);
-	X509_VERIFY_PARAM *vp = X509_STORE_CTX_get0_param(ctx);
-	STACK_OF(X509) *path = X509_STORE_CTX_get0_chain(ctx);
-	unsigned long flags = X509_VERIFY_PARAM_get_flags(vp);
-	time_t now = (flags & X509_V_FLAG_USE_CHECK_TIME) ? X509_VERIFY_PARAM_get_time(vp) :
-							     time(NULL);
-	int n = sk_X509_num(path);
-	for (int i = n - 1; i >= 0; i--) {
-		X509 *xs = sk_X509_value(path, i);
-		X509 *xi = i + 1 < n ? sk_X509_value(path, i + 1) : NULL;
-		EVP_PKEY *key;
-		int cmp;
-
-		if (xi && !link_checked(c, xi, xs)) {
-			key = X509_get0_pubkey(xi);
-			if ((!key || X509_verify(xs, key) <= 0) &&
-			    !path_fail(ctx, xs, i, X509_V_ERR_CERT_SIGNATURE_FAILURE))
-				return 0;
+			ret = der_seq_size(&d, &n, "certificates", count, err);
+			if (!ret)
+				ret = add(arg, data, n);
+			count++;
 		}
-		if (flags & X509_V_FLAG_NO_CHECK_TIME)
-			continue;
-		cmp = X509_cmp_time(X509_get0_notBefore(xs), &now);
-		if (cmp >= 0 && !path_fail(ctx, xs, i, cmp == 0 ?
-					   X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD :
-					   X509_V_ERR_CERT_NOT_YET_VALID))
-			return 0;
-		cmp = X509_cmp_time(X509_get0_notAfter(xs), &now);
-		if (cmp <= 0 && !path_fail(ctx, xs, i, cmp == 0 ?
-					   X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD :
-					   X509_V_ERR_CERT_HAS_EXPIRED))
-			return 0;
+		OPENSSL_free(name);
+		OPENSSL_free(header);
+		OPENSSL_free(data);
+		if (ret) {
+			BIO_free(bio);
+			return ret;
+		}
 	}
-	return 1;
-}
-
-int da_trust_verify_chain(struct da_trust *t, const struct spdm_chain *c, bool check_time,
-			  struct da_err *err)
-{
-	unsigned long flags = X509_V_FLAG_PARTIAL_CHAIN;
-	X509 *leaf = spdm_chain_leaf(c);
-	X509_STORE_CTX *ctx;
-	char subj[256];
-	int ret = 0, verr, depth;
-
-	if (!t || !leaf)
-		return da_errf(err, -EINVAL, "trust: no anchors or no certificates");
-	ctx = X509_STORE_CTX_new();
-	if (!ctx)
-		return da_errf(err, -ENOMEM, "trust: out of memory");
-	if (!X509_STORE_CTX_init(ctx, t->store, leaf, c->certs)) {
-		ret = da_errf(err, -ENOMEM, "trust: cannot set up verification");
-		goto out;
-	}
-	if (!check_time)
-		flags |= X509_V_FLAG_NO_CHECK_TIME;
-	X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(ctx), flags);
-	/* each signature once: not again what the consistency check verified */
-	if (c->sigs_checked) {
-		X509_STORE_CTX_set_app_data(ctx, (void *)c);
-		X509_STORE_CTX_set_verify(ctx, verify_path_checked);
-	}
-	if (X509_verify_cert(ctx) == 1)
-		goto out;
-	verr = X509_STORE_CTX_get_error(ctx);
-	depth = X509_STORE_CTX_get_error_depth(ctx);
-	da_x509_subject(X509_STORE_CTX_get_current_cert(ctx), subj, sizeof(subj));
-	ret = verr == X509_V_ERR_CERT_HAS_EXPIRED || verr == X509_V_ERR_CERT_NOT_YET_VALID ?
-	      -EKEYEXPIRED : -EKEYREJECTED;
-	da_errf(err, ret, "depth %d (%s): %s", depth, subj,
-		X509_verify_cert_error_string(verr));
-out:
-	X509_STORE_CTX_free(ctx);
+	BIO_free(bio);
 	ERR_clear_error();
-	return ret;
+	if (count)
+		return 0;
+	if (len >= sizeof(PEM_BEGIN) - 1 && !memcmp(buf, PEM_BEGIN, sizeof(PEM_BEGIN) - 1))
+		return pem_not_cert(buf, len, err);
+	while (!cur_at_end(&c)) {
+		const uint8_t *der;
+		size_t n = 0;
+
+		ret = der_seq_size(&c, &n, "certificates", count, err);
+		if (ret)
+			return ret;
+		if (cur_ptr(&c, n, &der))
+			return da_errf(err, -EBADMSG, "certificates: certificate %zu: truncated",
+				       count);
+		ret = add(arg, der, n);
+		if (ret)
+			return ret;
+		count++;
+	}
+	return 0;
 }

@@ -15,6 +15,7 @@
 
 #include <openssl/x509.h>
 
+#include <devauth/buf.h>
 #include <devauth/chain.h>
 #include <devauth/error.h>
 #include <devauth/identity.h>
@@ -91,6 +92,16 @@ static inline X509 *spdm_chain_leaf(const struct spdm_chain *c)
 int da_x509_parse_certs(const uint8_t *buf, size_t len, STACK_OF(X509) **out,
 			struct da_err *err);
 int da_x509_read_certs_file(const char *path, STACK_OF(X509) **out, struct da_err *err);
+/* A certificate file's bytes (at most a few MiB), for the splitter below. */
+int da_x509_read_file(const char *path, struct da_buf *b, struct da_err *err);
+/*
+ * The certificates of a PEM bundle or of concatenated DER, each handed
+ * to add() as its DER, not decoded: the DER framing is checked, what is
+ * inside is the decoder's.  0, add()'s error, or -errno with err set.
+ */
+int da_x509_split_certs(const uint8_t *buf, size_t len,
+			int (*add)(void *arg, const uint8_t *der, size_t len), void *arg,
+			struct da_err *err);
 
 /* "CN=..., O=..." one-line subject for display. */
 void da_x509_subject(X509 *x, char *buf, size_t len);

@@ -652,6 +652,76 @@ static void test_trust_anchors(void **state)
 	pki_free(&p);
 }
 
+static void write_bytes(const char *path, const void *a, size_t alen, const void *b, size_t blen)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(a, 1, alen, f), alen);
+	if (blen)
+		assert_int_equal(fwrite(b, 1, blen, f), blen);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * Anchors are decoded only when the chain carries none of them byte for
+ * byte: an undecodable one next to the chain's own root is never looked
+ * at, and reported as soon as a chain needs it.  Byte for byte means
+ * that: a root of the same length but another name is no match.
+ */
+static void test_trust_decoded_lazily(void **state)
+{
+	/* a DER SEQUENCE, framed correctly, that is no certificate */
+	static const uint8_t junk[] = { 0x30, 0x03, 0x02, 0x01, 0x00 };
+	X509 *two[2];
+	struct da_err err = { 0 };
+	struct da_buf b = { 0 };
+	struct spdm_chain c, c2;
+	unsigned char *der = NULL, *hit;
+	char path[256];
+	struct da_trust *t;
+	struct pki p;
+	int n;
+
+	make_pki(&p, SPDM_ASYM_ECDSA_P256, SPDM_HASH_SHA256, 0);
+	assert_int_equal(spdm_chain_parse(p.chain.data, p.chain.len, p.hash, &c, &err), 0);
+	assert_int_equal(spdm_chain_check(&c, &err), 0);
+	two[0] = p.inter.cert;
+	two[1] = p.leaf.cert;
+	assert_int_equal(pki_spdm_chain(two, 2, p.hash, &b, &err), 0);
+	assert_int_equal(spdm_chain_parse(b.data, b.len, p.hash, &c2, &err), 0);
+	assert_int_equal(spdm_chain_check(&c2, &err), 0);
+	n = i2d_X509(p.root.cert, &der);
+	assert_true(n > 0);
+
+	snprintf(path, sizeof(path), "%s/junk-and-root.der", tmpdir);
+	write_bytes(path, junk, sizeof(junk), der, (size_t)n);
+	t = da_trust_load(path, &err);
+	assert_non_null(t);
+	assert_int_equal(da_trust_verify_chain(t, &c, true, &err), 0);
+	da_err_clear(&err);
+	assert_int_equal(da_trust_verify_chain(t, &c2, true, &err), -EBADMSG);
+	assert_non_null(strstr(err.msg, "certificate 0: not a valid DER X.509"));
+	da_trust_free(t);
+
+	/* the root renamed ("root" -> "roox"; names compare case-folded) */
+	while ((hit = memmem(der, (size_t)n, "test root", 9)))
+		memcpy(hit, "test roox", 9);
+	snprintf(path, sizeof(path), "%s/renamed-root.der", tmpdir);
+	write_bytes(path, der, (size_t)n, NULL, 0);
+	t = da_trust_load(path, &err);
+	assert_non_null(t);
+	da_err_clear(&err);
+	assert_int_equal(da_trust_verify_chain(t, &c, true, &err), -EKEYREJECTED);
+	da_trust_free(t);
+
+	OPENSSL_free(der);
+	spdm_chain_free(&c2);
+	spdm_chain_free(&c);
+	da_buf_free(&b);
+	pki_free(&p);
+}
+
 static void test_files_round_trip(void **state)
 {
 	char path[256];
@@ -738,6 +808,7 @@ int main(void)
 		cmocka_unit_test(test_trust_checked_name_only),
 		cmocka_unit_test(test_root_self_signature),
 		cmocka_unit_test(test_trust_anchors),
+		cmocka_unit_test(test_trust_decoded_lazily),
 		cmocka_unit_test(test_files_round_trip),
 		cmocka_unit_test(test_subject),
 	};
