@@ -610,6 +610,28 @@ int dev_disconnect(struct daemon *d, struct dev *dv, struct da_err *err)
 	return ret;
 }
 
+/*
+ * BIND or UNBIND has set dv->bound and the state: persist it, or put
+ * both back as they were (prev): not persisted means not changed, so
+ * that a restart does not disagree.  Persisted, the log and the event.
+ */
+static int persist_binding(struct daemon *d, struct dev *dv, bool bound, uint32_t prev,
+			   struct da_err *err)
+{
+	int ret = state_save(d, err);
+
+	if (ret) {
+		pthread_mutex_lock(&dv->lock);
+		dv->bound = !bound;
+		dv->state = prev;
+		pthread_mutex_unlock(&dv->lock);
+		return ret;
+	}
+	dlog("%s: %s", dv->name, bound ? "bound" : "unbound");
+	notify(dv, bound ? PCI_TSM_EVENT_BOUND : PCI_TSM_EVENT_UNBOUND, NULL);
+	return 0;
+}
+
 int dev_bind(struct daemon *d, struct dev *dv, bool have_gen, uint64_t gen, struct da_err *err)
 {
 	int ret = dev_op_lock(d, dv, err);
@@ -655,19 +677,9 @@ int dev_bind(struct daemon *d, struct dev *dv, bool have_gen, uint64_t gen, stru
 	dv->state = PCI_TSM_STATE_BOUND;
 unlock:
 	pthread_mutex_unlock(&dv->lock);
-	if (!ret) {
-		ret = state_save(d, err);
-		if (ret) {
-			/* Not persisted means not bound: a restart must not disagree. */
-			pthread_mutex_lock(&dv->lock);
-			dv->bound = false;
-			dv->state = PCI_TSM_STATE_CONNECTED;
-			pthread_mutex_unlock(&dv->lock);
-		} else {
-			dlog("%s: bound", dv->name);
-			notify(dv, PCI_TSM_EVENT_BOUND, NULL);
-		}
-	}
+	/* Only a connected device gets here: that is the state to go back to. */
+	if (!ret)
+		ret = persist_binding(d, dv, true, PCI_TSM_STATE_CONNECTED, err);
 	dev_op_unlock(dv);
 	return ret;
 }
@@ -689,18 +701,8 @@ int dev_unbind(struct daemon *d, struct dev *dv, struct da_err *err)
 			    PCI_TSM_STATE_UNCONNECTED;
 	}
 	pthread_mutex_unlock(&dv->lock);
-	if (!ret) {
-		ret = state_save(d, err);
-		if (ret) {
-			pthread_mutex_lock(&dv->lock);
-			dv->bound = true;
-			dv->state = prev;
-			pthread_mutex_unlock(&dv->lock);
-		} else {
-			dlog("%s: unbound", dv->name);
-			notify(dv, PCI_TSM_EVENT_UNBOUND, NULL);
-		}
-	}
+	if (!ret)
+		ret = persist_binding(d, dv, false, prev, err);
 	dev_op_unlock(dv);
 	return ret;
 }
