@@ -37,22 +37,9 @@
 #include "devauthd.h"
 #include <devauth/tdisp.h>
 
-/* Tell the events group what just happened, with the state it left behind. */
-static void notify_check(struct dev *dv, uint32_t event, const char *reason, const char *check)
-{
-	uint32_t state;
-	uint64_t gen;
-
-	pthread_mutex_lock(&dv->lock);
-	state = dv->state;
-	gen = dv->generation;
-	pthread_mutex_unlock(&dv->lock);
-	daemon_event(event, dv, state, gen, reason, check);
-}
-
 static void notify(struct dev *dv, uint32_t event, const char *reason)
 {
-	notify_check(dv, event, reason, NULL);
+	dev_notify(dv, event, reason, NULL);
 }
 
 static void set_status(struct dev *dv, uint32_t state, const char *status)
@@ -271,7 +258,6 @@ static int evidence_of(struct dev *dv, const uint8_t *nonce, struct da_evidence 
 static void revoke(struct daemon *d, struct dev *dv, uint32_t event, const char *reason,
 		   const char *check)
 {
-	struct da_err serr = { 0 };
 	bool was_bound;
 
 	pthread_mutex_lock(&dv->lock);
@@ -286,13 +272,7 @@ static void revoke(struct daemon *d, struct dev *dv, uint32_t event, const char 
 	dv->tsm[0] = '\0';
 	snprintf(dv->status, sizeof(dv->status), "%s", reason);
 	pthread_mutex_unlock(&dv->lock);
-	/* Unbinding is never undone: a state file that disagrees is fixed at the next save. */
-	if (was_bound && state_save(d, &serr))
-		dlog("%s: %s", dv->name, serr.msg);
-	if (event)
-		notify_check(dv, event, reason, check);
-	if (was_bound)
-		notify(dv, PCI_TSM_EVENT_UNBOUND, reason);
+	dev_trust_ended(d, dv, was_bound, event, reason, check);
 }
 
 /* With the operation lock held; the session is already known lost. */
