@@ -171,6 +171,38 @@ out:
 	return ret;
 }
 
+/*
+ * The op lock for a command that authenticates again (cmd, as the
+ * client asked): refused while a TDISP interface is held, as a new
+ * authentication would end the session the interface lives in.
+ */
+static int op_lock_unheld(struct daemon *d, struct dev *dv, const char *cmd, struct da_err *err)
+{
+	int ret = dev_op_lock(d, dv, err);
+
+	if (ret)
+		return ret;
+	if (dv->td) {
+		dev_op_unlock(dv);
+		return da_errf(err, -EBUSY, "%s: %s: the TDISP interface is locked (UNLOCK first)",
+			       dv->name, cmd);
+	}
+	return 0;
+}
+
+/*
+ * A re-authentication userspace asked for (what: connect, refresh; cmd:
+ * the client's command) did not show what was bound: the binding ends.
+ */
+static void reauth_rejected(struct daemon *d, struct dev *dv, const char *what, const char *cmd,
+			    const struct da_pin_result *res, struct da_err *err)
+{
+	dlog("%s: %s: revalidation failed: %s: %s", dv->name, what, res->failed_check,
+	     res->reason);
+	revoke(d, dv, PCI_TSM_EVENT_REVALIDATION_FAILED, res->reason, res->failed_check);
+	da_err_prefix(err, "%s: %s: revalidation failed", dv->name, cmd);
+}
+
 int dev_connect(struct daemon *d, struct dev *dv, const char *tsm, uint8_t slot,
 		const uint8_t *nonce, struct da_err *err)
 {
@@ -178,15 +210,9 @@ int dev_connect(struct daemon *d, struct dev *dv, const char *tsm, uint8_t slot,
 	uint32_t prev;
 	int ret;
 
-	ret = dev_op_lock(d, dv, err);
+	ret = op_lock_unheld(d, dv, "CONNECT", err);
 	if (ret)
 		return ret;
-	/* A new authentication would end the session the TDISP interface lives in. */
-	if (dv->td) {
-		dev_op_unlock(dv);
-		return da_errf(err, -EBUSY, "%s: CONNECT: the TDISP interface is locked (UNLOCK first)",
-			       dv->name);
-	}
 	pthread_mutex_lock(&dv->lock);
 	prev = dv->state;
 	/* A bound device stays bound across a reconnect userspace asked for. */
@@ -197,11 +223,8 @@ int dev_connect(struct daemon *d, struct dev *dv, const char *tsm, uint8_t slot,
 
 	ret = authenticate(d, dv, slot, nonce, &res, err);
 	if (ret == -EKEYREJECTED) {
-		/* Connected again, but not to what userspace bound: the binding ends. */
-		dlog("%s: connect: revalidation failed: %s: %s", dv->name, res.failed_check,
-		     res.reason);
-		revoke(d, dv, PCI_TSM_EVENT_REVALIDATION_FAILED, res.reason, res.failed_check);
-		da_err_prefix(err, "%s: CONNECT: revalidation failed", dv->name);
+		/* Connected again, but not to what userspace bound. */
+		reauth_rejected(d, dv, "connect", "CONNECT", &res, err);
 	} else if (ret) {
 		if (prev == PCI_TSM_STATE_BOUND) {
 			set_status(dv, prev, err ? err->msg : "connect failed");
@@ -388,14 +411,9 @@ int dev_refresh(struct daemon *d, struct dev *dv, const uint8_t *nonce, struct d
 	uint8_t slot;
 	int ret;
 
-	ret = dev_op_lock(d, dv, err);
+	ret = op_lock_unheld(d, dv, "NONCE", err);
 	if (ret)
 		return ret;
-	if (dv->td) {
-		dev_op_unlock(dv);
-		return da_errf(err, -EBUSY, "%s: NONCE: the TDISP interface is locked (UNLOCK first)",
-			       dv->name);
-	}
 	pthread_mutex_lock(&dv->lock);
 	state = dv->state;
 	slot = dv->neg.slot;
@@ -408,10 +426,7 @@ int dev_refresh(struct daemon *d, struct dev *dv, const uint8_t *nonce, struct d
 	ret = authenticate(d, dv, slot, nonce, &res, err);
 	if (ret == -EKEYREJECTED) {
 		/* A fresh answer from a device other than the one userspace bound. */
-		dlog("%s: refresh: revalidation failed: %s: %s", dv->name, res.failed_check,
-		     res.reason);
-		revoke(d, dv, PCI_TSM_EVENT_REVALIDATION_FAILED, res.reason, res.failed_check);
-		da_err_prefix(err, "%s: EVIDENCE_READ: revalidation failed", dv->name);
+		reauth_rejected(d, dv, "refresh", "EVIDENCE_READ", &res, err);
 	} else if (ret) {
 		/* Evidence that could not be refreshed is no longer evidence. */
 		pthread_mutex_lock(&dv->lock);
