@@ -185,7 +185,7 @@ tdisp-busy-bound :: src/devauthd/tdisp.c :: daemon_tdisp :: if \(dv->state == PC
 tdisp-lock-unconnected :: src/devauthd/tdisp.c :: daemon,daemon_tdisp :: else if \(dv->state != PCI_TSM_STATE_CONNECTED \|\| !dv->have_evidence\) :: else if (0)
 tdisp-accept-unlocked :: src/devauthd/tdisp.c :: daemon,daemon_tdisp :: else if \(need_lock && !dv->td\) :: else if (0)
 tdisp-bind-locked :: src/devauthd/device.c :: daemon_tdisp :: if \(dv->td && dv->tdisp_state != TDISP_STATE_RUN\) \{ :: if (0) {
-tdisp-connect-locked :: src/devauthd/device.c :: daemon_tdisp :: if \(dv->td\) \{(?=\n\t\tdev_op_unlock\(dv\);\n\t\treturn da_errf\(err, -EBUSY, "%s: CONNECT) :: if (0) {
+tdisp-connect-locked :: src/devauthd/device.c :: daemon_tdisp :: if \(dv->td\) \{(?=\n\t\tdev_op_unlock\(dv\);\n\t\treturn da_errf\(err, -EBUSY, "%s: %s: the TDISP) :: if (0) {
 tdisp-accept-stale-generation :: src/devauthd/tdisp.c :: tdisp_hold :: if \(!ret && have_gen && gen != dv->generation\) :: if (0)
 tdisp-heartbeat-fail-kept :: src/devauthd/tdisp.c :: tdisp_hold :: if \(ret\)(?=\n\t\tdev_tdisp_fall_out\(d, dv, err\.msg\);\n\telse) :: if (0)
 tdisp-link-lost-kept :: src/devauthd/device.c :: tdisp_hold :: if \(dv->td\) \{(?=\n\t\tdev_tdisp_fall_out\(d, dv, reason\);) :: if (0) {

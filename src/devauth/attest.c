@@ -30,14 +30,11 @@
 static void attest_one(const struct attest_opts *o, struct attest_result *res)
 {
 	struct da_verify_opts vo = { .policy = o->policy, .trust_path = o->trust };
-	struct da_verdict v = { 0 };
 	struct ipc_evidence ev = { 0 };
-	struct da_evidence b;
 	struct da_err err = { 0 };
 	struct ipc_dev info;
 	struct ipc_list l = { 0 };
 	struct ipc *ipc = NULL;
-	bool have_b = false;
 	uint32_t state;
 	int ret;
 
@@ -54,26 +51,12 @@ static void attest_one(const struct attest_opts *o, struct attest_result *res)
 		if (ret)
 			goto out;
 	}
-	/* Our own nonce: the evidence must be fresh, not a replay of an older dump. */
-	ret = da_random(vo.nonce, sizeof(vo.nonce));
-	if (ret) {
-		da_errf(&err, ret, "%s: no random nonce", res->dev);
-		goto out;
-	}
-	vo.have_nonce = true;
-	ret = ipc_evidence_fetch(ipc, res->dev, PCI_TSM_TYPES_NATIVE, false, vo.nonce, &ev, &info,
-				 &err);
+	ret = attest_nonce(&vo, res->dev, &err) ?:
+	      ipc_evidence_fetch(ipc, res->dev, PCI_TSM_TYPES_NATIVE, false, vo.nonce, &ev, &info,
+				 &err) ?:
+	      attest_verify(o, &vo, &ev, &info, false, res, &err);
 	if (ret)
 		goto out;
-	res->generation = ev.generation;
-	ret = ipc_evidence_bundle(&ev, &info, vo.nonce, &b, &err);
-	if (ret)
-		goto out;
-	have_b = true;
-	ret = da_verify(&b, &vo, &v, &err);
-	if (ret)
-		goto out;
-	attest_take_verdict(o, &v, res);
 	if (!res->accepted) {
 		/* What is bound must still verify; evidence that does not is unbound. */
 		if (info.state == PCI_TSM_STATE_BOUND && !o->no_bind)
@@ -90,9 +73,6 @@ out:
 	if (ret && !res->reason[0])
 		snprintf(res->reason, sizeof(res->reason), "%s", err.msg);
 	res->done = true;
-	if (have_b)
-		da_evidence_free(&b);
-	da_verdict_free(&v);
 	ipc_evidence_free(&ev);
 	ipc_list_free(&l);
 	ipc_close(ipc);

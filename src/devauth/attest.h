@@ -40,6 +40,22 @@ struct attest_result {
  */
 void attest_take_verdict(const struct attest_opts *o, struct da_verdict *v,
 			 struct attest_result *res);
+/*
+ * Our own nonce for vo (have_nonce set): the evidence must answer it, so
+ * it cannot be a replay of an older dump.
+ */
+int attest_nonce(struct da_verify_opts *vo, const char *dev, struct da_err *err);
+/*
+ * The evidence the TSM published (ev, info) as a bundle with vo's nonce,
+ * verified; the verdict into res (attest_take_verdict) and
+ * res->generation set.  need_report: a bundle without a REPORT is
+ * refused before verification (-ENOENT), as a lock must have one.
+ */
+struct ipc_evidence;
+struct ipc_dev;
+int attest_verify(const struct attest_opts *o, const struct da_verify_opts *vo,
+		  const struct ipc_evidence *ev, const struct ipc_dev *info, bool need_report,
+		  struct attest_result *res, struct da_err *err);
 void attest_tdisp_one(const struct attest_opts *o, struct attest_result *res);
 
 #endif

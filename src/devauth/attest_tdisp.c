@@ -66,13 +66,11 @@ static void refuse(struct ipc *ipc, struct attest_result *res)
 void attest_tdisp_one(const struct attest_opts *o, struct attest_result *res)
 {
 	struct da_verify_opts vo = { .policy = o->policy, .trust_path = o->trust };
-	struct da_verdict v = { 0 };
 	struct ipc_evidence ev = { 0 };
-	struct da_evidence b;
 	struct da_err err = { 0 };
 	struct ipc_dev info, d;
 	struct ipc *ipc = NULL;
-	bool have_b = false, locked = false;
+	bool locked = false;
 	int ret;
 
 	ret = ipc_open(o->sock, &ipc, &err);
@@ -101,12 +99,9 @@ void attest_tdisp_one(const struct attest_opts *o, struct attest_result *res)
 		if (ret)
 			goto out;
 	}
-	ret = da_random(vo.nonce, sizeof(vo.nonce));
-	if (ret) {
-		da_errf(&err, ret, "%s: no random nonce", res->dev);
+	ret = attest_nonce(&vo, res->dev, &err);
+	if (ret)
 		goto out;
-	}
-	vo.have_nonce = true;
 	ret = ipc_lock(ipc, res->dev, vo.nonce, &err);
 	if (ret) {
 		da_err_prefix(&err, "LOCK");
@@ -114,23 +109,10 @@ void attest_tdisp_one(const struct attest_opts *o, struct attest_result *res)
 	}
 	locked = true;
 	/* No nonce here: a re-challenge would end the held session; the lock's nonce is in the evidence. */
-	ret = ipc_evidence_fetch(ipc, res->dev, PCI_TSM_TYPES_ALL, false, NULL, &ev, &info, &err);
+	ret = ipc_evidence_fetch(ipc, res->dev, PCI_TSM_TYPES_ALL, false, NULL, &ev, &info, &err) ?:
+	      attest_verify(o, &vo, &ev, &info, true, res, &err);
 	if (ret)
 		goto out;
-	res->generation = ev.generation;
-	ret = ipc_evidence_bundle(&ev, &info, vo.nonce, &b, &err);
-	if (ret)
-		goto out;
-	have_b = true;
-	if (!b.obj[DA_EV_REPORT].len) {
-		ret = da_errf(&err, -ENOENT, "%s: locked, but the evidence has no REPORT",
-			      res->dev);
-		goto out;
-	}
-	ret = da_verify(&b, &vo, &v, &err);
-	if (ret)
-		goto out;
-	attest_take_verdict(o, &v, res);
 	if (!res->accepted) {
 		refuse(ipc, res);
 		locked = false;
@@ -177,9 +159,6 @@ out:
 			set_state(res, &d);	/* where a refused LOCK left it */
 	}
 	res->done = true;
-	if (have_b)
-		da_evidence_free(&b);
-	da_verdict_free(&v);
 	ipc_evidence_free(&ev);
 	ipc_close(ipc);
 }

@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
  * The shape every "DEV [--socket PATH]" subcommand shares (disconnect,
- * unbind, ...; bind and accept with "[--generation N]"): parse, open the
- * ipc seam, one operation, report.  The subcommand files keep their own
- * usage text and verb.
+ * unbind, ...; bind and accept with "[--generation N]", lock with
+ * "[--nonce HEX]"): parse, open the ipc seam, one operation, report.
+ * The subcommand files keep their own usage text and verb.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 
+#include <devauth/hex.h>
 #include <devauth/pci_tsm.h>
 
 #include "cli.h"
@@ -67,50 +68,75 @@ int devcmd_finish(struct ipc *ipc, const char *cmd, const char *dev, int ret,
 	return status;
 }
 
-/*
- * Both shapes: with gen_help, the command takes "--generation N" and
- * calls gen_op; without, it calls op.
- */
-static int devcmd_run(int argc, char **argv, const char *name, const char *help,
-		      const char *gen_help,
-		      int (*op)(struct ipc *ipc, const char *dev, struct da_err *err),
-		      int (*gen_op)(struct ipc *ipc, const char *dev, bool have_gen, uint64_t gen,
-				    struct da_err *err),
-		      const char *done)
+/* The one option a DEV subcommand may take besides --socket. */
+struct devcmd_arg {
+	struct option opt;
+	const char *shortopts;
+	const char *synopsis;
+	const char *name;		/* in --help; NULL: no option of its own */
+};
+
+static const struct devcmd_arg no_arg = {
+	.shortopts = "S:h" CLI_SHORTOPTS,
+	.synopsis = "DEV [--socket PATH] [--json]",
+};
+
+static const struct devcmd_arg gen_arg = {
+	.opt = { "generation", required_argument, NULL, 'g' },
+	.shortopts = "S:g:h" CLI_SHORTOPTS,
+	.synopsis = "DEV [--generation N] [--socket PATH] [--json]",
+	.name = "--generation N",
+};
+
+static const struct devcmd_arg nonce_arg = {
+	.opt = { "nonce", required_argument, NULL, 'n' },
+	.shortopts = "S:n:h" CLI_SHORTOPTS,
+	.synopsis = "DEV [--nonce HEX] [--socket PATH] [--json]",
+	.name = "--nonce HEX",
+};
+
+/* A subcommand: exactly one of the operations, the one its option (arg) goes with. */
+struct devcmd {
+	const char *name;
+	const char *help;
+	const struct devcmd_arg *arg;
+	const char *arg_help;
+	int (*op)(struct ipc *ipc, const char *dev, struct da_err *err);
+	int (*gen_op)(struct ipc *ipc, const char *dev, bool have_gen, uint64_t gen,
+		      struct da_err *err);
+	int (*nonce_op)(struct ipc *ipc, const char *dev, const uint8_t *nonce,
+			struct da_err *err);
+	const char *done;
+};
+
+static int devcmd_run(int argc, char **argv, const struct devcmd *cmd)
 {
-	static const struct option gen_opts[] = {
-		{ "socket", required_argument, NULL, 'S' },
-		{ "generation", required_argument, NULL, 'g' },
-		{ "help", no_argument, NULL, 'h' },
-		CLI_LONGOPTS,
-		{ 0 },
-	};
-	static const struct option plain_opts[] = {
+	const struct devcmd_arg *a = cmd->arg;
+	/* Without an option of its own, both tables start at --socket. */
+	const struct option opts[] = {
+		a->opt,
 		{ "socket", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_LONGOPTS,
 		{ 0 },
 	};
-	/* Without --generation, the table starts at --socket. */
 	const struct cli_opt_help opt_help[] = {
-		{ "--generation N", gen_help },
+		{ a->name, cmd->arg_help },
 		{ "--socket PATH", "devauthd's socket (default $DEVAUTH_SOCKET, else "
 				   IPC_DEFAULT_SOCKET ")" },
 		{ 0 },
 	};
-	const char *synopsis = gen_help ? "DEV [--generation N] [--socket PATH] [--json]" :
-					  "DEV [--socket PATH] [--json]";
-	const char *shortopts = gen_help ? "S:g:h" CLI_SHORTOPTS : "S:h" CLI_SHORTOPTS;
-	const char *sock = NULL;
+	const int skip = a->name ? 0 : 1;
+	uint8_t nonce[SPDM_NONCE_SIZE];
+	const char *sock = NULL, *dev;
 	struct da_err err = { 0 };
 	struct ipc *ipc = NULL;
-	bool have_gen = false;
+	bool have_gen = false, have_nonce = false;
 	unsigned long long gen = 0;
 	int c, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, shortopts, gen_help ? gen_opts : plain_opts,
-				NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, a->shortopts, opts + skip, NULL)) != -1) {
 		if (cli_common_opt(c))
 			continue;
 		switch (c) {
@@ -118,28 +144,42 @@ static int devcmd_run(int argc, char **argv, const char *name, const char *help,
 			sock = optarg;
 			break;
 		case 'g':
-			if (cli_number(name, "generation", optarg, 0, UINT64_MAX, &gen))
+			if (cli_number(cmd->name, "generation", optarg, 0, UINT64_MAX, &gen))
 				return EXIT_USAGE;
 			have_gen = true;
 			break;
+		case 'n':
+			if (strlen(optarg) != 2 * SPDM_NONCE_SIZE ||
+			    da_unhex(optarg, nonce, sizeof(nonce))) {
+				fprintf(stderr, "%s %s: --nonce needs 64 hex digits\n", prog,
+					cmd->name);
+				return EXIT_USAGE;
+			}
+			have_nonce = true;
+			break;
 		case 'h':
-			cli_help(name, synopsis, help, gen_help ? opt_help : opt_help + 1);
+			cli_help(cmd->name, a->synopsis, cmd->help, opt_help + skip);
 			return EXIT_OK;
 		default:
-			cli_usage(stderr, name, synopsis);
+			cli_usage(stderr, cmd->name, a->synopsis);
 			return EXIT_USAGE;
 		}
 	}
 	if (optind + 1 != argc) {
-		cli_usage(stderr, name, synopsis);
+		cli_usage(stderr, cmd->name, a->synopsis);
 		return EXIT_USAGE;
 	}
-	ret = cli_ipc_open(name, sock, &ipc);
+	dev = argv[optind];
+	ret = cli_ipc_open(cmd->name, sock, &ipc);
 	if (ret)
 		return ret;
-	ret = gen_help ? gen_op(ipc, argv[optind], have_gen, gen, &err) :
-			 op(ipc, argv[optind], &err);
-	ret = devcmd_finish(ipc, name, argv[optind], ret, &err, done);
+	if (cmd->gen_op)
+		ret = cmd->gen_op(ipc, dev, have_gen, gen, &err);
+	else if (cmd->nonce_op)
+		ret = cmd->nonce_op(ipc, dev, have_nonce ? nonce : NULL, &err);
+	else
+		ret = cmd->op(ipc, dev, &err);
+	ret = devcmd_finish(ipc, cmd->name, dev, ret, &err, cmd->done);
 	ipc_close(ipc);
 	return ret;
 }
@@ -147,7 +187,11 @@ static int devcmd_run(int argc, char **argv, const char *name, const char *help,
 int devcmd_main(int argc, char **argv, const char *name, const char *help,
 		int (*op)(struct ipc *ipc, const char *dev, struct da_err *err), const char *done)
 {
-	return devcmd_run(argc, argv, name, help, NULL, op, NULL, done);
+	const struct devcmd cmd = {
+		.name = name, .help = help, .arg = &no_arg, .op = op, .done = done,
+	};
+
+	return devcmd_run(argc, argv, &cmd);
 }
 
 int devcmd_gen_main(int argc, char **argv, const char *name, const char *help,
@@ -156,5 +200,24 @@ int devcmd_gen_main(int argc, char **argv, const char *name, const char *help,
 			      struct da_err *err),
 		    const char *done)
 {
-	return devcmd_run(argc, argv, name, help, gen_help, NULL, op, done);
+	const struct devcmd cmd = {
+		.name = name, .help = help, .arg = &gen_arg, .arg_help = gen_help,
+		.gen_op = op, .done = done,
+	};
+
+	return devcmd_run(argc, argv, &cmd);
+}
+
+int devcmd_nonce_main(int argc, char **argv, const char *name, const char *help,
+		      const char *nonce_help,
+		      int (*op)(struct ipc *ipc, const char *dev, const uint8_t *nonce,
+				struct da_err *err),
+		      const char *done)
+{
+	const struct devcmd cmd = {
+		.name = name, .help = help, .arg = &nonce_arg, .arg_help = nonce_help,
+		.nonce_op = op, .done = done,
+	};
+
+	return devcmd_run(argc, argv, &cmd);
 }

@@ -19,6 +19,32 @@
 
 #define SYNOPSIS "DEV [--type TYPES] [--digest] [--nonce HEX] [-o BUNDLE] [--socket PATH] [--json]"
 
+/*
+ * Each object present: the TSM's digest (with --digest, when what came
+ * back is one), else its size; into objs, or a line each when NULL.
+ */
+static void show_objects(const struct ipc_evidence *ev, bool digest, json_object *objs)
+{
+	for (unsigned int t = 0; t <= DA_EV_MAX; t++) {
+		char hex[2 * SPDM_MAX_HASH_SIZE + 1];
+		const char *key = da_evidence_type_key(t);
+		bool as_digest;
+
+		if (!((ev->present >> t) & 1))
+			continue;
+		as_digest = digest && ev->obj[t].len <= SPDM_MAX_HASH_SIZE;
+		if (as_digest)
+			da_hex(ev->obj[t].data, ev->obj[t].len, hex, sizeof(hex));
+		if (objs)
+			json_object_object_add(objs, key, as_digest ? json_object_new_string(hex) :
+					       json_object_new_int64((int64_t)ev->obj[t].len));
+		else if (as_digest)
+			printf("  %-13s %s %s\n", key, spdm_hash_name(ev->base_hash), hex);
+		else
+			printf("  %-13s %zu bytes\n", key, ev->obj[t].len);
+	}
+}
+
 int evidence_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -127,20 +153,7 @@ int evidence_main(int argc, char **argv)
 		if (digest)
 			json_object_object_add(o, "hash",
 					       json_object_new_string(spdm_hash_name(ev.base_hash)));
-		for (unsigned int t = 0; t <= DA_EV_MAX; t++) {
-			char hex[2 * SPDM_MAX_HASH_SIZE + 1];
-
-			if (!((ev.present >> t) & 1))
-				continue;
-			if (digest && ev.obj[t].len <= SPDM_MAX_HASH_SIZE) {
-				da_hex(ev.obj[t].data, ev.obj[t].len, hex, sizeof(hex));
-				json_object_object_add(objs, da_evidence_type_key(t),
-						       json_object_new_string(hex));
-			} else {
-				json_object_object_add(objs, da_evidence_type_key(t),
-						       json_object_new_int64((int64_t)ev.obj[t].len));
-			}
-		}
+		show_objects(&ev, digest, objs);
 		json_object_object_add(o, digest ? "digests" : "sizes", objs);
 		if (out)
 			json_object_object_add(o, "bundle", json_object_new_string(out));
@@ -148,19 +161,7 @@ int evidence_main(int argc, char **argv)
 	} else {
 		printf("%s: evidence generation %llu%s%s\n", dev, (unsigned long long)ev.generation,
 		       out ? " -> " : "", out ? out : "");
-		for (unsigned int t = 0; t <= DA_EV_MAX; t++) {
-			char hex[2 * SPDM_MAX_HASH_SIZE + 1];
-
-			if (!((ev.present >> t) & 1))
-				continue;
-			if (digest && ev.obj[t].len <= SPDM_MAX_HASH_SIZE) {
-				da_hex(ev.obj[t].data, ev.obj[t].len, hex, sizeof(hex));
-				printf("  %-13s %s %s\n", da_evidence_type_key(t),
-				       spdm_hash_name(ev.base_hash), hex);
-			} else {
-				printf("  %-13s %zu bytes\n", da_evidence_type_key(t), ev.obj[t].len);
-			}
-		}
+		show_objects(&ev, digest, NULL);
 	}
 	ipc_evidence_free(&ev);
 	return 0;

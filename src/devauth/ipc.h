@@ -91,6 +91,12 @@ int devcmd_gen_main(int argc, char **argv, const char *name, const char *help,
 		    int (*op)(struct ipc *ipc, const char *dev, bool have_gen, uint64_t gen,
 			      struct da_err *err),
 		    const char *done);
+/* The same with "[--nonce HEX]" (lock): op gets the 32 bytes, or NULL for one of the TSM's. */
+int devcmd_nonce_main(int argc, char **argv, const char *name, const char *help,
+		      const char *nonce_help,
+		      int (*op)(struct ipc *ipc, const char *dev, const uint8_t *nonce,
+				struct da_err *err),
+		      const char *done);
 /*
  * The end of every such subcommand (also connect): print the
  * outcome of ret (text, or JSON {command, device, result, detail}),

@@ -2,7 +2,8 @@
 /*
  * What the device state machine (device.c) and the TDISP layer above a
  * held session (tdisp.c) share: the device's operation lock, taken with
- * the daemon's operation timeout, and the nonce of an authentication.
+ * the daemon's operation timeout, the nonce of an authentication, and
+ * how the end of a binding the daemon took away is persisted and told.
  * Both call down into this file; it calls neither.
  */
 #include <errno.h>
@@ -51,4 +52,30 @@ int dev_nonce(struct dev *dv, const uint8_t **nonce, uint8_t own[SPDM_NONCE_SIZE
 		return da_errf(err, ret, "%s: no nonce from the CSPRNG", dv->name);
 	*nonce = own;
 	return 0;
+}
+
+void dev_notify(struct dev *dv, uint32_t event, const char *reason, const char *check)
+{
+	uint32_t state;
+	uint64_t gen;
+
+	pthread_mutex_lock(&dv->lock);
+	state = dv->state;
+	gen = dv->generation;
+	pthread_mutex_unlock(&dv->lock);
+	daemon_event(event, dv, state, gen, reason, check);
+}
+
+void dev_trust_ended(struct daemon *d, struct dev *dv, bool was_bound, uint32_t event,
+		     const char *reason, const char *check)
+{
+	struct da_err serr = { 0 };
+
+	/* Unbinding is never undone: a state file that disagrees is fixed at the next save. */
+	if (was_bound && state_save(d, &serr))
+		dlog("%s: %s", dv->name, serr.msg);
+	if (event)
+		dev_notify(dv, event, reason, check);
+	if (was_bound)
+		dev_notify(dv, PCI_TSM_EVENT_UNBOUND, reason, NULL);
 }

@@ -130,6 +130,16 @@ void dev_op_unlock(struct dev *dv);
  */
 int dev_nonce(struct dev *dv, const uint8_t **nonce, uint8_t own[SPDM_NONCE_SIZE],
 	      struct da_err *err);
+/* dev-core.c: tell the events group what just happened, with the state it left behind. */
+void dev_notify(struct dev *dv, uint32_t event, const char *reason, const char *check);
+/*
+ * dev-core.c, op lock held, after the daemon took trust away (revoked,
+ * or the TDISP interface fell out) and dv->bound is already false:
+ * was_bound, the unbinding is persisted (never undone: a failed save is
+ * logged); then event (0: none) naming why, then UNBOUND if it was bound.
+ */
+void dev_trust_ended(struct daemon *d, struct dev *dv, bool was_bound, uint32_t event,
+		     const char *reason, const char *check);
 
 /*
  * link.c: the held links and the one thread that watches the idle ones.

@@ -37,22 +37,9 @@
 #include "devauthd.h"
 #include <devauth/tdisp.h>
 
-/* Tell the events group what just happened, with the state it left behind. */
-static void notify_check(struct dev *dv, uint32_t event, const char *reason, const char *check)
-{
-	uint32_t state;
-	uint64_t gen;
-
-	pthread_mutex_lock(&dv->lock);
-	state = dv->state;
-	gen = dv->generation;
-	pthread_mutex_unlock(&dv->lock);
-	daemon_event(event, dv, state, gen, reason, check);
-}
-
 static void notify(struct dev *dv, uint32_t event, const char *reason)
 {
-	notify_check(dv, event, reason, NULL);
+	dev_notify(dv, event, reason, NULL);
 }
 
 static void set_status(struct dev *dv, uint32_t state, const char *status)
@@ -184,6 +171,38 @@ out:
 	return ret;
 }
 
+/*
+ * The op lock for a command that authenticates again (cmd, as the
+ * client asked): refused while a TDISP interface is held, as a new
+ * authentication would end the session the interface lives in.
+ */
+static int op_lock_unheld(struct daemon *d, struct dev *dv, const char *cmd, struct da_err *err)
+{
+	int ret = dev_op_lock(d, dv, err);
+
+	if (ret)
+		return ret;
+	if (dv->td) {
+		dev_op_unlock(dv);
+		return da_errf(err, -EBUSY, "%s: %s: the TDISP interface is locked (UNLOCK first)",
+			       dv->name, cmd);
+	}
+	return 0;
+}
+
+/*
+ * A re-authentication userspace asked for (what: connect, refresh; cmd:
+ * the client's command) did not show what was bound: the binding ends.
+ */
+static void reauth_rejected(struct daemon *d, struct dev *dv, const char *what, const char *cmd,
+			    const struct da_pin_result *res, struct da_err *err)
+{
+	dlog("%s: %s: revalidation failed: %s: %s", dv->name, what, res->failed_check,
+	     res->reason);
+	revoke(d, dv, PCI_TSM_EVENT_REVALIDATION_FAILED, res->reason, res->failed_check);
+	da_err_prefix(err, "%s: %s: revalidation failed", dv->name, cmd);
+}
+
 int dev_connect(struct daemon *d, struct dev *dv, const char *tsm, uint8_t slot,
 		const uint8_t *nonce, struct da_err *err)
 {
@@ -191,15 +210,9 @@ int dev_connect(struct daemon *d, struct dev *dv, const char *tsm, uint8_t slot,
 	uint32_t prev;
 	int ret;
 
-	ret = dev_op_lock(d, dv, err);
+	ret = op_lock_unheld(d, dv, "CONNECT", err);
 	if (ret)
 		return ret;
-	/* A new authentication would end the session the TDISP interface lives in. */
-	if (dv->td) {
-		dev_op_unlock(dv);
-		return da_errf(err, -EBUSY, "%s: CONNECT: the TDISP interface is locked (UNLOCK first)",
-			       dv->name);
-	}
 	pthread_mutex_lock(&dv->lock);
 	prev = dv->state;
 	/* A bound device stays bound across a reconnect userspace asked for. */
@@ -210,11 +223,8 @@ int dev_connect(struct daemon *d, struct dev *dv, const char *tsm, uint8_t slot,
 
 	ret = authenticate(d, dv, slot, nonce, &res, err);
 	if (ret == -EKEYREJECTED) {
-		/* Connected again, but not to what userspace bound: the binding ends. */
-		dlog("%s: connect: revalidation failed: %s: %s", dv->name, res.failed_check,
-		     res.reason);
-		revoke(d, dv, PCI_TSM_EVENT_REVALIDATION_FAILED, res.reason, res.failed_check);
-		da_err_prefix(err, "%s: CONNECT: revalidation failed", dv->name);
+		/* Connected again, but not to what userspace bound. */
+		reauth_rejected(d, dv, "connect", "CONNECT", &res, err);
 	} else if (ret) {
 		if (prev == PCI_TSM_STATE_BOUND) {
 			set_status(dv, prev, err ? err->msg : "connect failed");
@@ -271,7 +281,6 @@ static int evidence_of(struct dev *dv, const uint8_t *nonce, struct da_evidence 
 static void revoke(struct daemon *d, struct dev *dv, uint32_t event, const char *reason,
 		   const char *check)
 {
-	struct da_err serr = { 0 };
 	bool was_bound;
 
 	pthread_mutex_lock(&dv->lock);
@@ -286,13 +295,7 @@ static void revoke(struct daemon *d, struct dev *dv, uint32_t event, const char 
 	dv->tsm[0] = '\0';
 	snprintf(dv->status, sizeof(dv->status), "%s", reason);
 	pthread_mutex_unlock(&dv->lock);
-	/* Unbinding is never undone: a state file that disagrees is fixed at the next save. */
-	if (was_bound && state_save(d, &serr))
-		dlog("%s: %s", dv->name, serr.msg);
-	if (event)
-		notify_check(dv, event, reason, check);
-	if (was_bound)
-		notify(dv, PCI_TSM_EVENT_UNBOUND, reason);
+	dev_trust_ended(d, dv, was_bound, event, reason, check);
 }
 
 /* With the operation lock held; the session is already known lost. */
@@ -408,14 +411,9 @@ int dev_refresh(struct daemon *d, struct dev *dv, const uint8_t *nonce, struct d
 	uint8_t slot;
 	int ret;
 
-	ret = dev_op_lock(d, dv, err);
+	ret = op_lock_unheld(d, dv, "NONCE", err);
 	if (ret)
 		return ret;
-	if (dv->td) {
-		dev_op_unlock(dv);
-		return da_errf(err, -EBUSY, "%s: NONCE: the TDISP interface is locked (UNLOCK first)",
-			       dv->name);
-	}
 	pthread_mutex_lock(&dv->lock);
 	state = dv->state;
 	slot = dv->neg.slot;
@@ -428,10 +426,7 @@ int dev_refresh(struct daemon *d, struct dev *dv, const uint8_t *nonce, struct d
 	ret = authenticate(d, dv, slot, nonce, &res, err);
 	if (ret == -EKEYREJECTED) {
 		/* A fresh answer from a device other than the one userspace bound. */
-		dlog("%s: refresh: revalidation failed: %s: %s", dv->name, res.failed_check,
-		     res.reason);
-		revoke(d, dv, PCI_TSM_EVENT_REVALIDATION_FAILED, res.reason, res.failed_check);
-		da_err_prefix(err, "%s: EVIDENCE_READ: revalidation failed", dv->name);
+		reauth_rejected(d, dv, "refresh", "EVIDENCE_READ", &res, err);
 	} else if (ret) {
 		/* Evidence that could not be refreshed is no longer evidence. */
 		pthread_mutex_lock(&dv->lock);
@@ -610,6 +605,28 @@ int dev_disconnect(struct daemon *d, struct dev *dv, struct da_err *err)
 	return ret;
 }
 
+/*
+ * BIND or UNBIND has set dv->bound and the state: persist it, or put
+ * both back as they were (prev): not persisted means not changed, so
+ * that a restart does not disagree.  Persisted, the log and the event.
+ */
+static int persist_binding(struct daemon *d, struct dev *dv, bool bound, uint32_t prev,
+			   struct da_err *err)
+{
+	int ret = state_save(d, err);
+
+	if (ret) {
+		pthread_mutex_lock(&dv->lock);
+		dv->bound = !bound;
+		dv->state = prev;
+		pthread_mutex_unlock(&dv->lock);
+		return ret;
+	}
+	dlog("%s: %s", dv->name, bound ? "bound" : "unbound");
+	notify(dv, bound ? PCI_TSM_EVENT_BOUND : PCI_TSM_EVENT_UNBOUND, NULL);
+	return 0;
+}
+
 int dev_bind(struct daemon *d, struct dev *dv, bool have_gen, uint64_t gen, struct da_err *err)
 {
 	int ret = dev_op_lock(d, dv, err);
@@ -655,19 +672,9 @@ int dev_bind(struct daemon *d, struct dev *dv, bool have_gen, uint64_t gen, stru
 	dv->state = PCI_TSM_STATE_BOUND;
 unlock:
 	pthread_mutex_unlock(&dv->lock);
-	if (!ret) {
-		ret = state_save(d, err);
-		if (ret) {
-			/* Not persisted means not bound: a restart must not disagree. */
-			pthread_mutex_lock(&dv->lock);
-			dv->bound = false;
-			dv->state = PCI_TSM_STATE_CONNECTED;
-			pthread_mutex_unlock(&dv->lock);
-		} else {
-			dlog("%s: bound", dv->name);
-			notify(dv, PCI_TSM_EVENT_BOUND, NULL);
-		}
-	}
+	/* Only a connected device gets here: that is the state to go back to. */
+	if (!ret)
+		ret = persist_binding(d, dv, true, PCI_TSM_STATE_CONNECTED, err);
 	dev_op_unlock(dv);
 	return ret;
 }
@@ -689,18 +696,8 @@ int dev_unbind(struct daemon *d, struct dev *dv, struct da_err *err)
 			    PCI_TSM_STATE_UNCONNECTED;
 	}
 	pthread_mutex_unlock(&dv->lock);
-	if (!ret) {
-		ret = state_save(d, err);
-		if (ret) {
-			pthread_mutex_lock(&dv->lock);
-			dv->bound = true;
-			dv->state = prev;
-			pthread_mutex_unlock(&dv->lock);
-		} else {
-			dlog("%s: unbound", dv->name);
-			notify(dv, PCI_TSM_EVENT_UNBOUND, NULL);
-		}
-	}
+	if (!ret)
+		ret = persist_binding(d, dv, false, prev, err);
 	dev_op_unlock(dv);
 	return ret;
 }

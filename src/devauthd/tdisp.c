@@ -67,10 +67,7 @@ void dev_tdisp_drop(struct dev *dv)
 
 void dev_tdisp_fall_out(struct daemon *d, struct dev *dv, const char *why)
 {
-	struct da_err serr = { 0 };
 	char reason[DA_ERR_MSG_MAX];
-	uint32_t state;
-	uint64_t gen;
 	bool was_bound;
 
 	if (!dv->td)
@@ -86,16 +83,9 @@ void dev_tdisp_fall_out(struct daemon *d, struct dev *dv, const char *why)
 		dv->state = dv->have_evidence ? PCI_TSM_STATE_CONNECTED :
 			    PCI_TSM_STATE_UNCONNECTED;
 	snprintf(dv->status, sizeof(dv->status), "%s", reason);
-	state = dv->state;
-	gen = dv->generation;
 	pthread_mutex_unlock(&dv->lock);
 	dlog("%s: %s", dv->name, reason);
-	/* Unbinding is never undone: a state file that disagrees is fixed at the next save. */
-	if (was_bound && state_save(d, &serr))
-		dlog("%s: %s", dv->name, serr.msg);
-	daemon_event(PCI_TSM_EVENT_SESSION_LOST, dv, state, gen, reason, NULL);
-	if (was_bound)
-		daemon_event(PCI_TSM_EVENT_UNBOUND, dv, state, gen, reason, NULL);
+	dev_trust_ended(d, dv, was_bound, PCI_TSM_EVENT_SESSION_LOST, reason, NULL);
 }
 
 /* Half the negotiated HeartbeatPeriod; 0 when the device keeps sessions without one. */
