@@ -127,6 +127,7 @@ static int length_field(const uint8_t *msg, size_t len, const char *name, uint8_
 	struct cur c = cur_init(msg, len);
 	struct spdm_hdr h;
 
+	*param1 = 0;
 	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&c, SPDM_HDR_SIZE))
 		return spdm_trunc(err, name, "header", len);
 	*param1 = h.param1;
