@@ -372,6 +372,44 @@ static int set_pss(EVP_PKEY_CTX *pctx, const EVP_MD *md)
 	return 0;
 }
 
+typedef int (*pkey_init_fn)(EVP_PKEY_CTX *ctx);
+typedef int (*digest_init_fn)(EVP_MD_CTX *ctx, EVP_PKEY_CTX **pctx, const EVP_MD *md,
+			      ENGINE *e, EVP_PKEY *key);
+
+/* 1.0/1.1 RSA/ECDSA: init is EVP_PKEY_sign_init or EVP_PKEY_verify_init. */
+static EVP_PKEY_CTX *prehashed_ctx(EVP_PKEY *key, enum asym_kind kind, const EVP_MD *md,
+				   pkey_init_fn init)
+{
+	EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new(key, NULL);
+
+	if (pctx && (init(pctx) <= 0 || EVP_PKEY_CTX_set_signature_md(pctx, md) <= 0 ||
+		     (kind == ASYM_RSAPSS && set_pss(pctx, md)))) {
+		EVP_PKEY_CTX_free(pctx);
+		pctx = NULL;
+	}
+	return pctx;
+}
+
+/* 1.2+ and EdDSA: init is EVP_DigestSignInit or EVP_DigestVerifyInit. */
+static int message_ctx(EVP_PKEY *key, enum asym_kind kind, const EVP_MD *md,
+		       digest_init_fn init, EVP_MD_CTX **out)
+{
+	EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+	EVP_PKEY_CTX *pctx = NULL;
+
+	*out = NULL;
+	if (!mctx)
+		return -ENOMEM;
+	/* pctx belongs to mctx from here on. */
+	if (init(mctx, &pctx, kind == ASYM_EDDSA ? NULL : md, NULL, key) <= 0 ||
+	    (kind == ASYM_RSAPSS && set_pss(pctx, md))) {
+		EVP_MD_CTX_free(mctx);
+		return -EIO;
+	}
+	*out = mctx;
+	return 0;
+}
+
 /*
  * EdDSA is PureEdDSA over the message with OpenSSL's default empty
  * context, also for Ed448.  libspdm's crypt layer hands its Ed448
@@ -386,32 +424,22 @@ static int set_pss(EVP_PKEY_CTX *pctx, const EVP_MD *md)
 static int raw_verify(EVP_PKEY *pub, enum asym_kind kind, const EVP_MD *md, uint8_t version,
 		      const uint8_t *msg, size_t mlen, const uint8_t *der, size_t dlen)
 {
-	EVP_MD_CTX *mctx = NULL;
-	EVP_PKEY_CTX *pctx = NULL;
-	int ret = -EIO;
+	EVP_MD_CTX *mctx;
+	EVP_PKEY_CTX *pctx;
+	int ret;
 
 	if (kind != ASYM_EDDSA && version < SPDM_VER_12) {
-		pctx = EVP_PKEY_CTX_new(pub, NULL);
-		if (!pctx || EVP_PKEY_verify_init(pctx) <= 0 ||
-		    EVP_PKEY_CTX_set_signature_md(pctx, md) <= 0)
-			goto out_pctx;
-		if (kind == ASYM_RSAPSS && set_pss(pctx, md))
-			goto out_pctx;
+		pctx = prehashed_ctx(pub, kind, md, EVP_PKEY_verify_init);
+		if (!pctx)
+			return -EIO;
 		ret = EVP_PKEY_verify(pctx, der, dlen, msg, mlen) == 1 ? 0 : -EBADMSG;
-out_pctx:
 		EVP_PKEY_CTX_free(pctx);
 		return ret;
 	}
-	mctx = EVP_MD_CTX_new();
-	if (!mctx)
-		return -ENOMEM;
-	/* pctx belongs to mctx from here on. */
-	if (EVP_DigestVerifyInit(mctx, &pctx, kind == ASYM_EDDSA ? NULL : md, NULL, pub) <= 0)
-		goto out;
-	if (kind == ASYM_RSAPSS && set_pss(pctx, md))
-		goto out;
+	ret = message_ctx(pub, kind, md, EVP_DigestVerifyInit, &mctx);
+	if (ret)
+		return ret;
 	ret = EVP_DigestVerify(mctx, der, dlen, msg, mlen) == 1 ? 0 : -EBADMSG;
-out:
 	EVP_MD_CTX_free(mctx);
 	return ret;
 }
@@ -419,33 +447,22 @@ out:
 static int raw_sign(EVP_PKEY *priv, enum asym_kind kind, const EVP_MD *md, uint8_t version,
 		    const uint8_t *msg, size_t mlen, uint8_t *sig, size_t *slen)
 {
-	EVP_MD_CTX *mctx = NULL;
-	EVP_PKEY_CTX *pctx = NULL;
-	int ret = -EIO;
+	EVP_MD_CTX *mctx;
+	EVP_PKEY_CTX *pctx;
+	int ret;
 
 	if (kind != ASYM_EDDSA && version < SPDM_VER_12) {
-		pctx = EVP_PKEY_CTX_new(priv, NULL);
-		if (!pctx || EVP_PKEY_sign_init(pctx) <= 0 ||
-		    EVP_PKEY_CTX_set_signature_md(pctx, md) <= 0)
-			goto out_pctx;
-		if (kind == ASYM_RSAPSS && set_pss(pctx, md))
-			goto out_pctx;
-		if (EVP_PKEY_sign(pctx, sig, slen, msg, mlen) == 1)
-			ret = 0;
-out_pctx:
+		pctx = prehashed_ctx(priv, kind, md, EVP_PKEY_sign_init);
+		if (!pctx)
+			return -EIO;
+		ret = EVP_PKEY_sign(pctx, sig, slen, msg, mlen) == 1 ? 0 : -EIO;
 		EVP_PKEY_CTX_free(pctx);
 		return ret;
 	}
-	mctx = EVP_MD_CTX_new();
-	if (!mctx)
-		return -ENOMEM;
-	if (EVP_DigestSignInit(mctx, &pctx, kind == ASYM_EDDSA ? NULL : md, NULL, priv) <= 0)
-		goto out;
-	if (kind == ASYM_RSAPSS && set_pss(pctx, md))
-		goto out;
-	if (EVP_DigestSign(mctx, sig, slen, msg, mlen) == 1)
-		ret = 0;
-out:
+	ret = message_ctx(priv, kind, md, EVP_DigestSignInit, &mctx);
+	if (ret)
+		return ret;
+	ret = EVP_DigestSign(mctx, sig, slen, msg, mlen) == 1 ? 0 : -EIO;
 	EVP_MD_CTX_free(mctx);
 	return ret;
 }

@@ -330,6 +330,13 @@ bool rsp_faults_inter_bad(uint64_t faults);
 
 /* measurements helpers (rsp-measurements.c) shared with CHALLENGE */
 int rsp_meas_summary(struct spdm_responder *r, uint8_t type, uint8_t *out);
+/*
+ * The MeasurementSummaryHash a CHALLENGE, KEY_EXCHANGE or PSK_EXCHANGE
+ * asks for, computed into buf: 0 with *hash set (NULL for none), or the
+ * SPDM error code to answer with.
+ */
+int rsp_req_meas_summary(struct spdm_responder *r, uint8_t type, uint8_t *buf,
+			 const uint8_t **hash);
 /* Encode one block as it goes on the wire (hashed unless raw). */
 int rsp_encode_block(struct spdm_responder *r, struct wcur *w, const struct rsp_meas_block *b,
 		     bool raw);

@@ -65,21 +65,9 @@ int rsp_challenge(struct rsp_ctx *c)
 	if (ch.slot >= SPDM_MAX_SLOTS || !r->slot[ch.slot].present)
 		return rsp_error(c, SPDM_ERR_INVALID_REQUEST, 0);
 	s = &r->slot[ch.slot];
-	switch (ch.meas_summary_type) {
-	case SPDM_MEAS_SUMMARY_NONE:
-		break;
-	case SPDM_MEAS_SUMMARY_TCB:
-	case SPDM_MEAS_SUMMARY_ALL:
-		if (!r->meas_spec)
-			return rsp_error(c, SPDM_ERR_INVALID_REQUEST, 0);
-		ret = rsp_meas_summary(r, ch.meas_summary_type, summary);
-		if (ret < 0)
-			return rsp_error(c, SPDM_ERR_UNSPECIFIED, 0);
-		a.meas_summary_hash = summary;
-		break;
-	default:
-		return rsp_error(c, SPDM_ERR_INVALID_REQUEST, 0);
-	}
+	ret = rsp_req_meas_summary(r, ch.meas_summary_type, summary, &a.meas_summary_hash);
+	if (ret)
+		return rsp_error(c, (uint8_t)ret, 0);
 	if (r->faults & RSP_FAULT(RSP_FAULT_RESYNCH))
 		return rsp_error(c, SPDM_ERR_REQUEST_RESYNCH, 0);
 	if (r->faults & RSP_FAULT(RSP_FAULT_SLOW))

@@ -17,17 +17,6 @@
 #include "crypto/crypto.h"
 #include "responder_internal.h"
 
-static int meas_summary(struct spdm_responder *r, uint8_t type, uint8_t *out, bool *have)
-{
-	*have = false;
-	if (type == SPDM_MEAS_SUMMARY_NONE)
-		return 0;
-	if ((type != SPDM_MEAS_SUMMARY_TCB && type != SPDM_MEAS_SUMMARY_ALL) || !r->meas_spec)
-		return -EINVAL;
-	*have = true;
-	return rsp_meas_summary(r, type, out);
-}
-
 /* Everything after the request is decoded and the session exists. */
 static int respond(struct rsp_ctx *c, struct rsp_session *s, const struct spdm_key_exchange *k,
 		   uint16_t sm_version)
@@ -39,14 +28,11 @@ static int respond(struct rsp_ctx *c, struct rsp_session *s, const struct spdm_k
 	uint8_t summary[SPDM_MAX_HASH_SIZE], opaque[64], th[SPDM_MAX_HASH_SIZE];
 	uint8_t sig[SPDM_MAX_SIG_SIZE], vd[SPDM_MAX_HASH_SIZE];
 	EVP_PKEY *dhe = NULL;
-	bool have_summary;
 	int ret, n;
 
-	ret = meas_summary(r, k->meas_summary_type, summary, &have_summary);
-	if (ret == -EINVAL)
-		return rsp_error(c, SPDM_ERR_INVALID_REQUEST, 0);
+	ret = rsp_req_meas_summary(r, k->meas_summary_type, summary, &kr.meas_summary_hash);
 	if (ret)
-		return rsp_error(c, SPDM_ERR_UNSPECIFIED, 0);
+		return rsp_error(c, (uint8_t)ret, 0);
 	n = rsp_session_sm_opaque(r, sm_version, opaque, sizeof(opaque));
 	if (n < 0 || da_random(random, sizeof(random)) ||
 	    spdm_dhe_generate(r->dhe, &dhe, pub, NULL))
@@ -61,7 +47,6 @@ static int respond(struct rsp_ctx *c, struct rsp_session *s, const struct spdm_k
 	kr.rsp_session_id = (uint16_t)(s->s.id >> 16);
 	kr.random = random;
 	kr.exchange = pub;
-	kr.meas_summary_hash = have_summary ? summary : NULL;
 	kr.opaque = opaque;
 	kr.opaque_len = (uint16_t)n;
 	n = spdm_encode_key_exchange_rsp_unsigned(&c->w, &s->sp, &kr);

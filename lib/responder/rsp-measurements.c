@@ -79,6 +79,26 @@ out:
 	return ret;
 }
 
+int rsp_req_meas_summary(struct spdm_responder *r, uint8_t type, uint8_t *buf,
+			 const uint8_t **hash)
+{
+	*hash = NULL;
+	switch (type) {
+	case SPDM_MEAS_SUMMARY_NONE:
+		return 0;
+	case SPDM_MEAS_SUMMARY_TCB:
+	case SPDM_MEAS_SUMMARY_ALL:
+		if (!r->meas_spec)
+			return SPDM_ERR_INVALID_REQUEST;
+		if (rsp_meas_summary(r, type, buf))
+			return SPDM_ERR_UNSPECIFIED;
+		*hash = buf;
+		return 0;
+	default:
+		return SPDM_ERR_INVALID_REQUEST;
+	}
+}
+
 static int l1_sign(struct spdm_responder *r, struct rsp_slot *s, uint8_t *sig)
 {
 	uint8_t th[SPDM_MAX_HASH_SIZE];

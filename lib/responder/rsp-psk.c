@@ -41,20 +41,9 @@ static int respond(struct rsp_ctx *c, struct rsp_session *s, const struct spdm_p
 	size_t h = r->p.hash_size;
 	int ret, n;
 
-	switch (k->meas_summary_type) {
-	case SPDM_MEAS_SUMMARY_NONE:
-		break;
-	case SPDM_MEAS_SUMMARY_TCB:
-	case SPDM_MEAS_SUMMARY_ALL:
-		if (!r->meas_spec)
-			return rsp_error(c, SPDM_ERR_INVALID_REQUEST, 0);
-		if (rsp_meas_summary(r, k->meas_summary_type, summary))
-			return rsp_error(c, SPDM_ERR_UNSPECIFIED, 0);
-		kr.meas_summary_hash = summary;
-		break;
-	default:
-		return rsp_error(c, SPDM_ERR_INVALID_REQUEST, 0);
-	}
+	ret = rsp_req_meas_summary(r, k->meas_summary_type, summary, &kr.meas_summary_hash);
+	if (ret)
+		return rsp_error(c, (uint8_t)ret, 0);
 	n = rsp_session_sm_opaque(r, sm_version, opaque, sizeof(opaque));
 	if (n < 0 || da_random(ctx, h))
 		return rsp_error(c, SPDM_ERR_UNSPECIFIED, 0);

@@ -72,6 +72,21 @@ static int fail(struct spdm_session *s, struct da_err *err, int code, const char
 	return da_errf(err, code, "%s: session 0x%08x: %s; session ended", s->name, s->id, msg);
 }
 
+/*
+ * Sealing and opening both need an open session and a sequence number
+ * left in the direction's keys; running out ends the session.
+ */
+static int check_usable(struct spdm_session *s, const struct spdm_sess_keys *k,
+			struct da_err *err)
+{
+	if (s->state != SPDM_SESS_HANDSHAKE && s->state != SPDM_SESS_ESTABLISHED)
+		return da_errf(err, -ENOTCONN, "%s: session 0x%08x is not open", s->name, s->id);
+	if (k->seq >= s->cfg.max_seq)
+		return fail(s, err, -ERANGE, "sequence number %llu exhausted",
+			    (unsigned long long)k->seq);
+	return 0;
+}
+
 int spdm_sess_seal(struct spdm_session *s, const uint8_t *spdm, size_t len, struct wcur *w,
 		   struct da_err *err)
 {
@@ -80,11 +95,9 @@ int spdm_sess_seal(struct spdm_session *s, const uint8_t *spdm, size_t len, stru
 	uint8_t iv[SPDM_AEAD_IV_SIZE], rnd = 0, *p;
 	int ret;
 
-	if (s->state != SPDM_SESS_HANDSHAKE && s->state != SPDM_SESS_ESTABLISHED)
-		return da_errf(err, -ENOTCONN, "%s: session 0x%08x is not open", s->name, s->id);
-	if (k->seq >= s->cfg.max_seq)
-		return fail(s, err, -ERANGE, "sequence number %llu exhausted",
-			    (unsigned long long)k->seq);
+	ret = check_usable(s, k, err);
+	if (ret)
+		return ret;
 	if (!s->cfg.mac_only && inner_mctp(s)) {
 		ret = da_random(&rnd, 1);
 		if (ret)
@@ -150,11 +163,9 @@ int spdm_sess_open(struct spdm_session *s, const uint8_t *msg, size_t msg_len, u
 
 	*spdm = NULL;
 	*len = 0;
-	if (s->state != SPDM_SESS_HANDSHAKE && s->state != SPDM_SESS_ESTABLISHED)
-		return da_errf(err, -ENOTCONN, "%s: session 0x%08x is not open", s->name, s->id);
-	if (k->seq >= s->cfg.max_seq)
-		return fail(s, err, -ERANGE, "sequence number %llu exhausted",
-			    (unsigned long long)k->seq);
+	ret = check_usable(s, k, err);
+	if (ret)
+		return ret;
 	if (cur_u32(&c, &id) || (seqw && cur_u16(&c, &seq)) || cur_u16(&c, &length))
 		return fail(s, err, -EBADMSG, "secured message of %zu bytes: header truncated",
 			    msg_len);

@@ -37,13 +37,36 @@ static bool alg_type_known(uint8_t version, uint8_t t)
 	       t == SPDM_ALG_TYPE_REQ_BASE_ASYM || t == SPDM_ALG_TYPE_KEY_SCHEDULE;
 }
 
-static void encode_structs(struct wcur *w, uint8_t n, const struct spdm_alg_struct *s)
+_Static_assert(NA_FIELD(length) == ALGS_FIELD(length), "one Length field for both messages");
+
+/*
+ * Both messages: the header with the struct count in param1 (reserved in
+ * 1.0), then room for Length, which put_end fills in once the structs are
+ * written.  Returns the struct count or -EINVAL; *start and *at for put_end.
+ */
+static int put_head(struct wcur *w, uint8_t version, uint8_t code, uint8_t num_structs,
+		    size_t *start, size_t *at)
+{
+	uint8_t n = version >= SPDM_VER_11 ? num_structs : 0;
+
+	if (n > SPDM_MAX_ALG_STRUCTS)
+		return -EINVAL;
+	*start = w->len;
+	spdm_encode_hdr(w, version, code, n, 0);
+	*at = wcur_reserve(w, NA_FIELD(length));
+	return n;
+}
+
+static int put_end(struct wcur *w, size_t start, size_t at, uint8_t n,
+		   const struct spdm_alg_struct *s)
 {
 	for (uint8_t i = 0; i < n; i++) {
 		wcur_u8(w, s[i].type);
 		wcur_u8(w, (uint8_t)(SPDM_ALG_FIXED_SIZE << 4));
 		wcur_u16(w, s[i].bits);
 	}
+	wcur_put_u16_at(w, at, (uint16_t)(w->len - start));
+	return (int)wcur_finish(w);
 }
 
 /*
@@ -95,16 +118,19 @@ static int decode_structs(struct cur *c, const char *name, uint8_t version, uint
 
 /*
  * Length is the whole message; it must fit what was received and equal
- * what its fields add up to.  Returns the Length-bounded cursor in *body,
- * positioned after the Length field.
+ * what its fields add up to.  Returns param1 (the struct count) and the
+ * Length-bounded cursor in *body, positioned after the Length field.
  */
-static int length_field(const uint8_t *msg, size_t len, const char *name, uint16_t *length,
-			struct cur *body, struct da_err *err)
+static int length_field(const uint8_t *msg, size_t len, const char *name, uint8_t *param1,
+			uint16_t *length, struct cur *body, struct da_err *err)
 {
 	struct cur c = cur_init(msg, len);
+	struct spdm_hdr h;
 
-	if (cur_skip(&c, SPDM_HDR_SIZE))
+	*param1 = 0;
+	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&c, SPDM_HDR_SIZE))
 		return spdm_trunc(err, name, "header", len);
+	*param1 = h.param1;
 	if (cur_u16(&c, length))
 		return spdm_trunc(err, name, "Length", len);
 	if (*length > len)
@@ -156,13 +182,11 @@ static int decode_tail(struct cur *c, const char *name, uint8_t version, uint8_t
 int spdm_encode_negotiate_algorithms(struct wcur *w, uint8_t version,
 				     const struct spdm_neg_algs *a)
 {
-	uint8_t n = version >= SPDM_VER_11 ? a->num_structs : 0;
-	size_t start = w->len, at;
+	size_t start, at;
+	int n = put_head(w, version, SPDM_NEGOTIATE_ALGORITHMS, a->num_structs, &start, &at);
 
-	if (n > SPDM_MAX_ALG_STRUCTS)
-		return -EINVAL;
-	spdm_encode_hdr(w, version, SPDM_NEGOTIATE_ALGORITHMS, n, 0);
-	at = wcur_reserve(w, NA_FIELD(length));
+	if (n < 0)
+		return n;
 	wcur_u8(w, a->meas_spec);
 	wcur_u8(w, version >= SPDM_VER_12 ? a->other_params : 0);
 	wcur_u32(w, a->base_asym);
@@ -173,26 +197,22 @@ int spdm_encode_negotiate_algorithms(struct wcur *w, uint8_t version,
 	wcur_u8(w, 0);		/* ExtHashCount */
 	wcur_zero(w, NA_FIELD(reserved2));
 	wcur_u8(w, version >= SPDM_VER_13 ? a->mel_spec : 0);
-	encode_structs(w, n, a->structs);
-	wcur_put_u16_at(w, at, (uint16_t)(w->len - start));
-	return (int)wcur_finish(w);
+	return put_end(w, start, at, (uint8_t)n, a->structs);
 }
 
 int spdm_decode_negotiate_algorithms(const uint8_t *msg, size_t len, uint8_t version,
 				     struct spdm_neg_algs *a, struct da_err *err)
 {
 	static const char name[] = "NEGOTIATE_ALGORITHMS";
-	struct spdm_hdr h;
 	struct cur c;
 	uint16_t length;
-	uint8_t ext_asym, ext_hash, mel;
+	uint8_t nstructs, ext_asym, ext_hash, mel;
 	int ret;
 
 	*a = (struct spdm_neg_algs){ 0 };
-	ret = length_field(msg, len, name, &length, &c, err);
+	ret = length_field(msg, len, name, &nstructs, &length, &c, err);
 	if (ret)
 		return ret;
-	spdm_decode_hdr(msg, len, &h, NULL);
 	if (cur_u8(&c, &a->meas_spec) || cur_u8(&c, &a->other_params) ||
 	    cur_u32(&c, &a->base_asym) || cur_u32(&c, &a->base_hash) ||
 	    cur_u32(&c, &a->pqc_asym) || cur_skip(&c, NA_FIELD(reserved)) ||
@@ -206,19 +226,17 @@ int spdm_decode_negotiate_algorithms(const uint8_t *msg, size_t len, uint8_t ver
 		a->pqc_asym = 0;
 	if (version >= SPDM_VER_13)
 		a->mel_spec = mel;
-	return decode_tail(&c, name, version, h.param1, ext_asym, ext_hash, length, a->structs,
+	return decode_tail(&c, name, version, nstructs, ext_asym, ext_hash, length, a->structs,
 			   &a->num_structs, err);
 }
 
 int spdm_encode_algorithms(struct wcur *w, uint8_t version, const struct spdm_algorithms *a)
 {
-	uint8_t n = version >= SPDM_VER_11 ? a->num_structs : 0;
-	size_t start = w->len, at;
+	size_t start, at;
+	int n = put_head(w, version, SPDM_ALGORITHMS, a->num_structs, &start, &at);
 
-	if (n > SPDM_MAX_ALG_STRUCTS)
-		return -EINVAL;
-	spdm_encode_hdr(w, version, SPDM_ALGORITHMS, n, 0);
-	at = wcur_reserve(w, ALGS_FIELD(length));
+	if (n < 0)
+		return n;
 	wcur_u8(w, a->meas_spec_sel);
 	wcur_u8(w, version >= SPDM_VER_12 ? a->other_params_sel : 0);
 	wcur_u32(w, a->meas_hash_algo);
@@ -230,26 +248,22 @@ int spdm_encode_algorithms(struct wcur *w, uint8_t version, const struct spdm_al
 	wcur_u8(w, 0);		/* ExtAsymSelCount */
 	wcur_u8(w, 0);		/* ExtHashSelCount */
 	wcur_zero(w, ALGS_FIELD(reserved2));
-	encode_structs(w, n, a->structs);
-	wcur_put_u16_at(w, at, (uint16_t)(w->len - start));
-	return (int)wcur_finish(w);
+	return put_end(w, start, at, (uint8_t)n, a->structs);
 }
 
 int spdm_decode_algorithms(const uint8_t *msg, size_t len, uint8_t version,
 			   struct spdm_algorithms *a, struct da_err *err)
 {
 	static const char name[] = "ALGORITHMS";
-	struct spdm_hdr h;
 	struct cur c;
 	uint16_t length;
-	uint8_t ext_asym, ext_hash, mel;
+	uint8_t nstructs, ext_asym, ext_hash, mel;
 	int ret;
 
 	*a = (struct spdm_algorithms){ 0 };
-	ret = length_field(msg, len, name, &length, &c, err);
+	ret = length_field(msg, len, name, &nstructs, &length, &c, err);
 	if (ret)
 		return ret;
-	spdm_decode_hdr(msg, len, &h, NULL);
 	if (cur_u8(&c, &a->meas_spec_sel) || cur_u8(&c, &a->other_params_sel) ||
 	    cur_u32(&c, &a->meas_hash_algo) || cur_u32(&c, &a->base_asym_sel) ||
 	    cur_u32(&c, &a->base_hash_sel) || cur_u32(&c, &a->pqc_asym_sel) ||
@@ -264,7 +278,7 @@ int spdm_decode_algorithms(const uint8_t *msg, size_t len, uint8_t version,
 		a->pqc_asym_sel = 0;
 	if (version >= SPDM_VER_13)
 		a->mel_spec_sel = mel;
-	return decode_tail(&c, name, version, h.param1, ext_asym, ext_hash, length, a->structs,
+	return decode_tail(&c, name, version, nstructs, ext_asym, ext_hash, length, a->structs,
 			   &a->num_structs, err);
 }
 

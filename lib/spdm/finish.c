@@ -12,19 +12,13 @@
 
 #include "session_codec.h"
 
-static bool hash_ok(const struct spdm_sess_params *sp)
-{
-	return sp->p.hash_size && sp->p.hash_size <= SPDM_MAX_HASH_SIZE;
-}
-
 int spdm_encode_finish_unsigned(struct wcur *w, const struct spdm_sess_params *sp,
 				const struct spdm_finish *f)
 {
-	if (!hash_ok(sp) || (f->opaque_len && !f->opaque))
+	if (!spdm_sess_hash_ok(sp))
 		return -EINVAL;
-	spdm_encode_hdr(w, sp->p.version, SPDM_FINISH, f->attributes, f->req_slot);
-	spdm_put_opaque_field14(w, sp->p.version, f->opaque, f->opaque_len);
-	return (int)wcur_finish(w);
+	return spdm_put_hdr_opaque14(w, sp->p.version, SPDM_FINISH, f->attributes, f->req_slot,
+				     f->opaque, f->opaque_len);
 }
 
 int spdm_decode_finish(const uint8_t *msg, size_t len, const struct spdm_sess_params *sp,
@@ -36,14 +30,14 @@ int spdm_decode_finish(const uint8_t *msg, size_t len, const struct spdm_sess_pa
 	int ret;
 
 	*f = (struct spdm_finish){ 0 };
-	if (!hash_ok(sp))
+	if (!spdm_sess_hash_ok(sp))
 		return da_errf(err, -EINVAL, "%s: hash algorithm not negotiated", name);
-	if (spdm_decode_hdr(msg, len, &h, NULL) || cur_skip(&c, SPDM_HDR_SIZE))
+	if (spdm_decode_hdr(msg, len, &h, NULL))
 		return spdm_trunc(err, name, "header", len);
 	f->attributes = h.param1;
 	f->req_slot = h.param2;
-	ret = spdm_get_opaque_field14(&c, name, sp->p.version, len, &f->opaque_len, &f->opaque,
-				      err);
+	ret = spdm_get_hdr_opaque14(&c, name, sp->p.version, len, &f->opaque_len, &f->opaque,
+				    err);
 	if (ret)
 		return ret;
 	f->signed_len = c.off;
@@ -64,11 +58,10 @@ int spdm_decode_finish(const uint8_t *msg, size_t len, const struct spdm_sess_pa
 int spdm_encode_finish_rsp_unsigned(struct wcur *w, const struct spdm_sess_params *sp,
 				    const struct spdm_finish_rsp *f)
 {
-	if (!hash_ok(sp) || (f->opaque_len && !f->opaque))
+	if (!spdm_sess_hash_ok(sp))
 		return -EINVAL;
-	spdm_encode_hdr(w, sp->p.version, SPDM_FINISH_RSP, 0, 0);
-	spdm_put_opaque_field14(w, sp->p.version, f->opaque, f->opaque_len);
-	return (int)wcur_finish(w);
+	return spdm_put_hdr_opaque14(w, sp->p.version, SPDM_FINISH_RSP, 0, 0, f->opaque,
+				     f->opaque_len);
 }
 
 int spdm_decode_finish_rsp(const uint8_t *msg, size_t len, const struct spdm_sess_params *sp,
@@ -79,12 +72,10 @@ int spdm_decode_finish_rsp(const uint8_t *msg, size_t len, const struct spdm_ses
 	int ret;
 
 	*f = (struct spdm_finish_rsp){ 0 };
-	if (!hash_ok(sp))
+	if (!spdm_sess_hash_ok(sp))
 		return da_errf(err, -EINVAL, "%s: hash algorithm not negotiated", name);
-	if (cur_skip(&c, SPDM_HDR_SIZE))
-		return spdm_trunc(err, name, "header", len);
-	ret = spdm_get_opaque_field14(&c, name, sp->p.version, len, &f->opaque_len, &f->opaque,
-				      err);
+	ret = spdm_get_hdr_opaque14(&c, name, sp->p.version, len, &f->opaque_len, &f->opaque,
+				    err);
 	if (ret)
 		return ret;
 	f->verify_off = c.off;

@@ -24,6 +24,24 @@ void spdm_put_opaque_field14(struct wcur *w, uint8_t version, const uint8_t *o, 
 		spdm_put_opaque_field(w, o, olen);
 }
 
+int spdm_get_hdr_opaque14(struct cur *c, const char *name, uint8_t version, size_t len,
+			  uint16_t *olen, const uint8_t **o, struct da_err *err)
+{
+	if (cur_skip(c, SPDM_HDR_SIZE))
+		return spdm_trunc(err, name, "header", len);
+	return spdm_get_opaque_field14(c, name, version, len, olen, o, err);
+}
+
+int spdm_put_hdr_opaque14(struct wcur *w, uint8_t version, uint8_t code, uint8_t param1,
+			  uint8_t param2, const uint8_t *o, uint16_t olen)
+{
+	if (olen && !o)
+		return -EINVAL;
+	spdm_encode_hdr(w, version, code, param1, param2);
+	spdm_put_opaque_field14(w, version, o, olen);
+	return (int)wcur_finish(w);
+}
+
 enum spdm_opaque_fmt spdm_opaque_fmt_for(uint8_t version, uint8_t other_params_sel)
 {
 	if (version >= SPDM_VER_12 && (other_params_sel & SPDM_OPAQUE_DATA_FMT_1))

@@ -14,11 +14,6 @@
 
 #include "session_codec.h"
 
-static bool hash_ok(const struct spdm_sess_params *sp)
-{
-	return sp->p.hash_size && sp->p.hash_size <= SPDM_MAX_HASH_SIZE;
-}
-
 int spdm_encode_psk_exchange(struct wcur *w, const struct spdm_sess_params *sp,
 			     const struct spdm_psk_exchange *k)
 {
@@ -77,7 +72,7 @@ int spdm_decode_psk_exchange(const uint8_t *msg, size_t len, const struct spdm_s
 int spdm_encode_psk_exchange_rsp_unsigned(struct wcur *w, const struct spdm_sess_params *sp,
 					  const struct spdm_psk_exchange_rsp *k)
 {
-	if (!hash_ok(sp) || (k->context_len && !k->context) || (k->opaque_len && !k->opaque))
+	if (!spdm_sess_hash_ok(sp) || (k->context_len && !k->context) || (k->opaque_len && !k->opaque))
 		return -EINVAL;
 	spdm_encode_hdr(w, sp->p.version, SPDM_PSK_EXCHANGE_RSP, k->heartbeat_period, 0);
 	wcur_u16(w, k->rsp_session_id);
@@ -102,7 +97,7 @@ int spdm_decode_psk_exchange_rsp(const uint8_t *msg, size_t len,
 	int ret;
 
 	*k = (struct spdm_psk_exchange_rsp){ 0 };
-	if (!hash_ok(sp))
+	if (!spdm_sess_hash_ok(sp))
 		return da_errf(err, -EINVAL, "%s: hash algorithm not negotiated", name);
 	if (len < sizeof(struct spdm_psk_exchange_rsp_fixed))
 		return spdm_trunc(err, name, "fixed fields", len);

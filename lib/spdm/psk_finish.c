@@ -11,11 +11,8 @@
 int spdm_encode_psk_finish_unsigned(struct wcur *w, const struct spdm_sess_params *sp,
 				    const struct spdm_psk_finish *f)
 {
-	if (f->opaque_len && !f->opaque)
-		return -EINVAL;
-	spdm_encode_hdr(w, sp->p.version, SPDM_PSK_FINISH, 0, 0);
-	spdm_put_opaque_field14(w, sp->p.version, f->opaque, f->opaque_len);
-	return (int)wcur_finish(w);
+	return spdm_put_hdr_opaque14(w, sp->p.version, SPDM_PSK_FINISH, 0, 0, f->opaque,
+				     f->opaque_len);
 }
 
 int spdm_decode_psk_finish(const uint8_t *msg, size_t len, const struct spdm_sess_params *sp,
@@ -26,12 +23,10 @@ int spdm_decode_psk_finish(const uint8_t *msg, size_t len, const struct spdm_ses
 	int ret;
 
 	*f = (struct spdm_psk_finish){ 0 };
-	if (!sp->p.hash_size || sp->p.hash_size > SPDM_MAX_HASH_SIZE)
+	if (!spdm_sess_hash_ok(sp))
 		return da_errf(err, -EINVAL, "%s: hash algorithm not negotiated", name);
-	if (cur_skip(&c, SPDM_HDR_SIZE))
-		return spdm_trunc(err, name, "header", len);
-	ret = spdm_get_opaque_field14(&c, name, sp->p.version, len, &f->opaque_len, &f->opaque,
-				      err);
+	ret = spdm_get_hdr_opaque14(&c, name, sp->p.version, len, &f->opaque_len, &f->opaque,
+				    err);
 	if (ret)
 		return ret;
 	f->verify_off = c.off;
@@ -43,11 +38,7 @@ int spdm_decode_psk_finish(const uint8_t *msg, size_t len, const struct spdm_ses
 int spdm_encode_psk_finish_rsp(struct wcur *w, uint8_t version, const uint8_t *opaque,
 			       uint16_t opaque_len)
 {
-	if (opaque_len && !opaque)
-		return -EINVAL;
-	spdm_encode_hdr(w, version, SPDM_PSK_FINISH_RSP, 0, 0);
-	spdm_put_opaque_field14(w, version, opaque, opaque_len);
-	return (int)wcur_finish(w);
+	return spdm_put_hdr_opaque14(w, version, SPDM_PSK_FINISH_RSP, 0, 0, opaque, opaque_len);
 }
 
 int spdm_decode_psk_finish_rsp(const uint8_t *msg, size_t len, uint8_t version,
@@ -59,8 +50,6 @@ int spdm_decode_psk_finish_rsp(const uint8_t *msg, size_t len, uint8_t version,
 
 	*opaque = NULL;
 	*opaque_len = 0;
-	if (cur_skip(&c, SPDM_HDR_SIZE))
-		return spdm_trunc(err, name, "header", len);
-	ret = spdm_get_opaque_field14(&c, name, version, len, opaque_len, opaque, err);
+	ret = spdm_get_hdr_opaque14(&c, name, version, len, opaque_len, opaque, err);
 	return ret ? ret : (int)c.off;
 }

@@ -98,6 +98,12 @@ struct spdm_sess_params {
 	bool in_clear;			/* both sides set HANDSHAKE_IN_THE_CLEAR_CAP */
 };
 
+/* Every session message that carries a hash needs H negotiated and within bounds. */
+static inline bool spdm_sess_hash_ok(const struct spdm_sess_params *sp)
+{
+	return sp->p.hash_size && sp->p.hash_size <= SPDM_MAX_HASH_SIZE;
+}
+
 /* ---- KEY_EXCHANGE / KEY_EXCHANGE_RSP (key_exchange.c) ---- */
 struct spdm_key_exchange {
 	uint8_t meas_summary_type;
@@ -241,6 +247,12 @@ int spdm_decode_end_session_ack(const uint8_t *msg, size_t len, struct da_err *e
 int spdm_get_opaque_field14(struct cur *c, const char *name, uint8_t version, size_t len,
 			    uint16_t *olen, const uint8_t **o, struct da_err *err);
 void spdm_put_opaque_field14(struct wcur *w, uint8_t version, const uint8_t *o, uint16_t olen);
+/* The same four: the header, then the 1.4 opaque field; c starts at the message. */
+int spdm_get_hdr_opaque14(struct cur *c, const char *name, uint8_t version, size_t len,
+			  uint16_t *olen, const uint8_t **o, struct da_err *err);
+/* Writes the header and the 1.4 opaque field; -EINVAL for opaque bytes missing. */
+int spdm_put_hdr_opaque14(struct wcur *w, uint8_t version, uint8_t code, uint8_t param1,
+			  uint8_t param2, const uint8_t *o, uint16_t olen);
 
 /* ---- Opaque data (opaque.c) ----
  *

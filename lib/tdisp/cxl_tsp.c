@@ -42,9 +42,12 @@ struct cxl_tsp_wire_ib_gran {
 	uint8_t reserved[7];
 } __attribute__((packed));
 
-struct cxl_tsp_wire_set_config {
-	uint8_t tsp_version;
-	uint8_t opcode;
+/*
+ * The configuration as SET_TARGET_CONFIGURATION sets it and
+ * GET_TARGET_CONFIGURATION_RSP reports it back, after the version and
+ * opcode bytes.
+ */
+struct cxl_tsp_wire_config {
 	uint16_t mem_enc_features;
 	uint32_t mem_enc_algorithm;
 	uint32_t reserved;
@@ -56,6 +59,12 @@ struct cxl_tsp_wire_set_config {
 	uint16_t reserved4;
 	uint32_t ckid_base;
 	uint32_t ckids;
+} __attribute__((packed));
+
+struct cxl_tsp_wire_set_config {
+	uint8_t tsp_version;
+	uint8_t opcode;
+	struct cxl_tsp_wire_config cf;
 	uint8_t reserved5[0xc];
 	struct cxl_tsp_wire_ib_gran ib[CXL_TSP_IB_GRAN_ENTRIES];
 	uint8_t reserved6[0x10];
@@ -71,17 +80,7 @@ _Static_assert(sizeof(struct cxl_tsp_wire_set_config) == CXL_TSP_SET_CONFIG_SIZE
 struct cxl_tsp_wire_get_config_rsp {
 	uint8_t tsp_version;
 	uint8_t opcode;
-	uint16_t mem_enc_features;
-	uint32_t mem_enc_algorithm;
-	uint32_t reserved;
-	uint16_t te_features;
-	uint16_t reserved2;
-	uint32_t oob_granularity;
-	uint32_t reserved3;
-	uint16_t cfg_features;
-	uint16_t reserved4;
-	uint32_t ckid_base;
-	uint32_t ckids;
+	struct cxl_tsp_wire_config cf;
 	uint8_t state;
 	uint8_t reserved5[0xb];
 	struct cxl_tsp_wire_ib_gran ib[CXL_TSP_IB_GRAN_ENTRIES];

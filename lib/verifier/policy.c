@@ -320,9 +320,6 @@ static int parse_obj(json_object *root, struct da_policy *p, struct da_err *err)
 			ret = da_policy_uint(v, key, 1, &x, err);
 			if (!ret && x != 1)
 				ret = da_policy_bad(err, key, "this build reads policy version 1");
-		} else if (!strcmp(key, "comment")) {
-			ret = json_object_is_type(v, json_type_string) ? 0 :
-			      da_policy_bad(err, key, "expected a string");
 		} else if (!strcmp(key, "trust_anchors")) {
 			ret = get_trust(v, p, err);
 		} else if (!strcmp(key, "check_dates")) {
@@ -353,7 +350,7 @@ static int parse_obj(json_object *root, struct da_policy *p, struct da_err *err)
 		} else if (!strcmp(key, "tdisp")) {
 			ret = da_tdisp_policy_parse(v, p, err);
 		} else {
-			ret = da_policy_bad(err, key, "unknown key");
+			ret = da_policy_other_key(v, key, key, err);
 		}
 		if (ret)
 			return ret;

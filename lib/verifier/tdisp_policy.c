@@ -127,11 +127,8 @@ static int get_range(json_object *v, const char *key, struct da_tdisp_range *r,
 			ret = da_policy_uint(e, k, UINT16_MAX, &x, err);
 			r->range_id = (uint16_t)x;
 			r->have_range_id = true;
-		} else if (!strcmp(name, "comment")) {
-			ret = json_object_is_type(e, json_type_string) ? 0 :
-			      da_policy_bad(err, k, "expected a string");
 		} else {
-			ret = da_policy_bad(err, k, "unknown key");
+			ret = da_policy_other_key(e, name, k, err);
 		}
 		if (ret)
 			return ret;
@@ -217,11 +214,8 @@ static int parse_section(json_object *v, struct da_tdisp_policy *t, struct da_er
 				t->have_dsi_sha256 = true;
 			}
 			free(d);
-		} else if (!strcmp(key, "comment")) {
-			ret = json_object_is_type(e, json_type_string) ? 0 :
-			      da_policy_bad(err, k, "expected a string");
 		} else {
-			ret = da_policy_bad(err, k, "unknown key");
+			ret = da_policy_other_key(e, key, k, err);
 		}
 		if (ret)
 			return ret;

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hex.h"
 #include "verifier_internal.h"
@@ -50,4 +51,12 @@ int da_policy_uint(json_object *v, const char *key, uint64_t max, uint64_t *out,
 	if (da_json_uint(v, max, out, what, sizeof(what)))
 		return da_policy_bad(err, key, what);
 	return 0;
+}
+
+int da_policy_other_key(json_object *v, const char *name, const char *key, struct da_err *err)
+{
+	if (strcmp(name, "comment"))
+		return da_policy_bad(err, key, "unknown key");
+	return json_object_is_type(v, json_type_string) ? 0 :
+	       da_policy_bad(err, key, "expected a string");
 }

@@ -88,6 +88,11 @@ int da_policy_bad(struct da_err *err, const char *key, const char *what);
 /* A number, or a string of hex digits with an optional 0x ("8086", "0x8086"), at most max. */
 int da_policy_uint(json_object *v, const char *key, uint64_t max, uint64_t *out,
 		struct da_err *err);
+/*
+ * The last branch of every policy object's key loop: "comment" takes any
+ * string and is otherwise ignored, any other name is refused.
+ */
+int da_policy_other_key(json_object *v, const char *name, const char *key, struct da_err *err);
 
 /* exec.c: the exec mode's check, results into res->checks (and res->exec_output). */
 int pin_check_exec(const struct da_pin *pin, const struct da_evidence *ev,
