@@ -94,7 +94,8 @@ static int trust_add_file(struct da_trust *t, const char *path, struct da_err *e
 	if (ret)
 		return ret;
 	ret = da_x509_split_certs(b.data, b.len, add_anchor, &x, err);
-	if (ret == -ENOMEM && !err->msg[0])
+	/* add_anchor() fails only for memory, without a message (da_errf keeps an earlier one) */
+	if (ret == -ENOMEM)
 		da_errf(err, ret, "out of memory");
 	if (ret)
 		da_err_prefix(err, "%s", path);
