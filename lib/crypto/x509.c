@@ -442,75 +442,6 @@ static int pem_not_cert(const uint8_t *buf, size_t len, struct da_err *err)
 	return da_errf(err, -EBADMSG, "PEM holds %s, not a CERTIFICATE", label);
 }
 
-/* Certificates from a buffer: a PEM bundle, else concatenated DER. */
-int da_x509_parse_certs(const uint8_t *buf, size_t len, STACK_OF(X509) **out,
-			struct da_err *err)
-{
-	STACK_OF(X509) *sk = sk_X509_new_null();
-	struct cur c = cur_init(buf, len);
-	int ret = 0;
-	BIO *bio;
-
-	*out = NULL;
-	if (!sk)
-		return da_errf(err, -ENOMEM, "certificates: out of memory");
-	if (!len) {
-		ret = da_errf(err, -ENODATA, "empty file, not a certificate");
-		goto out;
-	}
-	if (len > INT32_MAX) {
-		ret = da_errf(err, -EFBIG, "certificates: %zu bytes is too large", len);
-		goto out;
-	}
-	bio = BIO_new_mem_buf(buf, (int)len);
-	if (!bio) {
-		ret = da_errf(err, -ENOMEM, "certificates: out of memory");
-		goto out;
-	}
-	for (;;) {
-		X509 *x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-
-		if (!x)
-			break;
-		if (!sk_X509_push(sk, x)) {
-			X509_free(x);
-			BIO_free(bio);
-			ret = da_errf(err, -ENOMEM, "certificates: out of memory");
-			goto out;
-		}
-	}
-	BIO_free(bio);
-	ERR_clear_error();
-	if (sk_X509_num(sk) > 0)
-		goto out;
-	/* Only the armour's own bytes are compared; pem_not_cert() reads the rest. */
-	if (len >= sizeof(PEM_BEGIN) - 1 && !memcmp(buf, PEM_BEGIN, sizeof(PEM_BEGIN) - 1)) {
-		ret = pem_not_cert(buf, len, err);
-		goto out;
-	}
-	while (!cur_at_end(&c)) {
-		size_t off, n;
-		X509 *x;
-
-		ret = take_cert(&c, (size_t)sk_X509_num(sk), "certificates", &x, &off, &n, err);
-		if (ret)
-			goto out;
-		if (!sk_X509_push(sk, x)) {
-			X509_free(x);
-			ret = da_errf(err, -ENOMEM, "certificates: out of memory");
-			goto out;
-		}
-	}
-	if (!sk_X509_num(sk))
-		ret = da_errf(err, -ENOENT, "certificates: none found");
-out:
-	if (ret)
-		sk_X509_pop_free(sk, X509_free);
-	else
-		*out = sk;
-	return ret;
-}
-
 int da_x509_read_file(const char *path, struct da_buf *b, struct da_err *err)
 {
 	uint8_t chunk[4096];
@@ -630,5 +561,48 @@ int da_x509_split_certs(const uint8_t *buf, size_t len,
 			return ret;
 		count++;
 	}
+	return 0;
+}
+
+struct decode_ctx {
+	STACK_OF(X509) *sk;
+	struct da_err *err;
+};
+
+/* One certificate of da_x509_split_certs(), decoded: exactly its DER, nothing left over. */
+static int decode_one(void *arg, const uint8_t *der, size_t len)
+{
+	struct decode_ctx *d = arg;
+	const unsigned char *p = der;
+	X509 *x = len <= LONG_MAX ? d2i_X509(NULL, &p, (long)len) : NULL;
+
+	if (!x || p != der + len) {
+		X509_free(x);
+		return da_errf(d->err, -EBADMSG, "certificates: certificate %d: not a valid DER X.509",
+			       sk_X509_num(d->sk));
+	}
+	if (!sk_X509_push(d->sk, x)) {
+		X509_free(x);
+		return da_errf(d->err, -ENOMEM, "certificates: out of memory");
+	}
+	return 0;
+}
+
+int da_x509_parse_certs(const uint8_t *buf, size_t len, STACK_OF(X509) **out,
+			struct da_err *err)
+{
+	struct decode_ctx d = { .sk = sk_X509_new_null(), .err = err };
+	int ret;
+
+	*out = NULL;
+	if (!d.sk)
+		return da_errf(err, -ENOMEM, "certificates: out of memory");
+	ret = da_x509_split_certs(buf, len, decode_one, &d, err);
+	ERR_clear_error();
+	if (ret) {
+		sk_X509_pop_free(d.sk, X509_free);
+		return ret;
+	}
+	*out = d.sk;
 	return 0;
 }
