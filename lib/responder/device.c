@@ -603,25 +603,24 @@ void rsp_device_set_faults(struct rsp_device *d, uint64_t faults)
 	pthread_mutex_unlock(&d->lock);
 }
 
-uint64_t rsp_device_reset_gen(const struct rsp_device *d)
+/* A counter of d read under its lock; the lock is not part of the logical state. */
+static uint64_t read_gen(const struct rsp_device *d, const uint64_t *gen)
 {
 	struct rsp_device *m = (struct rsp_device *)d;
 	uint64_t g;
 
-	/* the lock is not part of the logical state: a const reader may take it */
 	pthread_mutex_lock(&m->lock);
-	g = d->reset_gen;
+	g = *gen;
 	pthread_mutex_unlock(&m->lock);
 	return g;
 }
 
+uint64_t rsp_device_reset_gen(const struct rsp_device *d)
+{
+	return read_gen(d, &d->reset_gen);
+}
+
 uint64_t rsp_device_update_gen(const struct rsp_device *d)
 {
-	struct rsp_device *m = (struct rsp_device *)d;
-	uint64_t g;
-
-	pthread_mutex_lock(&m->lock);
-	g = d->update_gen;
-	pthread_mutex_unlock(&m->lock);
-	return g;
+	return read_gen(d, &d->update_gen);
 }
